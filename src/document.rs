@@ -1,0 +1,230 @@
+//! The source-agnostic document model every stage after ingestion works on.
+//!
+//! In: nothing (these are plain data types). Out: [`Document`] = pages of [`Line`]s, each line with its
+//! raw text and, for PDFs, coordinates and positioned [`Segment`]s; plus the ruling [`Rule`]s of each page
+//! for the table stage, the [`TextQuality`] counters and typed [`Warning`]s.
+//!
+//! Coordinates are display coordinates in PDF points after /Rotate and CropBox: origin at the top-left
+//! of the visible page, x to the right, y downwards. Text documents have no coordinates (`None`).
+//!
+//! Not here: any parsing. Ingesters build these values; later stages only read them.
+
+use serde::Serialize;
+
+/// How the bytes of a document were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Format {
+    /// A PDF file.
+    Pdf,
+    /// A text file, with the encoding it was decoded from (`UTF-8`, `UTF-16LE`, `GB18030`, ...).
+    Text { encoding: String },
+}
+
+impl Format {
+    /// `pdf` or `text`, as written in `documents.jsonl`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Text { .. } => "text",
+        }
+    }
+}
+
+/// An axis-aligned box in display coordinates (points, y downwards).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Rect {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rect {
+    pub fn width(&self) -> f32 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f32 {
+        self.y1 - self.y0
+    }
+    /// The smallest box holding both.
+    pub fn union(&self, other: &Rect) -> Rect {
+        Rect {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+}
+
+/// A run of text on one line that was drawn contiguously (no large horizontal gap inside it).
+/// Table extraction places segments into cells by their x-range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    /// Text of the segment after glyph clean-up (fake bold removed, radicals folded).
+    pub text: String,
+    pub bbox: Rect,
+    /// Font name as the PDF names it (GBK names decoded), if any.
+    pub font: Option<String>,
+    /// Font size in points after the text matrix and CTM, if known.
+    pub size: f32,
+}
+
+/// One printed line of a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    /// The line's text as extracted (for PDFs: segments joined, with one space where there is a visible
+    /// gap between segments; never a space between two CJK characters).
+    pub text: String,
+    /// Box of the whole line (PDF only).
+    pub bbox: Option<Rect>,
+    /// The positioned pieces of the line (PDF only; empty for text input).
+    pub segments: Vec<Segment>,
+}
+
+impl Line {
+    /// A line of a text document: no coordinates, no segments.
+    pub fn plain(text: impl Into<String>) -> Line {
+        Line {
+            text: text.into(),
+            bbox: None,
+            segments: Vec::new(),
+        }
+    }
+}
+
+/// A straight ruling edge (a stroked line or a thin filled rectangle), horizontal or vertical, in
+/// display coordinates. The table stage builds grids from these.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rule {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rule {
+    pub fn is_horizontal(&self) -> bool {
+        (self.y1 - self.y0).abs() <= (self.x1 - self.x0).abs()
+    }
+}
+
+/// One page of a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    /// 1-based index of the page in the file.
+    pub number: u32,
+    /// The page number printed in a running footer or header (`— 19 —`, `12`), if one was found and
+    /// removed from the lines.
+    pub printed_number: Option<String>,
+    /// Display width and height in points (0 for text input).
+    pub width: f32,
+    pub height: f32,
+    /// Lines in reading order (top to bottom; left to right within a line).
+    pub lines: Vec<Line>,
+    /// Ruling edges (PDF only).
+    pub rules: Vec<Rule>,
+    /// False when the page draws content but has no extractable text (glyphs as paths, scanned image).
+    pub has_text_layer: bool,
+}
+
+impl Page {
+    /// An empty page numbered `number`.
+    pub fn new(number: u32) -> Page {
+        Page {
+            number,
+            printed_number: None,
+            width: 0.0,
+            height: 0.0,
+            lines: Vec::new(),
+            rules: Vec::new(),
+            has_text_layer: true,
+        }
+    }
+}
+
+/// Per-document counters of how trustworthy the text layer is. Written to `documents.jsonl`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TextQuality {
+    /// Characters of text (without whitespace).
+    pub characters: u64,
+    /// Glyphs whose code could not be mapped to Unicode (counted, never guessed).
+    pub unmapped_glyphs: u64,
+    /// Private-use characters left in the text.
+    pub private_use: u64,
+    /// U+FFFD replacement characters left in the text.
+    pub replacement: u64,
+    /// Pages with drawn content but no text layer.
+    pub pages_without_text: u64,
+    /// Fake-bold duplicate glyphs removed.
+    pub fake_bold_removed: u64,
+    /// Invisible (render mode 3) glyphs kept apart from the text.
+    pub invisible_glyphs: u64,
+}
+
+/// A non-fatal problem met while reading or interpreting a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable code, e.g. `bad_token`, `missing_font`, `stream_decode`, `xobject_recursion`.
+    pub code: String,
+    pub message: String,
+    /// 1-based page, when the warning belongs to one.
+    pub page: Option<u32>,
+}
+
+impl Warning {
+    pub fn new(code: &str, message: impl Into<String>, page: Option<u32>) -> Warning {
+        Warning {
+            code: code.to_string(),
+            message: message.into(),
+            page,
+        }
+    }
+}
+
+/// A whole input after ingestion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub format: Format,
+    pub pages: Vec<Page>,
+    pub text_quality: TextQuality,
+    pub warnings: Vec<Warning>,
+}
+
+impl Document {
+    /// Recounts the character-level fields of [`TextQuality`] from the page text (characters, private
+    /// use, replacement, pages without text). Ingesters call it once at the end.
+    pub fn recount_text_quality(&mut self) {
+        let mut q = TextQuality {
+            unmapped_glyphs: self.text_quality.unmapped_glyphs,
+            fake_bold_removed: self.text_quality.fake_bold_removed,
+            invisible_glyphs: self.text_quality.invisible_glyphs,
+            ..TextQuality::default()
+        };
+        for page in &self.pages {
+            if !page.has_text_layer {
+                q.pages_without_text += 1;
+            }
+            for line in &page.lines {
+                for c in line.text.chars() {
+                    if c.is_whitespace() {
+                        continue;
+                    }
+                    q.characters += 1;
+                    if is_private_use(c) {
+                        q.private_use += 1;
+                    }
+                    if c == '\u{FFFD}' {
+                        q.replacement += 1;
+                    }
+                }
+            }
+        }
+        self.text_quality = q;
+    }
+}
+
+/// True for code points in the Unicode private-use areas (BMP and planes 15-16).
+pub fn is_private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}

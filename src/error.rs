@@ -1,0 +1,70 @@
+//! Error enums of the stages, each with a stable code that `documents.jsonl` carries.
+//!
+//! In: nothing. Out: [`IngestError`] (a document could not be read at all) and [`PatternError`] (the
+//! pattern set is unusable: fatal for the run). Not here: warnings (see [`crate::document::Warning`]).
+
+use thiserror::Error;
+
+/// Why a document could not be read. `code()` is the stable code written to `documents.jsonl`.
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("cannot read file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("file is empty")]
+    Empty,
+    #[error("file is larger than the limit of {limit} bytes ({size} bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("not a PDF: {0}")]
+    NotPdf(String),
+    #[error("PDF is encrypted and cannot be opened with an empty password")]
+    Encrypted,
+    #[error("PDF is truncated or damaged beyond repair: {0}")]
+    Truncated(String),
+    #[error("PDF has no usable page tree: {0}")]
+    NoPages(String),
+    #[error("a content stream decodes to more than the limit of {limit} bytes")]
+    StreamTooLarge { limit: u64 },
+    #[error("no page has a text layer (glyphs drawn as paths or images)")]
+    NoTextLayer,
+    #[error("text is in no encoding we can read: {0}")]
+    UnreadableEncoding(String),
+    #[error("processing took longer than the limit of {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("internal error while processing: {0}")]
+    Panic(String),
+}
+
+impl IngestError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::Io(_) => "unreadable_file",
+            IngestError::Empty => "empty",
+            IngestError::TooLarge { .. } => "too_large",
+            IngestError::NotPdf(_) => "not_pdf",
+            IngestError::Encrypted => "encrypted",
+            IngestError::Truncated(_) => "truncated",
+            IngestError::NoPages(_) => "no_pages",
+            IngestError::StreamTooLarge { .. } => "too_large",
+            IngestError::NoTextLayer => "no_text_layer",
+            IngestError::UnreadableEncoding(_) => "unreadable_encoding",
+            IngestError::Timeout { .. } => "timeout",
+            IngestError::Panic(_) => "internal_error",
+        }
+    }
+}
+
+/// A pattern file or pattern that cannot be used. Fatal for a run (exit code 2).
+#[derive(Debug, Error)]
+pub enum PatternError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid TOML: {message}")]
+    Toml { path: String, message: String },
+    /// A problem located at `file:id:field`.
+    #[error("{location}: {message}")]
+    Invalid { location: String, message: String },
+}

@@ -1,0 +1,4 @@
+//! Extraction: sections → facts (narrative patterns) and tables.
+
+pub mod facts;
+pub mod tables;
