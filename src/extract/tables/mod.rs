@@ -43,3 +43,11 @@ pub struct Table {
 pub fn extract(_doc: &Document, _outline: &Outline) -> Vec<Table> {
     Vec::new()
 }
+
+/// Facts read from table cells (key figures a narrative may omit), with the table rule as pattern.
+pub fn table_facts(
+    _tables: &[Table],
+    _narrative: &[crate::extract::facts::Fact],
+) -> Vec<crate::extract::facts::Fact> {
+    Vec::new()
+}

@@ -1,0 +1,206 @@
+//! Command-line flags (clap derive) and their conversion into a validated [`Config`].
+//!
+//! In: `std::env::args`. Out: a [`Command`] holding a clap-free [`Config`] or the arguments of a
+//! utility command. Not here: running anything.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, InputSpec, ProgressMode, Shard};
+use crate::error::PatternError;
+use crate::ingest::Limits;
+use crate::patterns::PatternSet;
+
+const AFTER_HELP: &str = "\
+OUTPUT (in the --out folder):
+  documents.jsonl  one line per input file, also for files that failed: doc_id (sha256), source,
+                   status ok|partial|failed, error {code, message}, format, kind, year, department,
+                   pages, sections, tables, text_quality
+  facts.jsonl      one line per figure: key, item, value (exact; 万元 for money), unit, raw,
+                   approximate, page, section, pattern
+  tables.jsonl     one line per table: table id, title, unit_declared, pages, columns, rows, empty
+  checks.jsonl     one line per consistency check: check, status pass|rounding|fail|
+                   not_applicable|insufficient_data, expected, actual, diff, refs
+  run.json         program version, pattern fingerprint, counts by status and error code, timing
+
+EXIT CODES:
+  0  every document was processed
+  1  output was written, but some documents failed (see documents.jsonl, status \"failed\")
+  2  fatal: bad arguments, unusable patterns, or the output could not be written";
+
+/// Turns Chinese government budget and final-account disclosure reports (部门预算 / 部门决算, PDF or
+/// text) into structured, checked JSON Lines.
+#[derive(Debug, Parser)]
+#[command(name = "yujuesuan", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Extract sections, facts, tables and checks from reports into JSON Lines.
+    #[command(after_help = AFTER_HELP)]
+    Extract(ExtractArgs),
+    /// Compile every pattern and verify its examples and counter-examples.
+    CheckPatterns {
+        /// Use the patterns in this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        patterns: Option<PathBuf>,
+    },
+    /// Print the text of each page as the pipeline sees it (pages separated by a form feed).
+    Text {
+        /// A PDF or text report.
+        file: PathBuf,
+    },
+    /// Show the lines of a document with coordinates, fonts and segments.
+    Inspect {
+        /// A PDF or text report.
+        file: PathBuf,
+        /// Only this 1-based page.
+        #[arg(long)]
+        page: Option<u32>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// Files or folders (walked recursively for *.pdf and *.txt, sorted); `-` reads a list of paths
+    /// from standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Read the list of inputs from this file, one path per line (`-` = standard input).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Use the patterns in this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// Documents processed in parallel (default: the number of cores).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Draw a progress bar on stderr: auto = only when stderr is a terminal.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Skip documents already in the output folder (same sha256, program version and patterns);
+    /// append the rest. A run that was killed is completed by running the same command again.
+    #[arg(long)]
+    pub incremental: bool,
+    /// Process only shard K of N (1-based), a deterministic split by document hash; the outputs of
+    /// the N shards concatenate.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Give up on a document after this many seconds (it gets a `timeout` record).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout_per_doc: u64,
+    /// Refuse input files larger than this many MiB (`too_large`).
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_file_size: u64,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N, e.g. 1/4, got {s:?}"))?;
+    let index: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in {s:?} is not a number"))?;
+    let count: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in {s:?} is not a number"))?;
+    if count == 0 || index == 0 || index > count {
+        return Err(format!("shard {s:?}: need 1 <= K <= N"));
+    }
+    Ok(Shard { index, count })
+}
+
+/// Builds the validated configuration of an `extract` run.
+pub fn extract_config(args: ExtractArgs) -> Result<Config, ConfigError> {
+    let mut inputs: Vec<InputSpec> = Vec::new();
+    for p in args.inputs {
+        if p.as_os_str() == "-" {
+            inputs.push(InputSpec::ListFile(p));
+        } else {
+            inputs.push(InputSpec::Path(p));
+        }
+    }
+    if let Some(list) = args.files_from {
+        inputs.push(InputSpec::ListFile(list));
+    }
+    if inputs.is_empty() {
+        return Err(ConfigError::NoInputs);
+    }
+    let jobs = match args.jobs {
+        Some(0) => return Err(ConfigError::Jobs),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.timeout_per_doc == 0 {
+        return Err(ConfigError::Timeout);
+    }
+    let patterns = PatternSet::load(args.patterns.as_deref())?;
+    let max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
+    Ok(Config {
+        inputs,
+        out_dir: args.out,
+        patterns,
+        jobs,
+        progress: match args.progress {
+            ProgressArg::Auto => ProgressMode::Auto,
+            ProgressArg::Always => ProgressMode::Always,
+            ProgressArg::Never => ProgressMode::Never,
+        },
+        incremental: args.incremental,
+        shard: args.shard,
+        timeout_per_doc: Duration::from_secs(args.timeout_per_doc),
+        limits: Limits {
+            max_file_size,
+            ..Limits::default()
+        },
+    })
+}
+
+/// Flags that do not make a valid run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no inputs: name files or folders, `-`, or --files-from FILE")]
+    NoInputs,
+    #[error("--jobs must be at least 1")]
+    Jobs,
+    #[error("--timeout-per-doc must be at least 1 second")]
+    Timeout,
+    #[error("patterns: {0}")]
+    Patterns(#[from] PatternError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!(parse_shard("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("x").is_err());
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,162 @@
+//! Output records: the wire format of `documents.jsonl`, `facts.jsonl`, `tables.jsonl`,
+//! `checks.jsonl` and `run.json` (contract: OUTPUT.md of the spec; field names are stable).
+//!
+//! In: the results of processing one document. Out: serialisable records that carry `doc_id` and
+//! `source` first. Every record of a document is rendered into one [`Rendered`] batch of complete lines
+//! so the writer can append each file with a single write, and `documents.jsonl` last (its line is the
+//! commit marker of the document: a document is done when its line is there).
+//!
+//! Not here: deciding anything. Values are `Decimal`s and print exactly (no float artefacts).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::checks::Check;
+use crate::document::{TextQuality, Warning};
+use crate::extract::facts::Fact;
+use crate::extract::tables::Table;
+
+/// The program version written into records and `run.json`.
+pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `{ "code", "message" }` of a failed or partial document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorRecord {
+    pub code: String,
+    pub message: String,
+}
+
+/// One outline entry as written in `documents.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionRecord {
+    pub level: u8,
+    pub number: String,
+    pub title: String,
+    pub page: u32,
+    pub page_end: u32,
+    pub path: String,
+}
+
+/// A `documents.jsonl` line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentRecord {
+    pub doc_id: String,
+    pub source: String,
+    /// `ok`, `partial` or `failed`.
+    pub status: String,
+    pub error: Option<ErrorRecord>,
+    /// `pdf` or `text`.
+    pub format: Option<String>,
+    /// Detected text encoding (text input only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    pub kind: Option<String>,
+    pub year: Option<i32>,
+    pub department: Option<String>,
+    pub pages: Option<u32>,
+    /// Printed page numbers found in footers, by page (PDF and paginated text), where any.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub printed_pages: BTreeMap<u32, String>,
+    pub sections: Vec<SectionRecord>,
+    pub tables: Vec<String>,
+    pub text_quality: Option<TextQuality>,
+    /// Non-fatal problems (typed warnings of the reader), at most 50; `warnings_total` counts all.
+    pub warnings: Vec<Warning>,
+    pub warnings_total: usize,
+    pub facts: usize,
+    pub checks_failed: usize,
+    /// Program version and pattern fingerprint that produced this record (`--incremental` keys).
+    pub program_version: String,
+    pub patterns: String,
+    /// Bytes of the input file.
+    pub bytes: u64,
+}
+
+/// A record of another file, wrapped with the document's identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Keyed<'a, T: Serialize> {
+    pub doc_id: &'a str,
+    pub source: &'a str,
+    #[serde(flatten)]
+    pub record: &'a T,
+}
+
+/// Everything one document contributes to the output, as complete JSON lines per file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub documents: String,
+    pub facts: String,
+    pub tables: String,
+    pub checks: String,
+}
+
+impl Rendered {
+    /// Renders one document's records.
+    pub fn new(
+        doc: &DocumentRecord,
+        facts: &[Fact],
+        tables: &[Table],
+        checks: &[Check],
+    ) -> Rendered {
+        let mut out = Rendered {
+            documents: line(doc),
+            ..Rendered::default()
+        };
+        for f in facts {
+            out.facts.push_str(&keyed(doc, f));
+        }
+        for t in tables {
+            out.tables.push_str(&keyed(doc, t));
+        }
+        for c in checks {
+            out.checks.push_str(&keyed(doc, c));
+        }
+        out
+    }
+}
+
+fn keyed<T: Serialize>(doc: &DocumentRecord, record: &T) -> String {
+    line(&Keyed {
+        doc_id: &doc.doc_id,
+        source: &doc.source,
+        record,
+    })
+}
+
+/// One JSON line with its `\n`. Our records always serialise (no maps with non-string keys).
+fn line<T: Serialize>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        Err(e) => format!("{{\"serialization_error\":{:?}}}\n", e.to_string()),
+    }
+}
+
+/// `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunManifest {
+    pub program_version: String,
+    pub patterns: String,
+    pub patterns_count: usize,
+    pub inputs: Vec<String>,
+    pub documents_seen: usize,
+    pub documents_processed: usize,
+    /// Skipped because already in the output (`--incremental`) or outside this shard.
+    pub skipped_incremental: usize,
+    pub skipped_other_shard: usize,
+    pub counts_by_status: BTreeMap<String, usize>,
+    pub failure_codes: BTreeMap<String, usize>,
+    pub pages: u64,
+    pub facts: usize,
+    pub tables: usize,
+    pub checks: usize,
+    pub wall_seconds: f64,
+    pub documents_per_second: f64,
+    pub pages_per_second: f64,
+    pub jobs: usize,
+    pub shard: Option<String>,
+    pub incremental: bool,
+}

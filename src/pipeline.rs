@@ -1,0 +1,558 @@
+//! The batch engine: discover inputs → analyse documents in parallel → one ordered writer.
+//!
+//! In: a validated [`Config`]. Out: the JSON Lines files and `run.json` in the output folder, and a
+//! [`RunOutcome`] whose counts decide the exit code. Parallelism has one level, the document: jobs run
+//! on one rayon pool, at most a window of them in flight, and results are written strictly in input
+//! order by the calling thread, so the output is byte-identical whatever `-j` is and memory is bounded
+//! by the window.
+//!
+//! Each document runs on its own thread under a time budget: a document that panics or runs past
+//! `--timeout-per-doc` gets a `failed` record (`internal_error`, `timeout`) and the run goes on (a
+//! timed-out thread cannot be killed; it is abandoned and its result dropped).
+//!
+//! Crash safety: every document's lines are appended to each file with one write, and its
+//! `documents.jsonl` line comes last; a document is done when that line exists. `--incremental` first
+//! repairs the folder (drops a torn last line and the lines of documents without a `documents.jsonl`
+//! line), then skips documents already there with the same program version and pattern fingerprint.
+//!
+//! Not here: what happens inside a document (see `report.rs`), flags (see `cli.rs`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use thiserror::Error;
+
+use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
+use crate::error::IngestError;
+use crate::output::{RunManifest, PROGRAM_VERSION};
+use crate::report::{self, Analysis};
+
+/// The output files, in the order a document's lines are appended (documents last).
+pub const OUTPUT_FILES: [&str; 4] = [
+    "facts.jsonl",
+    "tables.jsonl",
+    "checks.jsonl",
+    "documents.jsonl",
+];
+
+/// A fatal problem of the run (exit code 2).
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("cannot create output folder {path}: {source}")]
+    CreateOut { path: String, source: io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: io::Error },
+    #[error("cannot read the list of inputs {path}: {source}")]
+    ReadList { path: String, source: io::Error },
+    #[error("cannot walk folder {path}: {source}")]
+    Walk { path: String, source: io::Error },
+    #[error("cannot repair existing output {path}: {source}")]
+    Repair { path: String, source: io::Error },
+    #[error("cannot start worker threads: {0}")]
+    Pool(String),
+}
+
+/// What a run did: decides the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub processed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// One input path as given (folders expanded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub path: PathBuf,
+    /// The path as written in the output (`source`).
+    pub display: String,
+}
+
+/// Expands the input specs into sources: files as given, folders walked recursively for `*.pdf` and
+/// `*.txt` (sorted by path), list files read line by line. Paths that do not exist are kept: they
+/// become `failed` records, not a fatal error.
+pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
+    let mut out = Vec::new();
+    for spec in inputs {
+        match spec {
+            InputSpec::Path(p) if p.is_dir() => walk(p, &mut out)?,
+            InputSpec::Path(p) => out.push(source_of(p.clone())),
+            InputSpec::ListFile(list) => {
+                let text = if list.as_os_str() == "-" {
+                    let mut s = String::new();
+                    io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| RunError::ReadList {
+                            path: "-".to_string(),
+                            source: e,
+                        })?;
+                    s
+                } else {
+                    fs::read_to_string(list).map_err(|e| RunError::ReadList {
+                        path: list.display().to_string(),
+                        source: e,
+                    })?
+                };
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    let p = PathBuf::from(line);
+                    if p.is_dir() {
+                        walk(&p, &mut out)?;
+                    } else {
+                        out.push(source_of(p));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn source_of(path: PathBuf) -> Source {
+    Source {
+        display: path.display().to_string(),
+        path,
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = fs::read_dir(&d).map_err(|e| RunError::Walk {
+            path: d.display().to_string(),
+            source: e,
+        })?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
+            {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    out.extend(found.into_iter().map(source_of));
+    Ok(())
+}
+
+/// Runs the whole batch.
+pub fn run(config: Config) -> Result<RunOutcome, RunError> {
+    let started = Instant::now();
+    let sources = discover(&config.inputs)?;
+    fs::create_dir_all(&config.out_dir).map_err(|e| RunError::CreateOut {
+        path: config.out_dir.display().to_string(),
+        source: e,
+    })?;
+    let done = if config.incremental {
+        repair(&config.out_dir, &config.patterns.fingerprint)?
+    } else {
+        for name in OUTPUT_FILES {
+            let path = config.out_dir.join(name);
+            File::create(&path).map_err(|e| RunError::Write {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+        }
+        HashSet::new()
+    };
+    let mut writer = Writer::open(&config.out_dir)?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .thread_name(|i| format!("yujuesuan-worker-{i}"))
+        .build()
+        .map_err(|e| RunError::Pool(e.to_string()))?;
+    let progress = progress_bar(config.progress, sources.len() as u64);
+    let doc_config = Arc::new(DocConfig {
+        patterns: config.patterns,
+        limits: config.limits,
+    });
+    let timeout = config.timeout_per_doc;
+    let shard = config.shard;
+
+    let mut manifest = RunManifest {
+        program_version: PROGRAM_VERSION.to_string(),
+        patterns: doc_config.patterns.fingerprint.clone(),
+        patterns_count: doc_config.patterns.len(),
+        inputs: config
+            .inputs
+            .iter()
+            .map(|i| match i {
+                InputSpec::Path(p) => p.display().to_string(),
+                InputSpec::ListFile(p) => format!("@{}", p.display()),
+            })
+            .collect(),
+        documents_seen: sources.len(),
+        documents_processed: 0,
+        skipped_incremental: 0,
+        skipped_other_shard: 0,
+        counts_by_status: BTreeMap::new(),
+        failure_codes: BTreeMap::new(),
+        pages: 0,
+        facts: 0,
+        tables: 0,
+        checks: 0,
+        wall_seconds: 0.0,
+        documents_per_second: 0.0,
+        pages_per_second: 0.0,
+        jobs: config.jobs,
+        shard: shard.map(|s| s.to_string()),
+        incremental: config.incremental,
+    };
+
+    let window = (config.jobs * 4).max(4);
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    let done = Arc::new(done);
+    let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut next_to_write = 0usize;
+    let mut failed = 0usize;
+    let mut write_ready = |pending: &mut BTreeMap<usize, Outcome>,
+                           next: &mut usize,
+                           manifest: &mut RunManifest|
+     -> Result<(), RunError> {
+        while let Some(outcome) = pending.remove(next) {
+            match outcome {
+                Outcome::Skipped(reason) => match reason {
+                    Skip::Done => manifest.skipped_incremental += 1,
+                    Skip::OtherShard => manifest.skipped_other_shard += 1,
+                },
+                Outcome::Analysed(a) => {
+                    writer.append(&a)?;
+                    let s = &a.summary;
+                    manifest.documents_processed += 1;
+                    *manifest
+                        .counts_by_status
+                        .entry(s.status.clone())
+                        .or_default() += 1;
+                    if s.status == "failed" {
+                        failed += 1;
+                        if let Some(code) = &s.error_code {
+                            *manifest.failure_codes.entry(code.clone()).or_default() += 1;
+                        }
+                        progress.set_message(format!("{failed} failed"));
+                    }
+                    manifest.pages += s.pages;
+                    manifest.facts += s.facts;
+                    manifest.tables += s.tables;
+                    manifest.checks += s.checks;
+                }
+            }
+            progress.inc(1);
+            *next += 1;
+        }
+        Ok(())
+    };
+
+    for (index, source) in sources.iter().enumerate() {
+        while index >= next_to_write + window {
+            match rx.recv() {
+                Ok((i, o)) => {
+                    pending.insert(i, o);
+                    write_ready(&mut pending, &mut next_to_write, &mut manifest)?;
+                }
+                Err(_) => break,
+            }
+        }
+        let tx = tx.clone();
+        let source = source.clone();
+        let doc_config = Arc::clone(&doc_config);
+        let done = Arc::clone(&done);
+        pool.spawn(move || {
+            let outcome = process_source(&source, &doc_config, &done, shard, timeout);
+            // The receiver lives until every job has reported.
+            let _ = tx.send((index, outcome));
+        });
+    }
+    drop(tx);
+    while next_to_write < sources.len() {
+        match rx.recv() {
+            Ok((i, o)) => {
+                pending.insert(i, o);
+                write_ready(&mut pending, &mut next_to_write, &mut manifest)?;
+            }
+            Err(_) => break,
+        }
+    }
+    progress.finish_and_clear();
+
+    let wall = started.elapsed().as_secs_f64();
+    manifest.wall_seconds = (wall * 1000.0).round() / 1000.0;
+    if wall > 0.0 {
+        manifest.documents_per_second =
+            ((manifest.documents_processed as f64 / wall) * 100.0).round() / 100.0;
+        manifest.pages_per_second = ((manifest.pages as f64 / wall) * 100.0).round() / 100.0;
+    }
+    let run_json = config.out_dir.join("run.json");
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    fs::write(&run_json, text).map_err(|e| RunError::Write {
+        path: run_json.display().to_string(),
+        source: e,
+    })?;
+    eprintln!(
+        "yujuesuan: {} documents processed ({} failed, {} skipped), {} pages, {} facts, {} tables in {:.1} s → {}",
+        manifest.documents_processed,
+        failed,
+        manifest.skipped_incremental + manifest.skipped_other_shard,
+        manifest.pages,
+        manifest.facts,
+        manifest.tables,
+        wall,
+        config.out_dir.display()
+    );
+    Ok(RunOutcome {
+        processed: manifest.documents_processed,
+        failed,
+        skipped: manifest.skipped_incremental + manifest.skipped_other_shard,
+    })
+}
+
+/// Why a source produced no records in this run.
+enum Skip {
+    Done,
+    OtherShard,
+}
+
+enum Outcome {
+    Analysed(Box<Analysis>),
+    Skipped(Skip),
+}
+
+fn process_source(
+    source: &Source,
+    config: &Arc<DocConfig>,
+    done: &HashSet<(String, String)>,
+    shard: Option<crate::config::Shard>,
+    timeout: Duration,
+) -> Outcome {
+    let bytes = match read_limited(&source.path, config.limits.max_file_size) {
+        Ok(b) => b,
+        Err(e) => {
+            let id = report::doc_id(source.display.as_bytes());
+            let id = format!("unread:{}", &id[..16.min(id.len())]);
+            return Outcome::Analysed(Box::new(report::failed(
+                &id,
+                &source.display,
+                0,
+                &e,
+                config,
+            )));
+        }
+    };
+    let id = report::doc_id(&bytes);
+    if shard.is_some_and(|s| !s.holds(&id)) {
+        return Outcome::Skipped(Skip::OtherShard);
+    }
+    if done.contains(&(id.clone(), source.display.clone())) {
+        return Outcome::Skipped(Skip::Done);
+    }
+    let len = bytes.len() as u64;
+    let (tx, rx) = mpsc::channel();
+    let job_config = Arc::clone(config);
+    let path = source.path.clone();
+    let display = source.display.clone();
+    let spawned = std::thread::Builder::new()
+        .name("yujuesuan-document".to_string())
+        .stack_size(16 * 1024 * 1024)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                report::analyze(&path, &display, &bytes, &job_config)
+            }));
+            let _ = tx.send(result.map_err(|p| panic_message(&*p)));
+        });
+    let error = match spawned {
+        Err(e) => IngestError::Panic(format!("cannot start a thread: {e}")),
+        Ok(_) => match rx.recv_timeout(timeout) {
+            Ok(Ok(analysis)) => return Outcome::Analysed(Box::new(analysis)),
+            Ok(Err(message)) => IngestError::Panic(message),
+            Err(mpsc::RecvTimeoutError::Timeout) => IngestError::Timeout {
+                seconds: timeout.as_secs(),
+            },
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                IngestError::Panic("the document's thread ended without a result".to_string())
+            }
+        },
+    };
+    Outcome::Analysed(Box::new(report::failed(
+        &id,
+        &source.display,
+        len,
+        &error,
+        config,
+    )))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// Reads a file, refusing one larger than `limit` before reading it.
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(IngestError::Io(io::Error::other("is a folder")));
+    }
+    if meta.len() > limit {
+        return Err(IngestError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(IngestError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn progress_bar(mode: ProgressMode, total: u64) -> ProgressBar {
+    let target = match mode {
+        ProgressMode::Never => ProgressDrawTarget::hidden(),
+        ProgressMode::Auto => ProgressDrawTarget::stderr(),
+        ProgressMode::Always => {
+            ProgressDrawTarget::term_like_with_hz(Box::new(console::Term::buffered_stderr()), 10)
+        }
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} documents ({per_sec}) {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Appends each document's lines to the output files.
+struct Writer {
+    files: Vec<(PathBuf, File)>,
+}
+
+impl Writer {
+    fn open(dir: &Path) -> Result<Writer, RunError> {
+        let mut files = Vec::new();
+        for name in OUTPUT_FILES {
+            let path = dir.join(name);
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| RunError::Write {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
+            files.push((path, file));
+        }
+        Ok(Writer { files })
+    }
+
+    /// One write per file; `documents.jsonl` last.
+    fn append(&mut self, a: &Analysis) -> Result<(), RunError> {
+        let r = &a.rendered;
+        let parts = [&r.facts, &r.tables, &r.checks, &r.documents];
+        for ((path, file), text) in self.files.iter_mut().zip(parts) {
+            if text.is_empty() {
+                continue;
+            }
+            file.write_all(text.as_bytes())
+                .map_err(|e| RunError::Write {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// Prepares an existing output folder for `--incremental`: drops a torn last line in every file, drops
+/// lines of documents without a `documents.jsonl` line, and drops every line of documents recorded by
+/// another program version or pattern set (they are redone). Returns the (doc_id, source) pairs that
+/// are done.
+pub fn repair(dir: &Path, fingerprint: &str) -> Result<HashSet<(String, String)>, RunError> {
+    let err = |path: &Path, e: io::Error| RunError::Repair {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let docs_path = dir.join("documents.jsonl");
+    let mut done = HashSet::new();
+    if docs_path.exists() {
+        for line in complete_lines(&docs_path).map_err(|e| err(&docs_path, e))? {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            let id = v["doc_id"].as_str().unwrap_or_default().to_string();
+            let source = v["source"].as_str().unwrap_or_default().to_string();
+            let current = v["program_version"].as_str() == Some(PROGRAM_VERSION)
+                && v["patterns"].as_str() == Some(fingerprint);
+            // Failures that may not repeat (a file not readable then, a time-out, a crash) are retried.
+            let retry = matches!(
+                v["error"]["code"].as_str(),
+                Some("unreadable_file" | "timeout" | "internal_error")
+            );
+            if current && !retry {
+                done.insert((id, source));
+            }
+        }
+    }
+    for name in OUTPUT_FILES {
+        let path = dir.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let lines = complete_lines(&path).map_err(|e| err(&path, e))?;
+        let mut kept = String::new();
+        for line in lines {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            let key = (
+                v["doc_id"].as_str().unwrap_or_default().to_string(),
+                v["source"].as_str().unwrap_or_default().to_string(),
+            );
+            if done.contains(&key) {
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        }
+        let tmp = path.with_extension("jsonl.tmp");
+        fs::write(&tmp, kept).map_err(|e| err(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
+    }
+    Ok(done)
+}
+
+/// The lines of a file that end with `\n` (a torn last line is left out).
+fn complete_lines(path: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut buf = String::new();
+    loop {
+        buf.clear();
+        let n = reader.read_line(&mut buf)?;
+        if n == 0 || !buf.ends_with('\n') {
+            break;
+        }
+        out.push(buf.trim_end_matches('\n').to_string());
+    }
+    Ok(out)
+}

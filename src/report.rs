@@ -1,0 +1,224 @@
+//! One report through every stage: bytes → document → outline → facts and tables → checks → records.
+//!
+//! In: the input's path (as given), its bytes and the per-document configuration. Out: the rendered
+//! records of the document ([`Rendered`]) and a small summary for the run manifest. A document that
+//! cannot be read becomes a `failed` record with its error code; nothing here panics on purpose, and
+//! the batch engine catches what does.
+//!
+//! Not here: files, threads, time limits, progress (see `pipeline.rs`).
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::checks::{self, Status};
+use crate::config::DocConfig;
+use crate::document::{Document, Format};
+use crate::error::IngestError;
+use crate::extract::{facts, tables};
+use crate::ingest;
+use crate::metadata;
+use crate::output::{DocumentRecord, ErrorRecord, Rendered, SectionRecord, PROGRAM_VERSION};
+use crate::segment;
+
+/// How many warnings a document record lists (all are counted).
+const WARNINGS_LISTED: usize = 50;
+
+/// What one document contributed, for the run manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub status: String,
+    pub error_code: Option<String>,
+    pub pages: u64,
+    pub facts: usize,
+    pub tables: usize,
+    pub checks: usize,
+}
+
+/// The result of analysing one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    pub doc_id: String,
+    pub rendered: Rendered,
+    pub summary: Summary,
+}
+
+/// Lowercase hex sha256 of the bytes: the document id.
+pub fn doc_id(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A record for a document that could not be processed at all.
+pub fn failed_record(
+    doc_id: &str,
+    source: &str,
+    bytes: u64,
+    error: &IngestError,
+    config: &DocConfig,
+) -> DocumentRecord {
+    DocumentRecord {
+        doc_id: doc_id.to_string(),
+        source: source.to_string(),
+        status: "failed".to_string(),
+        error: Some(ErrorRecord {
+            code: error.code().to_string(),
+            message: error.to_string(),
+        }),
+        format: None,
+        encoding: None,
+        kind: None,
+        year: None,
+        department: None,
+        pages: None,
+        printed_pages: Default::default(),
+        sections: Vec::new(),
+        tables: Vec::new(),
+        text_quality: None,
+        warnings: Vec::new(),
+        warnings_total: 0,
+        facts: 0,
+        checks_failed: 0,
+        program_version: PROGRAM_VERSION.to_string(),
+        patterns: config.patterns.fingerprint.clone(),
+        bytes,
+    }
+}
+
+/// A failed analysis, rendered.
+pub fn failed(
+    doc_id: &str,
+    source: &str,
+    bytes: u64,
+    error: &IngestError,
+    config: &DocConfig,
+) -> Analysis {
+    let record = failed_record(doc_id, source, bytes, error, config);
+    Analysis {
+        doc_id: doc_id.to_string(),
+        rendered: Rendered::new(&record, &[], &[], &[]),
+        summary: Summary {
+            status: "failed".to_string(),
+            error_code: Some(error.code().to_string()),
+            ..Summary::default()
+        },
+    }
+}
+
+/// Runs every stage on one input whose bytes are already read.
+pub fn analyze(path: &Path, source: &str, bytes: &[u8], config: &DocConfig) -> Analysis {
+    let id = doc_id(bytes);
+    let doc = match ingest::ingest(path, bytes, &config.limits) {
+        Ok(doc) => doc,
+        Err(e) => return failed(&id, source, bytes.len() as u64, &e, config),
+    };
+    analyze_document(&id, source, bytes.len() as u64, &doc, config)
+}
+
+/// The stages after ingestion.
+pub fn analyze_document(
+    id: &str,
+    source: &str,
+    bytes: u64,
+    doc: &Document,
+    config: &DocConfig,
+) -> Analysis {
+    let outline = segment::outline(doc);
+    let meta = metadata::identify(doc, &outline);
+    let mut found_facts = facts::extract(&outline, &config.patterns);
+    let found_tables = tables::extract(doc, &outline);
+    found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+    let found_checks = checks::evaluate(&found_facts, &found_tables);
+
+    let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
+    let (status, error) = if pages_without_text > 0 {
+        (
+            "partial",
+            Some(ErrorRecord {
+                code: "no_text_layer".to_string(),
+                message: format!(
+                    "{pages_without_text} of {} pages have no text layer",
+                    doc.pages.len()
+                ),
+            }),
+        )
+    } else {
+        ("ok", None)
+    };
+    let (format, encoding, pages) = match &doc.format {
+        Format::Pdf => ("pdf", None, Some(doc.pages.len() as u32)),
+        Format::Text { encoding } => ("text", Some(encoding.clone()), None),
+    };
+    let record = DocumentRecord {
+        doc_id: id.to_string(),
+        source: source.to_string(),
+        status: status.to_string(),
+        error,
+        format: Some(format.to_string()),
+        encoding,
+        kind: meta.kind,
+        year: meta.year,
+        department: meta.department,
+        pages,
+        printed_pages: doc
+            .pages
+            .iter()
+            .filter_map(|p| p.printed_number.clone().map(|n| (p.number, n)))
+            .collect(),
+        sections: outline
+            .sections
+            .iter()
+            .filter(|s| s.level > 0)
+            .map(|s| SectionRecord {
+                level: s.level,
+                number: s.number.clone(),
+                title: s.title.clone(),
+                page: s.page,
+                page_end: s.page_end,
+                path: s.path.clone(),
+            })
+            .collect(),
+        tables: found_tables.iter().map(|t| t.table.clone()).collect(),
+        text_quality: Some(doc.text_quality.clone()),
+        warnings: doc.warnings.iter().take(WARNINGS_LISTED).cloned().collect(),
+        warnings_total: doc.warnings.len(),
+        facts: found_facts.len(),
+        checks_failed: found_checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .count(),
+        program_version: PROGRAM_VERSION.to_string(),
+        patterns: config.patterns.fingerprint.clone(),
+        bytes,
+    };
+    let rendered = Rendered::new(&record, &found_facts, &found_tables, &found_checks);
+    Analysis {
+        doc_id: id.to_string(),
+        summary: Summary {
+            status: status.to_string(),
+            error_code: record.error.as_ref().map(|e| e.code.clone()),
+            pages: doc.pages.len() as u64,
+            facts: found_facts.len(),
+            tables: found_tables.len(),
+            checks: found_checks.len(),
+        },
+        rendered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_id_is_sha256_hex() {
+        assert_eq!(
+            doc_id(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
