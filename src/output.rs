@@ -157,6 +157,8 @@ pub struct RunManifest {
     pub documents_per_second: f64,
     pub pages_per_second: f64,
     pub jobs: usize,
+    /// Peak resident memory of the process in MiB (Linux; null elsewhere).
+    pub peak_rss_mib: Option<u64>,
     pub shard: Option<String>,
     pub incremental: bool,
 }

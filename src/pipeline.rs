@@ -208,6 +208,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         documents_per_second: 0.0,
         pages_per_second: 0.0,
         jobs: config.jobs,
+        peak_rss_mib: None,
         shard: shard.map(|s| s.to_string()),
         incremental: config.incremental,
     };
@@ -294,6 +295,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
             ((manifest.documents_processed as f64 / wall) * 100.0).round() / 100.0;
         manifest.pages_per_second = ((manifest.pages as f64 / wall) * 100.0).round() / 100.0;
     }
+    manifest.peak_rss_mib = peak_rss_mib();
     let run_json = config.out_dir.join("run.json");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     fs::write(&run_json, text).map_err(|e| RunError::Write {
@@ -391,6 +393,14 @@ fn process_source(
         &error,
         config,
     )))
+}
+
+/// Peak resident set size of this process (`VmHWM` in /proc/self/status), in MiB.
+fn peak_rss_mib() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.div_ceil(1024))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
