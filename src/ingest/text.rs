@@ -203,4 +203,24 @@ mod tests {
         let pages = paginate("掌握 1—2 门职业技能\n");
         assert_eq!(pages.len(), 1);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_or_fail_cleanly(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let _ = read(&bytes);
+        }
+
+        #[test]
+        fn report_text_round_trips_through_every_encoding(s in "[一-龥0-9A-Za-z，。：；、（）%. \n]{1,200}") {
+            let (gb, _, _) = GB18030.encode(&s);
+            let (t, _) = decode(&gb).expect("gb18030 text decodes");
+            proptest::prop_assert_eq!(&t, &s);
+            let mut le = vec![0xFF, 0xFE];
+            for u in s.encode_utf16() {
+                le.extend_from_slice(&u.to_le_bytes());
+            }
+            let (t, e) = decode(&le).expect("utf-16 text decodes");
+            proptest::prop_assert_eq!((t.as_str(), e), (s.as_str(), "UTF-16LE"));
+        }
+    }
 }
