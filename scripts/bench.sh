@@ -15,10 +15,10 @@ cargo build --release --quiet --examples
 cargo build --release --quiet
 bin="target/release/yujuesuan"
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 target/release/examples/gen_corpus "$work/corpus" "$n" "$seed"
-end=$(date +%s.%N)
-echo "generated $n reports in $(echo "$end - $start" | bc) s"
+end=$(date +%s%N)
+echo "generated $n reports in $(( (end - start) / 1000000 )) ms s"
 
 for j in 1 2; do
   "$bin" extract "$work/corpus" -o "$work/out-j$j" -j "$j" --progress never || true
@@ -26,12 +26,12 @@ done
 
 ref=""
 if command -v pdftotext >/dev/null 2>&1; then
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   find "$work/corpus" -name '*.pdf' -print0 | sort -z | while IFS= read -r -d '' f; do
     pdftotext -layout "$f" /dev/null 2>/dev/null || true
   done
-  end=$(date +%s.%N)
-  ref=$(echo "$end - $start" | bc)
+  end=$(date +%s%N)
+  ref=$(( (end - start) / 1000000 )) ms
 fi
 
 python3 - "$work" "$ref" <<'PY'
