@@ -18,7 +18,7 @@ bin="target/release/yujuesuan"
 start=$(date +%s%N)
 target/release/examples/gen_corpus "$work/corpus" "$n" "$seed"
 end=$(date +%s%N)
-echo "generated $n reports in $(( (end - start) / 1000000 )) ms s"
+echo "generated $n reports in $(( (end - start) / 1000000 )) ms"
 
 for j in 1 2; do
   "$bin" extract "$work/corpus" -o "$work/out-j$j" -j "$j" --progress never || true
@@ -31,7 +31,7 @@ if command -v pdftotext >/dev/null 2>&1; then
     pdftotext -layout "$f" /dev/null 2>/dev/null || true
   done
   end=$(date +%s%N)
-  ref=$(( (end - start) / 1000000 )) ms
+  ref=$(python3 -c "print(($end - $start) / 1e9)")
 fi
 
 python3 - "$work" "$ref" <<'PY'
