@@ -5,6 +5,7 @@ pub mod document;
 pub mod error;
 pub mod extract;
 pub mod ingest;
+pub mod inspect;
 pub mod metadata;
 pub mod normalize;
 pub mod patterns;

@@ -1,0 +1,152 @@
+//! Tests of the whole PDF reader on small documents built here: text, rotation, footers, forms,
+//! errors, and byte mutations that must never panic.
+
+use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
+use proptest::prelude::*;
+
+use super::read;
+use crate::ingest::Limits;
+
+/// A one-font PDF: each entry of `pages` is (content stream, /Rotate).
+fn build(pages: &[(&str, i64)]) -> Vec<u8> {
+    let mut doc = PdfDoc::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let form_id = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 100.into(), 100.into()],
+            "Matrix" => vec![1.into(), 0.into(), 0.into(), 1.into(), 0.into(), 100.into()],
+        },
+        b"BT /F1 10 Tf 72 500 Td (Form) Tj ET".to_vec(),
+    ));
+    let resources_id = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+        "XObject" => dictionary! { "X1" => form_id },
+    });
+    let mut kids = Vec::new();
+    for (content, rotate) in pages {
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+            "Rotate" => *rotate,
+        });
+        kids.push(Object::from(page_id));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count,
+            "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    out
+}
+
+fn sample() -> Vec<u8> {
+    build(&[
+        (
+            "BT /F1 12 Tf 72 770 Td (Total) Tj 100 0 Td (1,234.50) Tj ET \
+             0 0 0 RG 70 700 m 400 700 l S 70 650 330 0.5 re f \
+             BT /F1 10 Tf 290 30 Td (- 7 -) Tj ET /X1 Do",
+            0,
+        ),
+        ("BT /F1 12 Tf 0 1 -1 0 300 100 Tm [(Rot) -200 (ated)] TJ ET", 90),
+    ])
+}
+
+#[test]
+fn reads_text_rules_footer_and_forms() {
+    let doc = read(&sample(), &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("sample must read: {e}"),
+    };
+    assert_eq!(doc.pages.len(), 2);
+    let p1 = &doc.pages[0];
+    let texts: Vec<&str> = p1.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["Total 1,234.50", "Form"]);
+    assert_eq!(p1.lines[0].segments.len(), 2);
+    assert_eq!(p1.printed_number.as_deref(), Some("7"));
+    assert_eq!(p1.rules.len(), 2);
+    let bbox = p1.lines[0].bbox.unwrap_or_default();
+    assert!((bbox.y1 - (842.0 - 770.0 + 2.4)).abs() < 0.5, "{bbox:?}");
+    // The form is drawn 100 pt higher than its content says.
+    let form = p1.lines[1].bbox.unwrap_or_default();
+    assert!((form.y1 - (842.0 - 600.0 + 2.0)).abs() < 0.5, "{form:?}");
+    let p2 = &doc.pages[1];
+    assert_eq!((p2.width, p2.height), (842.0, 595.0));
+    assert_eq!(p2.lines[0].text, "Rot ated");
+}
+
+#[test]
+fn no_text_is_no_text_layer() {
+    let bytes = build(&[("0 0 m 100 100 l 50 0 l f", 0)]);
+    let err = read(&bytes, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(err, Some("no_text_layer"));
+}
+
+#[test]
+fn garbage_is_not_pdf_or_truncated() {
+    let e = read(b"hello", &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("not_pdf"));
+    let e = read(b"%PDF-1.4\n1 0 obj <<", &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("truncated"));
+}
+
+#[test]
+fn stream_limit_is_too_large() {
+    let limits = Limits {
+        max_stream_bytes: 20,
+        ..Limits::default()
+    };
+    let e = read(&sample(), &limits).err().map(|e| e.code());
+    assert_eq!(e, Some("too_large"));
+}
+
+#[test]
+fn bad_tokens_are_skipped() {
+    let bytes = build(&[("BT /F1 12 Tf 72 770 Td ) } (Still) Tj 1.2.3 ET", 0)]);
+    let doc = read(&bytes, &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("must read: {e}"),
+    };
+    assert_eq!(doc.pages[0].lines[0].text, "Still");
+    assert!(doc.warnings.iter().any(|w| w.code == "bad_token"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #[test]
+    fn mutated_bytes_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<usize>()) {
+        let mut bytes = sample();
+        for (pos, val) in edits {
+            let n = bytes.len();
+            if let Some(b) = bytes.get_mut(pos % n) {
+                *b = val;
+            }
+        }
+        if cut % 4 == 0 {
+            let n = bytes.len();
+            bytes.truncate(cut % n);
+        }
+        let _ = read(&bytes, &Limits::default());
+    }
+}
