@@ -24,7 +24,11 @@ pub fn page_text(doc: &Document) -> String {
 /// A positional dump of one page (`Some(n)`, 1-based) or of all pages.
 pub fn inspect(doc: &Document, page: Option<u32>) -> String {
     let mut out = String::new();
-    for p in doc.pages.iter().filter(|p| page.is_none_or(|n| n == p.number)) {
+    for p in doc
+        .pages
+        .iter()
+        .filter(|p| page.is_none_or(|n| n == p.number))
+    {
         let _ = writeln!(
             out,
             "=== page {} ({:.0} x {:.0}) printed {} rules {} text_layer {}",

@@ -57,7 +57,10 @@ enum Tok {
 }
 
 fn is_delimiter(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 fn is_space(b: u8) -> bool {
@@ -132,7 +135,10 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
             b'/' => {
                 i += 1;
                 let start = i;
-                while data.get(i).is_some_and(|&c| !is_space(c) && !is_delimiter(c)) {
+                while data
+                    .get(i)
+                    .is_some_and(|&c| !is_space(c) && !is_delimiter(c))
+                {
                     i += 1;
                 }
                 out.push(Tok::Name(data.get(start..i).unwrap_or_default().to_vec()));
@@ -140,11 +146,17 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
             _ if is_delimiter(b) => i += 1,
             _ => {
                 let start = i;
-                while data.get(i).is_some_and(|&c| !is_space(c) && !is_delimiter(c)) {
+                while data
+                    .get(i)
+                    .is_some_and(|&c| !is_space(c) && !is_delimiter(c))
+                {
                     i += 1;
                 }
                 let word = data.get(start..i).unwrap_or_default();
-                match std::str::from_utf8(word).ok().and_then(|s| s.parse::<i64>().ok()) {
+                match std::str::from_utf8(word)
+                    .ok()
+                    .and_then(|s| s.parse::<i64>().ok())
+                {
                     Some(n) => out.push(Tok::Int(n)),
                     None => out.push(Tok::Keyword(word.to_vec())),
                 }
@@ -199,7 +211,8 @@ impl CMap {
             let Tok::Keyword(k) = tok else { continue };
             match k.as_slice() {
                 b"begincodespacerange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1))
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
                     {
                         i += 2;
                         if lo.len() == hi.len() && (1..=4).contains(&lo.len()) {
@@ -224,14 +237,14 @@ impl CMap {
                         };
                         if let Some(text) = text {
                             if (1..=4).contains(&src.len()) {
-                                map.unicode
-                                    .insert((src.len() as u8, code_value(src)), text);
+                                map.unicode.insert((src.len() as u8, code_value(src)), text);
                             }
                         }
                     }
                 }
                 b"beginbfrange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1))
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
                     {
                         i += 2;
                         let len = lo.len();
@@ -248,9 +261,12 @@ impl CMap {
                                 while let Some(t) = toks.get(i) {
                                     i += 1;
                                     match t {
-                                        Tok::Hex(d) => list.push(utf16be_text(d).unwrap_or_default()),
+                                        Tok::Hex(d) => {
+                                            list.push(utf16be_text(d).unwrap_or_default())
+                                        }
                                         Tok::Name(n) => list.push(
-                                            super::encoding::glyph_name_to_text(n).unwrap_or_default(),
+                                            super::encoding::glyph_name_to_text(n)
+                                                .unwrap_or_default(),
                                         ),
                                         _ => break,
                                     }
@@ -265,10 +281,12 @@ impl CMap {
                     }
                 }
                 b"begincidchar" => {
-                    while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) = (toks.get(i), toks.get(i + 1))
+                    while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) =
+                        (toks.get(i), toks.get(i + 1))
                     {
                         i += 2;
-                        if let (true, Ok(cid)) = ((1..=4).contains(&src.len()), u32::try_from(*cid)) {
+                        if let (true, Ok(cid)) = ((1..=4).contains(&src.len()), u32::try_from(*cid))
+                        {
                             map.cids.insert((src.len() as u8, code_value(src)), cid);
                         }
                     }
@@ -279,9 +297,10 @@ impl CMap {
                     {
                         i += 3;
                         let (lo_v, hi_v) = (code_value(lo), code_value(hi));
-                        if let (true, Ok(cid)) =
-                            ((1..=4).contains(&lo.len()) && lo_v <= hi_v, u32::try_from(*cid))
-                        {
+                        if let (true, Ok(cid)) = (
+                            (1..=4).contains(&lo.len()) && lo_v <= hi_v,
+                            u32::try_from(*cid),
+                        ) {
                             map.cid_ranges.push((lo.len() as u8, lo_v, hi_v, cid));
                         }
                     }
@@ -292,7 +311,14 @@ impl CMap {
         map
     }
 
-    fn add_unicode_range(&mut self, len: u8, lo: u32, hi: u32, target: RangeTarget, budget: &mut u64) {
+    fn add_unicode_range(
+        &mut self,
+        len: u8,
+        lo: u32,
+        hi: u32,
+        target: RangeTarget,
+        budget: &mut u64,
+    ) {
         let span = u64::from(hi - lo) + 1;
         if span <= *budget {
             *budget -= span;
@@ -431,7 +457,8 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
 
     #[test]
     fn broken_program_is_partial_not_fatal() {
-        let m = CMap::parse(b"1 beginbfchar <0001> <4E00> <0002> endbfchar ) ] << beginbfrange <05>");
+        let m =
+            CMap::parse(b"1 beginbfchar <0001> <4E00> <0002> endbfchar ) ] << beginbfrange <05>");
         assert_eq!(m.unicode(2, 1).as_deref(), Some("一"));
     }
 }

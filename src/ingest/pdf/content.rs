@@ -60,7 +60,10 @@ fn is_space(b: u8) -> bool {
 }
 
 fn is_delimiter(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 /// The tolerant content lexer.
@@ -94,7 +97,10 @@ impl<'a> Lexer<'a> {
 
     fn regular_run(&mut self) -> &'a [u8] {
         let start = self.pos;
-        while self.peek().is_some_and(|c| !is_space(c) && !is_delimiter(c)) {
+        while self
+            .peek()
+            .is_some_and(|c| !is_space(c) && !is_delimiter(c))
+        {
             self.pos += 1;
         }
         self.data.get(start..self.pos).unwrap_or_default()
@@ -178,9 +184,9 @@ impl<'a> Lexer<'a> {
                     return Err(());
                 }
                 match word.first() {
-                    Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
-                        parse_number(word).map(|n| Token::Operand(Operand::Number(n))).ok_or(())
-                    }
+                    Some(b'0'..=b'9' | b'+' | b'-' | b'.') => parse_number(word)
+                        .map(|n| Token::Operand(Operand::Number(n)))
+                        .ok_or(()),
                     _ => match word {
                         b"true" | b"false" | b"null" => Ok(Token::Operand(Operand::Other)),
                         _ => Ok(Token::Operator(word)),
@@ -314,11 +320,18 @@ impl<'a> Lexer<'a> {
             }
         }
         self.pos += 1; // the single white-space byte after ID
-        // Data runs to `EI` preceded by white space and followed by white space or the end.
+                       // Data runs to `EI` preceded by white space and followed by white space or the end.
         while self.pos < self.data.len() {
             let at_ei = self.data.get(self.pos..self.pos + 2) == Some(b"EI")
-                && self.pos.checked_sub(1).and_then(|p| self.data.get(p)).is_some_and(|&c| is_space(c))
-                && self.data.get(self.pos + 2).is_none_or(|&c| is_space(c) || is_delimiter(c));
+                && self
+                    .pos
+                    .checked_sub(1)
+                    .and_then(|p| self.data.get(p))
+                    .is_some_and(|&c| is_space(c))
+                && self
+                    .data
+                    .get(self.pos + 2)
+                    .is_none_or(|&c| is_space(c) || is_delimiter(c));
             if at_ei {
                 self.pos += 2;
                 return;
@@ -457,9 +470,10 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 Token::Operator(op) => {
                     self.operations += 1;
                     if self.operations > MAX_OPERATIONS {
-                        self.out
-                            .warnings
-                            .push(("operation_limit", "too many operators; rest of page skipped".to_string()));
+                        self.out.warnings.push((
+                            "operation_limit",
+                            "too many operators; rest of page skipped".to_string(),
+                        ));
                         return Ok(());
                     }
                     if op == b"BI" {
@@ -506,11 +520,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         resources: Option<&'a Dictionary>,
     ) -> Result<(), StreamError> {
         match op {
-            b"q" => {
-                if self.saved.len() < MAX_SAVE_DEPTH {
-                    self.saved.push(self.state.clone());
-                }
-            }
+            b"q" if self.saved.len() < MAX_SAVE_DEPTH => self.saved.push(self.state.clone()),
             b"Q" => {
                 if let Some(s) = self.saved.pop() {
                     self.state = s;
@@ -527,10 +537,12 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             // Fill colour: only whether it is white matters.
             b"g" => self.state.fill_white = Self::nums::<1>(ops).is_some_and(|[g]| g >= 0.99),
             b"rg" => {
-                self.state.fill_white = Self::nums::<3>(ops).is_some_and(|c| c.iter().all(|v| *v >= 0.99))
+                self.state.fill_white =
+                    Self::nums::<3>(ops).is_some_and(|c| c.iter().all(|v| *v >= 0.99))
             }
             b"k" => {
-                self.state.fill_white = Self::nums::<4>(ops).is_some_and(|c| c.iter().all(|v| *v <= 0.01))
+                self.state.fill_white =
+                    Self::nums::<4>(ops).is_some_and(|c| c.iter().all(|v| *v <= 0.01))
             }
             b"sc" | b"scn" => {
                 let n: Vec<f32> = ops
@@ -705,16 +717,23 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         }
     }
 
-    fn font(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Result<Option<Rc<Font>>, StreamError> {
+    fn font(
+        &mut self,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+    ) -> Result<Option<Rc<Font>>, StreamError> {
         let obj = self.obj;
         let Some(fonts) = resources.and_then(|r| obj.dict(r, b"Font")) else {
-            self.out.warnings.push(("missing_font", "no /Font resources".to_string()));
+            self.out
+                .warnings
+                .push(("missing_font", "no /Font resources".to_string()));
             return Ok(None);
         };
         let Ok(entry) = fonts.get(name) else {
-            self.out
-                .warnings
-                .push(("missing_font", format!("font /{} not in resources", String::from_utf8_lossy(name))));
+            self.out.warnings.push((
+                "missing_font",
+                format!("font /{} not in resources", String::from_utf8_lossy(name)),
+            ));
             return Ok(None);
         };
         let id = match entry {
@@ -725,7 +744,9 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             return Ok(Some(f.clone()));
         }
         let Some(dict) = obj.resolve(entry).and_then(|o| o.as_dict().ok()) else {
-            self.out.warnings.push(("missing_font", "font is not a dictionary".to_string()));
+            self.out
+                .warnings
+                .push(("missing_font", "font is not a dictionary".to_string()));
             return Ok(None);
         };
         let font = Rc::new(Font::load(&obj, dict)?);
@@ -768,10 +789,14 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                         ];
                         let (x0, x1) = corners
                             .iter()
-                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), p| {
+                                (a.min(p.0), b.max(p.0))
+                            });
                         let (y0, y1) = corners
                             .iter()
-                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), p| {
+                                (a.min(p.1), b.max(p.1))
+                            });
                         let glyph_size = (trm.c * trm.c + trm.d * trm.d).sqrt();
                         if [x0, x1, y0, y1, glyph_size].iter().all(|v| v.is_finite()) {
                             self.out.glyphs.push(Glyph {
@@ -803,7 +828,11 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         self.codes = codes;
     }
 
-    fn do_xobject(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Result<(), StreamError> {
+    fn do_xobject(
+        &mut self,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+    ) -> Result<(), StreamError> {
         let obj = self.obj;
         let Some(xobjects) = resources.and_then(|r| obj.dict(r, b"XObject")) else {
             return Ok(());
@@ -827,9 +856,10 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             _ => return Ok(()),
         }
         if self.forms.len() >= MAX_FORM_DEPTH || id.is_some_and(|id| self.forms.contains(&id)) {
-            self.out
-                .warnings
-                .push(("xobject_recursion", "form XObject nesting too deep or cyclic".to_string()));
+            self.out.warnings.push((
+                "xobject_recursion",
+                "form XObject nesting too deep or cyclic".to_string(),
+            ));
             return Ok(());
         }
         let data = match obj.stream_bytes(stream) {

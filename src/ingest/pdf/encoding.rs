@@ -234,7 +234,10 @@ pub(crate) fn glyph_name_to_text(name: &[u8]) -> Option<String> {
         return GLYPH_NAMES.get(i).map(|(_, c)| c.to_string());
     }
     if let Some(hex) = base.strip_prefix("uni") {
-        if hex.len() >= 4 && hex.len() % 4 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if hex.len() >= 4
+            && hex.len().is_multiple_of(4)
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             let mut units = Vec::with_capacity(hex.len() / 4);
             let mut i = 0;
             while let Some(part) = hex.get(i..i + 4) {

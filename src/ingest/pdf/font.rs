@@ -26,9 +26,29 @@ use super::objects::{Objects, StreamError};
 /// Names of Chinese system fonts that office software writes with a single-byte encoding while the
 /// strings hold GBK codes.
 const GBK_FONT_MARKERS: &[&str] = &[
-    "宋体", "黑体", "楷体", "仿宋", "隶书", "幼圆", "微软雅黑", "新宋体", "华文", "方正", "SimSun",
-    "SimHei", "KaiTi", "FangSong", "NSimSun", "GB2312", "YaHei", "STSong", "STKaiti", "STFangsong",
-    "STHeiti", "LiSu", "YouYuan",
+    "宋体",
+    "黑体",
+    "楷体",
+    "仿宋",
+    "隶书",
+    "幼圆",
+    "微软雅黑",
+    "新宋体",
+    "华文",
+    "方正",
+    "SimSun",
+    "SimHei",
+    "KaiTi",
+    "FangSong",
+    "NSimSun",
+    "GB2312",
+    "YaHei",
+    "STSong",
+    "STKaiti",
+    "STFangsong",
+    "STHeiti",
+    "LiSu",
+    "YouYuan",
 ];
 
 /// One code of a shown string.
@@ -92,7 +112,7 @@ enum Kind {
         gbk_pairs: bool,
     },
     Composite {
-        split: CodeSplit,
+        split: Box<CodeSplit>,
         text: EncodingText,
         identity: bool,
         widths: CidWidths,
@@ -114,7 +134,9 @@ pub(crate) struct Font {
 /// Decodes a BaseFont name: drops a subset tag (`ABCDEE+`), reads raw GBK bytes as GBK.
 pub(crate) fn font_name(raw: &[u8]) -> String {
     let raw = match raw.get(6) {
-        Some(b'+') if raw.iter().take(6).all(|b| b.is_ascii_uppercase()) => raw.get(7..).unwrap_or_default(),
+        Some(b'+') if raw.iter().take(6).all(|b| b.is_ascii_uppercase()) => {
+            raw.get(7..).unwrap_or_default()
+        }
         _ => raw,
     };
     if let Ok(s) = std::str::from_utf8(raw) {
@@ -219,7 +241,7 @@ impl Font {
                 let mut i = 0;
                 while i < bytes.len() {
                     let rest = bytes.get(i..).unwrap_or_default();
-                    let n = match split {
+                    let n = match split.as_ref() {
                         CodeSplit::Two => 2,
                         CodeSplit::Gbk { four } => match rest {
                             [b, ..] if *b <= 0x80 => 1,
@@ -237,7 +259,7 @@ impl Font {
                     i += n.max(1);
                     let len = code_bytes.len() as u8;
                     let code = code_value(code_bytes);
-                    let cid = match split {
+                    let cid = match split.as_ref() {
                         CodeSplit::Embedded(cm) => cm.cid(len, code),
                         _ if *identity => Some(code),
                         _ => None,
@@ -264,7 +286,10 @@ impl Font {
                             let gid = match cid_to_gid {
                                 Some(map) => {
                                     let k = usize::try_from(cid).unwrap_or(usize::MAX);
-                                    match (map.get(k.saturating_mul(2)), map.get(k.saturating_mul(2) + 1)) {
+                                    match (
+                                        map.get(k.saturating_mul(2)),
+                                        map.get(k.saturating_mul(2) + 1),
+                                    ) {
                                         (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
                                         _ => None,
                                     }
@@ -306,7 +331,10 @@ fn load_simple(
             }
         }
         Some(Object::Dictionary(d)) => {
-            if let Some(b) = obj.name(d, b"BaseEncoding").and_then(BaseEncoding::from_name) {
+            if let Some(b) = obj
+                .name(d, b"BaseEncoding")
+                .and_then(BaseEncoding::from_name)
+            {
                 base = b;
             }
             differences = obj.array(d, b"Differences");
@@ -346,7 +374,9 @@ fn load_simple(
         .filter(|w| *w > 0.0);
     let widths_arr = obj.array(dict, b"Widths").map(|a| obj.numbers(a));
     let first = obj.number(dict, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
-    let default = missing.map(|w| w * scale).unwrap_or(if widths_arr.is_some() { 0.0 } else { 0.5 });
+    let default = missing
+        .map(|w| w * scale)
+        .unwrap_or(if widths_arr.is_some() { 0.0 } else { 0.5 });
     let mut widths = vec![default; 256];
     if let Some(ws) = widths_arr {
         for (k, w) in ws.iter().enumerate() {
@@ -355,8 +385,8 @@ fn load_simple(
             }
         }
     }
-    let gbk_pairs = !has_to_unicode
-        && name.is_some_and(|n| GBK_FONT_MARKERS.iter().any(|m| n.contains(m)));
+    let gbk_pairs =
+        !has_to_unicode && name.is_some_and(|n| GBK_FONT_MARKERS.iter().any(|m| n.contains(m)));
     Kind::Simple {
         table,
         widths,
@@ -370,7 +400,10 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
     match dict.get(b"Encoding").ok().and_then(|o| obj.resolve(o)) {
         Some(Object::Name(n)) => {
             vertical = n.ends_with(b"-V");
-            let stem = n.strip_suffix(b"-H").or_else(|| n.strip_suffix(b"-V")).unwrap_or(n);
+            let stem = n
+                .strip_suffix(b"-H")
+                .or_else(|| n.strip_suffix(b"-V"))
+                .unwrap_or(n);
             match stem {
                 b"Identity" => {}
                 b"GBK-EUC" | b"GB-EUC" | b"GBKp-EUC" | b"GBpc-EUC" => {
@@ -440,7 +473,7 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         }
     }
     Ok(Kind::Composite {
-        split,
+        split: Box::new(split),
         text,
         identity,
         widths,
@@ -454,7 +487,11 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
 fn read_cid_widths(obj: &Objects<'_>, w: &[Object], out: &mut CidWidths) {
     let mut i = 0;
     let mut budget: u64 = 1 << 18;
-    while let Some(first) = w.get(i).and_then(|o| obj.resolve(o)).and_then(super::objects::number) {
+    while let Some(first) = w
+        .get(i)
+        .and_then(|o| obj.resolve(o))
+        .and_then(super::objects::number)
+    {
         let first = first.max(0.0) as u32;
         match w.get(i + 1).and_then(|o| obj.resolve(o)) {
             Some(Object::Array(list)) => {
@@ -545,7 +582,11 @@ mod tests {
         // 合计 in GBK is BA CF BC C6, then an ASCII digit.
         assert_eq!(
             texts(&f, b"\xba\xcf\xbc\xc61"),
-            vec![Some("合".to_string()), Some("计".to_string()), Some("1".to_string())]
+            vec![
+                Some("合".to_string()),
+                Some("计".to_string()),
+                Some("1".to_string())
+            ]
         );
         let f = simple("Times New Roman", false);
         assert_eq!(texts(&f, b"\xe9"), vec![Some("é".to_string())]);
@@ -557,7 +598,7 @@ mod tests {
             name: None,
             to_unicode: None,
             kind: Kind::Composite {
-                split: CodeSplit::Gbk { four: false },
+                split: Box::new(CodeSplit::Gbk { four: false }),
                 text: EncodingText::Gb,
                 identity: false,
                 widths: CidWidths {

@@ -240,7 +240,8 @@ impl PathBuilder {
         let axis_aligned = c
             .iter()
             .all(|p| (p.0 - x0).abs() < SKEW || (p.0 - x1).abs() < SKEW)
-            && c.iter().all(|p| (p.1 - y0).abs() < SKEW || (p.1 - y1).abs() < SKEW);
+            && c.iter()
+                .all(|p| (p.1 - y0).abs() < SKEW || (p.1 - y1).abs() < SKEW);
         if !axis_aligned {
             return;
         }

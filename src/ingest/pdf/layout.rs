@@ -11,7 +11,7 @@
 //! Known limits: one column of reading order (two-column pages interleave by line); rotated text
 //! becomes one short line per glyph.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -43,7 +43,11 @@ static PAGE_NUMBER: LazyLock<Option<Regex>> = LazyLock::new(|| {
 pub(crate) struct PageLayout {
     pub lines: Vec<Line>,
     pub printed_number: Option<String>,
+    /// Set by the one-step test helper only (documents count it after the first step).
+    #[cfg(test)]
     pub fake_bold_removed: u64,
+    /// Private-use glyphs dropped (not decimal points).
+    pub unmapped: u64,
 }
 
 /// Folds Kangxi radicals, CJK radicals and compatibility ideographs; other characters stay as drawn.
@@ -98,27 +102,26 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
     removed
 }
 
-struct RawLine {
+/// Glyphs of one line before segmentation.
+pub(crate) struct RawLine {
     y0: f32,
     y1: f32,
     glyphs: Vec<Glyph>,
 }
 
 /// Groups glyphs into lines: a glyph whose vertical centre lies in a line's band joins it.
-fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
+pub(crate) fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
     glyphs.sort_by(|a, b| a.cy().total_cmp(&b.cy()).then(a.x0.total_cmp(&b.x0)));
     let mut lines: Vec<RawLine> = Vec::new();
     for g in glyphs {
         let cy = g.cy();
         // Look back a few lines: a tall glyph can leave an earlier band still open.
-        let found = lines
-            .iter_mut()
-            .rev()
-            .take(3)
-            .find(|l| l.y0 <= cy && cy <= l.y1 && {
+        let found = lines.iter_mut().rev().take(3).find(|l| {
+            l.y0 <= cy && cy <= l.y1 && {
                 let lc = (l.y0 + l.y1) / 2.0;
                 g.y0 <= lc && lc <= g.y1
-            });
+            }
+        });
         match found {
             Some(line) => {
                 // The band grows only with glyphs of similar height (a big glyph would swallow rows).
@@ -143,31 +146,61 @@ fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
     lines
 }
 
-/// Replaces a private-use glyph between two digits with `.`.
-fn fix_decimal_points(glyphs: &mut [Glyph]) {
-    for i in 1..glyphs.len().saturating_sub(1) {
-        let single_pua = |g: &Glyph| {
-            let mut cs = g.text.chars();
-            matches!((cs.next(), cs.next()), (Some(c), None) if is_private_use(c))
-        };
-        let ends_digit = |g: &Glyph| g.text.chars().next_back().is_some_and(is_digit);
-        let starts_digit = |g: &Glyph| g.text.chars().next().is_some_and(is_digit);
-        let (Some(prev), Some(cur), Some(next)) = (glyphs.get(i - 1), glyphs.get(i), glyphs.get(i + 1)) else {
-            continue;
-        };
-        if single_pua(cur) && ends_digit(prev) && starts_digit(next) {
-            if let Some(g) = glyphs.get_mut(i) {
-                g.text = ".".to_string();
+fn single_private_use(g: &Glyph) -> Option<char> {
+    let mut cs = g.text.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c), None) if is_private_use(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Private-use characters that some line draws between two digits: the document uses them as its
+/// decimal point (Founder fonts map their `．` there), so they mean `.` wherever they occur.
+pub(crate) fn collect_decimal_marks(lines: &[RawLine], marks: &mut HashSet<char>) {
+    for line in lines {
+        for w in line.glyphs.windows(3) {
+            if let [prev, cur, next] = w {
+                if let Some(c) = single_private_use(cur) {
+                    if prev.text.chars().next_back().is_some_and(is_digit)
+                        && next.text.chars().next().is_some_and(is_digit)
+                    {
+                        marks.insert(c);
+                    }
+                }
             }
         }
     }
 }
 
+/// Decimal-point marks become `.`; other private-use characters (codes a font maps to its own
+/// private area, meaning nothing standard) are dropped and counted as unmapped.
+fn resolve_private_use(glyphs: &mut Vec<Glyph>, marks: &HashSet<char>) -> u64 {
+    let mut dropped = 0;
+    glyphs.retain_mut(|g| {
+        if !g.text.chars().any(is_private_use) {
+            return true;
+        }
+        if single_private_use(g).is_some_and(|c| marks.contains(&c)) {
+            g.text = ".".to_string();
+            return true;
+        }
+        let kept: String = g.text.chars().filter(|c| !is_private_use(*c)).collect();
+        dropped += 1;
+        if kept.is_empty() {
+            false
+        } else {
+            g.text = kept;
+            true
+        }
+    });
+    dropped
+}
+
 /// True when a vertical rule separates x-positions `a` < `b` at height `y`.
 fn rule_between(rules: &[Rule], a: f32, b: f32, y: f32) -> bool {
-    rules.iter().any(|r| {
-        !r.is_horizontal() && r.x0 > a && r.x0 < b && r.y0 <= y && y <= r.y1
-    })
+    rules
+        .iter()
+        .any(|r| !r.is_horizontal() && r.x0 > a && r.x0 < b && r.y0 <= y && y <= r.y1)
 }
 
 fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
@@ -211,7 +244,10 @@ fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
             }
         }
     }
-    let font = counts.iter().max_by_key(|(_, n)| *n).map(|(f, _)| f.to_string());
+    let font = counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(f, _)| f.to_string());
     Some(Segment {
         text,
         bbox,
@@ -224,24 +260,57 @@ fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
 fn page_number_of(text: &str) -> Option<String> {
     let re = PAGE_NUMBER.as_ref()?;
     let caps = re.captures(text.trim())?;
-    let digits = caps.get(1).or_else(|| caps.get(2)).or_else(|| caps.get(3))?.as_str();
+    let digits = caps
+        .get(1)
+        .or_else(|| caps.get(2))
+        .or_else(|| caps.get(3))?
+        .as_str();
     Some(
         digits
             .chars()
-            .map(|c| if ('０'..='９').contains(&c) { fold_char(c) } else { c })
+            .map(|c| {
+                if ('０'..='９').contains(&c) {
+                    fold_char(c)
+                } else {
+                    c
+                }
+            })
             .collect(),
     )
 }
 
-/// Lays out one page.
-pub(crate) fn layout_page(mut glyphs: Vec<Glyph>, rules: &[Rule], height: f32) -> PageLayout {
-    let mut out = PageLayout {
-        fake_bold_removed: remove_fake_bold(&mut glyphs),
-        ..PageLayout::default()
-    };
-    let verticals: Vec<Rule> = rules.iter().filter(|r| !r.is_horizontal()).copied().collect();
-    for mut raw in group_lines(glyphs) {
-        fix_decimal_points(&mut raw.glyphs);
+/// First step of a page: fake bold removed, glyphs grouped into lines.
+pub(crate) fn page_lines(mut glyphs: Vec<Glyph>) -> (Vec<RawLine>, u64) {
+    let removed = remove_fake_bold(&mut glyphs);
+    (group_lines(glyphs), removed)
+}
+
+/// Lays out one page in one go (no document-wide decimal marks).
+#[cfg(test)]
+pub(crate) fn layout_page(glyphs: Vec<Glyph>, rules: &[Rule], height: f32) -> PageLayout {
+    let (lines, removed) = page_lines(glyphs);
+    let mut marks = HashSet::new();
+    collect_decimal_marks(&lines, &mut marks);
+    let mut out = finish_page(lines, rules, height, &marks);
+    out.fake_bold_removed = removed;
+    out
+}
+
+/// Second step: private-use glyphs resolved, lines split into segments, running page numbers removed.
+pub(crate) fn finish_page(
+    lines: Vec<RawLine>,
+    rules: &[Rule],
+    height: f32,
+    marks: &HashSet<char>,
+) -> PageLayout {
+    let mut out = PageLayout::default();
+    let verticals: Vec<Rule> = rules
+        .iter()
+        .filter(|r| !r.is_horizontal())
+        .copied()
+        .collect();
+    for mut raw in lines {
+        out.unmapped += resolve_private_use(&mut raw.glyphs, marks);
         let y = (raw.y0 + raw.y1) / 2.0;
         let mut segments = Vec::new();
         let mut start = 0;
@@ -260,8 +329,13 @@ pub(crate) fn layout_page(mut glyphs: Vec<Glyph>, rules: &[Rule], height: f32) -
                 start = i;
             }
         }
-        let Some(first) = segments.first() else { continue };
-        let bbox = segments.iter().skip(1).fold(first.bbox, |b, s| b.union(&s.bbox));
+        let Some(first) = segments.first() else {
+            continue;
+        };
+        let bbox = segments
+            .iter()
+            .skip(1)
+            .fold(first.bbox, |b, s| b.union(&s.bbox));
         let text = segments
             .iter()
             .map(|s| s.text.as_str())
@@ -338,7 +412,10 @@ mod tests {
 
     #[test]
     fn repeated_characters_one_em_apart_stay() {
-        let gs = vec![glyph("常", 100.0, 100.0, 10.0), glyph("常", 110.0, 100.0, 10.0)];
+        let gs = vec![
+            glyph("常", 100.0, 100.0, 10.0),
+            glyph("常", 110.0, 100.0, 10.0),
+        ];
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.lines[0].text, "常常");
     }
@@ -364,7 +441,10 @@ mod tests {
 
     #[test]
     fn vertical_rule_splits_cells() {
-        let gs = vec![glyph("1", 100.0, 100.0, 10.0), glyph("2", 112.0, 100.0, 10.0)];
+        let gs = vec![
+            glyph("1", 100.0, 100.0, 10.0),
+            glyph("2", 112.0, 100.0, 10.0),
+        ];
         let rule = Rule {
             x0: 111.0,
             y0: 90.0,
@@ -404,9 +484,16 @@ mod tests {
             glyph("７", 30.0, 200.0, 10.0),
             glyph("\u{1001B0}", 40.0, 200.0, 5.0),
             glyph("０", 45.0, 200.0, 10.0),
+            // The same mark after a list number, and an unknown private-use glyph.
+            glyph("２", 30.0, 300.0, 10.0),
+            glyph("\u{1001B0}", 40.0, 300.0, 5.0),
+            glyph("\u{100170}", 45.0, 300.0, 5.0),
+            glyph("总", 50.0, 300.0, 10.0),
         ];
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.lines[0].text, "一");
         assert_eq!(page.lines[1].text, "７.０");
+        assert_eq!(page.lines[2].text, "２. 总");
+        assert_eq!(page.unmapped, 1);
     }
 }

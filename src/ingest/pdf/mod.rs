@@ -65,7 +65,9 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
         if doc.trailer.get(b"Encrypt").is_ok() {
             return Err(IngestError::Encrypted);
         }
-        return Err(IngestError::NoPages("the page tree has no pages".to_string()));
+        return Err(IngestError::NoPages(
+            "the page tree has no pages".to_string(),
+        ));
     }
     let mut document = Document {
         format: Format::Pdf,
@@ -74,10 +76,21 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
         warnings: Vec::new(),
     };
     let mut fonts = FontCache::new();
-    let mut any_text = false;
+    let mut drawn = Vec::with_capacity(pages.len());
+    let mut marks = HashSet::new();
     for (i, page) in pages.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let p = read_page(&obj, page, number, &mut fonts, &mut document)?;
+        let d = read_page(&obj, page, number, &mut fonts, &mut document)?;
+        layout::collect_decimal_marks(&d.lines, &mut marks);
+        drawn.push(d);
+    }
+    let mut any_text = false;
+    for d in drawn {
+        let laid = layout::finish_page(d.lines, &d.page.rules, d.page.height, &marks);
+        document.text_quality.unmapped_glyphs += laid.unmapped;
+        let mut p = d.page;
+        p.printed_number = laid.printed_number;
+        p.lines = laid.lines;
         any_text |= !p.lines.is_empty();
         document.pages.push(p);
     }
@@ -93,7 +106,9 @@ fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
     let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(bytes))
         .map_err(|_| IngestError::Truncated("the object layer failed on this file".to_string()))?;
     let doc = loaded.map_err(|e| match e {
-        lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => IngestError::Encrypted,
+        lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
+            IngestError::Encrypted
+        }
         other => IngestError::Truncated(other.to_string()),
     })?;
     if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
@@ -128,7 +143,14 @@ fn page_refs<'a>(obj: &Objects<'a>) -> Result<Vec<PageRef<'a>>, IngestError> {
     };
     let mut out = Vec::new();
     let mut visited: HashSet<ObjectId> = HashSet::new();
-    walk(obj, pages_obj, Inherited::default(), 0, &mut visited, &mut out);
+    walk(
+        obj,
+        pages_obj,
+        Inherited::default(),
+        0,
+        &mut visited,
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -172,24 +194,38 @@ fn walk<'a>(
     }
 }
 
-/// Interprets and lays out one page.
+/// A page interpreted, its glyphs grouped into lines but not yet into segments.
+struct DrawnPage {
+    page: Page,
+    lines: Vec<layout::RawLine>,
+}
+
+/// Interprets one page and groups its glyphs into lines.
 fn read_page(
     obj: &Objects<'_>,
     page: &PageRef<'_>,
     number: u32,
     fonts: &mut FontCache,
     document: &mut Document,
-) -> Result<Page, IngestError> {
+) -> Result<DrawnPage, IngestError> {
     let media = page.attrs.media_box.unwrap_or([0.0, 0.0, 612.0, 792.0]);
     let crop = page
         .attrs
         .crop_box
-        .map(|c| [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])])
+        .map(|c| {
+            [
+                c[0].max(media[0]),
+                c[1].max(media[1]),
+                c[2].min(media[2]),
+                c[3].min(media[3]),
+            ]
+        })
         .filter(|c| c[2] - c[0] > 1.0 && c[3] - c[1] > 1.0)
         .unwrap_or(media);
     let frame = PageFrame::new(crop, page.attrs.rotate.unwrap_or(0));
     let mut interp = Interpreter::new(*obj, fonts, frame.to_display);
-    let contents: Vec<&Object> = match page.dict.get(b"Contents").ok().and_then(|o| obj.resolve(o)) {
+    let contents: Vec<&Object> = match page.dict.get(b"Contents").ok().and_then(|o| obj.resolve(o))
+    {
         Some(Object::Array(a)) => a.iter().collect(),
         Some(o) => vec![o],
         None => Vec::new(),
@@ -207,9 +243,13 @@ fn read_page(
                 data.extend_from_slice(&bytes);
                 data.push(b'\n');
             }
-            Some(Err(StreamError::TooLarge(limit))) => return Err(IngestError::StreamTooLarge { limit }),
+            Some(Err(StreamError::TooLarge(limit))) => {
+                return Err(IngestError::StreamTooLarge { limit })
+            }
             Some(Err(StreamError::Broken(m))) => {
-                document.warnings.push(Warning::new("stream_decode", m, Some(number)));
+                document
+                    .warnings
+                    .push(Warning::new("stream_decode", m, Some(number)));
             }
             None => {}
         }
@@ -221,19 +261,22 @@ fn read_page(
     let glyphs: Vec<_> = content
         .glyphs
         .into_iter()
-        .filter(|g| g.cx() >= -1.0 && g.cx() <= w + 1.0 && g.cy() >= -1.0 && g.cy() <= h + 1.0)
+        .filter(|g| g.x1 > 0.0 && g.x0 < w && g.y1 > 0.0 && g.y0 < h)
         .collect();
     let had_glyphs = !glyphs.is_empty();
     let rules = content.path.rules;
-    let laid = layout::layout_page(glyphs, &rules, h);
+    let (lines, fake_bold_removed) = layout::page_lines(glyphs);
     let q = &mut document.text_quality;
     q.unmapped_glyphs += content.unmapped;
     q.invisible_glyphs += content.invisible;
-    q.fake_bold_removed += laid.fake_bold_removed;
+    q.fake_bold_removed += fake_bold_removed;
     if content.bad_tokens > 0 {
         document.warnings.push(Warning::new(
             "bad_token",
-            format!("{} unreadable tokens skipped in the content stream", content.bad_tokens),
+            format!(
+                "{} unreadable tokens skipped in the content stream",
+                content.bad_tokens
+            ),
             Some(number),
         ));
     }
@@ -247,17 +290,22 @@ fn read_page(
     let mut seen_codes: HashSet<(&str, String)> = HashSet::new();
     for (code, message) in content.warnings {
         if seen_codes.len() < 50 && seen_codes.insert((code, message.clone())) {
-            document.warnings.push(Warning::new(code, message, Some(number)));
+            document
+                .warnings
+                .push(Warning::new(code, message, Some(number)));
         }
     }
-    Ok(Page {
-        number,
-        printed_number: laid.printed_number,
-        width: w,
-        height: h,
-        lines: laid.lines,
-        rules,
-        has_text_layer: had_glyphs || !(content.path.painted),
+    Ok(DrawnPage {
+        page: Page {
+            number,
+            printed_number: None,
+            width: w,
+            height: h,
+            lines: Vec::new(),
+            rules,
+            has_text_layer: had_glyphs || !(content.path.painted),
+        },
+        lines,
     })
 }
 

@@ -92,7 +92,12 @@ impl<'a> Objects<'a> {
     /// The decoded bytes of a stream object.
     pub(crate) fn stream_bytes(&self, stream: &Stream) -> Result<Vec<u8>, StreamError> {
         let limit = self.max_stream_bytes;
-        let filters: Vec<&[u8]> = match stream.dict.get(b"Filter").ok().and_then(|f| self.resolve(f)) {
+        let filters: Vec<&[u8]> = match stream
+            .dict
+            .get(b"Filter")
+            .ok()
+            .and_then(|f| self.resolve(f))
+        {
             None => Vec::new(),
             Some(Object::Name(n)) => vec![n.as_slice()],
             Some(Object::Array(a)) => a

@@ -67,7 +67,10 @@ fn sample() -> Vec<u8> {
              BT /F1 10 Tf 290 30 Td (- 7 -) Tj ET /X1 Do",
             0,
         ),
-        ("BT /F1 12 Tf 0 1 -1 0 300 100 Tm [(Rot) -200 (ated)] TJ ET", 90),
+        (
+            "BT /F1 12 Tf 0 1 -1 0 300 100 Tm [(Rot) -200 (ated)] TJ ET",
+            90,
+        ),
     ])
 }
 
@@ -106,7 +109,9 @@ fn no_text_is_no_text_layer() {
 fn garbage_is_not_pdf_or_truncated() {
     let e = read(b"hello", &Limits::default()).err().map(|e| e.code());
     assert_eq!(e, Some("not_pdf"));
-    let e = read(b"%PDF-1.4\n1 0 obj <<", &Limits::default()).err().map(|e| e.code());
+    let e = read(b"%PDF-1.4\n1 0 obj <<", &Limits::default())
+        .err()
+        .map(|e| e.code());
     assert_eq!(e, Some("truncated"));
 }
 
