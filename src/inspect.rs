@@ -51,8 +51,22 @@ pub fn inspect(doc: &Document, page: Option<u32>) -> String {
                 first.and_then(|s| s.font.as_deref()).unwrap_or("-"),
                 first.map(|s| s.size).unwrap_or(0.0)
             );
+            let line_font = first.and_then(|s| s.font.as_deref());
             for s in &line.segments {
-                let _ = writeln!(out, "    [{:6.1}..{:6.1}] {}", s.bbox.x0, s.bbox.x1, s.text);
+                let font = s.font.as_deref();
+                if font != line_font {
+                    let _ = writeln!(
+                        out,
+                        "    [{:6.1}..{:6.1}] {{{} {:.1}}} {}",
+                        s.bbox.x0,
+                        s.bbox.x1,
+                        font.unwrap_or("-"),
+                        s.size,
+                        s.text
+                    );
+                } else {
+                    let _ = writeln!(out, "    [{:6.1}..{:6.1}] {}", s.bbox.x0, s.bbox.x1, s.text);
+                }
             }
         }
     }
