@@ -365,6 +365,8 @@ pub(crate) struct Glyph {
     /// Font size on the page (points).
     pub size: f32,
     pub font: Option<Rc<str>>,
+    /// The baseline from the glyph origin to the end of its advance (display coordinates).
+    pub baseline: [f32; 4],
     /// Drawn left to right without rotation.
     pub upright: bool,
 }
@@ -375,6 +377,12 @@ impl Glyph {
     }
     pub(crate) fn cy(&self) -> f32 {
         (self.y0 + self.y1) / 2.0
+    }
+    /// True when the glyph's baseline touches the page `w` × `h` (glyphs whose baseline lies off the
+    /// page are not shown, even when part of their box reaches into it).
+    pub(crate) fn on_page(&self, w: f32, h: f32) -> bool {
+        let [ox, oy, ex, ey] = self.baseline;
+        !(ox.max(ex) < 0.0 || ox.min(ex) > w || oy.max(ey) < 0.0 || oy.min(ey) > h)
     }
 }
 
@@ -798,6 +806,8 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                                 (a.min(p.1), b.max(p.1))
                             });
                         let glyph_size = (trm.c * trm.c + trm.d * trm.d).sqrt();
+                        let (ox, oy) = trm.apply(0.0, 0.0);
+                        let (ex, ey) = trm.apply(w, 0.0);
                         if [x0, x1, y0, y1, glyph_size].iter().all(|v| v.is_finite()) {
                             self.out.glyphs.push(Glyph {
                                 text: t.clone(),
@@ -807,6 +817,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                                 y1,
                                 size: glyph_size,
                                 font: font.name.clone(),
+                                baseline: [ox, oy, ex, ey],
                                 upright: trm.a > 0.0 && trm.b.abs() < trm.a.abs() * 0.1,
                             });
                         }

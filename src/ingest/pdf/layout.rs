@@ -393,6 +393,7 @@ mod tests {
             y1: y + size,
             size,
             font: None,
+            baseline: [x, y + size * 0.8, x + size, y + size * 0.8],
             upright: true,
         }
     }

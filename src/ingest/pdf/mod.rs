@@ -257,11 +257,10 @@ fn read_page(
     interp.run(&data, page.attrs.resources)?;
     let content = interp.out;
     let (w, h) = (frame.width, frame.height);
-    // Glyphs wholly outside the visible page are not shown.
     let glyphs: Vec<_> = content
         .glyphs
         .into_iter()
-        .filter(|g| g.x1 > 0.0 && g.x0 < w && g.y1 > 0.0 && g.y0 < h)
+        .filter(|g| g.on_page(w, h))
         .collect();
     let had_glyphs = !glyphs.is_empty();
     let rules = content.path.rules;
