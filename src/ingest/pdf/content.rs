@@ -424,6 +424,8 @@ pub(crate) struct Interpreter<'a, 'c> {
     tm: Matrix,
     tlm: Matrix,
     forms: Vec<ObjectId>,
+    /// Decoded form streams of this page (a form drawn many times is decoded once).
+    form_data: HashMap<ObjectId, Rc<Vec<u8>>>,
     operations: u64,
     codes: Vec<Code>,
     pending_clip: bool,
@@ -451,6 +453,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             tm: Matrix::IDENTITY,
             tlm: Matrix::IDENTITY,
             forms: Vec::new(),
+            form_data: HashMap::new(),
             operations: 0,
             codes: Vec::new(),
             pending_clip: false,
@@ -873,13 +876,23 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             ));
             return Ok(());
         }
-        let data = match obj.stream_bytes(stream) {
-            Ok(d) => d,
-            Err(StreamError::TooLarge(l)) => return Err(StreamError::TooLarge(l)),
-            Err(StreamError::Broken(m)) => {
-                self.out.warnings.push(("stream_decode", m));
-                return Ok(());
-            }
+        let cached = id.and_then(|id| self.form_data.get(&id).cloned());
+        let data = match cached {
+            Some(d) => d,
+            None => match obj.stream_bytes(stream) {
+                Ok(d) => {
+                    let d = Rc::new(d);
+                    if let Some(id) = id {
+                        self.form_data.insert(id, d.clone());
+                    }
+                    d
+                }
+                Err(StreamError::TooLarge(l)) => return Err(StreamError::TooLarge(l)),
+                Err(StreamError::Broken(m)) => {
+                    self.out.warnings.push(("stream_decode", m));
+                    return Ok(());
+                }
+            },
         };
         let form_resources = obj.dict(&stream.dict, b"Resources").or(resources);
         let matrix = obj

@@ -110,8 +110,8 @@ impl<'a> Objects<'a> {
         let out = match filters.as_slice() {
             [] => stream.content.clone(),
             [b"FlateDecode" | b"Fl"] if !has_params => inflate(&stream.content, limit)?,
-            _ => stream
-                .decompressed_content()
+            _ => std::panic::catch_unwind(|| stream.decompressed_content())
+                .map_err(|_| StreamError::Broken("stream decoder failed".to_string()))?
                 .map_err(|e| StreamError::Broken(format!("cannot decode stream: {e}")))?,
         };
         if out.len() as u64 > limit {

@@ -9,6 +9,10 @@ use crate::ingest::Limits;
 
 /// A one-font PDF: each entry of `pages` is (content stream, /Rotate).
 fn build(pages: &[(&str, i64)]) -> Vec<u8> {
+    build_with(pages, None)
+}
+
+fn build_with(pages: &[(&str, i64)], encrypt: Option<lopdf::Dictionary>) -> Vec<u8> {
     let mut doc = PdfDoc::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -54,6 +58,17 @@ fn build(pages: &[(&str, i64)]) -> Vec<u8> {
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog_id);
+    if let Some(e) = encrypt {
+        let id = doc.add_object(e);
+        doc.trailer.set("Encrypt", id);
+        doc.trailer.set(
+            "ID",
+            vec![
+                Object::string_literal(b"0123456789abcdef".to_vec()),
+                Object::string_literal(b"0123456789abcdef".to_vec()),
+            ],
+        );
+    }
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap_or_default();
     out
@@ -113,6 +128,70 @@ fn garbage_is_not_pdf_or_truncated() {
         .err()
         .map(|e| e.code());
     assert_eq!(e, Some("truncated"));
+}
+
+#[test]
+fn password_protected_is_encrypted() {
+    let encrypt = dictionary! {
+        "Filter" => "Standard",
+        "V" => 2,
+        "R" => 3,
+        "Length" => 128,
+        "O" => Object::string_literal(vec![7u8; 32]),
+        "U" => Object::string_literal(vec![9u8; 32]),
+        "P" => -4,
+    };
+    let bytes = build_with(
+        &[("BT /F1 12 Tf 72 770 Td (Secret) Tj ET", 0)],
+        Some(encrypt),
+    );
+    let e = read(&bytes, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("encrypted"));
+}
+
+/// The sample encrypted by lopdf (RC4, 128 bits) with the given user password.
+fn encrypted_sample(user_password: &str) -> Vec<u8> {
+    let Ok(mut doc) = PdfDoc::load_mem(&sample()) else {
+        return Vec::new();
+    };
+    doc.trailer.set(
+        "ID",
+        vec![
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+        ],
+    );
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    };
+    let Ok(state) = lopdf::EncryptionState::try_from(version) else {
+        return Vec::new();
+    };
+    if doc.encrypt(&state).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    out
+}
+
+#[test]
+fn empty_password_opens_and_other_passwords_do_not() {
+    let open = encrypted_sample("");
+    assert!(open.windows(8).any(|w| w == b"/Encrypt"));
+    let doc = read(&open, &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("empty-password file must read: {e}"),
+    };
+    assert_eq!(doc.pages[0].lines[0].text, "Total 1,234.50");
+    let locked = encrypted_sample("secret");
+    let e = read(&locked, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("encrypted"));
 }
 
 #[test]
