@@ -1,25 +1,27 @@
-//! Views of a document for people tuning patterns: the page text, and lines with coordinates.
+//! Plain renderings of a read document for people: the page text, and a per-line dump of positions.
 //!
-//! In: a [`Document`]. Out: text. Not here: anything that changes the document.
+//! In: a [`Document`]. Out: `page_text` (lines joined by `\n`, pages separated by form feed, like
+//! pdftotext) and `inspect` (for each line: y, x-range, font and size, then each segment with its
+//! x-range and text). Not here: command-line handling.
+
+use std::fmt::Write;
 
 use crate::document::Document;
 
-/// Each page's lines joined by `\n`, pages separated by a form feed (like `pdftotext`).
+/// The text of every page: lines separated by `\n`, each page followed by `\u{c}`.
 pub fn page_text(doc: &Document) -> String {
     let mut out = String::new();
-    for (i, page) in doc.pages.iter().enumerate() {
-        if i > 0 {
-            out.push('\u{c}');
-        }
+    for page in &doc.pages {
         for line in &page.lines {
             out.push_str(&line.text);
             out.push('\n');
         }
+        out.push('\u{c}');
     }
     out
 }
 
-/// Lines with their coordinates and segments.
+/// A positional dump of one page (`Some(n)`, 1-based) or of all pages.
 pub fn inspect(doc: &Document, page: Option<u32>) -> String {
     let mut out = String::new();
     for p in doc
@@ -27,9 +29,45 @@ pub fn inspect(doc: &Document, page: Option<u32>) -> String {
         .iter()
         .filter(|p| page.is_none_or(|n| n == p.number))
     {
-        out.push_str(&format!("== page {} ({} lines)\n", p.number, p.lines.len()));
+        let _ = writeln!(
+            out,
+            "=== page {} ({:.0} x {:.0}) printed {} rules {} text_layer {}",
+            p.number,
+            p.width,
+            p.height,
+            p.printed_number.as_deref().unwrap_or("-"),
+            p.rules.len(),
+            p.has_text_layer
+        );
         for line in &p.lines {
-            out.push_str(&format!("{}\n", line.text));
+            let (y, x0, x1) = line
+                .bbox
+                .map(|b| ((b.y0 + b.y1) / 2.0, b.x0, b.x1))
+                .unwrap_or_default();
+            let first = line.segments.first();
+            let _ = writeln!(
+                out,
+                "y={y:7.1} x={x0:6.1}..{x1:6.1} font={} size={:.1}",
+                first.and_then(|s| s.font.as_deref()).unwrap_or("-"),
+                first.map(|s| s.size).unwrap_or(0.0)
+            );
+            let line_font = first.and_then(|s| s.font.as_deref());
+            for s in &line.segments {
+                let font = s.font.as_deref();
+                if font != line_font {
+                    let _ = writeln!(
+                        out,
+                        "    [{:6.1}..{:6.1}] {{{} {:.1}}} {}",
+                        s.bbox.x0,
+                        s.bbox.x1,
+                        font.unwrap_or("-"),
+                        s.size,
+                        s.text
+                    );
+                } else {
+                    let _ = writeln!(out, "    [{:6.1}..{:6.1}] {}", s.bbox.x0, s.bbox.x1, s.text);
+                }
+            }
         }
     }
     out

@@ -1,14 +1,312 @@
-//! PDF ingestion: bytes → [`Document`] with positioned lines.
+//! PDF ingestion: bytes → [`Document`] with positioned lines, segments and ruling edges.
 //!
-//! (Being built: see the PDF text layer work.)
+//! In: the bytes of a PDF and the [`Limits`]. Out: a [`Document`] (format `Pdf`), one [`Page`] per leaf
+//! of the page tree, or an [`IngestError`]: `not_pdf`, `truncated` (the object layer cannot be
+//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (a stream
+//! decodes past `max_stream_bytes`), `no_text_layer` (no page has any text).
+//! lopdf is the object layer only (objects, xref, decryption, page tree); content streams, fonts and
+//! layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`, `geometry.rs`).
+//! Not here: sections, tables, facts.
+//! Known limits: annotations and form fields are not read; optional content (layers) is read as visible.
 
-use crate::document::Document;
+mod cmap;
+mod content;
+mod encoding;
+mod font;
+mod geometry;
+mod layout;
+mod objects;
+
+use std::collections::HashSet;
+
+use lopdf::{Dictionary, Object, ObjectId};
+
+use crate::document::{Document, Format, Page, TextQuality, Warning};
 use crate::error::IngestError;
 use crate::ingest::Limits;
 
-/// Reads a PDF.
-pub fn read(_bytes: &[u8], _limits: &Limits) -> Result<Document, IngestError> {
-    Err(IngestError::NotPdf(
-        "PDF reading is not built yet".to_string(),
-    ))
+use content::{FontCache, Interpreter};
+use geometry::PageFrame;
+use objects::{Objects, StreamError};
+
+/// Deepest page tree walked.
+const MAX_TREE_DEPTH: usize = 64;
+/// Most pages read.
+const MAX_PAGES: usize = 100_000;
+
+/// Page attributes that children inherit from their parents in the page tree.
+#[derive(Clone, Copy, Default)]
+struct Inherited<'a> {
+    resources: Option<&'a Dictionary>,
+    media_box: Option<[f32; 4]>,
+    crop_box: Option<[f32; 4]>,
+    rotate: Option<i64>,
 }
+
+struct PageRef<'a> {
+    dict: &'a Dictionary,
+    attrs: Inherited<'a>,
+}
+
+/// Reads a PDF.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
+    if !crate::ingest::looks_like_pdf(bytes) {
+        return Err(IngestError::NotPdf(
+            "no %PDF- signature in the first 1024 bytes".to_string(),
+        ));
+    }
+    let doc = load(bytes)?;
+    let obj = Objects {
+        doc: &doc,
+        max_stream_bytes: limits.max_stream_bytes,
+    };
+    let pages = page_refs(&obj)?;
+    if pages.is_empty() {
+        if doc.trailer.get(b"Encrypt").is_ok() {
+            return Err(IngestError::Encrypted);
+        }
+        return Err(IngestError::NoPages(
+            "the page tree has no pages".to_string(),
+        ));
+    }
+    let mut document = Document {
+        format: Format::Pdf,
+        pages: Vec::with_capacity(pages.len()),
+        text_quality: TextQuality::default(),
+        warnings: Vec::new(),
+    };
+    let mut fonts = FontCache::new();
+    let mut drawn = Vec::with_capacity(pages.len());
+    let mut marks = HashSet::new();
+    for (i, page) in pages.iter().enumerate() {
+        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let d = read_page(&obj, page, number, &mut fonts, &mut document)?;
+        layout::collect_decimal_marks(&d.lines, &mut marks);
+        drawn.push(d);
+    }
+    let mut any_text = false;
+    for d in drawn {
+        let laid = layout::finish_page(d.lines, &d.page.rules, d.page.height, &marks);
+        document.text_quality.unmapped_glyphs += laid.unmapped;
+        let mut p = d.page;
+        p.printed_number = laid.printed_number;
+        p.lines = laid.lines;
+        any_text |= !p.lines.is_empty();
+        document.pages.push(p);
+    }
+    if !any_text {
+        return Err(IngestError::NoTextLayer);
+    }
+    document.recount_text_quality();
+    Ok(document)
+}
+
+/// Loads the object layer, mapping its failures to our codes.
+fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
+    let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(bytes))
+        .map_err(|_| IngestError::Truncated("the object layer failed on this file".to_string()))?;
+    let doc = loaded.map_err(|e| match e {
+        lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
+            IngestError::Encrypted
+        }
+        other => IngestError::Truncated(other.to_string()),
+    })?;
+    if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
+        return Err(IngestError::Encrypted);
+    }
+    Ok(doc)
+}
+
+fn rect_of(obj: &Objects<'_>, o: Option<&Object>) -> Option<[f32; 4]> {
+    let arr = match obj.resolve(o?)? {
+        Object::Array(a) => a,
+        _ => return None,
+    };
+    let v = obj.numbers(arr);
+    let [a, b, c, d] = <[f32; 4]>::try_from(v.as_slice()).ok()?;
+    let r = [a.min(c), b.min(d), a.max(c), b.max(d)];
+    (r.iter().all(|v| v.is_finite()) && r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0).then_some(r)
+}
+
+/// The leaves of the page tree in order, with inherited attributes.
+fn page_refs<'a>(obj: &Objects<'a>) -> Result<Vec<PageRef<'a>>, IngestError> {
+    let root = obj
+        .doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|o| obj.resolve(o))
+        .and_then(|o| o.as_dict().ok())
+        .ok_or_else(|| IngestError::NoPages("no document catalog".to_string()))?;
+    let Some(pages_obj) = root.get(b"Pages").ok() else {
+        return Err(IngestError::NoPages("catalog has no /Pages".to_string()));
+    };
+    let mut out = Vec::new();
+    let mut visited: HashSet<ObjectId> = HashSet::new();
+    walk(
+        obj,
+        pages_obj,
+        Inherited::default(),
+        0,
+        &mut visited,
+        &mut out,
+    );
+    Ok(out)
+}
+
+fn walk<'a>(
+    obj: &Objects<'a>,
+    node: &'a Object,
+    inherited: Inherited<'a>,
+    depth: usize,
+    visited: &mut HashSet<ObjectId>,
+    out: &mut Vec<PageRef<'a>>,
+) {
+    if depth > MAX_TREE_DEPTH || out.len() >= MAX_PAGES {
+        return;
+    }
+    if let Object::Reference(id) = node {
+        if !visited.insert(*id) {
+            return;
+        }
+    }
+    let Some(dict) = obj.resolve(node).and_then(|o| o.as_dict().ok()) else {
+        return;
+    };
+    let attrs = Inherited {
+        resources: obj.dict(dict, b"Resources").or(inherited.resources),
+        media_box: rect_of(obj, dict.get(b"MediaBox").ok()).or(inherited.media_box),
+        crop_box: rect_of(obj, dict.get(b"CropBox").ok()).or(inherited.crop_box),
+        rotate: obj
+            .get(dict, b"Rotate")
+            .and_then(|o| o.as_i64().ok())
+            .or(inherited.rotate),
+    };
+    let kids = obj.array(dict, b"Kids");
+    let is_pages = matches!(obj.name(dict, b"Type"), Some(b"Pages"));
+    match kids {
+        Some(kids) if is_pages || obj.name(dict, b"Type") != Some(b"Page") => {
+            for kid in kids {
+                walk(obj, kid, attrs, depth + 1, visited, out);
+            }
+        }
+        _ => out.push(PageRef { dict, attrs }),
+    }
+}
+
+/// A page interpreted, its glyphs grouped into lines but not yet into segments.
+struct DrawnPage {
+    page: Page,
+    lines: Vec<layout::RawLine>,
+}
+
+/// Interprets one page and groups its glyphs into lines.
+fn read_page(
+    obj: &Objects<'_>,
+    page: &PageRef<'_>,
+    number: u32,
+    fonts: &mut FontCache,
+    document: &mut Document,
+) -> Result<DrawnPage, IngestError> {
+    let media = page.attrs.media_box.unwrap_or([0.0, 0.0, 612.0, 792.0]);
+    let crop = page
+        .attrs
+        .crop_box
+        .map(|c| {
+            [
+                c[0].max(media[0]),
+                c[1].max(media[1]),
+                c[2].min(media[2]),
+                c[3].min(media[3]),
+            ]
+        })
+        .filter(|c| c[2] - c[0] > 1.0 && c[3] - c[1] > 1.0)
+        .unwrap_or(media);
+    let frame = PageFrame::new(crop, page.attrs.rotate.unwrap_or(0));
+    let mut interp = Interpreter::new(*obj, fonts, frame.to_display);
+    let contents: Vec<&Object> = match page.dict.get(b"Contents").ok().and_then(|o| obj.resolve(o))
+    {
+        Some(Object::Array(a)) => a.iter().collect(),
+        Some(o) => vec![o],
+        None => Vec::new(),
+    };
+    // Streams of one page form one content stream: join them with a separator.
+    let mut data = Vec::new();
+    for c in contents {
+        match obj.stream_of(c) {
+            Some(Ok(bytes)) => {
+                if (data.len() + bytes.len()) as u64 > obj.max_stream_bytes {
+                    return Err(IngestError::StreamTooLarge {
+                        limit: obj.max_stream_bytes,
+                    });
+                }
+                data.extend_from_slice(&bytes);
+                data.push(b'\n');
+            }
+            Some(Err(StreamError::TooLarge(limit))) => {
+                return Err(IngestError::StreamTooLarge { limit })
+            }
+            Some(Err(StreamError::Broken(m))) => {
+                document
+                    .warnings
+                    .push(Warning::new("stream_decode", m, Some(number)));
+            }
+            None => {}
+        }
+    }
+    interp.run(&data, page.attrs.resources)?;
+    let content = interp.out;
+    let (w, h) = (frame.width, frame.height);
+    let glyphs: Vec<_> = content
+        .glyphs
+        .into_iter()
+        .filter(|g| g.on_page(w, h))
+        .collect();
+    let had_glyphs = !glyphs.is_empty();
+    let rules = content.path.rules;
+    let (lines, fake_bold_removed) = layout::page_lines(glyphs);
+    let q = &mut document.text_quality;
+    q.unmapped_glyphs += content.unmapped;
+    q.invisible_glyphs += content.invisible;
+    q.fake_bold_removed += fake_bold_removed;
+    if content.bad_tokens > 0 {
+        document.warnings.push(Warning::new(
+            "bad_token",
+            format!(
+                "{} unreadable tokens skipped in the content stream",
+                content.bad_tokens
+            ),
+            Some(number),
+        ));
+    }
+    if content.unmapped > 0 {
+        document.warnings.push(Warning::new(
+            "unmapped_glyphs",
+            format!("{} glyphs could not be mapped to Unicode", content.unmapped),
+            Some(number),
+        ));
+    }
+    let mut seen_codes: HashSet<(&str, String)> = HashSet::new();
+    for (code, message) in content.warnings {
+        if seen_codes.len() < 50 && seen_codes.insert((code, message.clone())) {
+            document
+                .warnings
+                .push(Warning::new(code, message, Some(number)));
+        }
+    }
+    Ok(DrawnPage {
+        page: Page {
+            number,
+            printed_number: None,
+            width: w,
+            height: h,
+            lines: Vec::new(),
+            rules,
+            has_text_layer: had_glyphs || !(content.path.painted),
+        },
+        lines,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,500 @@
+//! Layout: positioned glyphs → lines and segments of a page, with glyph clean-up and running
+//! page-number footers/headers removed.
+//!
+//! In: the page's visible [`Glyph`]s, its ruling edges and its display size. Out: [`Line`]s in reading
+//! order (top to bottom, left to right), each split into [`Segment`]s at wide gaps or vertical rules,
+//! the printed page number if a footer/header held one, and the number of fake-bold duplicates removed.
+//! Clean-up: fake bold (the same character drawn again at nearly the same place) keeps one glyph;
+//! Kangxi and CJK-radical code points are folded to ideographs; a private-use glyph between two digits
+//! is a decimal point (`.`).
+//! Not here: decoding (`font.rs`), tables (the table stage reads segments and rules).
+//! Known limits: one column of reading order (two-column pages interleave by line); rotated text
+//! becomes one short line per glyph.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::{is_private_use, Line, Rect, Rule, Segment};
+use crate::normalize::{fold_char, is_cjk};
+
+use super::content::Glyph;
+
+/// Fake bold: a duplicate lies within this fraction of the font size.
+const FAKE_BOLD_EM: f32 = 0.3;
+/// A horizontal gap wider than this fraction of the font size starts a new segment.
+const SEGMENT_GAP_EM: f32 = 0.8;
+/// Inside a segment, a gap wider than this fraction of the font size is written as a space
+/// (never between two CJK characters).
+const SPACE_GAP_EM: f32 = 0.15;
+/// Running headers and footers live in this fraction of the page height at the top and bottom.
+const MARGIN_BAND: f32 = 0.08;
+
+static PAGE_NUMBER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[-—–－―‒一~\s]*([0-9０-９]{1,4})[-—–－―‒一~\s]*|第\s*([0-9０-９]{1,4})\s*页(?:\s*[,，]?\s*共\s*[0-9０-９]{1,4}\s*页)?|([0-9０-９]{1,4})\s*/\s*[0-9０-９]{1,4})$",
+    )
+    .ok()
+});
+
+/// The result of laying out one page.
+#[derive(Debug, Default)]
+pub(crate) struct PageLayout {
+    pub lines: Vec<Line>,
+    pub printed_number: Option<String>,
+    /// Set by the one-step test helper only (documents count it after the first step).
+    #[cfg(test)]
+    pub fake_bold_removed: u64,
+    /// Private-use glyphs dropped (not decimal points).
+    pub unmapped: u64,
+}
+
+/// Folds Kangxi radicals, CJK radicals and compatibility ideographs; other characters stay as drawn.
+fn clean_char(c: char) -> char {
+    match c as u32 {
+        0x2E80..=0x2FDF | 0xF900..=0xFAFF => fold_char(c),
+        _ => c,
+    }
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Removes fake-bold duplicates in place; returns how many were removed.
+pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
+    // Buckets by (text, cell of x, cell of y) with cells of about one em.
+    let mut seen: HashMap<(String, i32, i32), Vec<usize>> = HashMap::new();
+    let mut keep = vec![true; glyphs.len()];
+    let mut removed = 0;
+    for (i, g) in glyphs.iter().enumerate() {
+        let cell = g.size.max(1.0);
+        let (cx, cy) = ((g.x0 / cell).floor() as i32, (g.y0 / cell).floor() as i32);
+        let tol = g.size.max(1.0) * FAKE_BOLD_EM;
+        let mut dup = false;
+        'search: for dx in -1..=1 {
+            for dy in -1..=1 {
+                let key = (g.text.clone(), cx.saturating_add(dx), cy.saturating_add(dy));
+                if let Some(list) = seen.get(&key) {
+                    for &j in list {
+                        if let Some(h) = glyphs.get(j) {
+                            if (h.x0 - g.x0).abs() < tol && (h.y0 - g.y0).abs() < tol {
+                                dup = true;
+                                break 'search;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if dup {
+            if let Some(k) = keep.get_mut(i) {
+                *k = false;
+            }
+            removed += 1;
+        } else {
+            seen.entry((g.text.clone(), cx, cy)).or_default().push(i);
+        }
+    }
+    let mut it = keep.iter();
+    glyphs.retain(|_| it.next().copied().unwrap_or(true));
+    removed
+}
+
+/// Glyphs of one line before segmentation.
+pub(crate) struct RawLine {
+    y0: f32,
+    y1: f32,
+    glyphs: Vec<Glyph>,
+}
+
+/// Groups glyphs into lines: a glyph whose vertical centre lies in a line's band joins it.
+pub(crate) fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
+    glyphs.sort_by(|a, b| a.cy().total_cmp(&b.cy()).then(a.x0.total_cmp(&b.x0)));
+    let mut lines: Vec<RawLine> = Vec::new();
+    for g in glyphs {
+        let cy = g.cy();
+        // Look back a few lines: a tall glyph can leave an earlier band still open.
+        let found = lines.iter_mut().rev().take(3).find(|l| {
+            l.y0 <= cy && cy <= l.y1 && {
+                let lc = (l.y0 + l.y1) / 2.0;
+                g.y0 <= lc && lc <= g.y1
+            }
+        });
+        match found {
+            Some(line) => {
+                // The band grows only with glyphs of similar height (a big glyph would swallow rows).
+                let (h_line, h_g) = (line.y1 - line.y0, g.y1 - g.y0);
+                if h_g <= h_line * 1.3 {
+                    line.y0 = line.y0.min(g.y0);
+                    line.y1 = line.y1.max(g.y1);
+                }
+                line.glyphs.push(g);
+            }
+            None => lines.push(RawLine {
+                y0: g.y0,
+                y1: g.y1,
+                glyphs: vec![g],
+            }),
+        }
+    }
+    for l in &mut lines {
+        l.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    lines.sort_by(|a, b| ((a.y0 + a.y1) / 2.0).total_cmp(&((b.y0 + b.y1) / 2.0)));
+    lines
+}
+
+fn single_private_use(g: &Glyph) -> Option<char> {
+    let mut cs = g.text.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c), None) if is_private_use(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Private-use characters that some line draws between two digits: the document uses them as its
+/// decimal point (Founder fonts map their `．` there), so they mean `.` wherever they occur.
+pub(crate) fn collect_decimal_marks(lines: &[RawLine], marks: &mut HashSet<char>) {
+    for line in lines {
+        for w in line.glyphs.windows(3) {
+            if let [prev, cur, next] = w {
+                if let Some(c) = single_private_use(cur) {
+                    if prev.text.chars().next_back().is_some_and(is_digit)
+                        && next.text.chars().next().is_some_and(is_digit)
+                    {
+                        marks.insert(c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Decimal-point marks become `.`; other private-use characters (codes a font maps to its own
+/// private area, meaning nothing standard) are dropped and counted as unmapped.
+fn resolve_private_use(glyphs: &mut Vec<Glyph>, marks: &HashSet<char>) -> u64 {
+    let mut dropped = 0;
+    glyphs.retain_mut(|g| {
+        if !g.text.chars().any(is_private_use) {
+            return true;
+        }
+        if single_private_use(g).is_some_and(|c| marks.contains(&c)) {
+            g.text = ".".to_string();
+            return true;
+        }
+        let kept: String = g.text.chars().filter(|c| !is_private_use(*c)).collect();
+        dropped += 1;
+        if kept.is_empty() {
+            false
+        } else {
+            g.text = kept;
+            true
+        }
+    });
+    dropped
+}
+
+/// True when a vertical rule separates x-positions `a` < `b` at height `y`.
+fn rule_between(rules: &[Rule], a: f32, b: f32, y: f32) -> bool {
+    rules
+        .iter()
+        .any(|r| !r.is_horizontal() && r.x0 > a && r.x0 < b && r.y0 <= y && y <= r.y1)
+}
+
+fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
+    let first = glyphs.first()?;
+    let mut text = String::new();
+    let mut bbox = Rect {
+        x0: first.x0,
+        y0: first.y0,
+        x1: first.x1,
+        y1: first.y1,
+    };
+    let mut prev: Option<&Glyph> = None;
+    let mut size = 0.0f32;
+    for g in glyphs {
+        if let Some(p) = prev {
+            let gap = g.x0 - p.x1;
+            let em = p.size.max(g.size).max(1.0);
+            let cjk_pair = p.text.chars().next_back().is_some_and(is_cjk)
+                && g.text.chars().next().is_some_and(is_cjk);
+            if gap > SPACE_GAP_EM * em && !cjk_pair {
+                text.push(' ');
+            }
+        }
+        text.extend(g.text.chars().map(clean_char));
+        bbox = bbox.union(&Rect {
+            x0: g.x0,
+            y0: g.y0,
+            x1: g.x1,
+            y1: g.y1,
+        });
+        size = size.max(g.size);
+        prev = Some(g);
+    }
+    // The font of the segment: the one most of its glyphs use.
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for g in glyphs {
+        if let Some(f) = g.font.as_deref() {
+            match counts.iter_mut().find(|(n, _)| *n == f) {
+                Some(e) => e.1 += 1,
+                None => counts.push((f, 1)),
+            }
+        }
+    }
+    let font = counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(f, _)| f.to_string());
+    Some(Segment {
+        text,
+        bbox,
+        font,
+        size,
+    })
+}
+
+/// The page number a line stands for, when the whole line is one.
+fn page_number_of(text: &str) -> Option<String> {
+    let re = PAGE_NUMBER.as_ref()?;
+    let caps = re.captures(text.trim())?;
+    let digits = caps
+        .get(1)
+        .or_else(|| caps.get(2))
+        .or_else(|| caps.get(3))?
+        .as_str();
+    Some(
+        digits
+            .chars()
+            .map(|c| {
+                if ('０'..='９').contains(&c) {
+                    fold_char(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// First step of a page: fake bold removed, glyphs grouped into lines.
+pub(crate) fn page_lines(mut glyphs: Vec<Glyph>) -> (Vec<RawLine>, u64) {
+    let removed = remove_fake_bold(&mut glyphs);
+    (group_lines(glyphs), removed)
+}
+
+/// Lays out one page in one go (no document-wide decimal marks).
+#[cfg(test)]
+pub(crate) fn layout_page(glyphs: Vec<Glyph>, rules: &[Rule], height: f32) -> PageLayout {
+    let (lines, removed) = page_lines(glyphs);
+    let mut marks = HashSet::new();
+    collect_decimal_marks(&lines, &mut marks);
+    let mut out = finish_page(lines, rules, height, &marks);
+    out.fake_bold_removed = removed;
+    out
+}
+
+/// Second step: private-use glyphs resolved, lines split into segments, running page numbers removed.
+pub(crate) fn finish_page(
+    lines: Vec<RawLine>,
+    rules: &[Rule],
+    height: f32,
+    marks: &HashSet<char>,
+) -> PageLayout {
+    let mut out = PageLayout::default();
+    let verticals: Vec<Rule> = rules
+        .iter()
+        .filter(|r| !r.is_horizontal())
+        .copied()
+        .collect();
+    for mut raw in lines {
+        out.unmapped += resolve_private_use(&mut raw.glyphs, marks);
+        let y = (raw.y0 + raw.y1) / 2.0;
+        let mut segments = Vec::new();
+        let mut start = 0;
+        for i in 1..=raw.glyphs.len() {
+            let split = match (raw.glyphs.get(i - 1), raw.glyphs.get(i)) {
+                (Some(p), Some(g)) => {
+                    let em = p.size.max(g.size).max(1.0);
+                    g.x0 - p.x1 > SEGMENT_GAP_EM * em || rule_between(&verticals, p.cx(), g.cx(), y)
+                }
+                _ => true,
+            };
+            if split {
+                if let Some(seg) = raw.glyphs.get(start..i).and_then(build_segment) {
+                    segments.push(seg);
+                }
+                start = i;
+            }
+        }
+        let Some(first) = segments.first() else {
+            continue;
+        };
+        let bbox = segments
+            .iter()
+            .skip(1)
+            .fold(first.bbox, |b, s| b.union(&s.bbox));
+        let text = segments
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.lines.push(Line {
+            text,
+            bbox: Some(bbox),
+            segments,
+        });
+    }
+    // Running page numbers: a line in the top or bottom band that is only a page number.
+    if height > 0.0 {
+        let band = height * MARGIN_BAND;
+        let mut found: Option<usize> = None;
+        // Prefer the bottom-most footer, then the top-most header.
+        for (i, line) in out.lines.iter().enumerate().rev() {
+            let Some(b) = line.bbox else { continue };
+            let cy = (b.y0 + b.y1) / 2.0;
+            if cy >= height - band && page_number_of(&line.text).is_some() {
+                found = Some(i);
+                break;
+            }
+        }
+        if found.is_none() {
+            for (i, line) in out.lines.iter().enumerate() {
+                let Some(b) = line.bbox else { continue };
+                let cy = (b.y0 + b.y1) / 2.0;
+                if cy <= band && page_number_of(&line.text).is_some() {
+                    found = Some(i);
+                    break;
+                }
+            }
+        }
+        if let Some(i) = found {
+            if i < out.lines.len() {
+                let line = out.lines.remove(i);
+                out.printed_number = page_number_of(&line.text);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(text: &str, x: f32, y: f32, size: f32) -> Glyph {
+        Glyph {
+            text: text.to_string(),
+            x0: x,
+            y0: y,
+            x1: x + size,
+            y1: y + size,
+            size,
+            font: None,
+            baseline: [x, y + size * 0.8, x + size, y + size * 0.8],
+            upright: true,
+        }
+    }
+
+    #[test]
+    fn fake_bold_duplicates_are_removed() {
+        let gs = vec![
+            glyph("合", 100.0, 100.0, 10.0),
+            glyph("合", 100.3, 100.0, 10.0),
+            glyph("计", 110.0, 100.0, 10.0),
+            glyph("计", 110.3, 100.1, 10.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.fake_bold_removed, 2);
+        assert_eq!(page.lines[0].text, "合计");
+    }
+
+    #[test]
+    fn repeated_characters_one_em_apart_stay() {
+        let gs = vec![
+            glyph("常", 100.0, 100.0, 10.0),
+            glyph("常", 110.0, 100.0, 10.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.lines[0].text, "常常");
+    }
+
+    #[test]
+    fn lines_segments_and_baseline_jitter() {
+        let mut gs = vec![
+            glyph("收", 50.0, 100.0, 10.0),
+            glyph("入", 60.0, 100.0, 10.0),
+            // Digits in another font sit 1.5 pt lower, still on the line.
+            glyph("1", 100.0, 101.5, 5.0),
+            glyph("2", 105.0, 101.5, 5.0),
+            glyph("下", 50.0, 130.0, 10.0),
+        ];
+        gs[2].y1 = 109.0;
+        gs[3].y1 = 109.0;
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.lines.len(), 2);
+        assert_eq!(page.lines[0].segments.len(), 2);
+        assert_eq!(page.lines[0].text, "收入 12");
+        assert_eq!(page.lines[1].text, "下");
+    }
+
+    #[test]
+    fn vertical_rule_splits_cells() {
+        let gs = vec![
+            glyph("1", 100.0, 100.0, 10.0),
+            glyph("2", 112.0, 100.0, 10.0),
+        ];
+        let rule = Rule {
+            x0: 111.0,
+            y0: 90.0,
+            x1: 111.0,
+            y1: 120.0,
+        };
+        let page = layout_page(gs.clone(), &[rule], 800.0);
+        assert_eq!(page.lines[0].segments.len(), 2);
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.lines[0].segments.len(), 1);
+        assert_eq!(page.lines[0].text, "1 2");
+    }
+
+    #[test]
+    fn footer_page_numbers() {
+        assert_eq!(page_number_of("— 6 —").as_deref(), Some("6"));
+        assert_eq!(page_number_of("- 12 -").as_deref(), Some("12"));
+        assert_eq!(page_number_of("12").as_deref(), Some("12"));
+        assert_eq!(page_number_of("第 3 页").as_deref(), Some("3"));
+        assert_eq!(page_number_of("3/40").as_deref(), Some("3"));
+        assert_eq!(page_number_of("2024年"), None);
+        let gs = vec![
+            glyph("正", 50.0, 100.0, 10.0),
+            glyph("—", 280.0, 780.0, 10.0),
+            glyph("6", 295.0, 780.0, 5.0),
+            glyph("—", 305.0, 780.0, 10.0),
+        ];
+        let page = layout_page(gs, &[], 842.0);
+        assert_eq!(page.printed_number.as_deref(), Some("6"));
+        assert_eq!(page.lines.len(), 1);
+    }
+
+    #[test]
+    fn kangxi_folded_and_pua_decimal_point() {
+        let gs = vec![
+            glyph("\u{2F00}", 10.0, 100.0, 10.0),
+            glyph("７", 30.0, 200.0, 10.0),
+            glyph("\u{1001B0}", 40.0, 200.0, 5.0),
+            glyph("０", 45.0, 200.0, 10.0),
+            // The same mark after a list number, and an unknown private-use glyph.
+            glyph("２", 30.0, 300.0, 10.0),
+            glyph("\u{1001B0}", 40.0, 300.0, 5.0),
+            glyph("\u{100170}", 45.0, 300.0, 5.0),
+            glyph("总", 50.0, 300.0, 10.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.lines[0].text, "一");
+        assert_eq!(page.lines[1].text, "７.０");
+        assert_eq!(page.lines[2].text, "２. 总");
+        assert_eq!(page.unmapped, 1);
+    }
+}

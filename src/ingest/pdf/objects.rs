@@ -1,0 +1,181 @@
+//! Access to the object layer (lopdf): references, dictionary look-ups, numbers, and stream decoding
+//! under the size limit.
+//!
+//! In: a loaded `lopdf::Document` and objects from it. Out: resolved objects, numbers as `f32`, and
+//! decoded stream bytes (FlateDecode read by us with a hard output cap; other filters through lopdf
+//! and checked afterwards).
+//! Not here: any interpretation of what the objects mean.
+//! Known limits: filters other than FlateDecode (LZW, ASCII85, predictors) are decoded by lopdf before
+//! the size is checked; image filters (DCT, JBIG2, CCITT) are never decoded (we never need them).
+
+use std::io::Read;
+
+use lopdf::{Dictionary, Object, Stream};
+
+use crate::error::IngestError;
+
+/// Longest chain of references followed before giving up (guards reference cycles).
+const MAX_HOPS: usize = 32;
+
+/// The object layer and the stream size limit.
+#[derive(Clone, Copy)]
+pub(crate) struct Objects<'a> {
+    pub doc: &'a lopdf::Document,
+    pub max_stream_bytes: u64,
+}
+
+/// Why a stream could not be decoded.
+#[derive(Debug)]
+pub(crate) enum StreamError {
+    /// Decoded output exceeds the limit: fatal for the document.
+    TooLarge(u64),
+    /// Broken or unsupported data: the stream is skipped with a warning.
+    Broken(String),
+}
+
+impl From<StreamError> for IngestError {
+    fn from(e: StreamError) -> IngestError {
+        match e {
+            StreamError::TooLarge(limit) => IngestError::StreamTooLarge { limit },
+            StreamError::Broken(m) => IngestError::Truncated(m),
+        }
+    }
+}
+
+impl<'a> Objects<'a> {
+    /// Follows references to a direct object (`None` for dangling references or cycles).
+    pub(crate) fn resolve(&self, mut obj: &'a Object) -> Option<&'a Object> {
+        for _ in 0..MAX_HOPS {
+            match obj {
+                Object::Reference(id) => obj = self.doc.objects.get(id)?,
+                _ => return Some(obj),
+            }
+        }
+        None
+    }
+
+    /// `dict[key]`, resolved.
+    pub(crate) fn get(&self, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+        self.resolve(dict.get(key).ok()?)
+    }
+
+    pub(crate) fn dict(&self, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+        match self.get(dict, key)? {
+            Object::Dictionary(d) => Some(d),
+            Object::Stream(s) => Some(&s.dict),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(&self, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+        self.get(dict, key)?.as_name().ok()
+    }
+
+    pub(crate) fn number(&self, dict: &'a Dictionary, key: &[u8]) -> Option<f32> {
+        number(self.get(dict, key)?)
+    }
+
+    pub(crate) fn array(&self, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [Object]> {
+        match self.get(dict, key)? {
+            Object::Array(a) => Some(a.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// Numbers of an array (resolving each element); non-numbers are skipped.
+    pub(crate) fn numbers(&self, arr: &'a [Object]) -> Vec<f32> {
+        arr.iter()
+            .filter_map(|o| self.resolve(o).and_then(number))
+            .collect()
+    }
+
+    /// The decoded bytes of a stream object.
+    pub(crate) fn stream_bytes(&self, stream: &Stream) -> Result<Vec<u8>, StreamError> {
+        let limit = self.max_stream_bytes;
+        let filters: Vec<&[u8]> = match stream
+            .dict
+            .get(b"Filter")
+            .ok()
+            .and_then(|f| self.resolve(f))
+        {
+            None => Vec::new(),
+            Some(Object::Name(n)) => vec![n.as_slice()],
+            Some(Object::Array(a)) => a
+                .iter()
+                .filter_map(|o| self.resolve(o).and_then(|o| o.as_name().ok()))
+                .collect(),
+            Some(_) => return Err(StreamError::Broken("bad /Filter".to_string())),
+        };
+        let has_params = stream.dict.get(b"DecodeParms").is_ok();
+        let out = match filters.as_slice() {
+            [] => stream.content.clone(),
+            [b"FlateDecode" | b"Fl"] if !has_params => inflate(&stream.content, limit)?,
+            _ => std::panic::catch_unwind(|| stream.decompressed_content())
+                .map_err(|_| StreamError::Broken("stream decoder failed".to_string()))?
+                .map_err(|e| StreamError::Broken(format!("cannot decode stream: {e}")))?,
+        };
+        if out.len() as u64 > limit {
+            return Err(StreamError::TooLarge(limit));
+        }
+        Ok(out)
+    }
+
+    /// The decoded bytes of the stream `obj` refers to, if it is a stream.
+    pub(crate) fn stream_of(&self, obj: &'a Object) -> Option<Result<Vec<u8>, StreamError>> {
+        match self.resolve(obj)? {
+            Object::Stream(s) => Some(self.stream_bytes(s)),
+            _ => None,
+        }
+    }
+}
+
+/// A number object as `f32`.
+pub(crate) fn number(obj: &Object) -> Option<f32> {
+    match obj {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+}
+
+/// Inflates zlib data, keeping what decodes before an error (damaged streams are common), and failing
+/// once the output would exceed `limit`.
+fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, StreamError> {
+    let mut out = Vec::with_capacity(data.len().saturating_mul(3).min(1 << 24));
+    let mut decoder = flate2::read::ZlibDecoder::new(data).take(limit.saturating_add(1));
+    let read = decoder.read_to_end(&mut out);
+    if out.len() as u64 > limit {
+        return Err(StreamError::TooLarge(limit));
+    }
+    if read.is_err() && out.is_empty() {
+        // Some writers emit raw deflate without the zlib header.
+        let mut raw = flate2::read::DeflateDecoder::new(data).take(limit.saturating_add(1));
+        let _ = raw.read_to_end(&mut out);
+        if out.len() as u64 > limit {
+            return Err(StreamError::TooLarge(limit));
+        }
+        if out.is_empty() {
+            return Err(StreamError::Broken("cannot inflate stream".to_string()));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn inflate_caps_output() {
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * i % 251) as u8).collect();
+        enc.write_all(&data).unwrap_or_default();
+        let z = enc.finish().unwrap_or_default();
+        assert_eq!(inflate(&z, 20_000).map(|v| v.len()).ok(), Some(10_000));
+        assert!(matches!(inflate(&z, 100), Err(StreamError::TooLarge(100))));
+        // Truncated data keeps what decoded.
+        let half = &z[..z.len() / 2];
+        assert!(inflate(half, 20_000).is_ok());
+    }
+}

@@ -1,0 +1,236 @@
+//! Tests of the whole PDF reader on small documents built here: text, rotation, footers, forms,
+//! errors, and byte mutations that must never panic.
+
+use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
+use proptest::prelude::*;
+
+use super::read;
+use crate::ingest::Limits;
+
+/// A one-font PDF: each entry of `pages` is (content stream, /Rotate).
+fn build(pages: &[(&str, i64)]) -> Vec<u8> {
+    build_with(pages, None)
+}
+
+fn build_with(pages: &[(&str, i64)], encrypt: Option<lopdf::Dictionary>) -> Vec<u8> {
+    let mut doc = PdfDoc::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let form_id = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 100.into(), 100.into()],
+            "Matrix" => vec![1.into(), 0.into(), 0.into(), 1.into(), 0.into(), 100.into()],
+        },
+        b"BT /F1 10 Tf 72 500 Td (Form) Tj ET".to_vec(),
+    ));
+    let resources_id = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+        "XObject" => dictionary! { "X1" => form_id },
+    });
+    let mut kids = Vec::new();
+    for (content, rotate) in pages {
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+            "Rotate" => *rotate,
+        });
+        kids.push(Object::from(page_id));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count,
+            "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    if let Some(e) = encrypt {
+        let id = doc.add_object(e);
+        doc.trailer.set("Encrypt", id);
+        doc.trailer.set(
+            "ID",
+            vec![
+                Object::string_literal(b"0123456789abcdef".to_vec()),
+                Object::string_literal(b"0123456789abcdef".to_vec()),
+            ],
+        );
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    out
+}
+
+fn sample() -> Vec<u8> {
+    build(&[
+        (
+            "BT /F1 12 Tf 72 770 Td (Total) Tj 100 0 Td (1,234.50) Tj ET \
+             0 0 0 RG 70 700 m 400 700 l S 70 650 330 0.5 re f \
+             BT /F1 10 Tf 290 30 Td (- 7 -) Tj ET /X1 Do",
+            0,
+        ),
+        (
+            "BT /F1 12 Tf 0 1 -1 0 300 100 Tm [(Rot) -200 (ated)] TJ ET",
+            90,
+        ),
+    ])
+}
+
+#[test]
+fn reads_text_rules_footer_and_forms() {
+    let doc = read(&sample(), &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("sample must read: {e}"),
+    };
+    assert_eq!(doc.pages.len(), 2);
+    let p1 = &doc.pages[0];
+    let texts: Vec<&str> = p1.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["Total 1,234.50", "Form"]);
+    assert_eq!(p1.lines[0].segments.len(), 2);
+    assert_eq!(p1.printed_number.as_deref(), Some("7"));
+    assert_eq!(p1.rules.len(), 2);
+    let bbox = p1.lines[0].bbox.unwrap_or_default();
+    assert!((bbox.y1 - (842.0 - 770.0 + 2.4)).abs() < 0.5, "{bbox:?}");
+    // The form is drawn 100 pt higher than its content says.
+    let form = p1.lines[1].bbox.unwrap_or_default();
+    assert!((form.y1 - (842.0 - 600.0 + 2.0)).abs() < 0.5, "{form:?}");
+    let p2 = &doc.pages[1];
+    assert_eq!((p2.width, p2.height), (842.0, 595.0));
+    assert_eq!(p2.lines[0].text, "Rot ated");
+}
+
+#[test]
+fn no_text_is_no_text_layer() {
+    let bytes = build(&[("0 0 m 100 100 l 50 0 l f", 0)]);
+    let err = read(&bytes, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(err, Some("no_text_layer"));
+}
+
+#[test]
+fn garbage_is_not_pdf_or_truncated() {
+    let e = read(b"hello", &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("not_pdf"));
+    let e = read(b"%PDF-1.4\n1 0 obj <<", &Limits::default())
+        .err()
+        .map(|e| e.code());
+    assert_eq!(e, Some("truncated"));
+}
+
+#[test]
+fn password_protected_is_encrypted() {
+    let encrypt = dictionary! {
+        "Filter" => "Standard",
+        "V" => 2,
+        "R" => 3,
+        "Length" => 128,
+        "O" => Object::string_literal(vec![7u8; 32]),
+        "U" => Object::string_literal(vec![9u8; 32]),
+        "P" => -4,
+    };
+    let bytes = build_with(
+        &[("BT /F1 12 Tf 72 770 Td (Secret) Tj ET", 0)],
+        Some(encrypt),
+    );
+    let e = read(&bytes, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("encrypted"));
+}
+
+/// The sample encrypted by lopdf (RC4, 128 bits) with the given user password.
+fn encrypted_sample(user_password: &str) -> Vec<u8> {
+    let Ok(mut doc) = PdfDoc::load_mem(&sample()) else {
+        return Vec::new();
+    };
+    doc.trailer.set(
+        "ID",
+        vec![
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+        ],
+    );
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    };
+    let Ok(state) = lopdf::EncryptionState::try_from(version) else {
+        return Vec::new();
+    };
+    if doc.encrypt(&state).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    out
+}
+
+#[test]
+fn empty_password_opens_and_other_passwords_do_not() {
+    let open = encrypted_sample("");
+    assert!(open.windows(8).any(|w| w == b"/Encrypt"));
+    let doc = read(&open, &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("empty-password file must read: {e}"),
+    };
+    assert_eq!(doc.pages[0].lines[0].text, "Total 1,234.50");
+    let locked = encrypted_sample("secret");
+    let e = read(&locked, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("encrypted"));
+}
+
+#[test]
+fn stream_limit_is_too_large() {
+    let limits = Limits {
+        max_stream_bytes: 20,
+        ..Limits::default()
+    };
+    let e = read(&sample(), &limits).err().map(|e| e.code());
+    assert_eq!(e, Some("too_large"));
+}
+
+#[test]
+fn bad_tokens_are_skipped() {
+    let bytes = build(&[("BT /F1 12 Tf 72 770 Td ) } (Still) Tj 1.2.3 ET", 0)]);
+    let doc = read(&bytes, &Limits::default());
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("must read: {e}"),
+    };
+    assert_eq!(doc.pages[0].lines[0].text, "Still");
+    assert!(doc.warnings.iter().any(|w| w.code == "bad_token"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #[test]
+    fn mutated_bytes_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<usize>()) {
+        let mut bytes = sample();
+        for (pos, val) in edits {
+            let n = bytes.len();
+            if let Some(b) = bytes.get_mut(pos % n) {
+                *b = val;
+            }
+        }
+        if cut % 4 == 0 {
+            let n = bytes.len();
+            bytes.truncate(cut % n);
+        }
+        let _ = read(&bytes, &Limits::default());
+    }
+}
