@@ -79,21 +79,30 @@ pub fn outline(doc: &Document) -> Outline {
     }];
     // Index of the open section at each level (0..=5).
     let mut open: [Option<usize>; 6] = [Some(0), None, None, None, None, None];
-    for page in &doc.pages {
-        let toc_page = is_contents_page(page);
-        for line in &page.lines {
+    let contents = contents_region(doc);
+    let mut pending_title: Option<usize> = None;
+    for (pi, page) in doc.pages.iter().enumerate() {
+        for (li, line) in page.lines.iter().enumerate() {
             let text = normalize_line(&line.text);
             if text.is_empty() {
                 continue;
             }
+            let in_contents = contents.is_some_and(|(from, to)| (pi, li) >= from && (pi, li) < to);
             let heading =
-                if toc_page || looks_like_table_row(&line.text) || DOT_LEADER.is_match(&text) {
+                if in_contents || looks_like_table_row(&line.text) || DOT_LEADER.is_match(&text) {
                     None
                 } else {
                     parse_heading(&text)
                 };
             let accepted = heading.filter(|h| fits_sequence(&sections, &open, h));
+            if accepted.is_none() {
+                // A heading printed as its number alone takes the next line as its title.
+                if let Some(i) = pending_title.take() {
+                    sections[i].title = heading_title(&text);
+                }
+            }
             if let Some(h) = accepted {
+                pending_title = None;
                 let parent = (0..h.level as usize).rev().find_map(|l| open[l]);
                 let path = match parent.map(|p| sections[p].path.as_str()) {
                     Some(p) if !p.is_empty() => format!("{p}/{}", h.number),
@@ -111,6 +120,9 @@ pub fn outline(doc: &Document) -> Outline {
                     page_marks: Vec::new(),
                 });
                 let idx = sections.len() - 1;
+                if sections[idx].title.is_empty() {
+                    pending_title = Some(idx);
+                }
                 open[h.level as usize] = Some(idx);
                 for deeper in open.iter_mut().skip(h.level as usize + 1) {
                     *deeper = None;
@@ -288,14 +300,42 @@ fn looks_like_table_row(raw: &str) -> bool {
         >= 3
 }
 
-/// A page whose first lines say 目录 is a table of contents.
-fn is_contents_page(page: &crate::document::Page) -> bool {
-    page.lines
-        .iter()
-        .map(|l| normalize_line(&l.text))
-        .filter(|t| !t.is_empty())
-        .take(3)
-        .any(|t| t == "目录" || t == "目次")
+/// The table of contents, as (page index, line index) from its 目录 line (within the first five pages)
+/// up to the line where its first entry is printed again as a real heading; `None` without a 目录
+/// line. Without a repeat, the contents run to the end of the 目录 page.
+type LineAt = (usize, usize);
+
+fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
+    let mut lines = Vec::new();
+    for (pi, page) in doc.pages.iter().enumerate().take(12) {
+        for (li, line) in page.lines.iter().enumerate() {
+            let t = normalize_line(&line.text);
+            if !t.is_empty() {
+                lines.push(((pi, li), t));
+            }
+        }
+    }
+    let start = lines.iter().enumerate().position(|(i, (at, t))| {
+        at.0 < 5
+            && (t == "目录"
+                || t == "目次"
+                || (t == "目" && lines.get(i + 1).is_some_and(|(_, n)| n == "录")))
+    })?;
+    let from = lines[start].0;
+    let mut first: Option<(u8, String)> = None;
+    for (at, t) in &lines[start + 1..] {
+        let Some(h) = parse_heading(t) else { continue };
+        match &first {
+            None => first = Some((h.level, h.number)),
+            Some((level, number)) => {
+                if h.level == *level && &h.number == number && !DOT_LEADER.is_match(t) {
+                    return Some((from, *at));
+                }
+            }
+        }
+    }
+    let end_of_page = doc.pages.get(from.0).map_or(0, |p| p.lines.len());
+    Some((from, (from.0, end_of_page)))
 }
 
 #[cfg(test)]
@@ -413,6 +453,40 @@ mod tests {
             .map(|s| (s.path.as_str(), s.page))
             .collect();
         assert_eq!(paths, vec![("", 1), ("第一部分", 2), ("第一部分/一", 2)]);
+    }
+
+    #[test]
+    fn contents_run_until_their_first_entry_is_printed_again() {
+        let d = doc(&[
+            &[
+                "某局",
+                "2024年度部门决算",
+                "目",
+                "录",
+                "第一部分 某局概况",
+                "一、主要职能",
+            ],
+            &[
+                "第二部分 某局2024年度部门决算表",
+                "一、收入支出决算总表",
+                "第三部分 情况说明",
+            ],
+            &["第一部分", "某局概况", "一、主要职能", "负责全区财政工作。"],
+        ]);
+        let o = outline(&d);
+        let got: Vec<(&str, &str, u32)> = o
+            .sections
+            .iter()
+            .map(|s| (s.path.as_str(), s.title.as_str(), s.page))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("", "", 1),
+                ("第一部分", "某局概况", 3),
+                ("第一部分/一", "主要职能", 3)
+            ]
+        );
     }
 
     #[test]
