@@ -55,6 +55,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
         include_str!("../patterns/facts/operations.toml"),
     ),
     (
+        "facts/budget_statement.toml",
+        include_str!("../patterns/facts/budget_statement.toml"),
+    ),
+    (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
     ),

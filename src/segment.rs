@@ -80,6 +80,12 @@ pub fn outline(doc: &Document) -> Outline {
     // Index of the open section at each level (0..=5).
     let mut open: [Option<usize>; 6] = [Some(0), None, None, None, None, None];
     let contents = contents_region(doc);
+    // Reports without 第X部分 parts (Shanghai budgets) title their parts with unnumbered lines.
+    let has_parts = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .any(|l| PART.is_match(&normalize_line(&l.text)));
     let mut pending_title: Option<usize> = None;
     for (pi, page) in doc.pages.iter().enumerate() {
         for (li, line) in page.lines.iter().enumerate() {
@@ -94,7 +100,12 @@ pub fn outline(doc: &Document) -> Outline {
                 } else {
                     parse_heading(&text)
                 };
-            let accepted = heading.filter(|h| fits_sequence(&sections, &open, h));
+            let heading = heading.or_else(|| {
+                (!in_contents && !has_parts)
+                    .then(|| unnumbered_title(&text))
+                    .flatten()
+            });
+            let accepted = heading.filter(|h| h.ordinal == 0 || fits_sequence(&sections, &open, h));
             if accepted.is_none() {
                 // A heading printed as its number alone takes the next line as its title.
                 if let Some(i) = pending_title.take() {
@@ -120,7 +131,7 @@ pub fn outline(doc: &Document) -> Outline {
                     page_marks: Vec::new(),
                 });
                 let idx = sections.len() - 1;
-                if sections[idx].title.is_empty() {
+                if sections[idx].title.is_empty() && h.ordinal != 0 {
                     pending_title = Some(idx);
                 }
                 open[h.level as usize] = Some(idx);
@@ -184,6 +195,24 @@ static ARABIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9]{1,2})[.、](.*)$").expect("arabic regex"));
 static PAREN_ARABIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(([0-9]{1,2})\)(.*)$").expect("paren arabic regex"));
+/// Unnumbered part titles of reports without 第X部分 (`2026年部门预算编制说明`, `其他相关情况说明`,
+/// `某局主要职能`, `人民调解项目经费情况说明`): level 1, number = the title itself.
+static UNNUMBERED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[^，。：；、,]{0,24}(?:主要职能|机构设置)|名词解释|(?:[0-9]{4}年)?(?:部门|单位)预算编制说明|其他相关情况说明|[^，。：；、,]{2,24}项目(?:经费)?情况说明)$",
+    )
+    .expect("unnumbered title regex")
+});
+
+fn unnumbered_title(text: &str) -> Option<Heading> {
+    UNNUMBERED_TITLE.is_match(text).then(|| Heading {
+        level: 1,
+        number: text.to_string(),
+        ordinal: 0,
+        title: String::new(),
+    })
+}
+
 static DOT_LEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\.{4,}|…{2,}|·{4,}|-{4,})[0-9]*$").expect("leader regex"));
 
@@ -322,13 +351,21 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
                 || (t == "目" && lines.get(i + 1).is_some_and(|(_, n)| n == "录")))
     })?;
     let from = lines[start].0;
-    let mut first: Option<(u8, String)> = None;
+    let mut first: Option<Heading> = None;
     for (at, t) in &lines[start + 1..] {
+        if at.0 > from.0 + 3 {
+            break;
+        }
         let Some(h) = parse_heading(t) else { continue };
         match &first {
-            None => first = Some((h.level, h.number)),
-            Some((level, number)) => {
-                if h.level == *level && &h.number == number && !DOT_LEADER.is_match(t) {
+            None => first = Some(h),
+            Some(f) => {
+                let same_title = h.title.is_empty() || f.title.starts_with(h.title.as_str());
+                if h.level == f.level
+                    && h.number == f.number
+                    && same_title
+                    && !DOT_LEADER.is_match(t)
+                {
                     return Some((from, *at));
                 }
             }
