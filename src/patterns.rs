@@ -59,6 +59,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
         include_str!("../patterns/facts/budget_statement.toml"),
     ),
     (
+        "facts/table_statements.toml",
+        include_str!("../patterns/facts/table_statements.toml"),
+    ),
+    (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
     ),
