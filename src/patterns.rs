@@ -63,6 +63,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
         include_str!("../patterns/facts/table_statements.toml"),
     ),
     (
+        "facts/budget_overview.toml",
+        include_str!("../patterns/facts/budget_overview.toml"),
+    ),
+    (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
     ),

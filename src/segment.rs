@@ -98,7 +98,9 @@ pub fn outline(doc: &Document) -> Outline {
                 if in_contents || looks_like_table_row(&line.text) || DOT_LEADER.is_match(&text) {
                     None
                 } else {
-                    parse_heading(&text)
+                    parse_heading(&text).filter(|h| {
+                        h.level == 1 || !is_row_label(&text, &h.title, &page.lines[li + 1..])
+                    })
                 };
             let heading = heading.or_else(|| {
                 (!in_contents && !has_parts)
@@ -315,6 +317,23 @@ fn heading_ordinal(s: &Section) -> Option<u32> {
     n.parse().ok().or_else(|| chinese_ordinal(n))
 }
 
+static ROW_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{2,20}(?:支出|收入|合计|总计)$").expect("row label regex")
+});
+static BARE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex"));
+
+/// A numbered table row label (`三、住房保障支出` with its amount on the next line), not a heading.
+fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) -> bool {
+    let label_only = text.ends_with(title) && ROW_LABEL.is_match(title);
+    label_only
+        && following
+            .iter()
+            .map(|l| normalize_line(&l.text))
+            .find(|t| !t.is_empty())
+            .is_some_and(|t| BARE_NUMBER.is_match(t.split(' ').next().unwrap_or("")))
+}
+
 /// Three or more whitespace-separated number tokens: a table row, not a heading.
 fn looks_like_table_row(raw: &str) -> bool {
     raw.split_whitespace()
@@ -524,6 +543,21 @@ mod tests {
                 ("第一部分/一", "主要职能", 3)
             ]
         );
+    }
+
+    #[test]
+    fn table_row_labels_are_not_headings() {
+        let d = doc(&[&[
+            "一、基本情况",
+            "二、部门预算报表",
+            "三、住房保障支出",
+            "15,702.41",
+            "三、部门预算情况说明",
+        ]]);
+        let o = outline(&d);
+        let paths: Vec<&str> = o.sections.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, vec!["", "一", "二", "三"]);
+        assert_eq!(o.sections[3].title, "部门预算情况说明");
     }
 
     #[test]
