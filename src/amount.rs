@@ -1,15 +1,294 @@
 //! The exact [`Amount`] type and its parser.
 //!
-//! In: a matched number with its unit words (`4800余万`, `9.16亿元`, `2,070,000元`, `１９６３`).
+//! In: a matched number with its unit words (`4800余万`, `9.16亿元`, `2,070,000元`, `１９６３`) and the
+//! [`UnitWords`] of the pattern set (`patterns/units.toml`: money units with their value in 万元,
+//! approximate words, sign words, the marks that make a number a count or a unit cost).
 //! Out: an exact decimal in the target unit (万元 for money), with `approximate` set by 余/近/约/多.
-//! Not here: deciding which numbers are money (patterns do that); floats, ever.
+//!
+//! The money parser is strict: the whole text must be `[approximate word] number [余/多] unit`, so
+//! `1.44万人`, `2000元/人`, `2020年`, `2080505` and `1 2 3 … 12` are never money.
+//! Not here: deciding which numbers in a sentence are the figure a fact needs (patterns do that);
+//! floats, ever.
+//! Known limits: Chinese numerals (`三百万元`) are not read.
+
+use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use thiserror::Error;
+
+use crate::normalize::normalize_line;
 
 /// An exact amount in 万元 (or a percent / count, by the fact key's unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Amount {
     pub value: Decimal,
     pub approximate: bool,
+}
+
+/// Why a text is not an amount.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AmountError {
+    #[error("no number in {0:?}")]
+    NoNumber(String),
+    #[error("malformed number {0:?}")]
+    Malformed(String),
+    #[error("{0:?} is not an amount of money (unit missing or not a money unit)")]
+    NotMoney(String),
+}
+
+/// The unit and scale words of a pattern set, from `patterns/units.toml`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitWords {
+    /// Money units and their value in 万元 (`元` → 0.0001, `亿元` → 10000), longest first.
+    pub money: Vec<(String, Decimal)>,
+    /// Words before a number that make it approximate (`近`, `约`, `超过`).
+    pub approximate_before: Vec<String>,
+    /// Words between the number and the unit that make it approximate (`余`, `多`).
+    pub approximate_after: Vec<String>,
+    /// Words that make a change negative (`减少`, `下降`, `降低`).
+    pub negative: Vec<String>,
+    /// Words that make a change positive (`增加`, `增长`).
+    pub positive: Vec<String>,
+    /// Characters right after a money unit that turn the figure into a count or unit cost
+    /// (`/` in `2000元/人`, `人` in `1.44万人`).
+    pub not_money_after: Vec<String>,
+}
+
+impl UnitWords {
+    /// The value in 万元 of one `unit`, if it is a money unit.
+    pub fn scale(&self, unit: &str) -> Option<Decimal> {
+        self.money.iter().find(|(w, _)| w == unit).map(|(_, s)| *s)
+    }
+
+    /// +1 / -1 for a sign word; `None` for anything else.
+    pub fn sign(&self, word: &str) -> Option<i8> {
+        let w = normalize_line(word);
+        if self.negative.iter().any(|n| w.contains(n.as_str())) {
+            Some(-1)
+        } else if self.positive.iter().any(|p| w.contains(p.as_str())) {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
+    /// True when the text right after a money unit makes it a count or a unit cost.
+    pub fn spoils_money(&self, following: &str) -> bool {
+        self.not_money_after
+            .iter()
+            .any(|m| following.starts_with(m.as_str()))
+    }
+
+    /// Parses a whole money expression (`近12亿元`, `4800余万`, `156,211,123.44元`) into 万元.
+    pub fn parse_money(&self, raw: &str) -> Result<Amount, AmountError> {
+        let text = normalize_line(raw).replace(' ', "");
+        let mut approximate = false;
+        let mut rest = text.as_str();
+        if let Some(w) = longest_prefix(rest, &self.approximate_before) {
+            approximate = true;
+            rest = &rest[w.len()..];
+        }
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .map_or(rest.len(), |(i, _)| i);
+        if end == 0 {
+            return Err(AmountError::NoNumber(raw.to_string()));
+        }
+        let number = parse_number(&rest[..end])?;
+        rest = &rest[end..];
+        if let Some(w) = longest_prefix(rest, &self.approximate_after) {
+            approximate = true;
+            rest = &rest[w.len()..];
+        }
+        let scale = self
+            .scale(rest)
+            .ok_or_else(|| AmountError::NotMoney(raw.to_string()))?;
+        Ok(Amount {
+            value: (number * scale).normalize(),
+            approximate,
+        })
+    }
+}
+
+fn longest_prefix<'a>(text: &str, words: &'a [String]) -> Option<&'a str> {
+    words
+        .iter()
+        .filter(|w| !w.is_empty() && text.starts_with(w.as_str()))
+        .max_by_key(|w| w.len())
+        .map(String::as_str)
+}
+
+/// Parses a plain number: ASCII or full-width digits, an optional decimal point, thousands separators
+/// only in groups of three (`156,211,123.44`).
+pub fn parse_number(raw: &str) -> Result<Decimal, AmountError> {
+    let text = normalize_line(raw);
+    let text = text.trim().trim_start_matches('+');
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(AmountError::NoNumber(raw.to_string()));
+    }
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return Err(AmountError::Malformed(raw.to_string()));
+    }
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if let Some(f) = frac_part {
+        if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AmountError::Malformed(raw.to_string()));
+        }
+    }
+    if int_part.contains(',') {
+        let mut groups = int_part.split(',');
+        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+        if !first_ok || !groups.all(|g| g.len() == 3) {
+            return Err(AmountError::Malformed(raw.to_string()));
+        }
+    }
+    let plain: String = body.chars().filter(|&c| c != ',').collect();
+    let value = Decimal::from_str(&plain).map_err(|_| AmountError::Malformed(raw.to_string()))?;
+    Ok(if negative { -value } else { value })
+}
+
+/// Parses a percent (`12%`, `99.68`, `１２％`): the number of percent.
+pub fn parse_percent(raw: &str) -> Result<Decimal, AmountError> {
+    let text = normalize_line(raw);
+    parse_number(text.trim_end_matches('%'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units() -> UnitWords {
+        let d = |s: &str| Decimal::from_str(s).expect("decimal literal");
+        let w = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        UnitWords {
+            money: vec![
+                ("亿元".into(), d("10000")),
+                ("万元".into(), d("1")),
+                ("千元".into(), d("0.1")),
+                ("元".into(), d("0.0001")),
+                ("亿".into(), d("10000")),
+                ("万".into(), d("1")),
+            ],
+            approximate_before: w(&["近", "约", "超过"]),
+            approximate_after: w(&["余", "多"]),
+            negative: w(&["减少", "下降", "降低"]),
+            positive: w(&["增加", "增长"]),
+            not_money_after: w(&["/", "人", "户", "张", "家"]),
+        }
+    }
+
+    #[test]
+    fn money_in_any_unit_becomes_exact_wan() {
+        let u = units();
+        // raw, value in 万元, approximate
+        let cases = [
+            ("4193.92万元", "4193.92", false),
+            ("4207.52 万元", "4207.52", false),
+            ("200元", "0.02", false),
+            ("9.16亿元", "91600", false),
+            ("34.1亿元", "341000", false),
+            ("近12亿元", "120000", true),
+            ("4800余万", "4800", true),
+            ("1021万元", "1021", false),
+            ("156,211,123.44元", "15621.112344", false),
+            ("2,070,000元", "207", false),
+            ("１９６３万元", "1963", false),
+            ("3.4万元", "3.4", false),
+            ("12千元", "1.2", false),
+            ("约5万元", "5", true),
+            ("1.3万余元", "1.3", false),
+        ];
+        for (raw, want, approx) in cases {
+            if raw == "1.3万余元" {
+                // 余 must sit between number and unit: not money in this order.
+                assert!(u.parse_money(raw).is_err(), "{raw}");
+                continue;
+            }
+            let got = u.parse_money(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(got.value, Decimal::from_str(want).expect("want"), "{raw}");
+            assert_eq!(got.approximate, approx, "{raw}");
+        }
+    }
+
+    #[test]
+    fn counts_codes_years_and_unit_costs_are_never_money() {
+        let u = units();
+        let traps = [
+            "1.44万人",
+            "5.6万人次",
+            "4.2万张",
+            "1.3万人",
+            "11 万户",
+            "2.96万人",
+            "150 家",
+            "2000 元/人",
+            "250元/人",
+            "2020年",
+            "2080505",
+            "1 2 3 4 5 6 7 8 9 10 11 12",
+            "12%",
+            "31.7 万人",
+            "1,2345元",
+            "",
+        ];
+        for raw in traps {
+            assert!(u.parse_money(raw).is_err(), "{raw} parsed as money");
+        }
+    }
+
+    #[test]
+    fn numbers_and_percents() {
+        let cases = [
+            ("１９６３", "1963"),
+            ("2,940.05", "2940.05"),
+            ("100.00", "100.00"),
+            ("-63.14", "-63.14"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                parse_number(raw),
+                Ok(Decimal::from_str(want).expect("want")),
+                "{raw}"
+            );
+        }
+        assert_eq!(parse_percent("12%"), Ok(Decimal::from(12)));
+        assert_eq!(
+            parse_percent("99.68％"),
+            Ok(Decimal::from_str("99.68").expect("want"))
+        );
+        assert!(parse_number("1.2.3").is_err());
+        assert!(parse_number("12,34").is_err());
+        assert!(parse_number("年").is_err());
+    }
+
+    #[test]
+    fn sign_words() {
+        let u = units();
+        let cases = [
+            ("增加", Some(1)),
+            ("增长", Some(1)),
+            ("减少", Some(-1)),
+            ("下降", Some(-1)),
+            ("降低", Some(-1)),
+            ("持平", None),
+        ];
+        for (w, want) in cases {
+            assert_eq!(u.sign(w), want, "{w}");
+        }
+        assert!(u.spoils_money("/人"));
+        assert!(u.spoils_money("人次"));
+        assert!(!u.spoils_money("，"));
+    }
 }

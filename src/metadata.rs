@@ -1,10 +1,22 @@
 //! Document metadata: kind (部门决算 / 部门预算 / 单位决算 / 单位预算), fiscal year, department name.
 //!
-//! In: the document and its outline. Out: [`Metadata`]. Not here: anything the tables say.
+//! In: the document and its outline. Out: [`Metadata`]. Read from the first pages (cover, contents)
+//! and the part headings, in this order of trust:
+//! - department: a `预算主管部门：` / `预算单位：` label; else the cover lines above the
+//!   `2024年度部门决算` line (joined: long names wrap); else the `第一部分 …概况` heading; else the
+//!   name before the year in a `第X部分 …2020年度部门决算…` heading;
+//! - year and kind: the first `2024年度部门决算` / `2026年区级单位预算` phrase.
+//!
+//! Not here: anything the tables say. Known limits: a report that never writes `部门`/`单位` next to
+//! 预算/决算 gets no kind.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::Serialize;
 
 use crate::document::Document;
+use crate::normalize::normalize_line;
 use crate::segment::Outline;
 
 /// What a report says about itself.
@@ -15,7 +27,176 @@ pub struct Metadata {
     pub department: Option<String>,
 }
 
+/// How many leading pages are searched.
+const FRONT_PAGES: usize = 3;
+
+static YEAR_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([0-9]{4})年度?(?:[区市省县]级)?(部门|单位)(决算|预算)").expect("year-kind regex")
+});
+static KIND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(部门|单位)(决算|预算)").expect("kind regex"));
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:预算主管部门|预算单位|决算单位|部门名称|单位名称)[：:](.+)$")
+        .expect("label regex")
+});
+static COVER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?)[0-9]{4}年度?(?:[区市省县]级)?(?:部门|单位)(?:决算|预算)(?:公开)?$")
+        .expect("cover regex")
+});
+static PART_ONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^第一部分(.+?)(?:基本)?概况$").expect("part one regex"));
+static PART_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^第[一二三四五]部分(.+?)[0-9]{4}年度?(?:部门|单位)(?:决算|预算)")
+        .expect("part regex")
+});
+
 /// Reads kind, year and department from the first pages and the headings.
-pub fn identify(_doc: &Document, _outline: &Outline) -> Metadata {
-    Metadata::default()
+pub fn identify(doc: &Document, outline: &Outline) -> Metadata {
+    let front: Vec<String> = doc
+        .pages
+        .iter()
+        .take(FRONT_PAGES)
+        .flat_map(|p| p.lines.iter().map(|l| normalize_line(&l.text)))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let headings: Vec<String> = outline
+        .sections
+        .iter()
+        .filter(|s| s.level == 1)
+        .map(|s| format!("{}{}", s.number, s.title))
+        .collect();
+
+    let mut meta = Metadata::default();
+    for text in front.iter().chain(&headings) {
+        if let Some(c) = YEAR_KIND.captures(text) {
+            meta.year = c[1].parse().ok();
+            meta.kind = Some(format!("{}{}", &c[2], &c[3]));
+            break;
+        }
+    }
+    if meta.kind.is_none() {
+        let all = doc
+            .pages
+            .iter()
+            .flat_map(|p| p.lines.iter())
+            .map(|l| normalize_line(&l.text));
+        for text in all {
+            if let Some(c) = KIND.captures(&text) {
+                meta.kind = Some(format!("{}{}", &c[1], &c[2]));
+                break;
+            }
+        }
+    }
+    meta.department = department(&front, &headings);
+    meta
+}
+
+fn department(front: &[String], headings: &[String]) -> Option<String> {
+    let clean = |s: &str| {
+        let s = s.trim_matches(|c: char| c.is_whitespace() || c == '：' || c == ':');
+        (s.chars().count() >= 2 && s != "部门" && s != "单位").then(|| s.to_string())
+    };
+    if let Some(d) = front
+        .iter()
+        .find_map(|t| LABEL.captures(t).and_then(|c| clean(&c[1])))
+    {
+        return Some(d);
+    }
+    // Cover: the title line, possibly preceded by the wrapped lines of a long name.
+    for (i, t) in front.iter().enumerate().take(8) {
+        if let Some(c) = COVER_TITLE.captures(t) {
+            if let Some(d) = clean(&c[1]) {
+                return Some(d);
+            }
+            let joined: String = front[..i].concat();
+            if let Some(d) = clean(&joined) {
+                return Some(d);
+            }
+            break;
+        }
+    }
+    let lines = front.iter().chain(headings);
+    if let Some(d) = lines
+        .clone()
+        .find_map(|t| PART_ONE.captures(t).and_then(|c| clean(&c[1])))
+    {
+        return Some(d);
+    }
+    lines
+        .clone()
+        .find_map(|t| PART_YEAR.captures(t).and_then(|c| clean(&c[1])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Format, Line, Page, TextQuality};
+    use crate::segment::outline;
+
+    fn doc(lines: &[&str]) -> Document {
+        let mut p = Page::new(1);
+        p.lines = lines.iter().map(|l| Line::plain(*l)).collect();
+        Document {
+            format: Format::Text {
+                encoding: "UTF-8".into(),
+            },
+            pages: vec![p],
+            text_quality: TextQuality::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn reads_kind_year_and_department() {
+        // (lines, kind, year, department)
+        let cases: [(&[&str], &str, i32, &str); 6] = [
+            (
+                &[
+                    "第一部分  某区某局概况",
+                    "一、主要职能",
+                    "第二部分  某区某局 2020 年度部门决算表",
+                ],
+                "部门决算",
+                2020,
+                "某区某局",
+            ),
+            (
+                &["某市某区财政局", "2024年度部门决算", "目 录"],
+                "部门决算",
+                2024,
+                "某市某区财政局",
+            ),
+            (
+                &["某市某区规划和自然", "资源局", "2024 年度部门决算"],
+                "部门决算",
+                2024,
+                "某市某区规划和自然资源局",
+            ),
+            (
+                &["某市某区2026年区级部门预算", "预算主管部门：某市某区司法局"],
+                "部门预算",
+                2026,
+                "某市某区司法局",
+            ),
+            (
+                &["某市2025年市级单位预算", "预算单位：某市财政局"],
+                "单位预算",
+                2025,
+                "某市财政局",
+            ),
+            (
+                &["某某大学", "2021 年度部门预算", "2021 年 4 月"],
+                "部门预算",
+                2021,
+                "某某大学",
+            ),
+        ];
+        for (lines, kind, year, dept) in cases {
+            let d = doc(lines);
+            let m = identify(&d, &outline(&d));
+            assert_eq!(m.kind.as_deref(), Some(kind), "{lines:?}");
+            assert_eq!(m.year, Some(year), "{lines:?}");
+            assert_eq!(m.department.as_deref(), Some(dept), "{lines:?}");
+        }
+    }
 }

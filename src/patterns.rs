@@ -1,37 +1,770 @@
-//! Pattern sets: the data in `patterns/` (fact patterns, unit words) loaded, compiled and verified.
+//! Pattern sets: the data in `patterns/` (fact patterns, unit words, the key vocabulary) loaded,
+//! compiled and verified.
 //!
-//! In: the embedded default files or a `--patterns DIR`. Out: a compiled [`PatternSet`] with a
-//! fingerprint, or a [`PatternError`] naming `file:id:field`. Not here: applying patterns to documents.
+//! In: the embedded default files or a `--patterns DIR` (every `*.toml` under it, which then replaces
+//! the defaults entirely). Out: a compiled [`PatternSet`] with a fingerprint, or a [`PatternError`]
+//! naming `file:line` (TOML) or `file:id:field`. Each file may hold `[[key]]` entries (the key
+//! vocabulary, mirroring metrics.tsv), a `[units]` table with `[fragments]` (named regex pieces such as
+//! `{money}`), and `[[pattern]]` entries. See `patterns/README.md` for the format.
+//!
+//! [`FactPattern::apply`] turns a regex match into a value in the key's unit; the examples of
+//! [`PatternSet::check`] and the extractor both go through it, so an example that passes is what the
+//! extractor will produce. Not here: choosing sections (see [`crate::extract::facts`]).
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::str::FromStr;
+use std::sync::LazyLock;
 
+use regex::Regex;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
+use crate::normalize::normalize_line;
+
+/// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
+const DEFAULT_FILES: &[(&str, &str)] = &[
+    ("keys.toml", include_str!("../patterns/keys.toml")),
+    ("units.toml", include_str!("../patterns/units.toml")),
+    (
+        "facts/totals.toml",
+        include_str!("../patterns/facts/totals.toml"),
+    ),
+    (
+        "facts/income.toml",
+        include_str!("../patterns/facts/income.toml"),
+    ),
+    (
+        "facts/expenditure.toml",
+        include_str!("../patterns/facts/expenditure.toml"),
+    ),
+    (
+        "facts/fiscal.toml",
+        include_str!("../patterns/facts/fiscal.toml"),
+    ),
+    ("facts/gpb.toml", include_str!("../patterns/facts/gpb.toml")),
+    (
+        "facts/sangong.toml",
+        include_str!("../patterns/facts/sangong.toml"),
+    ),
+    (
+        "facts/operations.toml",
+        include_str!("../patterns/facts/operations.toml"),
+    ),
+    (
+        "facts/budget_statement.toml",
+        include_str!("../patterns/facts/budget_statement.toml"),
+    ),
+    (
+        "facts/table_statements.toml",
+        include_str!("../patterns/facts/table_statements.toml"),
+    ),
+    (
+        "facts/budget_overview.toml",
+        include_str!("../patterns/facts/budget_overview.toml"),
+    ),
+    (
+        "facts/staff.toml",
+        include_str!("../patterns/facts/staff.toml"),
+    ),
+];
+
+static FRAGMENT_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{([a-z_]+)\}").expect("fragment reference regex"));
+
+/// How the value of a key is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Converted to 万元 through the unit words.
+    Money,
+    /// A percent: the number before `%`.
+    Percent,
+    /// A whole count (人, 批次, 辆, ...).
+    Count,
+}
+
+/// One key of the vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyDef {
+    pub key: String,
+    pub unit: String,
+    pub kind: ValueKind,
+}
+
+/// An example a pattern must match, with what it must yield.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub text: String,
+    pub value: String,
+    pub item: Option<String>,
+}
+
+/// One compiled fact pattern.
+#[derive(Debug, Clone)]
+pub struct FactPattern {
+    pub id: String,
+    /// The file it came from, relative to the pattern folder.
+    pub file: String,
+    /// The key it yields, then any further keys the same statement gives (`收入支出总计` → both totals).
+    pub keys: Vec<KeyDef>,
+    /// Matched against [`crate::segment::Outline::trail`]; `None` = every section.
+    pub scope: Option<Regex>,
+    pub regex: Regex,
+    /// The value when the statement holds no number (`无因公出国(境)费用支出` → 0).
+    pub fixed_value: Option<Decimal>,
+    /// The item when the pattern names it instead of capturing it.
+    pub fixed_item: Option<String>,
+    /// Captured items that are not items of this key (`基本支出` in a list of classes).
+    pub exclude_items: Vec<String>,
+    /// The unit of a money value written without one (`支出决算为0`).
+    pub assume_unit: Option<String>,
+    pub examples: Vec<Example>,
+    pub counter_examples: Vec<String>,
+}
+
+/// One value read by a pattern from a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternMatch {
+    pub value: Decimal,
+    pub approximate: bool,
+    pub item: Option<String>,
+    /// The text the value was read from (`4193.92万元`, `4800余万`, `12%`, or the whole statement for a
+    /// fixed value).
+    pub raw: String,
+    /// Byte offset of the match in the text.
+    pub start: usize,
+}
+
+impl FactPattern {
+    /// Every value this pattern reads from `text` (already normalised).
+    pub fn apply(&self, text: &str, units: &UnitWords) -> Vec<PatternMatch> {
+        let Some(key) = self.keys.first() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for caps in self.regex.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            let item = match (&self.fixed_item, caps.name("item")) {
+                (Some(i), _) => Some(i.clone()),
+                (None, Some(m)) => Some(m.as_str().to_string()),
+                (None, None) => None,
+            };
+            if let Some(i) = &item {
+                if self.exclude_items.iter().any(|x| x == i) {
+                    continue;
+                }
+            }
+            let sign = caps
+                .name("sign")
+                .and_then(|m| units.sign(m.as_str()))
+                .unwrap_or(1);
+            let read = match self.fixed_value {
+                Some(v) => Some((
+                    Amount {
+                        value: v,
+                        approximate: false,
+                    },
+                    whole.as_str().to_string(),
+                )),
+                None => read_value(&caps, key.kind, self.assume_unit.as_deref(), text, units),
+            };
+            let Some((amount, raw)) = read else { continue };
+            let value = if sign < 0 {
+                -amount.value
+            } else {
+                amount.value
+            };
+            out.push(PatternMatch {
+                value,
+                approximate: amount.approximate,
+                item,
+                raw,
+                start: whole.start(),
+            });
+        }
+        out
+    }
+}
+
+/// Reads the `value` group (with `approx_pre`, `approx`, `unit`) as the key's kind of value.
+fn read_value(
+    caps: &regex::Captures<'_>,
+    kind: ValueKind,
+    assume_unit: Option<&str>,
+    text: &str,
+    units: &UnitWords,
+) -> Option<(Amount, String)> {
+    let value = caps.name("value")?;
+    let first = caps.name("approx_pre").unwrap_or(value);
+    let last = ["unit", "approx", "value"]
+        .iter()
+        .find_map(|g| caps.name(g))
+        .unwrap_or(value);
+    let raw = text.get(first.start()..last.end())?.to_string();
+    match kind {
+        ValueKind::Money => {
+            let following = text.get(last.end()..).unwrap_or("");
+            if caps.name("unit").is_some() && units.spoils_money(following) {
+                return None;
+            }
+            let expr = if caps.name("unit").is_some() {
+                raw.clone()
+            } else {
+                format!("{raw}{}", assume_unit?)
+            };
+            let amount = units.parse_money(&expr).ok()?;
+            Some((amount, raw))
+        }
+        ValueKind::Percent => {
+            let v = parse_percent(value.as_str()).ok()?;
+            Some((
+                Amount {
+                    value: v,
+                    approximate: caps.name("approx_pre").is_some() || caps.name("approx").is_some(),
+                },
+                raw,
+            ))
+        }
+        ValueKind::Count => {
+            let v = parse_number(value.as_str()).ok()?;
+            if !v.fract().is_zero() {
+                return None;
+            }
+            Some((
+                Amount {
+                    value: v,
+                    approximate: caps.name("approx_pre").is_some() || caps.name("approx").is_some(),
+                },
+                raw,
+            ))
+        }
+    }
+}
 
 /// All compiled patterns of a run.
 #[derive(Debug, Default)]
 pub struct PatternSet {
-    /// sha256 over the pattern files' contents, in file-name order.
+    /// sha256 over the pattern files' names and contents, in file-name order.
     pub fingerprint: String,
+    pub units: UnitWords,
+    pub keys: Vec<KeyDef>,
+    pub patterns: Vec<FactPattern>,
+}
+
+// ---- the file format -------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    #[serde(default)]
+    key: Vec<KeyEntry>,
+    #[serde(default)]
+    units: Option<UnitsEntry>,
+    #[serde(default)]
+    fragments: BTreeMap<String, String>,
+    #[serde(default)]
+    pattern: Vec<PatternEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    key: String,
+    unit: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    label: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitsEntry {
+    money: BTreeMap<String, String>,
+    approximate_before: Vec<String>,
+    approximate_after: Vec<String>,
+    negative: Vec<String>,
+    positive: Vec<String>,
+    not_money_after: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternEntry {
+    id: String,
+    key: String,
+    #[serde(default)]
+    also_keys: Vec<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    regex: String,
+    #[serde(default)]
+    fixed_value: Option<String>,
+    #[serde(default)]
+    item: Option<String>,
+    #[serde(default)]
+    exclude_items: Vec<String>,
+    #[serde(default)]
+    assume_unit: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+    #[serde(default)]
+    examples: Vec<ExampleEntry>,
+    #[serde(default)]
+    counter_examples: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleEntry {
+    text: String,
+    value: String,
+    #[serde(default)]
+    item: Option<String>,
+}
+
+fn invalid(file: &str, id: &str, field: &str, message: impl Into<String>) -> PatternError {
+    PatternError::Invalid {
+        location: format!("{file}:{id}:{field}"),
+        message: message.into(),
+    }
+}
+
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PatternError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let path = match line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.to_string(),
+    };
+    PatternError::Toml {
+        path,
+        message: e.message().to_string(),
+    }
 }
 
 impl PatternSet {
     /// Loads the embedded defaults, or the `*.toml` files of `dir` instead when given.
-    pub fn load(_dir: Option<&Path>) -> Result<PatternSet, PatternError> {
-        Ok(PatternSet::default())
+    pub fn load(dir: Option<&Path>) -> Result<PatternSet, PatternError> {
+        let files: Vec<(String, String)> = match dir {
+            None => DEFAULT_FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            Some(d) => read_dir_files(d)?,
+        };
+        PatternSet::from_files(files)
+    }
+
+    /// Compiles a set from (name, contents) pairs.
+    pub fn from_files(mut files: Vec<(String, String)>) -> Result<PatternSet, PatternError> {
+        files.sort();
+        let mut hasher = Sha256::new();
+        for (name, text) in &files {
+            hasher.update(name.as_bytes());
+            hasher.update([0u8]);
+            hasher.update(text.as_bytes());
+            hasher.update([0u8]);
+        }
+        let fingerprint: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+
+        let mut parsed = Vec::new();
+        for (name, text) in &files {
+            let def: FileDef = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
+            parsed.push((name.clone(), def));
+        }
+
+        let mut keys: Vec<KeyDef> = Vec::new();
+        let mut units: Option<UnitWords> = None;
+        let mut fragments: BTreeMap<String, String> = BTreeMap::new();
+        for (name, def) in &parsed {
+            for k in &def.key {
+                if keys.iter().any(|x| x.key == k.key) {
+                    return Err(invalid(name, &k.key, "key", "key defined twice"));
+                }
+                let kind = match k.unit.as_str() {
+                    "万元" => ValueKind::Money,
+                    "%" => ValueKind::Percent,
+                    _ => ValueKind::Count,
+                };
+                keys.push(KeyDef {
+                    key: k.key.clone(),
+                    unit: k.unit.clone(),
+                    kind,
+                });
+            }
+            if let Some(u) = &def.units {
+                if units.is_some() {
+                    return Err(invalid(name, "units", "units", "a second [units] table"));
+                }
+                units = Some(compile_units(name, u)?);
+            }
+            for (k, v) in &def.fragments {
+                if fragments.insert(k.clone(), v.clone()).is_some() {
+                    return Err(invalid(name, k, "fragments", "fragment defined twice"));
+                }
+            }
+        }
+        let units =
+            units.ok_or_else(|| invalid("units.toml", "units", "units", "no [units] table"))?;
+        if keys.is_empty() {
+            return Err(invalid("keys.toml", "key", "key", "no [[key]] entries"));
+        }
+
+        let mut patterns = Vec::new();
+        let mut seen = HashSet::new();
+        for (name, def) in &parsed {
+            for p in &def.pattern {
+                if !seen.insert(p.id.clone()) {
+                    return Err(invalid(name, &p.id, "id", "duplicate pattern id"));
+                }
+                patterns.push(compile_pattern(name, p, &keys, &fragments)?);
+            }
+        }
+        Ok(PatternSet {
+            fingerprint,
+            units,
+            keys,
+            patterns,
+        })
     }
 
     /// Verifies every pattern's examples and counter-examples. Returns the problems found, each as
     /// `file:id:field: message`; empty when all is well.
     pub fn check(&self) -> Vec<String> {
-        Vec::new()
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        for p in &self.patterns {
+            let at = |field: &str| format!("{}:{}:{field}", p.file, p.id);
+            if !seen.insert(p.id.as_str()) {
+                problems.push(format!("{}: duplicate pattern id", at("id")));
+            }
+            if p.examples.is_empty() {
+                problems.push(format!(
+                    "{}: a pattern needs at least one example",
+                    at("examples")
+                ));
+            }
+            for (i, ex) in p.examples.iter().enumerate() {
+                let text = normalize_line(&ex.text);
+                let got = p.apply(&text, &self.units);
+                let Ok(want) = Decimal::from_str(&ex.value) else {
+                    problems.push(format!(
+                        "{}: value {:?} is not a decimal",
+                        at(&format!("examples[{i}]")),
+                        ex.value
+                    ));
+                    continue;
+                };
+                let ok = got.iter().any(|m| {
+                    m.value == want
+                        && ex
+                            .item
+                            .as_ref()
+                            .is_none_or(|it| m.item.as_ref() == Some(it))
+                });
+                if !ok {
+                    let seen: Vec<String> = got
+                        .iter()
+                        .map(|m| match &m.item {
+                            Some(it) => format!("{it}={}", m.value),
+                            None => m.value.to_string(),
+                        })
+                        .collect();
+                    problems.push(format!(
+                        "{}: {:?} should yield {}{} but yields [{}]",
+                        at(&format!("examples[{i}]")),
+                        ex.text,
+                        ex.item
+                            .as_ref()
+                            .map(|i| format!("{i}="))
+                            .unwrap_or_default(),
+                        ex.value,
+                        seen.join(", ")
+                    ));
+                }
+            }
+            for (i, ce) in p.counter_examples.iter().enumerate() {
+                let text = normalize_line(ce);
+                let got = p.apply(&text, &self.units);
+                if let Some(m) = got.first() {
+                    problems.push(format!(
+                        "{}: {:?} must not match but yields {}",
+                        at(&format!("counter_examples[{i}]")),
+                        ce,
+                        m.value
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// The definition of `key`, if it is in the vocabulary.
+    pub fn key(&self, key: &str) -> Option<&KeyDef> {
+        self.keys.iter().find(|k| k.key == key)
     }
 
     /// How many patterns the set holds.
     pub fn len(&self) -> usize {
-        0
+        self.patterns.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PatternError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| PatternError::Read {
+            path: d.display().to_string(),
+            source: e,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| PatternError::Read {
+                path: d.display().to_string(),
+                source: e,
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| PatternError::Read {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((name, text));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> {
+    let mut money = Vec::new();
+    for (word, wan) in &u.money {
+        let v = Decimal::from_str(wan)
+            .map_err(|_| invalid(file, word, "money", format!("{wan:?} is not a decimal")))?;
+        money.push((word.clone(), v));
+    }
+    money.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    Ok(UnitWords {
+        money,
+        approximate_before: u.approximate_before.clone(),
+        approximate_after: u.approximate_after.clone(),
+        negative: u.negative.clone(),
+        positive: u.positive.clone(),
+        not_money_after: u.not_money_after.clone(),
+    })
+}
+
+fn expand(
+    file: &str,
+    id: &str,
+    field: &str,
+    text: &str,
+    fragments: &BTreeMap<String, String>,
+) -> Result<String, PatternError> {
+    let mut missing = None;
+    let out =
+        FRAGMENT_REF.replace_all(text, |c: &regex::Captures<'_>| match fragments.get(&c[1]) {
+            Some(f) => f.clone(),
+            None => {
+                missing = Some(c[1].to_string());
+                String::new()
+            }
+        });
+    match missing {
+        Some(m) => Err(invalid(
+            file,
+            id,
+            field,
+            format!("unknown fragment {{{m}}}"),
+        )),
+        None => Ok(out.into_owned()),
+    }
+}
+
+fn compile_pattern(
+    file: &str,
+    p: &PatternEntry,
+    keys: &[KeyDef],
+    fragments: &BTreeMap<String, String>,
+) -> Result<FactPattern, PatternError> {
+    let mut defs = Vec::new();
+    for (field, k) in
+        std::iter::once(("key", &p.key)).chain(p.also_keys.iter().map(|k| ("also_keys", k)))
+    {
+        let def = keys.iter().find(|d| &d.key == k).ok_or_else(|| {
+            invalid(
+                file,
+                &p.id,
+                field,
+                format!("unknown key {k:?} (not in keys.toml)"),
+            )
+        })?;
+        defs.push(def.clone());
+    }
+    let kind = defs.first().map_or(ValueKind::Money, |d| d.kind);
+    if defs.iter().any(|d| d.kind != kind) {
+        return Err(invalid(
+            file,
+            &p.id,
+            "also_keys",
+            "all keys of a pattern must share one unit",
+        ));
+    }
+    let source = expand(file, &p.id, "regex", &p.regex, fragments)?;
+    let regex = Regex::new(&source).map_err(|e| invalid(file, &p.id, "regex", e.to_string()))?;
+    let scope = match &p.scope {
+        Some(s) => {
+            let s = expand(file, &p.id, "scope", s, fragments)?;
+            Some(Regex::new(&s).map_err(|e| invalid(file, &p.id, "scope", e.to_string()))?)
+        }
+        None => None,
+    };
+    let names: HashSet<&str> = regex.capture_names().flatten().collect();
+    let fixed_value = match &p.fixed_value {
+        Some(v) => Some(Decimal::from_str(v).map_err(|_| {
+            invalid(
+                file,
+                &p.id,
+                "fixed_value",
+                format!("{v:?} is not a decimal"),
+            )
+        })?),
+        None => None,
+    };
+    if fixed_value.is_none() && !names.contains("value") {
+        return Err(invalid(
+            file,
+            &p.id,
+            "regex",
+            "no (?P<value>…) group and no fixed_value",
+        ));
+    }
+    if fixed_value.is_none()
+        && kind == ValueKind::Money
+        && !names.contains("unit")
+        && p.assume_unit.is_none()
+    {
+        return Err(invalid(
+            file,
+            &p.id,
+            "regex",
+            "a money pattern needs a (?P<unit>…) group or assume_unit",
+        ));
+    }
+    if p.item.is_some() && names.contains("item") {
+        return Err(invalid(
+            file,
+            &p.id,
+            "item",
+            "both a fixed item and an (?P<item>…) group",
+        ));
+    }
+    Ok(FactPattern {
+        id: p.id.clone(),
+        file: file.to_string(),
+        keys: defs,
+        scope,
+        regex,
+        fixed_value,
+        fixed_item: p.item.clone(),
+        exclude_items: p.exclude_items.clone(),
+        assume_unit: p.assume_unit.clone(),
+        examples: p
+            .examples
+            .iter()
+            .map(|e| Example {
+                text: e.text.clone(),
+                value: e.value.clone(),
+                item: e.item.clone(),
+            })
+            .collect(),
+        counter_examples: p.counter_examples.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_patterns_load_and_all_examples_pass() {
+        let set = PatternSet::load(None).expect("default patterns load");
+        assert!(set.len() > 20, "only {} patterns", set.len());
+        let problems = set.check();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        assert_eq!(set.fingerprint.len(), 64);
+    }
+
+    fn base_files() -> Vec<(String, String)> {
+        DEFAULT_FILES
+            .iter()
+            .filter(|(n, _)| !n.starts_with("facts/"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn problems_name_file_id_and_field() {
+        let mut files = base_files();
+        files.push((
+            "facts/bad.toml".into(),
+            r#"
+[[pattern]]
+id = 'bad.example'
+key = 'income.grand_total'
+regex = '收入总计{money}'
+examples = [{ text = '收入总计5万元', value = '6' }]
+counter_examples = ['收入总计7万元']
+"#
+            .into(),
+        ));
+        let set = PatternSet::from_files(files).expect("loads");
+        let problems = set.check();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("facts/bad.toml:bad.example:examples[0]:"));
+        assert!(problems[1].starts_with("facts/bad.toml:bad.example:counter_examples[0]:"));
+    }
+
+    #[test]
+    fn load_errors_name_file_id_and_field() {
+        let cases = [
+            ("[[pattern]]\nid = 'a'\nkey = 'no.such'\nregex = 'x{money}'\n", "facts/x.toml:a:key"),
+            ("[[pattern]]\nid = 'a'\nkey = 'income.grand_total'\nregex = 'x('\n", "facts/x.toml:a:regex"),
+            ("[[pattern]]\nid = 'a'\nkey = 'income.grand_total'\nregex = '收入{num}'\n", "facts/x.toml:a:regex"),
+            ("[[pattern]]\nid = 'a'\nkey = 'income.grand_total'\nregex = '{nosuch}'\n", "facts/x.toml:a:regex"),
+            ("[[pattern]]\nid = 'a'\nkey = 'income.grand_total'\nregex = 'a{money}'\n[[pattern]]\nid = 'a'\nkey = 'income.grand_total'\nregex = 'b{money}'\n", "facts/x.toml:a:id"),
+            ("\n\n[[pattern]\nid = 'a'\n", "facts/x.toml:3"),
+        ];
+        for (text, want) in cases {
+            let mut files = base_files();
+            files.push(("facts/x.toml".into(), text.into()));
+            match PatternSet::from_files(files) {
+                Ok(_) => panic!("{want}: loaded"),
+                Err(e) => assert!(e.to_string().starts_with(want), "{want}: {e}"),
+            }
+        }
     }
 }

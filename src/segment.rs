@@ -5,11 +5,24 @@
 //! its own lines (heading line included, subsections excluded), hard-wrapped lines re-joined, with a map
 //! from byte offsets back to pages. Table-of-contents entries are not sections.
 //!
+//! A heading is a line that starts with a number of one of those forms and is the next number of its
+//! level under its parent (a level-2 `一、` after `十三、` is text, not a new section; one skipped number
+//! is tolerated). Lines that hold table rows (three or more number tokens), dot-leader lines and every
+//! line of a page titled 目录 are never headings. `1.3万人` is not a heading (a digit follows the point);
+//! `2020年…` and `一是…` are not headings.
+//!
 //! Not here: facts, tables.
+//! Known limits: a heading title wrapped onto a second line keeps only its first line as `title` (the
+//! second line is in the body).
 
 use serde::Serialize;
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::document::Document;
+use crate::normalize::{join_wrapped, normalize_line};
 
 /// One section of the outline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,6 +65,513 @@ pub struct Outline {
 }
 
 /// Builds the outline of a document.
-pub fn outline(_doc: &Document) -> Outline {
-    Outline::default()
+pub fn outline(doc: &Document) -> Outline {
+    let mut sections: Vec<Section> = vec![Section {
+        level: 0,
+        number: String::new(),
+        title: String::new(),
+        page: doc.pages.first().map_or(1, |p| p.number),
+        page_end: doc.pages.first().map_or(1, |p| p.number),
+        path: String::new(),
+        parent: None,
+        body: String::new(),
+        page_marks: Vec::new(),
+    }];
+    // Index of the open section at each level (0..=5).
+    let mut open: [Option<usize>; 6] = [Some(0), None, None, None, None, None];
+    let contents = contents_region(doc);
+    // Reports without 第X部分 parts (Shanghai budgets) title their parts with unnumbered lines.
+    let has_parts = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .any(|l| PART.is_match(&normalize_line(&l.text)));
+    let mut pending_title: Option<usize> = None;
+    for (pi, page) in doc.pages.iter().enumerate() {
+        for (li, line) in page.lines.iter().enumerate() {
+            let text = normalize_line(&line.text);
+            if text.is_empty() {
+                continue;
+            }
+            let in_contents = contents.is_some_and(|(from, to)| (pi, li) >= from && (pi, li) < to);
+            let heading =
+                if in_contents || looks_like_table_row(&line.text) || DOT_LEADER.is_match(&text) {
+                    None
+                } else {
+                    parse_heading(&text).filter(|h| {
+                        h.level == 1 || !is_row_label(&text, &h.title, &page.lines[li + 1..])
+                    })
+                };
+            let heading = heading.or_else(|| {
+                (!in_contents && !has_parts)
+                    .then(|| unnumbered_title(&text))
+                    .flatten()
+            });
+            let accepted = heading.filter(|h| h.ordinal == 0 || fits_sequence(&sections, &open, h));
+            if accepted.is_none() {
+                // A heading printed as its number alone takes the next line as its title.
+                if let Some(i) = pending_title.take() {
+                    sections[i].title = heading_title(&text);
+                }
+            }
+            if let Some(h) = accepted {
+                pending_title = None;
+                let parent = (0..h.level as usize).rev().find_map(|l| open[l]);
+                let path = match parent.map(|p| sections[p].path.as_str()) {
+                    Some(p) if !p.is_empty() => format!("{p}/{}", h.number),
+                    _ => h.number.clone(),
+                };
+                sections.push(Section {
+                    level: h.level,
+                    number: h.number,
+                    title: h.title,
+                    page: page.number,
+                    page_end: page.number,
+                    path,
+                    parent,
+                    body: String::new(),
+                    page_marks: Vec::new(),
+                });
+                let idx = sections.len() - 1;
+                if sections[idx].title.is_empty() && h.ordinal != 0 {
+                    pending_title = Some(idx);
+                }
+                open[h.level as usize] = Some(idx);
+                for deeper in open.iter_mut().skip(h.level as usize + 1) {
+                    *deeper = None;
+                }
+            }
+            let current = (0..6).rev().find_map(|l| open[l]).unwrap_or(0);
+            let s = &mut sections[current];
+            s.page_marks.push((s.body.len(), page.number));
+            join_wrapped(&mut s.body, &text);
+            s.page_end = s.page_end.max(page.number);
+        }
+    }
+    // A section ends where its last descendant ends.
+    for i in (1..sections.len()).rev() {
+        if let Some(p) = sections[i].parent {
+            sections[p].page_end = sections[p].page_end.max(sections[i].page_end);
+        }
+    }
+    Outline { sections }
+}
+
+impl Outline {
+    /// The numbers and titles of a section and its ancestors, `number title` joined with `/`, e.g.
+    /// `第三部分 …决算情况说明/五 一般公共预算财政拨款支出决算情况说明/(三) 财政拨款支出决算具体情况。`.
+    /// Pattern scopes are matched against this.
+    pub fn trail(&self, index: usize) -> String {
+        let mut parts = Vec::new();
+        let mut at = Some(index);
+        while let Some(i) = at {
+            let Some(s) = self.sections.get(i) else { break };
+            if s.level > 0 {
+                parts.push(format!("{} {}", s.number, s.title));
+            }
+            at = s.parent;
+        }
+        parts.reverse();
+        parts.join("/")
+    }
+}
+
+/// A candidate heading read off one line.
+#[derive(Debug, Clone, PartialEq)]
+struct Heading {
+    level: u8,
+    number: String,
+    /// The number as an integer, for sequence checks.
+    ordinal: u32,
+    title: String,
+}
+
+static PART: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^第([一二三四五六七八九十]+)部分(.*)$").expect("part regex"));
+static CHINESE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]+)、(.*)$").expect("chinese regex"));
+static PAREN_CHINESE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\(([一二三四五六七八九十]+)\)(.*)$").expect("paren chinese regex")
+});
+static ARABIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([0-9]{1,2})[.、](.*)$").expect("arabic regex"));
+static PAREN_ARABIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\(([0-9]{1,2})\)(.*)$").expect("paren arabic regex"));
+/// Unnumbered part titles of reports without 第X部分 (`2026年部门预算编制说明`, `其他相关情况说明`,
+/// `某局主要职能`, `人民调解项目经费情况说明`): level 1, number = the title itself.
+static UNNUMBERED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[^，。：；、,]{0,24}(?:主要职能|机构设置)|名词解释|(?:[0-9]{4}年)?(?:部门|单位)预算编制说明|其他相关情况说明|[^，。：；、,]{2,24}项目(?:经费)?情况说明)$",
+    )
+    .expect("unnumbered title regex")
+});
+
+fn unnumbered_title(text: &str) -> Option<Heading> {
+    UNNUMBERED_TITLE.is_match(text).then(|| Heading {
+        level: 1,
+        number: text.to_string(),
+        ordinal: 0,
+        title: String::new(),
+    })
+}
+
+static DOT_LEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\.{4,}|…{2,}|·{4,}|-{4,})[0-9]*$").expect("leader regex"));
+
+fn parse_heading(text: &str) -> Option<Heading> {
+    if let Some(c) = PART.captures(text) {
+        let ordinal = chinese_ordinal(&c[1])?;
+        return Some(Heading {
+            level: 1,
+            number: format!("第{}部分", &c[1]),
+            ordinal,
+            title: heading_title(&c[2]),
+        });
+    }
+    if let Some(c) = CHINESE.captures(text) {
+        return Some(Heading {
+            level: 2,
+            number: c[1].to_string(),
+            ordinal: chinese_ordinal(&c[1])?,
+            title: heading_title(&c[2]),
+        });
+    }
+    if let Some(c) = PAREN_CHINESE.captures(text) {
+        return Some(Heading {
+            level: 3,
+            number: format!("({})", &c[1]),
+            ordinal: chinese_ordinal(&c[1])?,
+            title: heading_title(&c[2]),
+        });
+    }
+    if let Some(c) = ARABIC.captures(text) {
+        let rest = &c[2];
+        // `1.3万人`: a digit after the point is a decimal number, not a heading.
+        if rest.starts_with(|ch: char| ch.is_ascii_digit()) {
+            return None;
+        }
+        return Some(Heading {
+            level: 4,
+            number: c[1].to_string(),
+            ordinal: c[1].parse().ok()?,
+            title: heading_title(rest),
+        });
+    }
+    if let Some(c) = PAREN_ARABIC.captures(text) {
+        return Some(Heading {
+            level: 5,
+            number: format!("({})", &c[1]),
+            ordinal: c[1].parse().ok()?,
+            title: heading_title(&c[2]),
+        });
+    }
+    None
+}
+
+/// The heading's title: the text after the number up to the first sentence end, at most 40 characters.
+fn heading_title(rest: &str) -> String {
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| matches!(c, '。' | '：' | ':' | '；'))
+        .map_or(rest.len(), |(i, _)| i);
+    rest[..end].chars().take(40).collect()
+}
+
+/// 一 → 1, 十 → 10, 十三 → 13, 二十一 → 21.
+fn chinese_ordinal(s: &str) -> Option<u32> {
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
+        _ => None,
+    }
+}
+
+/// A heading is accepted when it is the first of its level under its parent (numbered 1), or follows
+/// the previous sibling's number by one (two: one heading may have been lost).
+fn fits_sequence(sections: &[Section], open: &[Option<usize>; 6], h: &Heading) -> bool {
+    let level = h.level as usize;
+    let parent = (0..level).rev().find_map(|l| open[l]);
+    let previous = sections
+        .iter()
+        .rev()
+        .take_while(|s| Some(s.level as usize) > parent.map(|p| sections[p].level as usize))
+        .find(|s| s.level == h.level && s.parent == parent);
+    match previous.and_then(heading_ordinal) {
+        None => h.ordinal == 1 || (level == 1 && h.ordinal <= 9),
+        Some(prev) => h.ordinal == prev + 1 || h.ordinal == prev + 2,
+    }
+}
+
+fn heading_ordinal(s: &Section) -> Option<u32> {
+    let n = s
+        .number
+        .trim_start_matches('第')
+        .trim_end_matches("部分")
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    n.parse().ok().or_else(|| chinese_ordinal(n))
+}
+
+static ROW_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{2,20}(?:支出|收入|合计|总计)$").expect("row label regex")
+});
+static BARE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex"));
+
+/// A numbered table row label (`三、住房保障支出` with its amount on the next line), not a heading.
+fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) -> bool {
+    let label_only = text.ends_with(title) && ROW_LABEL.is_match(title);
+    label_only
+        && following
+            .iter()
+            .map(|l| normalize_line(&l.text))
+            .find(|t| !t.is_empty())
+            .is_some_and(|t| BARE_NUMBER.is_match(t.split(' ').next().unwrap_or("")))
+}
+
+/// Three or more whitespace-separated number tokens: a table row, not a heading.
+fn looks_like_table_row(raw: &str) -> bool {
+    raw.split_whitespace()
+        .filter(|t| {
+            let t = t.trim_end_matches('%');
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+                && t.chars().any(|c| c.is_ascii_digit())
+        })
+        .count()
+        >= 3
+}
+
+/// The table of contents, as (page index, line index) from its 目录 line (within the first five pages)
+/// up to the line where its first entry is printed again as a real heading; `None` without a 目录
+/// line. Without a repeat, the contents run to the end of the 目录 page.
+type LineAt = (usize, usize);
+
+fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
+    let mut lines = Vec::new();
+    for (pi, page) in doc.pages.iter().enumerate().take(12) {
+        for (li, line) in page.lines.iter().enumerate() {
+            let t = normalize_line(&line.text);
+            if !t.is_empty() {
+                lines.push(((pi, li), t));
+            }
+        }
+    }
+    let start = lines.iter().enumerate().position(|(i, (at, t))| {
+        at.0 < 5
+            && (t == "目录"
+                || t == "目次"
+                || (t == "目" && lines.get(i + 1).is_some_and(|(_, n)| n == "录")))
+    })?;
+    let from = lines[start].0;
+    let mut first: Option<Heading> = None;
+    for (at, t) in &lines[start + 1..] {
+        if at.0 > from.0 + 3 {
+            break;
+        }
+        let Some(h) = parse_heading(t) else { continue };
+        match &first {
+            None => first = Some(h),
+            Some(f) => {
+                let same_title = h.title.is_empty() || f.title.starts_with(h.title.as_str());
+                if h.level == f.level
+                    && h.number == f.number
+                    && same_title
+                    && !DOT_LEADER.is_match(t)
+                {
+                    return Some((from, *at));
+                }
+            }
+        }
+    }
+    let end_of_page = doc.pages.get(from.0).map_or(0, |p| p.lines.len());
+    Some((from, (from.0, end_of_page)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Format, Line, Page, TextQuality};
+
+    fn doc(pages: &[&[&str]]) -> Document {
+        Document {
+            format: Format::Text {
+                encoding: "UTF-8".into(),
+            },
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, lines)| {
+                    let mut p = Page::new(i as u32 + 1);
+                    p.lines = lines.iter().map(|l| Line::plain(*l)).collect();
+                    p
+                })
+                .collect(),
+            text_quality: TextQuality::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn builds_paths_levels_and_page_ranges() {
+        let d = doc(&[
+            &[
+                "第三部分  区人社局 2020 年度部门决算情况说明",
+                "一、收入支出决算总体情况说明",
+                "2020年度收入总计 4193.92万元，支出总计",
+                "4207.52 万元。",
+                "二、一般公共预算财政拨款支出决算情况说明",
+                "(一)财政拨款支出决算总体情况。",
+            ],
+            &[
+                "（三）财政拨款支出决算具体情况。",
+                "1.一般公共服务支出。年初预算为 23 万元，支出决算为 23",
+                "万元，完成年初预算的 100%。",
+                "（1）执行率情况。",
+            ],
+        ]);
+        let o = outline(&d);
+        let paths: Vec<(u8, &str)> = o
+            .sections
+            .iter()
+            .map(|s| (s.level, s.path.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                (0, ""),
+                (1, "第三部分"),
+                (2, "第三部分/一"),
+                (2, "第三部分/二"),
+                (3, "第三部分/二/(一)"),
+                (3, "第三部分/二/(三)"),
+                (4, "第三部分/二/(三)/1"),
+                (5, "第三部分/二/(三)/1/(1)"),
+            ]
+        );
+        assert_eq!(
+            o.sections[2].body,
+            "一、收入支出决算总体情况说明2020年度收入总计4193.92万元，支出总计4207.52万元。"
+        );
+        assert_eq!(o.sections[6].title, "一般公共服务支出");
+        assert_eq!(o.sections[1].page_end, 2);
+        assert_eq!(o.sections[4].page_end, 1);
+        assert_eq!(o.sections[5].page, 2);
+        let s = &o.sections[6];
+        assert_eq!(s.page_at(s.body.find("完成").expect("in body")), 2);
+        assert!(o
+            .trail(6)
+            .starts_with("第三部分 区人社局2020年度部门决算情况说明/二 "));
+    }
+
+    #[test]
+    fn false_headings_stay_text() {
+        let d = doc(&[&[
+            "一、收入",
+            "1.3万人就业",
+            "2020年度收入合计",
+            "一是积极落实",
+            "1 2 3 4 5 6",
+            "二、支出",
+            "(一)绩效",
+            "1、全力稳定公共就业形势。",
+            "一、自评结论",
+            "（一）绩效目标完成情况",
+            "2、全力提升社保惠民保障。",
+        ]]);
+        let o = outline(&d);
+        let paths: Vec<&str> = o.sections.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec!["", "一", "二", "二/(一)", "二/(一)/1", "二/(一)/2"]
+        );
+        assert!(o.sections[1]
+            .body
+            .contains("1.3万人就业2020年度收入合计一是积极落实"));
+    }
+
+    #[test]
+    fn contents_pages_and_dot_leaders_are_not_sections() {
+        let d = doc(&[
+            &["目录", "第一部分 概况", "一、主要职能 ........ 3"],
+            &["第一部分 概况", "一、主要职能", "二、机构设置 …… 4"],
+        ]);
+        let o = outline(&d);
+        let paths: Vec<(&str, u32)> = o
+            .sections
+            .iter()
+            .map(|s| (s.path.as_str(), s.page))
+            .collect();
+        assert_eq!(paths, vec![("", 1), ("第一部分", 2), ("第一部分/一", 2)]);
+    }
+
+    #[test]
+    fn contents_run_until_their_first_entry_is_printed_again() {
+        let d = doc(&[
+            &[
+                "某局",
+                "2024年度部门决算",
+                "目",
+                "录",
+                "第一部分 某局概况",
+                "一、主要职能",
+            ],
+            &[
+                "第二部分 某局2024年度部门决算表",
+                "一、收入支出决算总表",
+                "第三部分 情况说明",
+            ],
+            &["第一部分", "某局概况", "一、主要职能", "负责全区财政工作。"],
+        ]);
+        let o = outline(&d);
+        let got: Vec<(&str, &str, u32)> = o
+            .sections
+            .iter()
+            .map(|s| (s.path.as_str(), s.title.as_str(), s.page))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("", "", 1),
+                ("第一部分", "某局概况", 3),
+                ("第一部分/一", "主要职能", 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn table_row_labels_are_not_headings() {
+        let d = doc(&[&[
+            "一、基本情况",
+            "二、部门预算报表",
+            "三、住房保障支出",
+            "15,702.41",
+            "三、部门预算情况说明",
+        ]]);
+        let o = outline(&d);
+        let paths: Vec<&str> = o.sections.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, vec!["", "一", "二", "三"]);
+        assert_eq!(o.sections[3].title, "部门预算情况说明");
+    }
+
+    #[test]
+    fn chinese_ordinals() {
+        let cases = [
+            ("一", 1),
+            ("十", 10),
+            ("十三", 13),
+            ("二十", 20),
+            ("二十一", 21),
+        ];
+        for (s, n) in cases {
+            assert_eq!(chinese_ordinal(s), Some(n), "{s}");
+        }
+        assert_eq!(chinese_ordinal("十十"), None);
+    }
 }
