@@ -4,14 +4,17 @@
 //! In: the fragments of a document in page order. Out: tables with header, roles, unit and rows read.
 //! A titled fragment opens a table. An untitled fragment continues the open table when it is on the
 //! next page (or the same page) and its columns line up: the same number of columns and every
-//! boundary within [`ALIGN`] points (a continuation read by x-positions was read with the open table's
-//! boundaries and lines up by construction). A repeated header is recognised by [`super::header`] and
-//! dropped; a continuation without header (and without 续表 marker) is read with the open table's
-//! roles. A title whose body starts on the next page takes its columns from that page.
+//! boundary within [`ALIGN`] points, or its boundaries a subset of the table's (a 合计 row merged over
+//! the code columns); a continuation read by x-positions was read with the open table's boundaries and
+//! lines up by construction. A repeated header is recognised by [`super::header`] and
+//! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
+//! first row without values is not mistaken for one); a continuation without header (and without 续表
+//! marker) is read with the open table's roles. A title whose body starts on the next page takes its columns from that page.
 //!
 //! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
 //! dropped rather than guessed (it is not a table of its own without a title).
 
+use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
 use super::rows::read_rows;
@@ -31,6 +34,56 @@ struct Open {
 
 fn aligned(a: &[f32], b: &[f32]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= ALIGN)
+}
+
+/// The continuation grid in the open table's columns: every boundary of `grid` must be one of
+/// `edges` (within [`ALIGN`]), the outer ones included; a cell merged over several of the table's
+/// columns (合计 over the code columns) then spans them.
+fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
+    if aligned(&grid.col_edges, edges) {
+        return Some(grid.clone());
+    }
+    let idx: Vec<usize> = grid
+        .col_edges
+        .iter()
+        .map(|x| edges.iter().position(|e| (e - x).abs() <= ALIGN))
+        .collect::<Option<Vec<usize>>>()?;
+    if idx.first() != Some(&0) || idx.last() != Some(&(edges.len() - 1)) {
+        return None;
+    }
+    let cells = grid
+        .cells
+        .iter()
+        .map(|c| Cell {
+            col: idx[c.col],
+            col_span: idx[(c.col + c.col_span).min(idx.len() - 1)] - idx[c.col],
+            ..c.clone()
+        })
+        .collect();
+    Some(CellGrid::new(
+        grid.page,
+        edges.to_vec(),
+        grid.row_edges.clone(),
+        cells,
+        grid.ruled,
+    ))
+}
+
+/// Rows at the top of a continuation that repeat the open table's header: every text in them is part
+/// of one of the table's labels.
+fn repeated_header_rows(grid: &CellGrid, labels: &[String]) -> usize {
+    (0..grid.n_rows())
+        .take_while(|&r| {
+            let texts: Vec<&str> = (0..grid.n_cols())
+                .map(|c| grid.own_text(r, c))
+                .filter(|t| !t.is_empty())
+                .collect();
+            !texts.is_empty()
+                && texts
+                    .iter()
+                    .all(|t| labels.iter().any(|l| l.split('/').any(|p| p == *t)))
+        })
+        .count()
 }
 
 /// Unit of a fragment: declared, else inferred from the magnitudes of its money cells, else 万元.
@@ -65,11 +118,11 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
         open.roles = rs;
         open.col_edges = grid.col_edges.clone();
     }
-    let header = if first || header.rows > 0 {
+    let header = if first {
         header
     } else {
         Header {
-            rows: 0,
+            rows: repeated_header_rows(grid, &open.table.columns),
             labels: open.table.columns.clone(),
         }
     };
@@ -113,9 +166,17 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
                 let Some(o) = open.as_mut() else { continue };
                 let Some(grid) = &frag.grid else { continue };
                 let next_page = frag.page == o.table.pages[1] + 1 || frag.page == o.table.pages[1];
-                let fits = o.table.columns.is_empty() || aligned(&o.col_edges, &grid.col_edges);
-                if next_page && fits {
-                    let first = o.table.columns.is_empty();
+                let first = o.table.columns.is_empty();
+                let fitted = if first {
+                    Some(grid.clone())
+                } else {
+                    remap(grid, &o.col_edges)
+                };
+                if let (true, Some(g)) = (next_page, fitted) {
+                    let frag = Fragment {
+                        grid: Some(g),
+                        ..frag.clone()
+                    };
                     read_into(o, &frag, first);
                     if o.table.empty_statement.is_none() {
                         o.table.empty_statement = frag.empty_statement.clone();

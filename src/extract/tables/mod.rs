@@ -47,7 +47,9 @@ pub struct Row {
     pub code: Option<String>,
     pub name: String,
     /// One cell per column: money in 万元 (exact), percents as numbers (58.7 for 58.7%), null for
-    /// empty cells; text columns are null here and keep their text in `raw`.
+    /// empty cells; text columns are null here and keep their text in `raw`. Written as JSON numbers
+    /// (exact decimals), never strings.
+    #[serde(serialize_with = "cells_as_numbers")]
     pub cells: Vec<Option<Decimal>>,
     /// The cell texts as printed.
     pub raw: Vec<String>,
@@ -82,6 +84,22 @@ pub struct Table {
     pub unit_inferred: bool,
     /// Unit of each column's cells: `万元` for money, `%` for percents, `分` for scores, empty for text.
     pub column_units: Vec<String>,
+}
+
+/// One cell written as an exact JSON number.
+struct NumberCell<'a>(&'a Option<Decimal>);
+
+impl Serialize for NumberCell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        rust_decimal::serde::arbitrary_precision_option::serialize(self.0, s)
+    }
+}
+
+fn cells_as_numbers<S: serde::Serializer>(
+    cells: &[Option<Decimal>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(cells.iter().map(NumberCell))
 }
 
 impl Table {

@@ -162,18 +162,46 @@ pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: 
                 };
                 has_value |= cells[c].is_some();
             }
-            let mut name = b.label.map(|c| raw_all[c].clone()).unwrap_or_default();
+            // The label is the text of the cell covering the label column: a 合计 cell merged over
+            // the code columns starts in the first code column.
+            let mut name = b
+                .label
+                .and_then(|c| grid.cell_at(r, c))
+                .map(|cell| cell.text.clone())
+                .unwrap_or_default();
             if let Some(c) = b.label {
                 raw[c] = raw_all[c].clone();
             }
             for &c in &b.codes {
                 raw[c] = raw_all[c].clone();
             }
+            // Without a label column, a word in a code column is the name (合计 in the 类 column).
+            if name.is_empty() {
+                if let Some(w) = b
+                    .codes
+                    .iter()
+                    .map(|&c| raw_all[c].as_str())
+                    .find(|t| !t.is_empty() && !t.chars().all(|ch| ch.is_ascii_digit()))
+                {
+                    name = w.to_string();
+                }
+            }
             let prev_code = out_by_block[bi]
                 .iter()
                 .rev()
                 .find_map(|d| d.row.code.clone());
-            let parts: Vec<&str> = b.codes.iter().map(|&c| raw_all[c].as_str()).collect();
+            let parts: Vec<&str> = b
+                .codes
+                .iter()
+                .map(|&c| raw_all[c].as_str())
+                .map(|t| {
+                    if t.chars().all(|ch| ch.is_ascii_digit()) {
+                        t
+                    } else {
+                        ""
+                    }
+                })
+                .collect();
             let mut code = join_code(&parts, prev_code.as_deref())
                 .filter(|k| k.chars().all(|ch| ch.is_ascii_digit()));
             if code.is_none() {

@@ -595,3 +595,18 @@ fn seed_performance_tables() {
         .expect("rate");
     assert_eq!((c.status, c.expected), (Status::Pass, Some(d("42"))));
 }
+
+#[test]
+fn cells_are_written_as_numbers() {
+    let row = Row {
+        code: None,
+        name: "合计".to_string(),
+        cells: vec![None, Some(d("15621.1123")), Some(d("0.00"))],
+        raw: vec![],
+        page: 1,
+        level: None,
+        parent: None,
+    };
+    let json = serde_json::to_string(&row).expect("json");
+    assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");
+}
