@@ -1,12 +1,520 @@
 //! Identities within and across tables (tables.tsv), and text vs table.
 //!
-//! In: facts and tables of one document. Out: checks. Not here: extraction.
+//! In: facts and tables of one document. Out: checks, each with refs to the cells compared
+//! (`table:F01[总计,收入/决算数]@p7`) and facts (`fact:income.grand_total@p3`):
+//! - `F01.balance` / `B01.balance` / `F04.balance` / `B04.balance`: 收入总计 = 支出总计;
+//! - `F01.income_total_eq_parts`: 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余, and
+//!   `F01.expenditure_total_eq_parts`: 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余;
+//! - `<id>.total_eq_sum_rows[<column>]`: a 合计 row = Σ the other rows (tables without codes) or
+//!   Σ 类 rows (classified tables); `<id>.class_eq_sum[<code>]`: a 类 (款) row = Σ its 款 (项) rows;
+//! - `<id>.total_eq_basic_plus_project`: on the 合计 row, the 合计 column = Σ 基本支出, 项目支出,
+//!   上缴上级支出, 经营支出, 对附属单位补助支出, … of the same column group; `F06.total_eq_personnel_plus_public`
+//!   likewise with 人员经费 + 公用经费 (columns or rows);
+//! - `F07.total_eq_parts[<group>]` (出国 + 公务用车 + 接待) and `F07.vehicle_eq_parts[<group>]`
+//!   (购置 + 运行), per 预算数/决算数 group; blank cells count as zero when the others are printed;
+//! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
+//! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
+//! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
+//! - `text_vs_table.<key>` for every narrative fact whose key a table also gives
+//!   (see [`crate::extract::tables::figures`]).
+//!
+//! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
+//! extraction. Limits: 总分 = Σ 得分 of P01 is not checked (indicator scores are not read).
 
-use super::Check;
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
-use crate::extract::tables::Table;
+use crate::extract::tables::figures::{cell_ref, find, key_figures, leaf, norm_name, total_row};
+use crate::extract::tables::{Row, Table};
 
 /// Evaluates table identities, cross-table identities and text-vs-table comparisons.
-pub fn evaluate(_facts: &[Fact], _tables: &[Table]) -> Vec<Check> {
-    Vec::new()
+pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
+    let mut out = Vec::new();
+    for t in tables {
+        if t.empty {
+            continue;
+        }
+        match t.table.as_str() {
+            "F01" | "B01" | "F04" | "B04" => balance(t, &mut out),
+            _ => {}
+        }
+        if t.table == "F01" {
+            f01_parts(t, &mut out);
+        }
+        if t.table == "P01" {
+            p01_rate(t, &mut out);
+            continue;
+        }
+        if t.empty_statement.is_some() && t.rows.iter().any(|r| r.cells.iter().any(Option::is_some))
+        {
+            out.push(Check {
+                check: format!("{}.empty_statement_with_values", t.table),
+                status: Status::Fail,
+                expected: None,
+                actual: None,
+                diff: None,
+                refs: vec![format!("table:{}@p{}", t.table, t.pages[0])],
+                message: t.empty_statement.clone(),
+            });
+        }
+        if matches!(t.table.as_str(), "F07" | "B07") {
+            sangong(t, &mut out);
+        } else {
+            sum_rows(t, &mut out);
+            basic_plus_project(t, &mut out);
+        }
+        if matches!(t.table.as_str(), "F06" | "B06") {
+            personnel_plus_public_rows(t, &mut out);
+        }
+    }
+    cross_tables(tables, &mut out);
+    text_vs_table(facts, tables, &mut out);
+    out
+}
+
+fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {
+    (0..t.columns.len()).filter(|&i| t.column_units.get(i).map(String::as_str) == Some("万元"))
+}
+
+fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
+    tables.iter().find(|t| t.table == id && !t.empty)
+}
+
+/// 收入总计 = 支出总计.
+fn balance(t: &Table, out: &mut Vec<Check>) {
+    let income = find(t, &["收入总计"], |l| l.contains("收入") || l.is_empty())
+        .or_else(|| find(t, &["总计"], |l| l.contains("收入")))
+        .or_else(|| find(t, &["收入合计"], |l| l.contains("收入") || l.is_empty()));
+    let spend = find(t, &["支出总计"], |l| l.contains("支出") || l.is_empty())
+        .or_else(|| find(t, &["总计"], |l| l.contains("支出")))
+        .or_else(|| find(t, &["支出合计"], |l| l.contains("支出") || l.is_empty()));
+    let id = format!("{}.balance", t.table);
+    match (income, spend) {
+        (Some((a, ra, ca)), Some((b, rb, cb))) => out.push(compare(
+            &id,
+            a,
+            b,
+            1,
+            vec![cell_ref(t, ra, ca), cell_ref(t, rb, cb)],
+        )),
+        _ => out.push(super::insufficient(
+            &id,
+            vec![format!("table:{}@p{}", t.table, t.pages[0])],
+            "收入总计 or 支出总计 not found",
+        )),
+    }
+}
+
+/// A total row = Σ named part rows (absent part rows are skipped, blank parts count as zero).
+fn total_eq_parts(
+    t: &Table,
+    id: &str,
+    side: &str,
+    total: &[&str],
+    parts: &[&str],
+    out: &mut Vec<Check>,
+) {
+    let col = |l: &str| l.contains(side);
+    let Some((tv, tr, tc)) = find(t, total, col).or_else(|| find(t, &["总计"], col)) else {
+        return;
+    };
+    let mut sum = Decimal::ZERO;
+    let mut refs = vec![cell_ref(t, tr, tc)];
+    let mut n = 0;
+    for p in parts {
+        if let Some(row) = t.rows.iter().find(|r| norm_name(&r.name).starts_with(p)) {
+            n += 1;
+            if let Some(v) = row.cells.get(tc).copied().flatten() {
+                sum += v;
+                refs.push(cell_ref(t, row, tc));
+            }
+        }
+    }
+    if n > 0 {
+        out.push(compare(id, sum, tv, n, refs));
+    }
+}
+
+fn f01_parts(t: &Table, out: &mut Vec<Check>) {
+    total_eq_parts(
+        t,
+        "F01.income_total_eq_parts",
+        "收入",
+        &["收入总计"],
+        &["本年收入合计", "使用非财政拨款结余", "年初结转和结余"],
+        out,
+    );
+    total_eq_parts(
+        t,
+        "F01.expenditure_total_eq_parts",
+        "支出",
+        &["支出总计"],
+        &["本年支出合计", "结余分配", "年末结转和结余"],
+        out,
+    );
+}
+
+/// 合计 = Σ rows (or Σ 类 rows), and 类 = Σ 款, 款 = Σ 项.
+fn sum_rows(t: &Table, out: &mut Vec<Check>) {
+    let Some(total) = t
+        .rows
+        .iter()
+        .find(|r| matches!(norm_name(&r.name).as_str(), "合计" | "总计"))
+    else {
+        return;
+    };
+    let coded = t.rows.iter().any(|r| r.code.is_some());
+    let parts: Vec<&Row> = if coded {
+        t.rows.iter().filter(|r| r.level == Some(1)).collect()
+    } else {
+        t.rows
+            .iter()
+            .filter(|r| {
+                let n = norm_name(&r.name);
+                !std::ptr::eq(*r, total)
+                    && !r.name.trim_start().starts_with("其中")
+                    && !matches!(n.as_str(), "合计" | "总计" | "小计")
+            })
+            .collect()
+    };
+    if parts.is_empty() {
+        return;
+    }
+    for c in money_cols(t) {
+        let Some(tv) = total.cells.get(c).copied().flatten() else {
+            continue;
+        };
+        let mut sum = Decimal::ZERO;
+        for p in &parts {
+            sum += p.cells.get(c).copied().flatten().unwrap_or_default();
+        }
+        out.push(compare(
+            &format!("{}.total_eq_sum_rows[{}]", t.table, t.columns[c]),
+            sum,
+            tv,
+            parts.len(),
+            vec![cell_ref(t, total, c)],
+        ));
+    }
+    if !coded {
+        return;
+    }
+    // Hierarchy, first money column only.
+    let Some(c) = money_cols(t).next() else {
+        return;
+    };
+    for parent in t
+        .rows
+        .iter()
+        .filter(|r| matches!(r.level, Some(1) | Some(2)))
+    {
+        let Some(code) = parent.code.as_deref() else {
+            continue;
+        };
+        let kids: Vec<&Row> = t
+            .rows
+            .iter()
+            .filter(|r| r.parent.as_deref() == Some(code))
+            .collect();
+        let Some(pv) = parent.cells.get(c).copied().flatten() else {
+            continue;
+        };
+        if kids.is_empty() {
+            continue;
+        }
+        let sum: Decimal = kids
+            .iter()
+            .map(|k| k.cells.get(c).copied().flatten().unwrap_or_default())
+            .sum();
+        out.push(compare(
+            &format!("{}.class_eq_sum[{}]", t.table, code),
+            sum,
+            pv,
+            kids.len(),
+            vec![cell_ref(t, parent, c)],
+        ));
+    }
+}
+
+const SPENDING_PARTS: [&str; 9] = [
+    "基本支出",
+    "项目支出",
+    "上缴上级支出",
+    "经营支出",
+    "对附属单位补助支出",
+    "对下级单位补助支出",
+    "单位预留机动经费",
+    "人员经费",
+    "公用经费",
+];
+
+/// On the 合计 row: the 合计 column = Σ the spending-part columns of the same group.
+fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
+    let Some(row) = total_row(t) else { return };
+    let prefix = |l: &str| {
+        l.rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    };
+    let mut groups: BTreeMap<String, (Option<usize>, Vec<usize>)> = BTreeMap::new();
+    for c in money_cols(t) {
+        let l = t.columns[c].as_str();
+        let g = groups.entry(prefix(l)).or_default();
+        if matches!(leaf(l), "合计" | "本年支出合计" | "支出合计") && g.0.is_none() {
+            g.0 = Some(c);
+        } else if SPENDING_PARTS.contains(&leaf(l)) {
+            g.1.push(c);
+        }
+    }
+    // A group of parts may sit under a total column of the parent prefix (本年支出/基本支出).
+    for (_, (total, parts)) in groups {
+        let Some(tc) = total.or_else(|| {
+            money_cols(t)
+                .find(|&c| matches!(leaf(&t.columns[c]), "合计" | "本年支出合计" | "支出合计"))
+        }) else {
+            continue;
+        };
+        if parts.len() < 2 {
+            continue;
+        }
+        let Some(tv) = row.cells.get(tc).copied().flatten() else {
+            continue;
+        };
+        let sum: Decimal = parts
+            .iter()
+            .map(|&c| row.cells.get(c).copied().flatten().unwrap_or_default())
+            .sum();
+        let personnel = parts.iter().any(|&c| leaf(&t.columns[c]) == "人员经费");
+        let id = if personnel {
+            format!("{}.total_eq_personnel_plus_public", t.table)
+        } else {
+            format!("{}.total_eq_basic_plus_project", t.table)
+        };
+        let mut refs = vec![cell_ref(t, row, tc)];
+        refs.extend(parts.iter().map(|&c| cell_ref(t, row, c)));
+        out.push(compare(&id, sum, tv, parts.len(), refs));
+    }
+}
+
+/// F06/B06 printed as rows: 合计 = 人员经费 + 公用经费.
+fn personnel_plus_public_rows(t: &Table, out: &mut Vec<Check>) {
+    let find_row = |w: &str| t.rows.iter().find(|r| norm_name(&r.name).starts_with(w));
+    let (Some(total), Some(p), Some(q)) =
+        (total_row(t), find_row("人员经费"), find_row("公用经费"))
+    else {
+        return;
+    };
+    let Some(c) = money_cols(t).find(|&c| total.cells.get(c).copied().flatten().is_some()) else {
+        return;
+    };
+    let (Some(tv), a, b) = (
+        total.cells.get(c).copied().flatten(),
+        p.cells.get(c).copied().flatten(),
+        q.cells.get(c).copied().flatten(),
+    ) else {
+        return;
+    };
+    out.push(compare(
+        &format!("{}.total_eq_personnel_plus_public", t.table),
+        a.unwrap_or_default() + b.unwrap_or_default(),
+        tv,
+        2,
+        vec![cell_ref(t, total, c), cell_ref(t, p, c), cell_ref(t, q, c)],
+    ));
+}
+
+/// 三公: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行, per column group.
+fn sangong(t: &Table, out: &mut Vec<Check>) {
+    let Some(row) = t.rows.iter().find(|r| r.cells.iter().any(Option::is_some)) else {
+        return;
+    };
+    let meetings = t
+        .columns
+        .iter()
+        .any(|c| c.contains("会议费") || c.contains("培训费"));
+    let groups: Vec<&str> = if t.columns.iter().any(|c| leaf(c).contains("决算数")) {
+        vec!["预算数", "决算数"]
+    } else {
+        vec![""]
+    };
+    for g in groups {
+        let col = |pred: &dyn Fn(&[&str]) -> bool| -> Option<usize> {
+            money_cols(t).find(|&c| {
+                let parts: Vec<&str> = t.columns[c].split('/').collect();
+                let parts: Vec<&str> = if g.is_empty() {
+                    parts
+                } else if parts.last().is_some_and(|l| l.contains(g)) {
+                    parts[..parts.len() - 1].to_vec()
+                } else {
+                    return false;
+                };
+                pred(&parts)
+            })
+        };
+        fn last<'a>(p: &[&'a str]) -> &'a str {
+            p.last().copied().unwrap_or("")
+        }
+        let total = if meetings {
+            col(&|p| last(p) == "小计" && p.len() >= 2 && p[p.len() - 2].contains("三公"))
+        } else {
+            col(&|p| last(p) == "合计")
+        };
+        let overseas = col(&|p| last(p).contains("出国"));
+        let vehicle = col(&|p| {
+            (last(p) == "小计" && p.len() >= 2 && p[p.len() - 2].contains("公务用车"))
+                || (last(p).starts_with("公务用车购置及运行") && !p.contains(&"小计"))
+        });
+        let purchase = col(&|p| last(p).contains("购置费") && !last(p).contains("运行"));
+        let operation = col(&|p| last(p).contains("运行") && !last(p).contains("购置"));
+        let reception = col(&|p| last(p).contains("接待"));
+        let v = |c: Option<usize>| c.and_then(|c| row.cells.get(c).copied().flatten());
+        let suffix = if g.is_empty() {
+            String::new()
+        } else {
+            format!("[{g}]")
+        };
+        let mut identity = |name: &str, total: Option<usize>, parts: &[Option<usize>]| {
+            let Some(tc) = total else { return };
+            if parts.iter().any(Option::is_none) {
+                return;
+            }
+            let printed = v(Some(tc)).is_some() || parts.iter().any(|p| v(*p).is_some());
+            if !printed {
+                return;
+            }
+            let sum: Decimal = parts.iter().map(|p| v(*p).unwrap_or_default()).sum();
+            let mut refs = vec![cell_ref(t, row, tc)];
+            refs.extend(parts.iter().flatten().map(|&c| cell_ref(t, row, c)));
+            out.push(compare(
+                &format!("{}.{}{}", t.table, name, suffix),
+                sum,
+                v(Some(tc)).unwrap_or_default(),
+                parts.len(),
+                refs,
+            ));
+        };
+        identity("total_eq_parts", total, &[overseas, vehicle, reception]);
+        identity("vehicle_eq_parts", vehicle, &[purchase, operation]);
+    }
+}
+
+/// 执行率 = 执行数 / 预算数 at the printed precision.
+fn p01_rate(t: &Table, out: &mut Vec<Check>) {
+    for row in &t.rows {
+        let (Some(budget), Some(done), Some(rate)) = (
+            row.cells.first().copied().flatten(),
+            row.cells.get(1).copied().flatten(),
+            row.cells.get(2).copied().flatten(),
+        ) else {
+            continue;
+        };
+        let id = format!("P01.rate[{}]", row.name);
+        if budget.is_zero() {
+            continue;
+        }
+        let dp = row
+            .raw
+            .get(2)
+            .and_then(|r| r.trim_end_matches('%').split_once('.'))
+            .map(|(_, f)| f.len() as u32)
+            .unwrap_or(0);
+        let exact = done / budget * Decimal::from(100);
+        let expected = exact.round_dp(dp);
+        let diff = rate - expected;
+        let half = Decimal::new(5, dp + 1);
+        let status = if diff.is_zero() {
+            Status::Pass
+        } else if (rate - exact).abs() <= half * Decimal::from(2) {
+            Status::Rounding
+        } else {
+            Status::Fail
+        };
+        out.push(Check {
+            check: id,
+            status,
+            expected: Some(expected),
+            actual: Some(rate),
+            diff: Some(diff),
+            refs: vec![
+                format!("table:P01[{},执行数]@p{}", row.name, row.page),
+                format!("table:P01[{},预算数]@p{}", row.name, row.page),
+            ],
+            message: None,
+        });
+    }
+}
+
+/// The value of row `names` (or the 合计 row) in the first money column whose label satisfies `col`.
+fn total_cell(t: &Table, col: impl Fn(&str) -> bool) -> Option<(Decimal, String)> {
+    let row = total_row(t)?;
+    money_cols(t).filter(|&c| col(&t.columns[c])).find_map(|c| {
+        row.cells
+            .get(c)
+            .copied()
+            .flatten()
+            .map(|v| (v, cell_ref(t, row, c)))
+    })
+}
+
+fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
+    for (side, f04, f05, f06) in [("F", "F04", "F05", "F06"), ("B", "B04", "B05", "B06")] {
+        let (t4, t5, t6) = (by_id(tables, f04), by_id(tables, f05), by_id(tables, f06));
+        if let (Some(t4), Some(t5)) = (t4, t5) {
+            let gpb = find(
+                t4,
+                &["本年支出合计", "支出总计", "本年支出小计"],
+                |l| l.contains("一般公共预算"),
+            );
+            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"));
+            let id = format!("{f05}.total_eq_{f04}_gpb");
+            match (gpb, total) {
+                (Some((a, r, c)), Some((b, rb))) => {
+                    out.push(compare(&id, a, b, 1, vec![cell_ref(t4, r, c), rb]))
+                }
+                _ => out.push(super::insufficient(
+                    &id,
+                    vec![],
+                    format!("{side}: 一般公共预算 column of {f04} or 合计 of {f05} not found"),
+                )),
+            }
+        }
+        if let (Some(t5), Some(t6)) = (t5, t6) {
+            let basic = total_cell(t5, |l| leaf(l) == "基本支出");
+            let total = total_cell(t6, |l| matches!(leaf(l), "合计" | "小计" | "基本支出"))
+                .or_else(|| total_cell(t6, |_| true));
+            let id = format!("{f06}.total_eq_{f05}_basic");
+            match (basic, total) {
+                (Some((a, ra)), Some((b, rb))) => out.push(compare(&id, a, b, 1, vec![ra, rb])),
+                _ => out.push(super::insufficient(
+                    &id,
+                    vec![],
+                    format!("基本支出 合计 of {f05} or 合计 of {f06} not found"),
+                )),
+            }
+        }
+    }
+}
+
+fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
+    for fig in key_figures(tables) {
+        for f in facts
+            .iter()
+            .filter(|f| f.key == fig.key && f.item.is_none() && !f.pattern.starts_with("table:"))
+        {
+            let fact_ref = match f.page {
+                Some(p) => format!("fact:{}@p{}", f.key, p),
+                None => format!("fact:{}", f.key),
+            };
+            out.push(compare(
+                &format!("text_vs_table.{}", fig.key),
+                fig.value,
+                f.value,
+                1,
+                vec![fig.cell_ref.clone(), fact_ref],
+            ));
+        }
+    }
 }

@@ -1,13 +1,44 @@
-//! Tables: pages (lines with segments, ruling edges) → identified [`Table`]s with cells in 万元.
+//! Tables: pages (lines with segments, ruling edges) or plain text lines → identified [`Table`]s with
+//! cells in 万元.
 //!
-//! In: the document, its outline. Out: tables with id from the catalog (tables.tsv), title, declared
-//! unit, page range, flattened column labels and rows. Not here: checks (see [`crate::checks`]).
+//! In: the document (its outline is not needed: titles are found on the pages). Out: tables with id
+//! from the catalog (tables.tsv, `patterns/tables/catalog.toml`), title, declared unit, page range,
+//! flattened column labels and rows, plus the project tables of 绩效自评表 (P01).
+//!
+//! The stages, one file each:
+//! - [`catalog`]: a line → a table id (`F01`…, `B01`…, `X`);
+//! - [`regions`]: a PDF page → fragments (title, unit, cells, empty statement), using
+//!   [`grid`] (ruling edges → cells with spans) or [`columns`] (x-positions of segments);
+//! - [`header`]: multi-level headers → `/`-joined labels and column roles;
+//! - [`rows`]: body rows → codes (类/款/项), names, values in 万元;
+//! - [`continuation`]: fragments of consecutive pages → one table;
+//! - [`text`]: tables in plain text input (no coordinates);
+//! - [`performance`]: 项目支出绩效自评表 → one P01 table per project;
+//! - [`unit`]: declared and inferred units, exact conversion;
+//! - [`figures`]: table cells → facts for key figures (`table_facts`).
+//!
+//! Not here: checks (see [`crate::checks`]). Limits: see each stage.
+
+pub(crate) mod catalog;
+pub(crate) mod columns;
+pub(crate) mod continuation;
+pub mod figures;
+pub(crate) mod grid;
+pub(crate) mod header;
+pub(crate) mod performance;
+pub(crate) mod regions;
+pub(crate) mod rows;
+pub(crate) mod text;
+pub(crate) mod unit;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::document::Document;
+use crate::extract::facts::Fact;
 use crate::segment::Outline;
+
+pub use figures::table_facts;
 
 /// One row of a table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,13 +46,21 @@ pub struct Row {
     /// Classification code (`2080505`), joined from 类/款/项 columns when split; null otherwise.
     pub code: Option<String>,
     pub name: String,
-    /// One cell per column: money in 万元 (exact), null for empty cells; text columns are null here
-    /// and keep their text in `raw`.
+    /// One cell per column: money in 万元 (exact), percents as numbers (58.7 for 58.7%), null for
+    /// empty cells; text columns are null here and keep their text in `raw`. Written as JSON numbers
+    /// (exact decimals), never strings.
+    #[serde(serialize_with = "cells_as_numbers")]
     pub cells: Vec<Option<Decimal>>,
     /// The cell texts as printed.
     pub raw: Vec<String>,
     /// Page the row is printed on.
     pub page: u32,
+    /// Level of the code: 1 类, 2 款, 3 项.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    /// Code of the row this one is part of (`20106` for `2010601`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// One table (continuations across pages are one table).
@@ -35,19 +74,118 @@ pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
     pub empty: bool,
+    /// The statement that the table is empty, as printed; also kept when the table holds values
+    /// anyway (a contradiction the checks report).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_statement: Option<String>,
+    /// The unit the money cells were read in (`元`, `万元`): the declared one, or the inferred one.
+    pub unit: String,
+    /// True when no unit was printed and `unit` was inferred.
+    pub unit_inferred: bool,
+    /// Unit of each column's cells: `万元` for money, `%` for percents, `分` for scores, empty for text.
+    pub column_units: Vec<String>,
+}
+
+/// One cell written as an exact JSON number.
+struct NumberCell<'a>(&'a Option<Decimal>);
+
+impl Serialize for NumberCell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        rust_decimal::serde::arbitrary_precision_option::serialize(self.0, s)
+    }
+}
+
+fn cells_as_numbers<S: serde::Serializer>(
+    cells: &[Option<Decimal>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(cells.iter().map(NumberCell))
+}
+
+impl Table {
+    /// Index of the first column whose label satisfies `pred`.
+    pub fn column(&self, pred: impl Fn(&str) -> bool) -> Option<usize> {
+        self.columns.iter().position(|c| pred(c))
+    }
 }
 
 /// Finds and reads the tables of a document.
-pub fn extract(_doc: &Document, _outline: &Outline) -> Vec<Table> {
-    Vec::new()
+pub fn extract(doc: &Document, _outline: &Outline) -> Vec<Table> {
+    let positioned = doc
+        .pages
+        .iter()
+        .any(|p| p.lines.iter().any(|l| !l.segments.is_empty()));
+    let mut tables = if positioned {
+        let mut frags = Vec::new();
+        let mut open: Option<Vec<f32>> = None;
+        for page in &doc.pages {
+            let fs = regions::fragments(page, open.as_deref());
+            if let Some(last) = fs.last() {
+                open = last.grid.as_ref().map(|g| g.col_edges.clone());
+            }
+            frags.extend(fs);
+        }
+        continuation::stitch(frags)
+    } else {
+        text::extract(doc)
+    };
+    tables.extend(performance::extract(doc));
+    tables
 }
 
-/// Facts read from table cells (key figures a narrative may omit), with the table rule as pattern.
-pub fn table_facts(
-    _tables: &[Table],
-    _narrative: &[crate::extract::facts::Fact],
-) -> Vec<crate::extract::facts::Fact> {
-    Vec::new()
+/// Re-reads tables that print no unit when the narrative contradicts the inferred one: a table read
+/// in 万元 whose cells are 10,000 × the narrative's figures is re-read in 元, and the reverse. Called
+/// once narrative facts exist. A 10,000× unit error is the most damaging mistake a table can carry.
+pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
+    let money: Vec<Decimal> = facts
+        .iter()
+        .filter(|f| f.unit == "万元" && !f.value.is_zero())
+        .map(|f| f.value)
+        .collect();
+    if money.is_empty() {
+        return;
+    }
+    let near = |a: Decimal, b: Decimal| (a - b).abs() <= Decimal::new(1, 2);
+    for t in tables.iter_mut().filter(|t| t.unit_declared.is_none()) {
+        let Some(current) = unit::Unit::from_name(&t.unit) else {
+            continue;
+        };
+        let alt = match current {
+            unit::Unit::WanYuan => unit::Unit::Yuan,
+            unit::Unit::Yuan => unit::Unit::WanYuan,
+            _ => continue,
+        };
+        let (mut as_is, mut as_alt) = (0, 0);
+        for row in &t.rows {
+            for (i, raw) in row.raw.iter().enumerate() {
+                if t.column_units.get(i).map(String::as_str) != Some("万元") {
+                    continue;
+                }
+                let Some(v) = unit::parse_number(raw) else {
+                    continue;
+                };
+                if v.is_zero() {
+                    continue;
+                }
+                let (a, b) = (current.to_wan(v), alt.to_wan(v));
+                as_is += money.iter().filter(|m| near(**m, a)).count();
+                as_alt += money.iter().filter(|m| near(**m, b)).count();
+            }
+        }
+        if as_alt > as_is {
+            for row in &mut t.rows {
+                for (i, raw) in row.raw.iter().enumerate() {
+                    if t.column_units.get(i).map(String::as_str) == Some("万元") {
+                        if let Some(cell) = row.cells.get_mut(i) {
+                            *cell = unit::parse_number(raw).map(|v| alt.to_wan(v));
+                        }
+                    }
+                }
+            }
+            t.unit = alt.name().to_string();
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,203 @@
+//! Stitching: page [`Fragment`]s → [`Table`]s, a table running over following pages becoming one
+//! table with `pages: [first, last]`.
+//!
+//! In: the fragments of a document in page order. Out: tables with header, roles, unit and rows read.
+//! A titled fragment opens a table. An untitled fragment continues the open table when it is on the
+//! next page (or the same page) and its columns line up: the same number of columns and every
+//! boundary within [`ALIGN`] points, or its boundaries a subset of the table's (a 合计 row merged over
+//! the code columns); a continuation read by x-positions was read with the open table's boundaries and
+//! lines up by construction. A repeated header is recognised by [`super::header`] and
+//! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
+//! first row without values is not mistaken for one); a continuation without header (and without 续表
+//! marker) is read with the open table's roles. A title whose body starts on the next page takes its columns from that page.
+//!
+//! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
+//! dropped rather than guessed (it is not a table of its own without a title).
+
+use super::grid::{Cell, CellGrid};
+use super::header::{flatten, roles, Header, Role};
+use super::regions::Fragment;
+use super::rows::read_rows;
+use super::unit::{infer_from_values, parse_number, Unit};
+use super::Table;
+
+/// Largest difference (points) between column boundaries of two pages of one table.
+pub(crate) const ALIGN: f32 = 4.0;
+
+/// A table being assembled.
+struct Open {
+    table: Table,
+    col_edges: Vec<f32>,
+    roles: Vec<Role>,
+    unit: Unit,
+}
+
+fn aligned(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= ALIGN)
+}
+
+/// The continuation grid in the open table's columns: every boundary of `grid` must be one of
+/// `edges` (within [`ALIGN`]), the outer ones included; a cell merged over several of the table's
+/// columns (合计 over the code columns) then spans them.
+fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
+    if aligned(&grid.col_edges, edges) {
+        return Some(grid.clone());
+    }
+    let idx: Vec<usize> = grid
+        .col_edges
+        .iter()
+        .map(|x| edges.iter().position(|e| (e - x).abs() <= ALIGN))
+        .collect::<Option<Vec<usize>>>()?;
+    if idx.first() != Some(&0) || idx.last() != Some(&(edges.len() - 1)) {
+        return None;
+    }
+    let cells = grid
+        .cells
+        .iter()
+        .map(|c| Cell {
+            col: idx[c.col],
+            col_span: idx[(c.col + c.col_span).min(idx.len() - 1)] - idx[c.col],
+            ..c.clone()
+        })
+        .collect();
+    Some(CellGrid::new(
+        grid.page,
+        edges.to_vec(),
+        grid.row_edges.clone(),
+        cells,
+        grid.ruled,
+    ))
+}
+
+/// Rows at the top of a continuation that repeat the open table's header: every text in them is part
+/// of one of the table's labels.
+fn repeated_header_rows(grid: &CellGrid, labels: &[String]) -> usize {
+    (0..grid.n_rows())
+        .take_while(|&r| {
+            let texts: Vec<&str> = (0..grid.n_cols())
+                .map(|c| grid.own_text(r, c))
+                .filter(|t| !t.is_empty())
+                .collect();
+            !texts.is_empty()
+                && texts
+                    .iter()
+                    .all(|t| labels.iter().any(|l| l.split('/').any(|p| p == *t)))
+        })
+        .count()
+}
+
+/// Unit of a fragment: declared, else inferred from the magnitudes of its money cells, else 万元.
+fn unit_of(declared: Option<Unit>, money: &[String]) -> (Unit, bool) {
+    if let Some(u) = declared {
+        return (u, false);
+    }
+    let values: Vec<_> = money.iter().filter_map(|t| parse_number(t)).collect();
+    (infer_from_values(&values).unwrap_or(Unit::WanYuan), true)
+}
+
+/// Reads the grid of a fragment into `open` (a new table or a continuation).
+fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
+    let Some(grid) = &frag.grid else { return };
+    let header: Header = flatten(grid, &open.table.title);
+    if first || open.table.columns.is_empty() {
+        let rs = roles(grid, &header);
+        let money: Vec<String> = (header.rows..grid.n_rows())
+            .flat_map(|r| {
+                rs.iter()
+                    .enumerate()
+                    .filter(|(_, role)| **role == Role::Money)
+                    .map(move |(c, _)| grid.own_text(r, c).to_string())
+            })
+            .collect();
+        let (unit, inferred) = unit_of(frag.unit, &money);
+        open.unit = unit;
+        open.table.unit = unit.name().to_string();
+        open.table.unit_inferred = inferred;
+        open.table.columns = header.labels.clone();
+        open.table.column_units = rs.iter().map(|r| r.unit().to_string()).collect();
+        open.roles = rs;
+        open.col_edges = grid.col_edges.clone();
+    }
+    let header = if first {
+        header
+    } else {
+        Header {
+            rows: repeated_header_rows(grid, &open.table.columns),
+            labels: open.table.columns.clone(),
+        }
+    };
+    let rows = read_rows(grid, &header, &open.roles, open.unit);
+    open.table.rows.extend(rows);
+    open.table.pages[1] = frag.page;
+}
+
+/// Stitches fragments into tables.
+pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
+    let mut done: Vec<Table> = Vec::new();
+    let mut open: Option<Open> = None;
+    for frag in frags {
+        match &frag.title {
+            Some(t) => {
+                if let Some(o) = open.take() {
+                    done.push(finish(o));
+                }
+                let mut o = Open {
+                    table: Table {
+                        table: t.id.clone(),
+                        title: t.title.clone(),
+                        unit_declared: frag.unit.map(|u| u.name().to_string()),
+                        pages: [frag.page, frag.page],
+                        columns: Vec::new(),
+                        rows: Vec::new(),
+                        empty: false,
+                        empty_statement: frag.empty_statement.clone(),
+                        unit: Unit::WanYuan.name().to_string(),
+                        unit_inferred: frag.unit.is_none(),
+                        column_units: Vec::new(),
+                    },
+                    col_edges: Vec::new(),
+                    roles: Vec::new(),
+                    unit: frag.unit.unwrap_or(Unit::WanYuan),
+                };
+                read_into(&mut o, &frag, true);
+                open = Some(o);
+            }
+            None => {
+                let Some(o) = open.as_mut() else { continue };
+                let Some(grid) = &frag.grid else { continue };
+                let next_page = frag.page == o.table.pages[1] + 1 || frag.page == o.table.pages[1];
+                let first = o.table.columns.is_empty();
+                let fitted = if first {
+                    Some(grid.clone())
+                } else {
+                    remap(grid, &o.col_edges)
+                };
+                if let (true, Some(g)) = (next_page, fitted) {
+                    let frag = Fragment {
+                        grid: Some(g),
+                        ..frag.clone()
+                    };
+                    read_into(o, &frag, first);
+                    if o.table.empty_statement.is_none() {
+                        o.table.empty_statement = frag.empty_statement.clone();
+                    }
+                }
+            }
+        }
+    }
+    if let Some(o) = open.take() {
+        done.push(finish(o));
+    }
+    done
+}
+
+/// Marks a table empty when it states so and holds no value.
+fn finish(mut o: Open) -> Table {
+    let has_value = o
+        .table
+        .rows
+        .iter()
+        .any(|r| r.cells.iter().any(Option::is_some));
+    o.table.empty = o.table.empty_statement.is_some() && !has_value;
+    o.table
+}

@@ -1,0 +1,366 @@
+//! Key figures read from table cells, and the [`Fact`]s they yield when the narrative omits them.
+//!
+//! In: the tables of a document (and its narrative facts). Out: [`KeyFigure`]s — a metrics key, the
+//! value in 万元, the cell's raw text, page and a reference `table:F01[总计,收入/决算数]@p7` — for:
+//! - F01/B01 `income.grand_total`, `expenditure.grand_total` (总计/收入总计/支出总计 rows, side by
+//!   the column label 收入/支出), `income.current_year`, `expenditure.current_year` (本年收入合计,
+//!   本年支出合计, 当年收入小计, 当年支出小计);
+//! - F03/B03 `expenditure.basic`, `expenditure.project` (合计 row, or the single unlabelled row);
+//! - F07/B07 `sangong.final` (决算数 of 合计 in 决算; 预算数 or the plain 合计 in 预算, the “三公”
+//!   小计 when the table also holds 会议费/培训费), `sangong.budget` (决算 tables' 合计/预算数),
+//!   `sangong.overseas`, `sangong.vehicle`, `sangong.vehicle.purchase`, `sangong.vehicle.operation`,
+//!   `sangong.reception`, and B07's `admin_cost.total` (机关运行经费).
+//!
+//! Blank cells yield nothing (a blank is not a zero). [`table_facts`] turns the figures into facts with
+//! `pattern` = the rule id (`table:F01.income.grand_total`) for keys the narrative does not state:
+//! the narrative's own (possibly rounded) figure is what a reader quotes, and a disagreement is a
+//! check (`text_vs_table.<key>`), not a second fact.
+//!
+//! Not here: comparisons (see [`crate::checks::tables`]). Limits: the three-part 收支预算总表 layout
+//! (收入 | 功能分类 | 支出用途) is read by column labels, as every other.
+
+use rust_decimal::Decimal;
+
+use crate::extract::facts::Fact;
+use crate::normalize::normalize_line;
+
+use super::{Row, Table};
+
+/// A figure read from one table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyFigure {
+    pub key: String,
+    pub value: Decimal,
+    pub raw: String,
+    pub page: u32,
+    /// Rule id, e.g. `table:F01.income.grand_total`.
+    pub rule: String,
+    /// Cell reference, e.g. `table:F01[总计,收入/决算数]@p7`.
+    pub cell_ref: String,
+}
+
+/// A row name in comparable form: whitespace, numbering (`一、`, `1.`, `(一)`) and `其中：` removed,
+/// quotes dropped.
+pub fn norm_name(s: &str) -> String {
+    let mut t: String = normalize_line(s)
+        .chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"'))
+        .collect();
+    for p in ["其中：", "其中:"] {
+        if let Some(rest) = t.strip_prefix(p) {
+            t = rest.to_string();
+        }
+    }
+    let bare = t.trim_start_matches(['(', '（']);
+    let cut = bare.char_indices().find(|(_, c)| {
+        !matches!(
+            c,
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '0'..='9'
+        )
+    });
+    match cut {
+        Some((i, c)) if i > 0 && matches!(c, '、' | '.' | ')' | '）' | '．') => {
+            bare[i + c.len_utf8()..].to_string()
+        }
+        _ => t.to_string(),
+    }
+}
+
+/// The leaf (last part) of a column label.
+pub fn leaf(label: &str) -> &str {
+    label.rsplit('/').next().unwrap_or(label)
+}
+
+/// A cell reference `table:F01[总计,收入/决算数]@p7`.
+pub fn cell_ref(t: &Table, row: &Row, col: usize) -> String {
+    format!(
+        "table:{}[{},{}]@p{}",
+        t.table,
+        if row.name.is_empty() {
+            "-"
+        } else {
+            row.name.as_str()
+        },
+        t.columns.get(col).map(String::as_str).unwrap_or(""),
+        row.page
+    )
+}
+
+/// The first row (by normalised name in `names`, in preference order) with a value in a column whose
+/// label satisfies `col`; returns (value, raw, row, column).
+pub fn find<'t>(
+    t: &'t Table,
+    names: &[&str],
+    col: impl Fn(&str) -> bool,
+) -> Option<(Decimal, &'t Row, usize)> {
+    for name in names {
+        for row in t.rows.iter().filter(|r| norm_name(&r.name) == *name) {
+            for (i, c) in row.cells.iter().enumerate() {
+                let label = t.columns.get(i).map(String::as_str).unwrap_or("");
+                if let Some(v) = c {
+                    if t.column_units.get(i).map(String::as_str) == Some("万元") && col(label) {
+                        return Some((*v, row, i));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The 合计 row of a table, or its only row when that row has no name.
+pub fn total_row(t: &Table) -> Option<&Row> {
+    t.rows
+        .iter()
+        .find(|r| matches!(norm_name(&r.name).as_str(), "合计" | "总计"))
+        .or(match t.rows.as_slice() {
+            [only] if only.name.is_empty() => Some(only),
+            _ => None,
+        })
+}
+
+/// The first row holding any value (三公 tables print one unlabelled data row).
+fn data_row(t: &Table) -> Option<&Row> {
+    t.rows.iter().find(|r| r.cells.iter().any(Option::is_some))
+}
+
+fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFigure {
+    KeyFigure {
+        key: key.to_string(),
+        value,
+        raw: row.raw.get(col).cloned().unwrap_or_default(),
+        page: row.page,
+        rule: format!("table:{}.{}", t.table, key),
+        cell_ref: cell_ref(t, row, col),
+    }
+}
+
+/// The column of `row` whose label satisfies `pred`, with its value.
+fn value_in(t: &Table, row: &Row, pred: impl Fn(&str) -> bool) -> Option<(usize, Decimal)> {
+    (0..t.columns.len()).find_map(|i| {
+        let label = t.columns[i].as_str();
+        if t.column_units.get(i).map(String::as_str) != Some("万元") || !pred(label) {
+            return None;
+        }
+        row.cells.get(i).copied().flatten().map(|v| (i, v))
+    })
+}
+
+/// Key figures of the summary tables (F01/B01).
+fn summary(t: &Table, out: &mut Vec<KeyFigure>) {
+    let budget = t.table.starts_with('B');
+    let income_col = |l: &str| l.contains("收入") || l.is_empty();
+    let spend_col = |l: &str| l.contains("支出") || l.is_empty();
+    let mut push = |key: &str, found: Option<(Decimal, &Row, usize)>| {
+        if let Some((v, row, col)) = found {
+            out.push(figure(t, key, row, col, v));
+        }
+    };
+    let grand_in: &[&str] = if budget {
+        &["收入总计", "收入合计"]
+    } else {
+        &["收入总计"]
+    };
+    let grand_out: &[&str] = if budget {
+        &["支出总计", "支出合计"]
+    } else {
+        &["支出总计"]
+    };
+    push(
+        "income.grand_total",
+        find(t, grand_in, income_col).or_else(|| find(t, &["总计"], |l| l.contains("收入"))),
+    );
+    push(
+        "expenditure.grand_total",
+        find(t, grand_out, spend_col).or_else(|| find(t, &["总计"], |l| l.contains("支出"))),
+    );
+    push(
+        "income.current_year",
+        find(
+            t,
+            &["本年收入合计", "当年收入小计", "本年收入小计"],
+            income_col,
+        ),
+    );
+    push(
+        "expenditure.current_year",
+        find(
+            t,
+            &["本年支出合计", "当年支出小计", "本年支出小计"],
+            spend_col,
+        ),
+    );
+}
+
+/// Key figures of the expenditure tables (F03/B03).
+fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
+    let Some(row) = total_row(t) else { return };
+    for (key, word) in [
+        ("expenditure.basic", "基本支出"),
+        ("expenditure.project", "项目支出"),
+    ] {
+        if let Some((col, v)) = value_in(t, row, |l| leaf(l) == word) {
+            out.push(figure(t, key, row, col, v));
+        }
+    }
+}
+
+/// True for a 三公 column label of the part `part` in the column group `group` (`决算数`, `预算数` or
+/// `` for tables without groups).
+fn sangong_col(label: &str, part: &str, group: &str) -> bool {
+    let parts: Vec<&str> = label.split('/').map(|p| p.trim()).collect();
+    let in_group = group.is_empty() || parts.last().is_some_and(|l| l.contains(group));
+    if !in_group {
+        return false;
+    }
+    // Without the group word, the part is the leaf; with it, the part is the level above.
+    let target: Vec<&str> = if group.is_empty() || parts.len() < 2 {
+        parts.clone()
+    } else {
+        parts[..parts.len() - 1].to_vec()
+    };
+    let Some(last) = target.last() else {
+        return false;
+    };
+    let parent = if target.len() >= 2 {
+        target[target.len() - 2]
+    } else {
+        ""
+    };
+    match part {
+        "total" => *last == "合计",
+        "sangong_subtotal" => *last == "小计" && parent.contains("三公"),
+        "overseas" => last.contains("出国"),
+        "vehicle" => {
+            (*last == "小计" && parent.contains("公务用车"))
+                || (last.starts_with("公务用车购置及运行") && !target.contains(&"小计"))
+        }
+        "purchase" => last.contains("购置费") && !last.contains("运行"),
+        "operation" => last.contains("运行") && !last.contains("购置"),
+        "reception" => last.contains("接待"),
+        "admin" => last.contains("机关运行经费"),
+        _ => false,
+    }
+}
+
+/// Key figures of the 三公 tables (F07/B07).
+fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
+    let Some(row) = data_row(t) else { return };
+    let final_table = t.table.starts_with('F');
+    let grouped = t
+        .columns
+        .iter()
+        .any(|c| c.ends_with("决算数") || c.ends_with("预算数"));
+    let group = if final_table && grouped {
+        "决算数"
+    } else if grouped {
+        "预算数"
+    } else {
+        ""
+    };
+    let meetings = t
+        .columns
+        .iter()
+        .any(|c| c.contains("会议费") || c.contains("培训费"));
+    let total_part = if meetings {
+        "sangong_subtotal"
+    } else {
+        "total"
+    };
+    let mut wanted = vec![
+        ("sangong.final", total_part, group),
+        ("sangong.overseas", "overseas", group),
+        ("sangong.vehicle", "vehicle", group),
+        ("sangong.vehicle.purchase", "purchase", group),
+        ("sangong.vehicle.operation", "operation", group),
+        ("sangong.reception", "reception", group),
+    ];
+    if final_table && grouped {
+        wanted.push(("sangong.budget", total_part, "预算数"));
+    }
+    if !final_table {
+        wanted.push(("admin_cost.total", "admin", ""));
+    }
+    for (key, part, g) in wanted {
+        if let Some((col, v)) = value_in(t, row, |l| sangong_col(l, part, g)) {
+            out.push(figure(t, key, row, col, v));
+        }
+    }
+}
+
+/// Every key figure the tables give.
+pub fn key_figures(tables: &[Table]) -> Vec<KeyFigure> {
+    let mut out = Vec::new();
+    for t in tables.iter().filter(|t| !t.empty) {
+        match t.table.as_str() {
+            "F01" | "B01" => summary(t, &mut out),
+            "F03" | "B03" => expenditure(t, &mut out),
+            "F07" | "B07" => sangong(t, &mut out),
+            _ => {}
+        }
+    }
+    // One figure per key: the first table that gives it.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert(f.key.clone()));
+    out
+}
+
+/// Facts from table cells for key figures the narrative does not state.
+pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
+    key_figures(tables)
+        .into_iter()
+        .filter(|f| !narrative.iter().any(|n| n.key == f.key && n.item.is_none()))
+        .map(|f| Fact {
+            key: f.key,
+            item: None,
+            value: f.value,
+            unit: "万元".to_string(),
+            raw: f.raw,
+            approximate: false,
+            page: Some(f.page),
+            section: f.cell_ref,
+            pattern: f.rule,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise_like_the_scorer() {
+        assert_eq!(
+            norm_name("一、一般公共预算财政拨款收入"),
+            "一般公共预算财政拨款收入"
+        );
+        assert_eq!(norm_name("1. 一般公共预算资金"), "一般公共预算资金");
+        assert_eq!(norm_name("其中：捐赠收入"), "捐赠收入");
+        assert_eq!(norm_name("总 计"), "总计");
+        assert_eq!(norm_name("十九、住房保障支出"), "住房保障支出");
+    }
+
+    #[test]
+    fn sangong_labels() {
+        let l = "财政拨款“三公”经费/公务用车购置及运行费/公务用车运行费/决算数";
+        assert!(sangong_col(l, "operation", "决算数"));
+        assert!(!sangong_col(l, "operation", "预算数"));
+        assert!(sangong_col(
+            "财政拨款“三公”经费/合计/预算数",
+            "total",
+            "预算数"
+        ));
+        assert!(sangong_col(
+            "“三公”经费预算数/公务用车购置及运行费/小计",
+            "vehicle",
+            ""
+        ));
+        assert!(sangong_col("“三公”经费/小计", "sangong_subtotal", ""));
+        assert!(!sangong_col(
+            "“三公”经费/公务用车购置及运行维护费/小计",
+            "sangong_subtotal",
+            ""
+        ));
+        assert!(sangong_col("机关运行经费预算数", "admin", ""));
+    }
+}

@@ -1,0 +1,195 @@
+//! 项目支出绩效自评表 (P01): one table per project, read from the lines' text (PDF or plain text).
+//!
+//! In: a document. Out: for every self-assessment block that prints its 预算执行情况 figures, one
+//! table with id `P01`, title `项目支出绩效自评表 (<project>)` and exactly one row:
+//!
+//! | column | cell | unit |
+//! | --- | --- | --- |
+//! | `预算数` | budget (A) | 万元 |
+//! | `执行数` | executed (B) | 万元 |
+//! | `执行率` | B/A as printed (`42%` → 42; a bare `0` → 0) | % |
+//! | `得分` | score of the budget-execution indicator (20 分 × 执行率) | 分 |
+//! | `总分` | total score of the project, when printed | 分 |
+//!
+//! The row's `name` is the project name. A block starts at a heading `（3）税务征收经费自评结果` or a
+//! `项目名称` line (the heading's name wins: the 项目名称 cell sometimes carries a suffix); the project
+//! name printed over several lines after `项目名称` is joined. The figures are the first line after the
+//! `资金总额` label (`年度财政资金总额`) that holds 2–4 numbers, in the printed order 预算数, 执行数,
+//! 执行率, 得分. `总分 88.4` closes the block.
+//!
+//! Not here: checks (执行率 = 执行数 / 预算数, see [`crate::checks::tables`]). Limits: a form whose
+//! figures are printed in another order (执行数 before 预算数) would be misread; the indicator-level
+//! scores (产出/效益/满意度) are not read, so 总分 = Σ 得分 cannot be checked from this table.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::document::Document;
+use crate::normalize::normalize_line;
+
+use super::unit::{parse_number, parse_percent};
+use super::{Row, Table};
+
+static HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[(（]\d+[)）](.+?)(?:项目)?(?:绩效)?自评结果$").expect("heading regex is valid")
+});
+
+static NAME_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^项目名称(.*)$").expect("name regex is valid"));
+
+static TOTAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^总分([\d.]+)$").expect("total regex is valid"));
+
+/// Column labels and units of a P01 table.
+pub(crate) const COLUMNS: [(&str, &str); 5] = [
+    ("预算数", "万元"),
+    ("执行数", "万元"),
+    ("执行率", "%"),
+    ("得分", "分"),
+    ("总分", "分"),
+];
+
+#[derive(Debug, Default)]
+struct Block {
+    name: String,
+    from_heading: bool,
+    page: u32,
+    last_page: u32,
+    figures: Option<Vec<String>>,
+    total: Option<String>,
+    in_name: bool,
+    after_amount_label: bool,
+}
+
+fn tokens(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(normalize_line)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Reads the P01 tables of a document.
+pub(crate) fn extract(doc: &Document) -> Vec<Table> {
+    let mut out = Vec::new();
+    let mut cur: Option<Block> = None;
+    for page in &doc.pages {
+        for line in &page.lines {
+            let n = normalize_line(&line.text);
+            if n.is_empty() {
+                continue;
+            }
+            if let Some(c) = HEADING.captures(&n) {
+                if let Some(b) = cur.take() {
+                    out.extend(finish(b));
+                }
+                cur = Some(Block {
+                    name: c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default(),
+                    from_heading: true,
+                    page: page.number,
+                    last_page: page.number,
+                    ..Block::default()
+                });
+                continue;
+            }
+            if let Some(c) = NAME_LINE.captures(&n) {
+                let rest = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
+                let fresh = cur
+                    .as_ref()
+                    .is_none_or(|b| b.figures.is_some() || !b.from_heading);
+                if fresh {
+                    if let Some(b) = cur.take() {
+                        out.extend(finish(b));
+                    }
+                    cur = Some(Block {
+                        page: page.number,
+                        ..Block::default()
+                    });
+                }
+                if let Some(b) = cur.as_mut() {
+                    if !b.from_heading {
+                        b.name = rest;
+                        b.in_name = true;
+                    }
+                }
+                continue;
+            }
+            let Some(b) = cur.as_mut() else { continue };
+            b.last_page = page.number;
+            if b.in_name {
+                if n.starts_with("主管部门") {
+                    b.in_name = false;
+                } else {
+                    b.name.push_str(&n);
+                    continue;
+                }
+            }
+            if n.contains("资金总额") {
+                b.after_amount_label = true;
+            }
+            let toks = tokens(&line.text);
+            let numeric = !toks.is_empty()
+                && toks
+                    .iter()
+                    .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
+            if b.after_amount_label
+                && b.figures.is_none()
+                && numeric
+                && (2..=4).contains(&toks.len())
+            {
+                b.figures = Some(toks);
+                b.after_amount_label = false;
+                continue;
+            }
+            if let Some(c) = TOTAL.captures(&n) {
+                b.total = c.get(1).map(|m| m.as_str().to_string());
+                let done = cur.take();
+                if let Some(b) = done {
+                    out.extend(finish(b));
+                }
+            }
+        }
+    }
+    if let Some(b) = cur.take() {
+        out.extend(finish(b));
+    }
+    out
+}
+
+fn finish(b: Block) -> Option<Table> {
+    let figures = b.figures?;
+    let mut raw: Vec<String> = figures.clone();
+    raw.resize(4, String::new());
+    raw.push(b.total.clone().unwrap_or_default());
+    let cells: Vec<Option<Decimal>> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match i {
+            2 => parse_percent(t).or_else(|| parse_number(t)),
+            _ => parse_number(t),
+        })
+        .collect();
+    let name = b.name.trim().to_string();
+    Some(Table {
+        table: "P01".to_string(),
+        title: format!("项目支出绩效自评表 ({name})"),
+        unit_declared: Some("万元".to_string()),
+        pages: [b.page, b.last_page.max(b.page)],
+        columns: COLUMNS.iter().map(|(l, _)| l.to_string()).collect(),
+        rows: vec![Row {
+            code: None,
+            name,
+            cells,
+            raw,
+            page: b.page,
+            level: None,
+            parent: None,
+        }],
+        empty: false,
+        empty_statement: None,
+        unit: "万元".to_string(),
+        unit_inferred: false,
+        column_units: COLUMNS.iter().map(|(_, u)| u.to_string()).collect(),
+    })
+}

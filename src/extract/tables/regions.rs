@@ -1,0 +1,224 @@
+//! Pages with coordinates → table [`Fragment`]s: where each table's title, unit, cells and empty-table
+//! statement are on one page.
+//!
+//! In: one PDF page (lines with segments, rules) and the column boundaries of the table left open on
+//! the page before, if any. Out: fragments in reading order; the first may have no title (a
+//! continuation candidate, stitched by [`super::continuation`]).
+//!
+//! How: a title line (see [`super::catalog`]; a title wrapped before its final `表` is joined) opens a
+//! region that runs to the next title or the page end. The unit is read from the title line and the
+//! four lines after it. Cells come from the first ruled grid starting in the region; without one, from
+//! the region's lines by x-positions ([`super::columns`]), bounded by a band of horizontal rules when
+//! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line. A line saying
+//! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
+//!
+//! Not here: headers, rows, stitching. Limits: two tables side by side on one page are read as one;
+//! 绩效自评表 titles are left to [`super::performance`].
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::{Line, Page};
+use crate::normalize::normalize_line;
+
+use super::catalog::{catalog, TitleMatch};
+use super::columns::{grid_from_lines, is_body_line};
+use super::grid::{fill, ruling, CellGrid};
+use super::unit::{declared_in, Unit};
+
+/// One table's part on one page.
+#[derive(Debug, Clone)]
+pub(crate) struct Fragment {
+    pub(crate) title: Option<TitleMatch>,
+    pub(crate) unit: Option<Unit>,
+    pub(crate) page: u32,
+    pub(crate) grid: Option<CellGrid>,
+    pub(crate) empty_statement: Option<String>,
+}
+
+static EMPTY_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:本表为空|本表无数据|为空表|本表无内容|无数据|^[(（]无[^()（）]{2,30}[)）]$)")
+        .expect("empty statement regex is valid")
+});
+
+static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:注|说明|备注|填报说明)\s*\d*\s*[:：.、]").expect("note regex is valid")
+});
+
+/// The empty-table statement in `text`, if any (normalised).
+pub(crate) fn empty_statement(text: &str) -> Option<String> {
+    let n = normalize_line(text);
+    EMPTY_STATEMENT.is_match(&n).then_some(n)
+}
+
+fn is_narrative(line: &Line) -> bool {
+    let n = normalize_line(&line.text);
+    NOTE_START.is_match(&n)
+        || (n.chars().count() > 30 && n.contains(['。', '，', '；']))
+        || (n.starts_with('第') && n.contains("部分"))
+}
+
+fn y_top(line: &Line) -> f32 {
+    line.bbox.map(|b| b.y0).unwrap_or(0.0)
+}
+
+fn y_bottom(line: &Line) -> f32 {
+    line.bbox.map(|b| b.y1).unwrap_or(0.0)
+}
+
+/// Title lines of a page: (line index, match); a title wrapped before its last `表` is joined.
+fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
+    let mut out = Vec::new();
+    for (i, line) in page.lines.iter().enumerate() {
+        let mut m = catalog().identify(&line.text);
+        if let Some(next) = page.lines.get(i + 1) {
+            let nt = normalize_line(&next.text);
+            if nt == "表" && m.as_ref().is_none_or(|t| t.id == "X") {
+                m = catalog().identify(&format!("{}表", line.text));
+            }
+        }
+        if let Some(m) = m {
+            if m.id != "P01" {
+                out.push((i, m));
+            }
+        }
+    }
+    out
+}
+
+/// A statement (possibly wrapped over two lines) at or after line `i`.
+fn statement_at(lines: &[Line], i: usize) -> Option<String> {
+    let first = normalize_line(&lines.get(i)?.text);
+    EMPTY_STATEMENT.is_match(&first).then_some(())?;
+    let mut s = first;
+    // A statement wrapped onto the next line (ends without 。 and the next line ends with one).
+    if !s.ends_with('。') {
+        if let Some(next) = lines.get(i + 1) {
+            let nt = normalize_line(&next.text);
+            if nt.ends_with('。') && nt.chars().count() <= 30 {
+                s.push_str(&nt);
+            }
+        }
+    }
+    Some(s)
+}
+
+/// Reads the fragments of one page. `open_edges` are the column boundaries of the table still open
+/// from the page before (used to read an untitled continuation by x-positions).
+pub(crate) fn fragments(page: &Page, open_edges: Option<&[f32]>) -> Vec<Fragment> {
+    let mut rule_groups = ruling(page);
+    let titles = titles(page);
+    let mut out = Vec::new();
+    // Region starts: an untitled region before the first title, then one per title.
+    let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();
+    let first_title = titles.first().map(|t| t.0).unwrap_or(page.lines.len());
+    if first_title > 0 {
+        starts.push((None, 0));
+    }
+    starts.extend(titles.iter().map(|(i, m)| (Some(m.clone()), *i)));
+    for (k, (title, start)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map(|s| s.1).unwrap_or(page.lines.len());
+        let lines = &page.lines[*start..end];
+        let region_top = if title.is_some() {
+            lines.first().map(y_bottom).unwrap_or(0.0)
+        } else {
+            f32::MIN
+        };
+        let region_bottom = page.lines.get(end).map(y_top).unwrap_or(f32::MAX);
+        let unit = if title.is_some() {
+            lines.iter().take(5).find_map(|l| declared_in(&l.text))
+        } else {
+            None
+        };
+        let statement = (0..lines.len()).find_map(|i| statement_at(lines, i));
+        // A ruled grid starting in the region.
+        let gi = rule_groups
+            .grids
+            .iter()
+            .position(|g| g.top() >= region_top - 2.0 && g.top() < region_bottom);
+        let grid = if let Some(gi) = gi {
+            let mut g = rule_groups.grids.remove(gi);
+            fill(&mut g, page);
+            Some(g)
+        } else {
+            // Lines of the table: after the title and unit lines, up to a note or narrative.
+            let band = rule_groups
+                .hbands
+                .iter()
+                .find(|b| b.y0 >= region_top - 2.0 && b.y0 < region_bottom)
+                .copied();
+            let skip = if title.is_some() {
+                1 + lines
+                    .iter()
+                    .skip(1)
+                    .take(3)
+                    .take_while(|l| {
+                        declared_in(&l.text).is_some()
+                            || normalize_line(&l.text).starts_with("公开")
+                    })
+                    .count()
+            } else {
+                0
+            };
+            let mut table_lines: Vec<&Line> = Vec::new();
+            for l in lines.iter().skip(skip) {
+                if l.segments.is_empty() || empty_statement(&l.text).is_some() {
+                    continue;
+                }
+                if is_narrative(l) {
+                    if table_lines.iter().any(|t| is_body_line(t)) {
+                        break;
+                    }
+                    continue;
+                }
+                if let Some(b) = band {
+                    // Header lines just above the band's first rule belong to the table.
+                    if y_top(l) > b.y1 + 2.0 {
+                        break;
+                    }
+                }
+                table_lines.push(l);
+            }
+            let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
+            let continuation_ok =
+                title.is_some() || (bodies >= 2 && bodies * 2 >= table_lines.len());
+            if bodies == 0 || !continuation_ok {
+                None
+            } else {
+                let fixed = if title.is_none() { open_edges } else { None };
+                grid_from_lines(page.number, &table_lines, fixed)
+            }
+        };
+        if title.is_none() && grid.is_none() {
+            continue;
+        }
+        out.push(Fragment {
+            title: title.clone(),
+            unit,
+            page: page.number,
+            grid,
+            empty_statement: statement,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_statements() {
+        let yes = [
+            "注：上海市普陀区财政局无政府性基金预算财政拨款支出，故本表无数据。",
+            "注:本部门2026年无政府性基金预算财政拨款安排的预算，故本表为空表。",
+            "(无政府性基金支出）",
+            "本部门无政府性基金收支，故本表为空。",
+        ];
+        for t in yes {
+            assert!(empty_statement(t).is_some(), "{t}");
+        }
+        assert!(empty_statement("一、一般公共预算财政拨款收入").is_none());
+    }
+}

@@ -1,0 +1,440 @@
+//! Rows: the body of a [`CellGrid`] → [`Row`]s with code, name, values in 万元 and raw texts.
+//!
+//! In: a grid, its header (row count and labels), the column roles and the money unit. Out: rows
+//! with one cell per column (money in 万元, percents as numbers, text columns null), the raw texts,
+//! the page, and for classified rows the code, its level (类 1, 款 2, 项 3) and its parent code.
+//!
+//! Side-by-side tables (收入 | 支出 in one grid) are split into blocks, each starting at a label
+//! column (code columns before a label column belong to its block); every block of a printed row
+//! with a name or a value becomes its own row, whose cells outside the block are null. A table with no
+//! label column gives rows with an empty name (三公 tables print one unlabelled data row).
+//!
+//! Codes split over 类/款/项 columns are joined (`201 | 06 | 01` → `2010601`); a 款 or 项 printed
+//! without its 类 digits takes them from the row above. A code printed at the start of the name
+//! (`2010101 行政运行`) is split off. In grids built from x-positions, a line holding only a name
+//! fragment, set closer to the line above than rows are to each other and not starting a numbered
+//! item, continues the row above (wrapped names); a row of values whose name fragment does not start
+//! an item fills the name-only row just above it.
+//!
+//! Not here: header detection, unit decisions. Limits: wrapped-name joining in unruled grids is
+//! geometric and can join two short rows set unusually close.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::grid::CellGrid;
+use super::header::{Header, Role};
+use super::unit::{parse_number, parse_percent, Unit};
+use super::Row;
+
+static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计|小计|本年|上年|年初|年末|使用|结余|结转|收入|支出)")
+        .expect("item start regex is valid")
+});
+
+static LEADING_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{3}(?:\d{2}){0,2})\s*(\S.*)$").expect("leading code regex is valid")
+});
+
+/// A block of columns: label column (if any) and the columns it owns.
+#[derive(Debug, Clone)]
+struct Block {
+    label: Option<usize>,
+    codes: Vec<usize>,
+    values: Vec<usize>,
+}
+
+fn blocks(roles: &[Role]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut pending_codes: Vec<usize> = Vec::new();
+    for (c, role) in roles.iter().enumerate() {
+        match role {
+            Role::Code => pending_codes.push(c),
+            Role::Label => out.push(Block {
+                label: Some(c),
+                codes: std::mem::take(&mut pending_codes),
+                values: Vec::new(),
+            }),
+            Role::Money | Role::Percent | Role::Text => {
+                if out.is_empty() {
+                    out.push(Block {
+                        label: None,
+                        codes: std::mem::take(&mut pending_codes),
+                        values: Vec::new(),
+                    });
+                }
+                if let Some(b) = out.last_mut() {
+                    b.codes.append(&mut pending_codes);
+                    b.values.push(c);
+                }
+            }
+        }
+    }
+    if !pending_codes.is_empty() {
+        match out.last_mut() {
+            Some(b) => b.codes.append(&mut pending_codes),
+            None => out.push(Block {
+                label: None,
+                codes: pending_codes,
+                values: Vec::new(),
+            }),
+        }
+    }
+    out
+}
+
+/// The level of a code by its length (类 3, 款 5, 项 7 digits).
+pub(crate) fn code_level(code: &str) -> Option<u8> {
+    match code.len() {
+        3 => Some(1),
+        5 => Some(2),
+        7 => Some(3),
+        _ => None,
+    }
+}
+
+/// Joins the parts of a split code; a part printed without the higher parts takes them from `prev`.
+fn join_code(parts: &[&str], prev: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = parts.iter().map(|p| p.trim()).collect();
+    if parts.iter().all(|p| p.is_empty()) {
+        return None;
+    }
+    if parts.len() == 1 {
+        return Some(parts[0].to_string());
+    }
+    // 类 (3 digits) + 款 (2) + 项 (2).
+    let mut code = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() {
+            if code.is_empty() && i == 0 {
+                // 类 missing: inherit from the previous code when a lower part is printed.
+                if let Some(pv) = prev {
+                    code.push_str(&pv[..pv.len().min(3)]);
+                }
+                continue;
+            }
+            if code.len() < 3 + 2 * i {
+                if let Some(pv) = prev {
+                    if pv.len() >= 3 + 2 * i && parts[i + 1..].iter().any(|q| !q.is_empty()) {
+                        code.push_str(&pv[3 + 2 * (i - 1)..3 + 2 * i]);
+                    }
+                }
+            }
+            continue;
+        }
+        code.push_str(p);
+    }
+    (!code.is_empty()).then_some(code)
+}
+
+/// One printed grid row's block, before wrapped names are joined.
+struct Draft {
+    row: Row,
+    has_value: bool,
+    y: f32,
+    explicit_code: bool,
+}
+
+/// Reads the body rows of a grid.
+pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: Unit) -> Vec<Row> {
+    let n_cols = grid.n_cols();
+    let blocks = blocks(roles);
+    let mut out_by_block: Vec<Vec<Draft>> = Vec::new();
+    out_by_block.resize_with(blocks.len(), Vec::new);
+    let pitch = median_pitch(grid, header.rows);
+    for r in header.rows..grid.n_rows() {
+        let raw_all: Vec<String> = (0..n_cols)
+            .map(|c| grid.own_text(r, c).to_string())
+            .collect();
+        for (bi, b) in blocks.iter().enumerate() {
+            let mut cells = vec![None; n_cols];
+            let mut raw = vec![String::new(); n_cols];
+            let mut has_value = false;
+            for &c in &b.values {
+                raw[c] = raw_all[c].clone();
+                cells[c] = match roles[c] {
+                    Role::Money => parse_number(&raw_all[c]).map(|v| unit.to_wan(v)),
+                    Role::Percent => {
+                        parse_percent(&raw_all[c]).or_else(|| parse_number(&raw_all[c]))
+                    }
+                    _ => None,
+                };
+                has_value |= cells[c].is_some();
+            }
+            // The label is the text of the cell covering the label column: a 合计 cell merged over
+            // the code columns starts in the first code column.
+            let mut name = b
+                .label
+                .and_then(|c| grid.cell_at(r, c))
+                .map(|cell| cell.text.clone())
+                .unwrap_or_default();
+            if let Some(c) = b.label {
+                raw[c] = raw_all[c].clone();
+            }
+            for &c in &b.codes {
+                raw[c] = raw_all[c].clone();
+            }
+            // Without a label column, a word in a code column is the name (合计 in the 类 column).
+            if name.is_empty() {
+                if let Some(w) = b
+                    .codes
+                    .iter()
+                    .map(|&c| raw_all[c].as_str())
+                    .find(|t| !t.is_empty() && !t.chars().all(|ch| ch.is_ascii_digit()))
+                {
+                    name = w.to_string();
+                }
+            }
+            let prev_code = out_by_block[bi]
+                .iter()
+                .rev()
+                .find_map(|d| d.row.code.clone());
+            let parts: Vec<&str> = b
+                .codes
+                .iter()
+                .map(|&c| raw_all[c].as_str())
+                .map(|t| {
+                    if t.chars().all(|ch| ch.is_ascii_digit()) {
+                        t
+                    } else {
+                        ""
+                    }
+                })
+                .collect();
+            let mut code = join_code(&parts, prev_code.as_deref())
+                .filter(|k| k.chars().all(|ch| ch.is_ascii_digit()));
+            if code.is_none() {
+                if let Some(caps) = LEADING_CODE.captures(&name) {
+                    if let (Some(k), Some(rest)) = (caps.get(1), caps.get(2)) {
+                        code = Some(k.as_str().to_string());
+                        name = rest.as_str().to_string();
+                    }
+                }
+            }
+            if name.is_empty() && code.is_none() && !has_value {
+                continue;
+            }
+            let explicit_code = code.is_some();
+            let level = code.as_deref().and_then(code_level);
+            out_by_block[bi].push(Draft {
+                row: Row {
+                    code,
+                    name,
+                    cells,
+                    raw,
+                    page: grid.page,
+                    level,
+                    parent: None,
+                },
+                has_value,
+                y: grid.row_center(r),
+                explicit_code,
+            });
+        }
+    }
+    let mut rows = Vec::new();
+    for drafts in out_by_block {
+        let joined = if grid.ruled {
+            drafts
+        } else {
+            join_wrapped_names(drafts, pitch)
+        };
+        rows.extend(joined.into_iter().map(|d| d.row));
+    }
+    set_parents(&mut rows);
+    rows
+}
+
+/// Median distance between consecutive body rows' centres.
+fn median_pitch(grid: &CellGrid, from: usize) -> f32 {
+    let mut d: Vec<f32> = (from + 1..grid.n_rows())
+        .map(|r| grid.row_center(r) - grid.row_center(r - 1))
+        .filter(|d| *d > 0.0)
+        .collect();
+    d.sort_by(f32::total_cmp);
+    d.get(d.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::new();
+    for d in drafts {
+        let starts_item = ITEM_START.is_match(&d.row.name) || d.explicit_code;
+        if let Some(prev) = out.last_mut() {
+            let close = pitch > 0.0 && (d.y - prev.y) < pitch * 0.8;
+            // A name fragment continuing the row above.
+            if !d.has_value && !starts_item && close {
+                prev.row.name.push_str(&d.row.name);
+                prev.y = d.y;
+                continue;
+            }
+            // Values whose name fragment finishes a name-only row just above.
+            if d.has_value && !prev.has_value && !starts_item && close {
+                prev.row.name.push_str(&d.row.name);
+                prev.row.cells = d.row.cells;
+                for (i, t) in d.row.raw.into_iter().enumerate() {
+                    if !t.is_empty() {
+                        if let Some(slot) = prev.row.raw.get_mut(i) {
+                            *slot = t;
+                        }
+                    }
+                }
+                prev.has_value = true;
+                prev.y = d.y;
+                continue;
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Parent code of each classified row: the nearest shorter code that prefixes it.
+fn set_parents(rows: &mut [Row]) {
+    let codes: Vec<Option<String>> = rows.iter().map(|r| r.code.clone()).collect();
+    for (i, row) in rows.iter_mut().enumerate() {
+        let Some(code) = row.code.as_deref() else {
+            continue;
+        };
+        row.parent = codes[..i]
+            .iter()
+            .rev()
+            .flatten()
+            .find(|p| p.len() < code.len() && code.starts_with(p.as_str()))
+            .cloned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::tables::grid::Cell;
+    use crate::extract::tables::header::{flatten, roles};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).expect("decimal literal")
+    }
+
+    fn grid_of(rows: &[&[&str]]) -> CellGrid {
+        let n_cols = rows[0].len();
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, t) in row.iter().enumerate() {
+                cells.push(Cell {
+                    row: r,
+                    col: c,
+                    row_span: 1,
+                    col_span: 1,
+                    text: t.to_string(),
+                });
+            }
+        }
+        let col_edges = (0..=n_cols).map(|i| i as f32 * 50.0).collect();
+        let row_edges = (0..=rows.len()).map(|i| i as f32 * 20.0).collect();
+        CellGrid::new(10, col_edges, row_edges, cells, true)
+    }
+
+    #[test]
+    fn split_codes_join_with_levels_and_parents() {
+        let g = grid_of(&[
+            &["类", "款", "项", "科目名称", "合计", "基本支出", "项目支出"],
+            &["", "", "", "合计", "2,940.05", "2,336.91", "603.14"],
+            &[
+                "201",
+                "",
+                "",
+                "一般公共服务支出",
+                "2,106.66",
+                "1,900.00",
+                "206.66",
+            ],
+            &[
+                "201",
+                "06",
+                "",
+                "财政事务",
+                "2,106.66",
+                "1,900.00",
+                "206.66",
+            ],
+            &["", "06", "01", "行政运行", "1,900.00", "1,900.00", "—"],
+            &[
+                "201",
+                "06",
+                "99",
+                "其他财政事务支出",
+                "206.66",
+                "",
+                "206.66",
+            ],
+        ]);
+        let h = flatten(&g, "支出决算表");
+        assert_eq!(h.rows, 1);
+        let roles = roles(&g, &h);
+        assert_eq!(
+            &roles[..4],
+            &[Role::Code, Role::Code, Role::Code, Role::Label]
+        );
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                None,
+                Some("201"),
+                Some("20106"),
+                Some("2010601"),
+                Some("2010699")
+            ]
+        );
+        assert_eq!(rows[3].level, Some(3));
+        assert_eq!(rows[3].parent.as_deref(), Some("20106"));
+        assert_eq!(rows[0].cells[4], Some(d("2940.05")));
+        assert_eq!(rows[3].cells[6], None);
+        assert_eq!(rows[3].raw[6], "—");
+        assert_eq!(rows[4].cells[5], None);
+    }
+
+    #[test]
+    fn side_by_side_blocks_become_rows() {
+        let g = grid_of(&[
+            &["项目", "决算数", "项目", "决算数"],
+            &[
+                "一、一般公共预算财政拨款收入",
+                "2,940.05",
+                "一、一般公共服务支出",
+                "2,106.66",
+            ],
+            &["二、政府性基金预算财政拨款收入", "", "二、外交支出", ""],
+            &["", "", "八、社会保障和就业支出", "0.00"],
+        ]);
+        let h = flatten(&g, "");
+        let roles = roles(&g, &h);
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "一、一般公共预算财政拨款收入",
+                "二、政府性基金预算财政拨款收入",
+                "一、一般公共服务支出",
+                "二、外交支出",
+                "八、社会保障和就业支出"
+            ]
+        );
+        assert_eq!(rows[0].cells, vec![None, Some(d("2940.05")), None, None]);
+        assert_eq!(rows[4].cells[3], Some(Decimal::ZERO));
+        assert_eq!(rows[1].cells[1], None);
+    }
+
+    #[test]
+    fn yuan_cells_become_wan() {
+        let g = grid_of(&[&["项目", "预算数"], &["一、财政拨款收入", "156,211,123"]]);
+        let h = flatten(&g, "");
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan);
+        assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
+        assert_eq!(rows[0].raw[1], "156,211,123");
+    }
+}

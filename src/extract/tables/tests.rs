@@ -1,0 +1,612 @@
+//! End-to-end tests of table extraction on constructed pages (modelled on real report tables) and on
+//! the seed text `samples/renshe-2020-final.txt`.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::figures::key_figures;
+use super::grid::tests::{hrule, line, seg, vrule};
+use super::*;
+use crate::checks::Status;
+use crate::document::{Format, Line, Page, Rule, TextQuality};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).expect("decimal literal")
+}
+
+fn pdf(pages: Vec<Page>) -> Document {
+    Document {
+        format: Format::Pdf,
+        pages,
+        text_quality: TextQuality::default(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Every elementary edge of the grid `xs` × `ys`, except vertical edges listed in `open`
+/// as (x index, row index) — missing edges make merged cells.
+fn full_grid(xs: &[f32], ys: &[f32], open: &[(usize, usize)]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for &y in ys {
+        rules.push(hrule(xs[0], xs[xs.len() - 1], y));
+    }
+    for (i, &x) in xs.iter().enumerate() {
+        for r in 0..ys.len() - 1 {
+            if !open.contains(&(i, r)) {
+                rules.push(vrule(x, ys[r], ys[r + 1]));
+            }
+        }
+    }
+    rules
+}
+
+/// A text line at height `y` with segments (text, x0, width).
+fn at(y: f32, segs: &[(&str, f32, f32)]) -> Line {
+    line(segs.iter().map(|(t, x, w)| seg(t, *x, y, *w)).collect())
+}
+
+fn cell(t: &Table, row: &str, col: &str) -> Option<Decimal> {
+    let c = t.columns.iter().position(|l| l == col)?;
+    let r = t.rows.iter().find(|r| r.name == row)?;
+    r.cells.get(c).copied().flatten()
+}
+
+fn table<'t>(ts: &'t [Table], id: &str) -> &'t Table {
+    ts.iter().find(|t| t.table == id).unwrap_or_else(|| {
+        panic!(
+            "no table {id} in {:?}",
+            ts.iter().map(|t| &t.table).collect::<Vec<_>>()
+        )
+    })
+}
+
+/// F01 收入支出决算总表: ruled, 收入 and 支出 each a merged header cell over 项目 | 决算数.
+fn f01_page() -> Page {
+    let mut p = Page::new(6);
+    let xs = [20.0, 180.0, 250.0, 410.0, 480.0];
+    let ys = [100.0, 118.0, 136.0, 154.0, 172.0, 190.0];
+    // Row 0: no edges at x index 1 and 3 → 收入 spans cols 0-1, 支出 spans 2-3.
+    p.rules = full_grid(&xs, &ys, &[(1, 0), (3, 0)]);
+    p.lines = vec![
+        at(60.0, &[("收入支出决算总表", 180.0, 120.0)]),
+        at(80.0, &[("单位：万元", 420.0, 50.0)]),
+        at(104.0, &[("收入", 120.0, 20.0), ("支出", 340.0, 20.0)]),
+        at(
+            122.0,
+            &[
+                ("项目", 90.0, 20.0),
+                ("决算数", 200.0, 30.0),
+                ("项目", 320.0, 20.0),
+                ("决算数", 440.0, 30.0),
+            ],
+        ),
+        at(
+            140.0,
+            &[
+                ("一、一般公共预算财政拨款收入", 22.0, 150.0),
+                ("2,940.05", 205.0, 40.0),
+                ("一、一般公共服务支出", 252.0, 100.0),
+                ("2,106.66", 435.0, 40.0),
+            ],
+        ),
+        at(
+            158.0,
+            &[
+                ("二、政府性基金预算财政拨款收入", 22.0, 155.0),
+                ("八、社会保障和就业支出", 252.0, 110.0),
+                ("833.39", 445.0, 30.0),
+            ],
+        ),
+        at(
+            176.0,
+            &[
+                ("总计", 90.0, 20.0),
+                ("2,995.39", 205.0, 40.0),
+                ("总计", 320.0, 20.0),
+                ("2,995.39", 435.0, 40.0),
+            ],
+        ),
+    ];
+    p
+}
+
+#[test]
+fn ruled_grid_with_merged_header() {
+    let ts = extract(&pdf(vec![f01_page()]), &Outline::default());
+    let t = table(&ts, "F01");
+    assert_eq!(t.title, "收入支出决算总表");
+    assert_eq!(t.unit_declared.as_deref(), Some("万元"));
+    assert_eq!(
+        t.columns,
+        vec!["收入/项目", "收入/决算数", "支出/项目", "支出/决算数"]
+    );
+    assert_eq!(
+        cell(t, "一、一般公共预算财政拨款收入", "收入/决算数"),
+        Some(d("2940.05"))
+    );
+    assert_eq!(
+        cell(t, "二、政府性基金预算财政拨款收入", "收入/决算数"),
+        None
+    );
+    assert_eq!(
+        cell(t, "八、社会保障和就业支出", "支出/决算数"),
+        Some(d("833.39"))
+    );
+    let totals: Vec<_> = t.rows.iter().filter(|r| r.name == "总计").collect();
+    assert_eq!(totals.len(), 2);
+    let figs = key_figures(&ts);
+    let grand = figs
+        .iter()
+        .find(|f| f.key == "income.grand_total")
+        .expect("figure");
+    assert_eq!(grand.value, d("2995.39"));
+    assert_eq!(grand.cell_ref, "table:F01[总计,收入/决算数]@p6");
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let bal = checks
+        .iter()
+        .find(|c| c.check == "F01.balance")
+        .expect("balance");
+    assert_eq!(bal.status, Status::Pass);
+}
+
+#[test]
+fn horizontal_rules_only_table() {
+    // 支出决算表 ruled by rows only: columns come from the segments' x-positions.
+    let mut p = Page::new(10);
+    p.rules = vec![
+        hrule(20.0, 480.0, 98.0),
+        hrule(20.0, 480.0, 116.0),
+        hrule(20.0, 480.0, 152.0),
+    ];
+    p.lines = vec![
+        at(60.0, &[("支出决算表", 200.0, 60.0)]),
+        at(80.0, &[("单位：万元", 420.0, 50.0)]),
+        at(
+            102.0,
+            &[
+                ("项目", 60.0, 20.0),
+                ("本年支出合计", 210.0, 60.0),
+                ("基本支出", 320.0, 40.0),
+                ("项目支出", 420.0, 40.0),
+            ],
+        ),
+        at(
+            120.0,
+            &[
+                ("合计", 60.0, 20.0),
+                ("2,940.05", 230.0, 40.0),
+                ("2,336.91", 320.0, 40.0),
+                ("603.14", 430.0, 30.0),
+            ],
+        ),
+        at(
+            138.0,
+            &[
+                ("201", 22.0, 15.0),
+                ("一般公共服务支出", 40.0, 80.0),
+                ("2,106.66", 230.0, 40.0),
+                ("1,900.00", 320.0, 40.0),
+                ("206.66", 430.0, 30.0),
+            ],
+        ),
+        at(
+            170.0,
+            &[(
+                "注：本表反映部门本年度各项支出情况，按功能分类科目列示。",
+                20.0,
+                300.0,
+            )],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let t = table(&ts, "F03");
+    assert_eq!(t.columns[2..], ["本年支出合计", "基本支出", "项目支出"]);
+    assert_eq!(cell(t, "合计", "基本支出"), Some(d("2336.91")));
+    assert_eq!(cell(t, "合计", "项目支出"), Some(d("603.14")));
+    let r = t
+        .rows
+        .iter()
+        .find(|r| r.name == "一般公共服务支出")
+        .expect("row");
+    assert_eq!(r.code.as_deref(), Some("201"));
+    let figs = key_figures(&ts);
+    let basic = figs
+        .iter()
+        .find(|f| f.key == "expenditure.basic")
+        .expect("basic");
+    assert_eq!(
+        (basic.value, basic.rule.as_str()),
+        (d("2336.91"), "table:F03.expenditure.basic")
+    );
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let c = checks
+        .iter()
+        .find(|c| c.check == "F03.total_eq_basic_plus_project")
+        .expect("identity");
+    assert_eq!(c.status, Status::Pass);
+}
+
+#[test]
+fn sangong_two_numbers_columns_from_x() {
+    // Only two numbers printed; their columns (合计/预算数, 公务接待费/预算数) come from x.
+    let mut p = Page::new(18);
+    p.lines = vec![
+        at(90.0, &[("财政拨款“三公”经费支出决算表", 300.0, 220.0)]),
+        at(120.0, &[("单位：万元", 750.0, 55.0)]),
+        at(160.0, &[("财政拨款“三公”经费", 360.0, 110.0)]),
+        at(
+            185.0,
+            &[
+                ("合计", 70.0, 20.0),
+                ("因公出国（境）费", 160.0, 80.0),
+                ("公务接待费", 330.0, 50.0),
+            ],
+        ),
+        at(
+            205.0,
+            &[
+                ("预算数", 30.0, 30.0),
+                ("决算数", 100.0, 30.0),
+                ("预算数", 165.0, 30.0),
+                ("决算数", 235.0, 30.0),
+                ("预算数", 300.0, 30.0),
+                ("决算数", 370.0, 30.0),
+            ],
+        ),
+        at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 315.0, 20.0)]),
+    ];
+    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let t = table(&ts, "F07");
+    assert_eq!(t.rows.len(), 1);
+    assert_eq!(t.rows[0].name, "");
+    assert_eq!(
+        cell(t, "", "财政拨款“三公”经费/合计/预算数"),
+        Some(d("0.95"))
+    );
+    assert_eq!(
+        cell(t, "", "财政拨款“三公”经费/公务接待费/预算数"),
+        Some(d("0.95"))
+    );
+    assert_eq!(cell(t, "", "财政拨款“三公”经费/合计/决算数"), None);
+    let figs = key_figures(&ts);
+    assert!(figs
+        .iter()
+        .any(|f| f.key == "sangong.budget" && f.value == d("0.95")));
+    // The 决算数 cells are blank: no sangong.final from the table.
+    assert!(!figs.iter().any(|f| f.key == "sangong.final"));
+}
+
+#[test]
+fn continuation_without_repeated_header() {
+    let xs = [20.0, 60.0, 240.0, 330.0, 420.0];
+    let mut p1 = Page::new(15);
+    p1.rules = full_grid(&xs, &[100.0, 118.0, 136.0, 154.0], &[]);
+    p1.lines = vec![
+        at(60.0, &[("一般公共预算财政拨款支出决算表", 150.0, 180.0)]),
+        at(80.0, &[("单位：万元", 380.0, 50.0)]),
+        at(
+            104.0,
+            &[
+                ("科目编码", 22.0, 36.0),
+                ("科目名称", 120.0, 40.0),
+                ("合计", 270.0, 20.0),
+                ("基本支出", 360.0, 40.0),
+            ],
+        ),
+        at(
+            122.0,
+            &[
+                ("合计", 120.0, 20.0),
+                ("300.00", 290.0, 30.0),
+                ("200.00", 380.0, 30.0),
+            ],
+        ),
+        at(
+            140.0,
+            &[
+                ("201", 22.0, 15.0),
+                ("一般公共服务支出", 70.0, 80.0),
+                ("250.00", 290.0, 30.0),
+                ("200.00", 380.0, 30.0),
+            ],
+        ),
+    ];
+    let mut p2 = Page::new(16);
+    p2.rules = full_grid(&xs, &[50.0, 68.0, 86.0], &[]);
+    p2.lines = vec![
+        at(
+            54.0,
+            &[
+                ("2010601", 22.0, 36.0),
+                ("行政运行", 70.0, 40.0),
+                ("250.00", 290.0, 30.0),
+                ("200.00", 380.0, 30.0),
+            ],
+        ),
+        at(
+            72.0,
+            &[
+                ("208", 22.0, 15.0),
+                ("社会保障和就业支出", 70.0, 90.0),
+                ("50.00", 295.0, 25.0),
+                ("—", 400.0, 10.0),
+            ],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default());
+    assert_eq!(ts.len(), 1);
+    let t = &ts[0];
+    assert_eq!((t.table.as_str(), t.pages), ("F05", [15, 16]));
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["合计", "一般公共服务支出", "行政运行", "社会保障和就业支出"]
+    );
+    assert_eq!(t.rows[3].page, 16);
+    assert_eq!(cell(t, "社会保障和就业支出", "合计"), Some(d("50")));
+    assert_eq!(cell(t, "社会保障和就业支出", "基本支出"), None);
+    assert_eq!(t.rows[2].code.as_deref(), Some("2010601"));
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let c = checks
+        .iter()
+        .find(|c| c.check == "F05.total_eq_sum_rows[合计]")
+        .expect("sum rows");
+    assert_eq!(c.status, Status::Pass);
+}
+
+#[test]
+fn empty_table_statement() {
+    let mut p = Page::new(19);
+    p.rules = full_grid(&[20.0, 200.0, 300.0], &[100.0, 118.0, 136.0], &[]);
+    p.lines = vec![
+        at(
+            60.0,
+            &[("政府性基金预算财政拨款收入支出决算表", 120.0, 220.0)],
+        ),
+        at(80.0, &[("单位：万元", 250.0, 50.0)]),
+        at(104.0, &[("项目", 100.0, 20.0), ("决算数", 230.0, 30.0)]),
+        at(
+            150.0,
+            &[(
+                "注：上海市普陀区财政局无政府性基金预算财政拨款支出，故本表无数据。",
+                20.0,
+                330.0,
+            )],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let t = table(&ts, "F08");
+    assert!(t.empty);
+    assert_eq!(
+        t.empty_statement.as_deref(),
+        Some("注：上海市普陀区财政局无政府性基金预算财政拨款支出，故本表无数据。")
+    );
+}
+
+#[test]
+fn yuan_table_converts_to_wan() {
+    let mut p = Page::new(10);
+    let xs = [20.0, 160.0, 260.0, 400.0, 500.0];
+    p.rules = full_grid(&xs, &[100.0, 118.0, 136.0, 154.0, 172.0], &[(1, 0), (3, 0)]);
+    p.lines = vec![
+        at(60.0, &[("2024年部门财务收支预算总表", 150.0, 200.0)]),
+        at(80.0, &[("单位：元", 450.0, 40.0)]),
+        at(
+            104.0,
+            &[("本年收入", 120.0, 40.0), ("本年支出", 360.0, 40.0)],
+        ),
+        at(
+            122.0,
+            &[
+                ("项目", 80.0, 20.0),
+                ("预算数", 195.0, 30.0),
+                ("项目", 320.0, 20.0),
+                ("预算数", 435.0, 30.0),
+            ],
+        ),
+        at(
+            140.0,
+            &[
+                ("一、财政拨款收入", 22.0, 80.0),
+                ("156,211,123", 200.0, 55.0),
+                ("一、一般公共服务支出", 262.0, 100.0),
+                ("2,932,700", 440.0, 55.0),
+            ],
+        ),
+        at(
+            158.0,
+            &[
+                ("收入总计", 22.0, 40.0),
+                ("156,211,123", 200.0, 55.0),
+                ("支出总计", 262.0, 40.0),
+                ("156,211,123", 440.0, 55.0),
+            ],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let t = table(&ts, "B01");
+    assert_eq!(
+        (t.unit_declared.as_deref(), t.unit.as_str()),
+        (Some("元"), "元")
+    );
+    assert_eq!(
+        cell(t, "一、财政拨款收入", "本年收入/预算数"),
+        Some(d("15621.1123"))
+    );
+    assert_eq!(
+        cell(t, "一、一般公共服务支出", "本年支出/预算数"),
+        Some(d("293.27"))
+    );
+    let r = t.rows.iter().find(|r| r.name == "收入总计").expect("row");
+    assert_eq!(r.raw[1], "156,211,123");
+    // The narrative rounds to 15621.11: text vs table is within rounding.
+    let fact = crate::extract::facts::Fact {
+        key: "income.grand_total".to_string(),
+        item: None,
+        value: d("15621.11"),
+        unit: "万元".to_string(),
+        raw: "15621.11万元".to_string(),
+        approximate: false,
+        page: Some(3),
+        section: String::new(),
+        pattern: "income.total".to_string(),
+    };
+    let checks = crate::checks::tables::evaluate(std::slice::from_ref(&fact), &ts);
+    let c = checks
+        .iter()
+        .find(|c| c.check == "text_vs_table.income.grand_total")
+        .expect("text vs table");
+    assert_eq!(c.status, Status::Rounding);
+    assert_eq!(c.refs[1], "fact:income.grand_total@p3");
+    // The narrative states the figure: no table fact; the expenditure total is not stated: one.
+    let tf = table_facts(&ts, &[fact]);
+    assert!(!tf.iter().any(|f| f.key == "income.grand_total"));
+    let e = tf
+        .iter()
+        .find(|f| f.key == "expenditure.grand_total")
+        .expect("fact");
+    assert_eq!(
+        (e.value, e.pattern.as_str()),
+        (d("15621.1123"), "table:B01.expenditure.grand_total")
+    );
+}
+
+#[test]
+fn unit_inferred_then_reconciled_with_narrative() {
+    let mut p = Page::new(10);
+    p.rules = full_grid(&[20.0, 160.0, 260.0], &[100.0, 118.0, 136.0], &[]);
+    p.lines = vec![
+        at(60.0, &[("收入预算表", 150.0, 60.0)]),
+        at(104.0, &[("项目", 80.0, 20.0), ("合计", 195.0, 30.0)]),
+        at(122.0, &[("合计", 22.0, 20.0), ("9,628.22", 200.0, 55.0)]),
+    ];
+    let mut ts = extract(&pdf(vec![p]), &Outline::default());
+    assert!(ts[0].unit_inferred);
+    assert_eq!(ts[0].rows[0].cells[1], Some(d("9628.22")));
+    let fact = crate::extract::facts::Fact {
+        key: "income.current_year".to_string(),
+        item: None,
+        value: d("0.96"),
+        unit: "万元".to_string(),
+        raw: "0.96万元".to_string(),
+        approximate: false,
+        page: Some(3),
+        section: String::new(),
+        pattern: "p".to_string(),
+    };
+    reconcile_units(&mut ts, &[fact]);
+    assert_eq!(ts[0].unit, "元");
+    assert_eq!(ts[0].rows[0].cells[1], Some(d("0.962822")));
+}
+
+fn seed() -> Document {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/renshe-2020-final.txt"
+    ))
+    .expect("seed sample");
+    crate::ingest::text::read(&bytes).expect("seed decodes")
+}
+
+#[test]
+fn seed_income_structure_table() {
+    let ts = extract(&seed(), &Outline::default());
+    let t = ts
+        .iter()
+        .find(|t| t.title == "财政拨款收入结构表")
+        .expect("structure table");
+    assert_eq!(t.table, "X");
+    assert_eq!(t.unit_declared.as_deref(), Some("万元"));
+    assert_eq!(t.columns, vec!["项目", "金额", "占比"]);
+    let got: Vec<(&str, Option<Decimal>, Option<Decimal>)> = t
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.cells[1], r.cells[2]))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("人力资源事务", Some(d("23")), Some(d("0.5"))),
+            ("社会保障和就业支出", Some(d("2460.96")), Some(d("58.7"))),
+            ("卫生健康支出", Some(d("48.48")), Some(d("1.2"))),
+            ("节能环保支出", Some(d("1564")), Some(d("37.3"))),
+            ("住房保障支出", Some(d("97.47")), Some(d("2.3"))),
+            ("合计", Some(d("4193.92")), None),
+        ]
+    );
+    assert_eq!(t.column_units, vec!["", "万元", "%"]);
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let c = checks
+        .iter()
+        .find(|c| c.check == "X.total_eq_sum_rows[金额]")
+        .expect("sum rows");
+    // 4193.91 vs 4193.92: within the rounding envelope, a hint not an error.
+    assert_eq!(
+        (c.status, c.expected),
+        (Status::Rounding, Some(d("4193.91")))
+    );
+}
+
+#[test]
+fn seed_performance_tables() {
+    let ts = extract(&seed(), &Outline::default());
+    let p01: Vec<&Table> = ts.iter().filter(|t| t.table == "P01").collect();
+    let names: Vec<&str> = p01.iter().map(|t| t.rows[0].name.as_str()).collect();
+    assert!(names.contains(&"机关党员培训教育经费"), "{names:?}");
+    assert!(names.contains(&"物业管理费"), "{names:?}");
+    let tax = p01
+        .iter()
+        .find(|t| t.rows[0].name == "税务征收经费")
+        .expect("税务征收经费");
+    assert_eq!(tax.title, "项目支出绩效自评表 (税务征收经费)");
+    assert_eq!(
+        tax.columns,
+        vec!["预算数", "执行数", "执行率", "得分", "总分"]
+    );
+    assert_eq!(
+        tax.rows[0].cells,
+        vec![
+            Some(d("230")),
+            Some(d("97.47")),
+            Some(d("42")),
+            Some(d("8.4")),
+            Some(d("88.4"))
+        ]
+    );
+    let party = p01
+        .iter()
+        .find(|t| t.rows[0].name == "机关党员培训教育经费")
+        .expect("party");
+    assert_eq!(party.rows[0].cells[0], Some(d("2.35")));
+    assert_eq!(party.rows[0].cells[4], Some(d("100")));
+    let wuye = p01
+        .iter()
+        .find(|t| t.rows[0].name == "物业管理费")
+        .expect("wuye");
+    assert_eq!(
+        (wuye.rows[0].cells[1], wuye.rows[0].cells[4]),
+        (Some(d("0")), Some(d("80")))
+    );
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let c = checks
+        .iter()
+        .find(|c| c.check == "P01.rate[税务征收经费]")
+        .expect("rate");
+    assert_eq!((c.status, c.expected), (Status::Pass, Some(d("42"))));
+}
+
+#[test]
+fn cells_are_written_as_numbers() {
+    let row = Row {
+        code: None,
+        name: "合计".to_string(),
+        cells: vec![None, Some(d("15621.1123")), Some(d("0.00"))],
+        raw: vec![],
+        page: 1,
+        level: None,
+        parent: None,
+    };
+    let json = serde_json::to_string(&row).expect("json");
+    assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");
+}

@@ -1,0 +1,225 @@
+//! Tables in plain text input (no coordinates): title, header line, rows of `name number…`.
+//!
+//! In: a text document's pages of lines. Out: one [`Table`] per title line (see [`super::catalog`])
+//! that is followed, within three non-blank lines, by a header line (2–10 words, no number) and at
+//! least one row. E.g. the seed's `财政拨款收入结构表（单位：万元）` / `项目 金额 占比` / rows such as
+//! `社会保障和就业支出 2460.96 58.7%` (id `X`, columns 项目/金额/占比).
+//!
+//! Rows: the trailing number tokens of a line are its values, the words before them its name (a
+//! leading 3/5/7-digit token is its code). Values fill the value columns from the left (`合计 4193.92`
+//! leaves 占比 null). Percent columns (by label word or `%` values) keep the percent number; the others
+//! are money in the declared unit (万元 when none is printed and the magnitudes do not say 元). Blank
+//! lines inside the table are skipped; the table ends at the first other line.
+//!
+//! Not here: 绩效自评表 (see [`super::performance`]). Limits: without positions a row with a blank
+//! cell before a printed one is misplaced (values shift left); tables in text input are trusted only
+//! as far as their token counts go.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::{Document, Line};
+use crate::normalize::normalize_line;
+
+use super::catalog::catalog;
+use super::regions::empty_statement;
+use super::unit::{declared_in, infer_from_values, is_numeric, parse_number, parse_percent, Unit};
+use super::{Row, Table};
+
+static CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{3}(?:\d{2}){0,2}$").expect("code regex is valid"));
+
+static PERCENT_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:占比|比例|比重|%|率)").expect("percent regex is valid"));
+
+/// A line split into whitespace tokens (after character folding, spaces kept between tokens).
+fn tokens(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(normalize_line)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// A data row: (code, name, values).
+fn data_row(text: &str) -> Option<(Option<String>, String, Vec<String>)> {
+    let toks = tokens(text);
+    let split = toks
+        .iter()
+        .rposition(|t| !is_numeric(t))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let (words, values) = toks.split_at(split);
+    if values.is_empty() || words.is_empty() {
+        return None;
+    }
+    let (code, words) = match words.first() {
+        Some(w) if CODE.is_match(w) && words.len() > 1 => (Some(w.clone()), &words[1..]),
+        _ => (None, words),
+    };
+    let name = words.concat();
+    if name.contains(['。', '，']) || name.chars().count() > 40 {
+        return None;
+    }
+    Some((code, name, values.to_vec()))
+}
+
+fn header_line(text: &str) -> Option<Vec<String>> {
+    let toks = tokens(text);
+    let ok = (2..=10).contains(&toks.len())
+        && toks
+            .iter()
+            .all(|t| !is_numeric(t) && t.chars().count() <= 12)
+        && !text.contains(['。', '，']);
+    ok.then_some(toks)
+}
+
+/// Reads the tables of a text document.
+pub(crate) fn extract(doc: &Document) -> Vec<Table> {
+    let lines: Vec<(u32, &Line)> = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter().map(move |l| (p.number, l)))
+        .collect();
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].1.text.trim().is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < nonblank.len() {
+        let (page, line) = lines[nonblank[k]];
+        let Some(m) = catalog().identify(&line.text) else {
+            k += 1;
+            continue;
+        };
+        if m.id == "P01" {
+            k += 1;
+            continue;
+        }
+        let mut unit = declared_in(&line.text);
+        // Header within the next three non-blank lines (unit lines may come first).
+        let mut h = k + 1;
+        let mut header = None;
+        let mut statement = None;
+        while h < nonblank.len() && h <= k + 3 {
+            let t = &lines[nonblank[h]].1.text;
+            if unit.is_none() {
+                unit = declared_in(t);
+            }
+            if statement.is_none() {
+                statement = empty_statement(t);
+            }
+            if let Some(hd) = header_line(t) {
+                if declared_in(t).is_none() {
+                    header = Some(hd);
+                    break;
+                }
+            }
+            h += 1;
+        }
+        let Some(labels) = header else {
+            if let Some(s) = statement {
+                out.push(empty_table(m.id, m.title, unit, page, s));
+            }
+            k += 1;
+            continue;
+        };
+        let mut raw_rows: Vec<(u32, Option<String>, String, Vec<String>)> = Vec::new();
+        let mut r = h + 1;
+        while r < nonblank.len() {
+            let (p, l) = lines[nonblank[r]];
+            match data_row(&l.text) {
+                Some((code, name, values)) if values.len() < labels.len() => {
+                    raw_rows.push((p, code, name, values));
+                    r += 1;
+                }
+                _ => break,
+            }
+        }
+        if raw_rows.is_empty() {
+            k += 1;
+            continue;
+        }
+        let percent_col: Vec<bool> = (0..labels.len())
+            .map(|c| {
+                PERCENT_WORDS.is_match(&labels[c])
+                    || raw_rows.iter().any(|(_, _, _, v)| {
+                        v.get(c.wrapping_sub(1))
+                            .is_some_and(|t| parse_percent(t).is_some())
+                    })
+            })
+            .collect();
+        let money_values: Vec<_> = raw_rows
+            .iter()
+            .flat_map(|(_, _, _, v)| v.iter())
+            .filter_map(|t| parse_number(t))
+            .collect();
+        let inferred = infer_from_values(&money_values).unwrap_or(Unit::WanYuan);
+        let used = unit.unwrap_or(inferred);
+        let rows = raw_rows
+            .into_iter()
+            .map(|(p, code, name, values)| {
+                let mut cells = vec![None; labels.len()];
+                let mut raw = vec![String::new(); labels.len()];
+                raw[0] = name.clone();
+                for (i, v) in values.iter().enumerate() {
+                    let c = i + 1;
+                    raw[c] = v.clone();
+                    cells[c] = if percent_col[c] {
+                        parse_percent(v).or_else(|| parse_number(v))
+                    } else {
+                        parse_number(v).map(|d| used.to_wan(d))
+                    };
+                }
+                Row {
+                    level: code.as_deref().and_then(super::rows::code_level),
+                    code,
+                    name,
+                    cells,
+                    raw,
+                    page: p,
+                    parent: None,
+                }
+            })
+            .collect::<Vec<_>>();
+        let last_page = rows.last().map(|r| r.page).unwrap_or(page);
+        let column_units = (0..labels.len())
+            .map(|c| match c {
+                0 => String::new(),
+                _ if percent_col[c] => "%".to_string(),
+                _ => "万元".to_string(),
+            })
+            .collect();
+        out.push(Table {
+            table: m.id,
+            title: m.title,
+            unit_declared: unit.map(|u| u.name().to_string()),
+            pages: [page, last_page],
+            columns: labels,
+            rows,
+            empty: false,
+            empty_statement: statement,
+            unit: used.name().to_string(),
+            unit_inferred: unit.is_none(),
+            column_units,
+        });
+        k = r;
+    }
+    out
+}
+
+fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: String) -> Table {
+    Table {
+        table: id,
+        title,
+        unit_declared: unit.map(|u| u.name().to_string()),
+        pages: [page, page],
+        columns: Vec::new(),
+        rows: Vec::new(),
+        empty: true,
+        empty_statement: Some(s),
+        unit: unit.unwrap_or(Unit::WanYuan).name().to_string(),
+        unit_inferred: unit.is_none(),
+        column_units: Vec::new(),
+    }
+}
