@@ -4,6 +4,8 @@ pub mod checks;
 pub mod document;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fixture;
 pub mod ingest;
 pub mod metadata;
 pub mod normalize;

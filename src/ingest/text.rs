@@ -91,7 +91,7 @@ fn check_textual(
 
 /// UTF-16 without a BOM: many NUL bytes at odd (LE) or even (BE) positions.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let sample = &bytes[..bytes.len().min(4096)];
