@@ -29,9 +29,8 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod extract;
-// `ingest::text` predates the `manual_is_multiple_of` lint of newer clippy; it is fixed there by
-// its owner, and this allowance goes with that fix.
-#[allow(clippy::manual_is_multiple_of)]
+#[doc(hidden)]
+pub mod fixture;
 pub mod ingest;
 pub mod inspect;
 pub mod metadata;
