@@ -560,6 +560,21 @@ mod tests {
         assert_eq!(o.sections[3].title, "部门预算情况说明");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_lines_give_a_consistent_outline(lines in proptest::collection::vec("[一二三十()（）1-3.、第部分 收入支出万元0-9，。]{0,12}", 0..30)) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let o = outline(&doc(&[&refs]));
+            for (i, s) in o.sections.iter().enumerate() {
+                if let Some(p) = s.parent {
+                    proptest::prop_assert!(p < i);
+                    proptest::prop_assert!(o.sections[p].level < s.level);
+                }
+                proptest::prop_assert!(s.page <= s.page_end);
+            }
+        }
+    }
+
     #[test]
     fn chinese_ordinals() {
         let cases = [
