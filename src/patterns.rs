@@ -350,7 +350,7 @@ fn invalid(file: &str, id: &str, field: &str, message: impl Into<String>) -> Pat
 fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PatternError {
     let line = e
         .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
     let path = match line {
         Some(l) => format!("{file}:{l}"),
         None => file.to_string(),
