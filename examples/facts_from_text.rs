@@ -2,7 +2,8 @@
 //!
 //! Usage: `cargo run --example facts_from_text -- FILE DOC_ID [--sections]`. FILE is a report as text
 //! (e.g. `pdftotext` output, whose form feeds are page breaks); DOC_ID is written as `doc_id` so
-//! `score.py` can match the lines with a golden file. `--sections` prints the outline instead.
+//! `score.py` can match the lines with a golden file. `--sections` prints the outline instead, `--meta`
+//! the metadata, `--checks` the fact identities.
 
 use std::path::Path;
 
@@ -14,11 +15,16 @@ use yujuesuan::segment;
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(file), Some(doc_id)) = (args.first(), args.get(1)) else {
-        anyhow::bail!("usage: facts_from_text FILE DOC_ID [--sections]");
+        anyhow::bail!("usage: facts_from_text FILE DOC_ID [--sections | --meta | --checks]");
     };
     let bytes = std::fs::read(file)?;
     let doc = ingest(Path::new(file), &bytes, &Limits::default())?;
     let outline = segment::outline(&doc);
+    if args.iter().any(|a| a == "--meta") {
+        let meta = yujuesuan::metadata::identify(&doc, &outline);
+        println!("{}", serde_json::to_string(&meta)?);
+        return Ok(());
+    }
     if args.iter().any(|a| a == "--sections") {
         for (i, s) in outline.sections.iter().enumerate() {
             println!(
@@ -33,7 +39,14 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let patterns = PatternSet::load(None)?;
-    for f in facts::extract(&outline, &patterns) {
+    let found = facts::extract(&outline, &patterns);
+    if args.iter().any(|a| a == "--checks") {
+        for c in yujuesuan::checks::facts::evaluate(&found) {
+            println!("{}", serde_json::to_string(&c)?);
+        }
+        return Ok(());
+    }
+    for f in found {
         let mut v = serde_json::to_value(&f)?;
         if let Some(o) = v.as_object_mut() {
             o.insert("doc_id".into(), serde_json::Value::String(doc_id.clone()));

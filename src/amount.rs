@@ -273,6 +273,20 @@ mod tests {
         assert!(parse_number("年").is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_without_panicking(s in "\\PC{0,24}") {
+            let _ = units().parse_money(&s);
+            let _ = parse_number(&s);
+        }
+
+        #[test]
+        fn yuan_integers_are_exact_wan(n in 0u64..10_000_000_000u64) {
+            let got = units().parse_money(&format!("{n}元")).expect("money");
+            proptest::prop_assert_eq!(got.value * Decimal::from(10_000), Decimal::from(n));
+        }
+    }
+
     #[test]
     fn sign_words() {
         let u = units();

@@ -5,7 +5,8 @@
 //! - department: a `预算主管部门：` / `预算单位：` label; else the cover lines above the
 //!   `2024年度部门决算` line (joined: long names wrap); else the `第一部分 …概况` heading; else the
 //!   name before the year in a `第X部分 …2020年度部门决算…` heading;
-//! - year and kind: the first `2024年度部门决算` / `2026年区级单位预算` phrase.
+//! - year and kind: the first `2024年度部门决算` / `2026年区级单位预算` phrase; a file of tables only
+//!   (`收支预算总表` without such a phrase) is a 部门预算 (or 部门决算) without a year.
 //!
 //! Not here: anything the tables say. Known limits: a report that never writes `部门`/`单位` next to
 //! 预算/决算 gets no kind.
@@ -36,9 +37,11 @@ static YEAR_KIND: LazyLock<Regex> = LazyLock::new(|| {
 static KIND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(部门|单位)(决算|预算)").expect("kind regex"));
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:预算主管部门|预算单位|决算单位|部门名称|单位名称)[：:](.+)$")
+    Regex::new(r"^(?:预算主管部门|预算单位|决算单位|部门名称|单位名称|部门|编制部门|编制单位)[：:](.+?)(?:单位[：:].*)?$")
         .expect("label regex")
 });
+static TABLE_KIND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^收(?:入)?支(?:出)?(预算|决算)总表$").expect("table kind regex"));
 static COVER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.*?)[0-9]{4}年度?(?:[区市省县]级)?(?:部门|单位)(?:决算|预算)(?:公开)?$")
         .expect("cover regex")
@@ -86,6 +89,12 @@ pub fn identify(doc: &Document, outline: &Outline) -> Metadata {
                 break;
             }
         }
+    }
+    if meta.kind.is_none() {
+        // A file of tables only: 收支预算总表 / 收入支出决算总表 is a department's report.
+        meta.kind = front
+            .iter()
+            .find_map(|t| TABLE_KIND.captures(t).map(|c| format!("部门{}", &c[1])));
     }
     meta.department = department(&front, &headings);
     meta
@@ -149,6 +158,11 @@ mod tests {
     #[test]
     fn reads_kind_year_and_department() {
         // (lines, kind, year, department)
+        let no_year = doc(&["表一", "收支预算总表", "单位：万元", "部门：某省某厅"]);
+        let m = identify(&no_year, &outline(&no_year));
+        assert_eq!(m.kind.as_deref(), Some("部门预算"));
+        assert_eq!(m.year, None);
+        assert_eq!(m.department.as_deref(), Some("某省某厅"));
         let cases: [(&[&str], &str, i32, &str); 6] = [
             (
                 &[

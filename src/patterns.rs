@@ -92,6 +92,10 @@ pub struct KeyDef {
     pub key: String,
     pub unit: String,
     pub kind: ValueKind,
+    /// What the key means, in the reports' words (`收入总计`).
+    pub label: String,
+    /// Why a key that is not in metrics.tsv exists; empty for the others.
+    pub note: String,
 }
 
 /// An example a pattern must match, with what it must yield.
@@ -121,6 +125,8 @@ pub struct FactPattern {
     pub exclude_items: Vec<String>,
     /// The unit of a money value written without one (`支出决算为0`).
     pub assume_unit: Option<String>,
+    /// The pattern's own remark (why a statement is filed under its key).
+    pub note: String,
     pub examples: Vec<Example>,
     pub counter_examples: Vec<String>,
 }
@@ -136,6 +142,8 @@ pub struct PatternMatch {
     pub raw: String,
     /// Byte offset of the match in the text.
     pub start: usize,
+    /// Byte offset of the value (of the whole match for a fixed value): where its page is read.
+    pub value_start: usize,
 }
 
 impl FactPattern {
@@ -183,6 +191,7 @@ impl FactPattern {
                 item,
                 raw,
                 start: whole.start(),
+                value_start: caps.name("value").unwrap_or(whole).start(),
             });
         }
         out
@@ -220,6 +229,11 @@ fn read_value(
         }
         ValueKind::Percent => {
             let v = parse_percent(value.as_str()).ok()?;
+            let raw = if text.get(last.end()..).is_some_and(|t| t.starts_with('%')) {
+                format!("{raw}%")
+            } else {
+                raw
+            };
             Some((
                 Amount {
                     value: v,
@@ -275,10 +289,8 @@ struct KeyEntry {
     key: String,
     unit: String,
     #[serde(default)]
-    #[allow(dead_code)]
     label: String,
     #[serde(default)]
-    #[allow(dead_code)]
     note: String,
 }
 
@@ -312,7 +324,6 @@ struct PatternEntry {
     #[serde(default)]
     assume_unit: Option<String>,
     #[serde(default)]
-    #[allow(dead_code)]
     note: String,
     #[serde(default)]
     examples: Vec<ExampleEntry>,
@@ -339,7 +350,7 @@ fn invalid(file: &str, id: &str, field: &str, message: impl Into<String>) -> Pat
 fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PatternError {
     let line = e
         .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
     let path = match line {
         Some(l) => format!("{file}:{l}"),
         None => file.to_string(),
@@ -402,6 +413,8 @@ impl PatternSet {
                     key: k.key.clone(),
                     unit: k.unit.clone(),
                     kind,
+                    label: k.label.clone(),
+                    note: k.note.clone(),
                 });
             }
             if let Some(u) = &def.units {
@@ -692,6 +705,7 @@ fn compile_pattern(
         fixed_item: p.item.clone(),
         exclude_items: p.exclude_items.clone(),
         assume_unit: p.assume_unit.clone(),
+        note: p.note.clone(),
         examples: p
             .examples
             .iter()

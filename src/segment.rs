@@ -323,15 +323,21 @@ static ROW_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static BARE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex"));
 
-/// A numbered table row label (`三、住房保障支出` with its amount on the next line), not a heading.
+/// A numbered table row label (`三、住房保障支出` followed by its amount, or by the next row label
+/// `四、其他收入`), not a heading.
 fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) -> bool {
-    let label_only = text.ends_with(title) && ROW_LABEL.is_match(title);
-    label_only
+    let label_only = |text: &str, title: &str| text.ends_with(title) && ROW_LABEL.is_match(title);
+    label_only(text, title)
         && following
             .iter()
             .map(|l| normalize_line(&l.text))
             .find(|t| !t.is_empty())
-            .is_some_and(|t| BARE_NUMBER.is_match(t.split(' ').next().unwrap_or("")))
+            .is_some_and(|t| {
+                let bare = t.trim_start_matches("其中：").trim_start_matches("其中:");
+                BARE_NUMBER.is_match(t.split(' ').next().unwrap_or(""))
+                    || ROW_LABEL.is_match(bare)
+                    || parse_heading(&t).is_some_and(|h| h.level > 1 && label_only(&t, &h.title))
+            })
 }
 
 /// Three or more whitespace-separated number tokens: a table row, not a heading.
@@ -552,12 +558,31 @@ mod tests {
             "二、部门预算报表",
             "三、住房保障支出",
             "15,702.41",
+            "三、事业单位经营收入",
+            "四、其他收入",
+            "其中：捐赠收入",
+            "58,449.50",
             "三、部门预算情况说明",
         ]]);
         let o = outline(&d);
         let paths: Vec<&str> = o.sections.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, vec!["", "一", "二", "三"]);
         assert_eq!(o.sections[3].title, "部门预算情况说明");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_lines_give_a_consistent_outline(lines in proptest::collection::vec("[一二三十()（）1-3.、第部分 收入支出万元0-9，。]{0,12}", 0..30)) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let o = outline(&doc(&[&refs]));
+            for (i, s) in o.sections.iter().enumerate() {
+                if let Some(p) = s.parent {
+                    proptest::prop_assert!(p < i);
+                    proptest::prop_assert!(o.sections[p].level < s.level);
+                }
+                proptest::prop_assert!(s.page <= s.page_end);
+            }
+        }
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
                         continue;
                     }
                     found.push((
-                        m.start,
+                        m.value_start,
                         Fact {
                             key: key.key.clone(),
                             item: m.item.clone(),
@@ -59,7 +59,7 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
                             unit: key.unit.clone(),
                             raw: m.raw.clone(),
                             approximate: m.approximate,
-                            page: Some(section.page_at(m.start)),
+                            page: Some(section.page_at(m.value_start)),
                             section: section.path.clone(),
                             pattern: p.id.clone(),
                         },
@@ -71,4 +71,114 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
         out.extend(found.into_iter().map(|(_, f)| f));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Document, Format, Line, Page, TextQuality};
+    use crate::segment::outline;
+    use std::str::FromStr;
+
+    fn doc(pages: &[&[&str]]) -> Document {
+        Document {
+            format: Format::Text {
+                encoding: "UTF-8".into(),
+            },
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, lines)| {
+                    let mut p = Page::new(i as u32 + 1);
+                    p.lines = lines.iter().map(|l| Line::plain(*l)).collect();
+                    p
+                })
+                .collect(),
+            text_quality: TextQuality::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn facts_keep_provenance_and_respect_scopes() {
+        let d = doc(&[
+            &[
+                "第三部分 某局2021年度部门决算情况说明",
+                "一、收入支出决算总体情况说明",
+                "2021年度收入总计 1,200.5万元，支出总计",
+            ],
+            &[
+                "1210 万元。与2020年度相比，收入减少了 8万元，下降1%、支出增",
+                "加了2万元，增长0.5%。",
+                "二、机关运行经费支出情况",
+                "机关运行经费支出 50万元，比2020年度减少5万元，下降9%。收入总计99万元。",
+            ],
+        ]);
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let got = extract(&outline(&d), &patterns);
+        let brief: Vec<(&str, String, Option<u32>, &str)> = got
+            .iter()
+            .map(|f| (f.key.as_str(), f.value.to_string(), f.page, f.raw.as_str()))
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                (
+                    "income.grand_total",
+                    "1200.5".into(),
+                    Some(1),
+                    "1,200.5万元"
+                ),
+                (
+                    "expenditure.grand_total",
+                    "1210".into(),
+                    Some(2),
+                    "1210万元"
+                ),
+                (
+                    "income.grand_total.yoy_change",
+                    "-8".into(),
+                    Some(2),
+                    "8万元"
+                ),
+                ("income.grand_total.yoy_pct", "-1".into(), Some(2), "1%"),
+                (
+                    "expenditure.grand_total.yoy_change",
+                    "2".into(),
+                    Some(2),
+                    "2万元"
+                ),
+                (
+                    "expenditure.grand_total.yoy_pct",
+                    "0.5".into(),
+                    Some(2),
+                    "0.5%"
+                ),
+                ("admin_cost.total", "50".into(), Some(2), "50万元"),
+                ("admin_cost.yoy_change", "-5".into(), Some(2), "5万元"),
+                ("admin_cost.yoy_pct", "-9".into(), Some(2), "9%"),
+            ]
+        );
+        // 收入总计 under 机关运行经费 is out of the totals pattern's scope.
+        assert_eq!(got[0].section, "第三部分/一");
+        assert_eq!(got[6].section, "第三部分/二");
+        assert_eq!(got[6].pattern, "admin_cost.total");
+        assert_eq!(got[0].value, Decimal::from_str("1200.5").expect("decimal"));
+    }
+
+    #[test]
+    fn one_figure_read_by_two_patterns_is_kept_once() {
+        let d = doc(&[&[
+            "一、“三公”经费支出决算情况说明",
+            "公务接待费支出决算为 1.5万元。开支公务接待费1.5万元。",
+        ]]);
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let got = extract(&outline(&d), &patterns);
+        let reception: Vec<&Fact> = got
+            .iter()
+            .filter(|f| f.key == "sangong.reception")
+            .collect();
+        assert_eq!(reception.len(), 1);
+        assert_eq!(reception[0].unit, "万元");
+    }
 }
