@@ -1,14 +1,24 @@
-//! Fuzz target: arbitrary bytes into the PDF reader; it must return Ok or Err, never panic.
-//! Run with `cargo fuzz run pdf` from the repository root (seed it with small PDFs in fuzz/corpus/pdf).
+//! Fuzz target: arbitrary bytes as a PDF through every stage (reader, outline, facts, tables,
+//! checks); it must return a record, never panic.
+//! Run with `scripts/fuzz.sh` (seeds fuzz/corpus/pdf with the generated fixtures and samples).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use yujuesuan::ingest::{pdf, Limits};
+use std::path::Path;
+use std::sync::LazyLock;
 
-fuzz_target!(|data: &[u8]| {
-    let limits = Limits {
+use libfuzzer_sys::fuzz_target;
+use yujuesuan::config::DocConfig;
+use yujuesuan::ingest::Limits;
+use yujuesuan::patterns::PatternSet;
+
+static CONFIG: LazyLock<DocConfig> = LazyLock::new(|| DocConfig {
+    patterns: PatternSet::load(None).expect("built-in patterns load"),
+    limits: Limits {
         max_file_size: 16 * 1024 * 1024,
         max_stream_bytes: 16 * 1024 * 1024,
-    };
-    let _ = pdf::read(data, &limits);
+    },
+});
+
+fuzz_target!(|data: &[u8]| {
+    let _ = yujuesuan::report::analyze(Path::new("fuzz.pdf"), "fuzz.pdf", data, &CONFIG);
 });
