@@ -19,9 +19,13 @@ fn every_fixture_reads_as_expected() {
                     .map(|p| p.lines.iter().map(|l| l.text.clone()).collect())
                     .collect();
                 if got != f.pages {
-                    failures.push(format!("{}: lines\n  want {:?}\n  got  {:?}", f.name, f.pages, got));
+                    failures.push(format!(
+                        "{}: lines\n  want {:?}\n  got  {:?}",
+                        f.name, f.pages, got
+                    ));
                 }
-                let printed: Vec<Option<String>> = doc.pages.iter().map(|p| p.printed_number.clone()).collect();
+                let printed: Vec<Option<String>> =
+                    doc.pages.iter().map(|p| p.printed_number.clone()).collect();
                 if !f.printed_numbers.is_empty() && printed != f.printed_numbers {
                     failures.push(format!(
                         "{}: printed page numbers want {:?} got {:?}",
@@ -38,9 +42,16 @@ fn every_fixture_reads_as_expected() {
                     failures.push(format!("{}: error {} want {code}", f.name, e.code()));
                 }
             }
-            (Ok(_), Some(want)) => failures.push(format!("{}: read Ok, want error {want:?}", f.name)),
+            (Ok(_), Some(want)) => {
+                failures.push(format!("{}: read Ok, want error {want:?}", f.name))
+            }
             (Err(e), None) => failures.push(format!("{}: failed with {} ({e})", f.name, e.code())),
         }
     }
-    assert!(failures.is_empty(), "{} fixture(s) wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use yujuesuan::checks::{self, Status};
 use yujuesuan::extract::facts::{self, Fact};
+use yujuesuan::extract::tables;
 use yujuesuan::ingest::{ingest, Limits};
 use yujuesuan::metadata;
 use yujuesuan::patterns::PatternSet;
@@ -60,11 +61,16 @@ fn dec(v: &Value) -> Decimal {
     Decimal::from_str(s.replace(',', "").trim()).expect("golden value is a decimal")
 }
 
+/// Narrative facts plus the facts read from tables, as `extract` emits them.
 fn run(path: &Path, bytes: &[u8], patterns: &PatternSet) -> (Vec<Fact>, metadata::Metadata) {
-    let doc = ingest(path, bytes, &Limits::default()).expect("seed ingests");
+    let doc = ingest(path, bytes, &Limits::default()).expect("document ingests");
     let outline = segment::outline(&doc);
     let meta = metadata::identify(&doc, &outline);
-    (facts::extract(&outline, patterns), meta)
+    let mut found = facts::extract(&outline, patterns);
+    let found_tables = tables::extract(&doc, &outline);
+    let from_tables = tables::table_facts(&found_tables, &found);
+    found.extend(from_tables);
+    (found, meta)
 }
 
 /// (recall found, required, precision correct, emitted) as score.py computes them.
@@ -266,34 +272,24 @@ fn a_broken_pattern_folder_is_reported_by_file_id_and_field() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The PDF golden files, read through poppler's `pdftotext` (form feeds are page breaks) until the
-/// project's own PDF reader is in place: facts recall ≥ 0.90 and precision ≥ 0.98 over the six, and
-/// every matched fact on its golden page. Skipped when `pdftotext` is not installed.
+/// The PDF golden files through the project's own reader, narrative and table facts together (as
+/// `extract` emits them): facts recall ≥ 0.90 and precision ≥ 0.98 over the six, kind, year and
+/// department right, and every matched narrative fact on its golden page.
 #[test]
-fn pdf_templates_via_pdftotext() {
+fn pdf_golden_facts() {
     let Some(shared) = shared() else { return };
     let patterns = PatternSet::load(None).expect("default patterns load");
     let (mut found, mut required, mut correct, mut emitted) = (0, 0, 0, 0);
     let mut problems = Vec::new();
     for name in ["r01", "r02", "r06", "r10", "r15", "r26"] {
         let pdf = shared.join(format!("corpus/pdf/{name}.pdf"));
-        let out = match std::process::Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-        {
-            Ok(o) if o.status.success() => o.stdout,
-            _ => {
-                println!("skipped: pdftotext is not available");
-                return;
-            }
-        };
+        let bytes = std::fs::read(&pdf).expect("golden PDF is readable");
         let gold: Value = serde_json::from_str(
             &std::fs::read_to_string(shared.join(format!("spec/golden/{name}.json")))
                 .expect("golden file is readable"),
         )
         .expect("golden file is JSON");
-        let (got, meta) = run(Path::new("pdftotext.txt"), &out, &patterns);
+        let (got, meta) = run(&pdf, &bytes, &patterns);
         assert_eq!(meta.kind.as_deref(), gold["kind"].as_str(), "{name}");
         assert_eq!(meta.year.map(i64::from), gold["year"].as_i64(), "{name}");
         assert_eq!(
