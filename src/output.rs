@@ -154,6 +154,9 @@ pub struct RunManifest {
     pub tables: usize,
     pub checks: usize,
     pub wall_seconds: f64,
+    /// Time summed over documents per stage (ingest, outline_and_facts, tables, checks), in seconds:
+    /// with `-j 1` these add up to nearly the wall time and give each stage's share.
+    pub stage_seconds: BTreeMap<String, f64>,
     pub documents_per_second: f64,
     pub pages_per_second: f64,
     pub jobs: usize,

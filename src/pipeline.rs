@@ -205,6 +205,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         tables: 0,
         checks: 0,
         wall_seconds: 0.0,
+        stage_seconds: BTreeMap::new(),
         documents_per_second: 0.0,
         pages_per_second: 0.0,
         jobs: config.jobs,
@@ -248,6 +249,16 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     manifest.facts += s.facts;
                     manifest.tables += s.tables;
                     manifest.checks += s.checks;
+                    let st = &s.stages;
+                    for (name, d) in [
+                        ("ingest", st.ingest),
+                        ("outline_and_facts", st.outline_and_facts),
+                        ("tables", st.tables),
+                        ("checks", st.checks),
+                    ] {
+                        *manifest.stage_seconds.entry(name.to_string()).or_default() +=
+                            d.as_secs_f64();
+                    }
                 }
             }
             progress.inc(1);
@@ -296,6 +307,9 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         manifest.pages_per_second = ((manifest.pages as f64 / wall) * 100.0).round() / 100.0;
     }
     manifest.peak_rss_mib = peak_rss_mib();
+    for v in manifest.stage_seconds.values_mut() {
+        *v = (*v * 1000.0).round() / 1000.0;
+    }
     let run_json = config.out_dir.join("run.json");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     fs::write(&run_json, text).map_err(|e| RunError::Write {

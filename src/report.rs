@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+use std::time::{Duration, Instant};
+
 use sha2::{Digest, Sha256};
 
 use crate::checks::{self, Status};
@@ -33,7 +35,26 @@ pub struct Summary {
     pub facts: usize,
     pub tables: usize,
     pub checks: usize,
+    /// Time spent in each stage, for the run manifest's `stage_seconds`.
+    pub stages: StageTimes,
 }
+
+/// Wall time of each stage on one document (excluded from equality: it differs run to run).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    pub ingest: Duration,
+    pub outline_and_facts: Duration,
+    pub tables: Duration,
+    pub checks: Duration,
+}
+
+impl PartialEq for StageTimes {
+    fn eq(&self, _: &StageTimes) -> bool {
+        true
+    }
+}
+
+impl Eq for StageTimes {}
 
 /// The result of analysing one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,11 +133,15 @@ pub fn failed(
 /// Runs every stage on one input whose bytes are already read.
 pub fn analyze(path: &Path, source: &str, bytes: &[u8], config: &DocConfig) -> Analysis {
     let id = doc_id(bytes);
+    let started = Instant::now();
     let doc = match ingest::ingest(path, bytes, &config.limits) {
         Ok(doc) => doc,
         Err(e) => return failed(&id, source, bytes.len() as u64, &e, config),
     };
-    analyze_document(&id, source, bytes.len() as u64, &doc, config)
+    let ingest_time = started.elapsed();
+    let mut analysis = analyze_document(&id, source, bytes.len() as u64, &doc, config);
+    analysis.summary.stages.ingest = ingest_time;
+    analysis
 }
 
 /// The stages after ingestion.
@@ -127,12 +152,19 @@ pub fn analyze_document(
     doc: &Document,
     config: &DocConfig,
 ) -> Analysis {
+    let mut stages = StageTimes::default();
+    let t = Instant::now();
     let outline = segment::outline(doc);
     let meta = metadata::identify(doc, &outline);
     let mut found_facts = facts::extract(&outline, &config.patterns);
+    stages.outline_and_facts = t.elapsed();
+    let t = Instant::now();
     let found_tables = tables::extract(doc, &outline);
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+    stages.tables = t.elapsed();
+    let t = Instant::now();
     let found_checks = checks::evaluate(&found_facts, &found_tables);
+    stages.checks = t.elapsed();
 
     let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
     let (status, error) = if pages_without_text > 0 {
@@ -205,6 +237,7 @@ pub fn analyze_document(
             facts: found_facts.len(),
             tables: found_tables.len(),
             checks: found_checks.len(),
+            stages,
         },
         rendered,
     }
