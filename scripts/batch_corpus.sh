@@ -5,11 +5,11 @@
 # and the failures. Then a kill -9 in the middle of an --incremental run and a rerun, compared with the
 # uninterrupted output as sets of lines.
 #
-# usage: scripts/batch_corpus.sh [CORPUS_DIR] [COPIES]   (default ../shared/corpus, 10 copies → 240 PDFs)
+# usage: scripts/batch_corpus.sh [CORPUS_DIR] [N_PDFS]   (default ../shared/corpus, 240 PDFs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${1:-${YUJUESUAN_CORPUS:-../shared/corpus}}"
-copies="${2:-10}"
+want="${2:-240}"
 work="target/batch-corpus"
 rm -rf "$work"
 mkdir -p "$work/in"
@@ -17,11 +17,14 @@ cargo build --release --quiet
 bin="target/release/yujuesuan"
 
 n=0
-for f in "$corpus"/pdf/*.pdf; do
-  base=$(basename "$f" .pdf)
-  # r31 has no text layer: it would be a sixth failure; keep the batch to readable reports.
-  [ "$base" = "r31" ] && continue
-  for i in $(seq 1 "$copies"); do
+i=0
+while [ "$n" -lt "$want" ]; do
+  i=$((i + 1))
+  for f in "$corpus"/pdf/*.pdf; do
+    base=$(basename "$f" .pdf)
+    # r31 has no text layer: it would be a sixth failure; keep the batch to readable reports.
+    [ "$base" = "r31" ] && continue
+    [ "$n" -lt "$want" ] || break
     { cat "$f"; printf '\n%%batch-copy %s\n' "$i"; } > "$work/in/${base}-c${i}.pdf"
     n=$((n + 1))
   done
