@@ -62,7 +62,7 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         }
         if matches!(t.table.as_str(), "F07" | "B07") {
             sangong(t, &mut out);
-        } else {
+        } else if !matches!(t.table.as_str(), "F01" | "B01" | "F04" | "B04") {
             sum_rows(t, &mut out);
             basic_plus_project(t, &mut out);
         }
@@ -85,6 +85,9 @@ fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
 
 /// 收入总计 = 支出总计.
 fn balance(t: &Table, out: &mut Vec<Check>) {
+    if t.rows.is_empty() {
+        return;
+    }
     let income = find(t, &["收入总计"], |l| l.contains("收入") || l.is_empty())
         .or_else(|| find(t, &["总计"], |l| l.contains("收入")))
         .or_else(|| find(t, &["收入合计"], |l| l.contains("收入") || l.is_empty()));
@@ -368,7 +371,9 @@ fn sangong(t: &Table, out: &mut Vec<Check>) {
                 || (last(p).starts_with("公务用车购置及运行") && !p.contains(&"小计"))
         });
         let purchase = col(&|p| last(p).contains("购置费") && !last(p).contains("运行"));
-        let operation = col(&|p| last(p).contains("运行") && !last(p).contains("购置"));
+        let operation = col(&|p| {
+            last(p).contains("运行") && !last(p).contains("购置") && !last(p).contains("机关运行")
+        });
         let reception = col(&|p| last(p).contains("接待"));
         let v = |c: Option<usize>| c.and_then(|c| row.cells.get(c).copied().flatten());
         let suffix = if g.is_empty() {

@@ -17,7 +17,7 @@
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
-use super::rows::read_rows;
+use super::rows::{read_rows, set_parents};
 use super::unit::{infer_from_values, parse_number, Unit};
 use super::Table;
 
@@ -126,7 +126,8 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
             labels: open.table.columns.clone(),
         }
     };
-    let rows = read_rows(grid, &header, &open.roles, open.unit);
+    let last_code = open.table.rows.iter().rev().find_map(|r| r.code.clone());
+    let rows = read_rows(grid, &header, &open.roles, open.unit, last_code.as_deref());
     open.table.rows.extend(rows);
     open.table.pages[1] = frag.page;
 }
@@ -188,11 +189,28 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
     if let Some(o) = open.take() {
         done.push(finish(o));
     }
-    done
+    drop_phantoms(done)
 }
 
-/// Marks a table empty when it states so and holds no value.
+/// Drops titles that led to nothing: a table without columns, rows or empty statement when another
+/// table of the same id has content (a contents page lists every title), and every such `X`.
+fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
+    let hollow =
+        |t: &Table| t.columns.is_empty() && t.rows.is_empty() && t.empty_statement.is_none();
+    let solid: Vec<String> = tables
+        .iter()
+        .filter(|t| !hollow(t))
+        .map(|t| t.table.clone())
+        .collect();
+    tables
+        .into_iter()
+        .filter(|t| !hollow(t) || (t.table != "X" && !solid.contains(&t.table)))
+        .collect()
+}
+
+/// Sets parent codes over the whole table; marks a table empty when it states so and holds no value.
 fn finish(mut o: Open) -> Table {
+    set_parents(&mut o.table.rows);
     let has_value = o
         .table
         .rows

@@ -12,6 +12,8 @@
 //!   `sangong.reception`, and B07's `admin_cost.total` (机关运行经费).
 //!
 //! Blank cells yield nothing (a blank is not a zero). [`table_facts`] turns the figures into facts with
+//! values at the narrative's precision (a table in 元 gives 156,211,123 元 = 15621.1123 万元, stated as
+//! 15621.11; `raw` keeps the printed cell), and
 //! `pattern` = the rule id (`table:F01.income.grand_total`) for keys the narrative does not state:
 //! the narrative's own (possibly rounded) figure is what a reader quotes, and a disagreement is a
 //! check (`text_vs_table.<key>`), not a second fact.
@@ -19,7 +21,7 @@
 //! Not here: comparisons (see [`crate::checks::tables`]). Limits: the three-part 收支预算总表 layout
 //! (收入 | 功能分类 | 支出用途) is read by column labels, as every other.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::extract::facts::Fact;
 use crate::normalize::normalize_line;
@@ -209,7 +211,7 @@ fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
 /// `` for tables without groups).
 fn sangong_col(label: &str, part: &str, group: &str) -> bool {
     let parts: Vec<&str> = label.split('/').map(|p| p.trim()).collect();
-    let in_group = group.is_empty() || parts.last().is_some_and(|l| l.contains(group));
+    let in_group = group.is_empty() || parts.last().is_some_and(|l| *l == group);
     if !in_group {
         return false;
     }
@@ -236,7 +238,9 @@ fn sangong_col(label: &str, part: &str, group: &str) -> bool {
                 || (last.starts_with("公务用车购置及运行") && !target.contains(&"小计"))
         }
         "purchase" => last.contains("购置费") && !last.contains("运行"),
-        "operation" => last.contains("运行") && !last.contains("购置"),
+        "operation" => {
+            last.contains("运行") && !last.contains("购置") && !last.contains("机关运行")
+        }
         "reception" => last.contains("接待"),
         "admin" => last.contains("机关运行经费"),
         _ => false,
@@ -250,7 +254,9 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     let grouped = t
         .columns
         .iter()
-        .any(|c| c.ends_with("决算数") || c.ends_with("预算数"));
+        .filter(|c| matches!(leaf(c), "决算数" | "预算数"))
+        .count()
+        >= 2;
     let group = if final_table && grouped {
         "决算数"
     } else if grouped {
@@ -313,7 +319,12 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
         .map(|f| Fact {
             key: f.key,
             item: None,
-            value: f.value,
+            value: if f.value.scale() > 2 {
+                f.value
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            } else {
+                f.value
+            },
             unit: "万元".to_string(),
             raw: f.raw,
             approximate: false,

@@ -137,7 +137,15 @@ struct Draft {
 }
 
 /// Reads the body rows of a grid.
-pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: Unit) -> Vec<Row> {
+/// `last_code` is the code of the table's last row on the pages before (a continuation's first rows
+/// may print their 款/项 without the 类).
+pub(crate) fn read_rows(
+    grid: &CellGrid,
+    header: &Header,
+    roles: &[Role],
+    unit: Unit,
+    last_code: Option<&str>,
+) -> Vec<Row> {
     let n_cols = grid.n_cols();
     let blocks = blocks(roles);
     let mut out_by_block: Vec<Vec<Draft>> = Vec::new();
@@ -189,7 +197,8 @@ pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: 
             let prev_code = out_by_block[bi]
                 .iter()
                 .rev()
-                .find_map(|d| d.row.code.clone());
+                .find_map(|d| d.row.code.clone())
+                .or_else(|| last_code.map(str::to_string));
             let parts: Vec<&str> = b
                 .codes
                 .iter()
@@ -290,7 +299,7 @@ fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
 }
 
 /// Parent code of each classified row: the nearest shorter code that prefixes it.
-fn set_parents(rows: &mut [Row]) {
+pub(crate) fn set_parents(rows: &mut [Row]) {
     let codes: Vec<Option<String>> = rows.iter().map(|r| r.code.clone()).collect();
     for (i, row) in rows.iter_mut().enumerate() {
         let Some(code) = row.code.as_deref() else {
@@ -377,7 +386,7 @@ mod tests {
             &roles[..4],
             &[Role::Code, Role::Code, Role::Code, Role::Label]
         );
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
         let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
         assert_eq!(
             codes,
@@ -412,7 +421,7 @@ mod tests {
         ]);
         let h = flatten(&g, "");
         let roles = roles(&g, &h);
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
@@ -433,7 +442,7 @@ mod tests {
     fn yuan_cells_become_wan() {
         let g = grid_of(&[&["项目", "预算数"], &["一、财政拨款收入", "156,211,123"]]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan);
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan, None);
         assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
         assert_eq!(rows[0].raw[1], "156,211,123");
     }

@@ -468,7 +468,7 @@ fn yuan_table_converts_to_wan() {
         .expect("fact");
     assert_eq!(
         (e.value, e.pattern.as_str()),
-        (d("15621.1123"), "table:B01.expenditure.grand_total")
+        (d("15621.11"), "table:B01.expenditure.grand_total")
     );
 }
 
