@@ -27,7 +27,9 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
-use crate::extract::tables::figures::{cell_ref, find, key_figures, leaf, norm_name, total_row};
+use crate::extract::tables::figures::{
+    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
+};
 use crate::extract::tables::{Row, Table};
 
 /// Evaluates table identities, cross-table identities and text-vs-table comparisons.
@@ -473,7 +475,8 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
                 &["本年支出合计", "支出总计", "本年支出小计"],
                 |l| l.contains("一般公共预算"),
             );
-            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"));
+            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
+                .or_else(|| total_cell(t5, |_| true));
             let id = format!("{f05}.total_eq_{f04}_gpb");
             match (gpb, total) {
                 (Some((a, r, c)), Some((b, rb))) => {
@@ -489,7 +492,13 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
         if let (Some(t5), Some(t6)) = (t5, t6) {
             let basic = total_cell(t5, |l| leaf(l) == "基本支出");
             let total = total_cell(t6, |l| matches!(leaf(l), "合计" | "小计" | "基本支出"))
-                .or_else(|| total_cell(t6, |_| true));
+                .or_else(|| total_cell(t6, |_| true))
+                .or_else(|| match personnel_public(t6) {
+                    [Some((a, ra, _, _)), Some((b, rb, _, _))] => {
+                        Some((a + b, format!("{ra}+{rb}")))
+                    }
+                    _ => None,
+                });
             let id = format!("{f06}.total_eq_{f05}_basic");
             match (basic, total) {
                 (Some((a, ra)), Some((b, rb))) => out.push(compare(&id, a, b, 1, vec![ra, rb])),

@@ -9,7 +9,9 @@
 //! lines up by construction. A repeated header is recognised by [`super::header`] and
 //! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
 //! first row without values is not mistaken for one); a continuation without header (and without 续表
-//! marker) is read with the open table's roles. A title whose body starts on the next page takes its columns from that page.
+//! marker) is read with the open table's roles. A row cut by the page break (its name's tail alone at the top of the next page, without value) is
+//! joined to the row it finishes. A title whose body starts on the next page takes its columns from
+//! that page.
 //!
 //! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
 //! dropped rather than guessed (it is not a table of its own without a title).
@@ -17,7 +19,7 @@
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
-use super::rows::{read_rows, set_parents};
+use super::rows::{merge_split_rows, read_rows, set_parents};
 use super::unit::{infer_from_values, parse_number, Unit};
 use super::Table;
 
@@ -128,6 +130,11 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
     };
     let last_code = open.table.rows.iter().rev().find_map(|r| r.code.clone());
     let rows = read_rows(grid, &header, &open.roles, open.unit, last_code.as_deref());
+    let rows = if first {
+        rows
+    } else {
+        merge_split_rows(&mut open.table.rows, rows, &open.roles)
+    };
     open.table.rows.extend(rows);
     open.table.pages[1] = frag.page;
 }

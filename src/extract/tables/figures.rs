@@ -6,6 +6,8 @@
 //!   the column label 收入/支出), `income.current_year`, `expenditure.current_year` (本年收入合计,
 //!   本年支出合计, 当年收入小计, 当年支出小计);
 //! - F03/B03 `expenditure.basic`, `expenditure.project` (合计 row, or the single unlabelled row);
+//! - F05/B05 `gpb.expenditure` and `basic.total` (合计 row: 合计 and 基本支出 columns);
+//! - F06/B06 `basic.personnel`, `basic.public` (人员经费合计 / 公用经费合计 rows, or columns);
 //! - F07/B07 `sangong.final` (决算数 of 合计 in 决算; 预算数 or the plain 合计 in 预算, the “三公”
 //!   小计 when the table also holds 会议费/培训费), `sangong.budget` (决算 tables' 合计/预算数),
 //!   `sangong.overseas`, `sangong.vehicle`, `sangong.vehicle.purchase`, `sangong.vehicle.operation`,
@@ -207,6 +209,78 @@ fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
     }
 }
 
+/// Key figures of the 一般公共预算 expenditure table (F05/B05): its 合计 row.
+fn gpb(t: &Table, out: &mut Vec<KeyFigure>) {
+    let Some(row) = total_row(t) else { return };
+    for (key, words) in [
+        ("gpb.expenditure", &["合计", "小计"][..]),
+        ("basic.total", &["基本支出"][..]),
+    ] {
+        let single = t.column_units.iter().filter(|u| *u == "万元").count() == 1;
+        let found = value_in(t, row, |l| words.contains(&leaf(l))).or_else(|| {
+            (single && key == "gpb.expenditure").then(|| value_in(t, row, |_| true))?
+        });
+        if let Some((col, v)) = found {
+            out.push(figure(t, key, row, col, v));
+        }
+    }
+}
+
+/// Key figures of the basic-expenditure table (F06/B06): 人员经费 and 公用经费 totals, printed as
+/// rows (人员经费合计) or as columns of the 合计 row.
+pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2] {
+    ["人员经费", "公用经费"].map(|w| {
+        let by_row = t
+            .rows
+            .iter()
+            .filter(|r| {
+                let n = norm_name(&r.name);
+                n == format!("{w}合计") || n == w
+            })
+            .find_map(|r| {
+                (0..t.columns.len()).find_map(|i| {
+                    let v = r.cells.get(i).copied().flatten()?;
+                    (t.column_units.get(i).map(String::as_str) == Some("万元")).then(|| {
+                        (
+                            v,
+                            cell_ref(t, r, i),
+                            r.raw.get(i).cloned().unwrap_or_default(),
+                            r.page,
+                        )
+                    })
+                })
+            });
+        by_row.or_else(|| {
+            let row = total_row(t)?;
+            let (col, v) = value_in(t, row, |l| leaf(l) == w)?;
+            Some((
+                v,
+                cell_ref(t, row, col),
+                row.raw.get(col).cloned().unwrap_or_default(),
+                row.page,
+            ))
+        })
+    })
+}
+
+fn basic(t: &Table, out: &mut Vec<KeyFigure>) {
+    for (key, found) in ["basic.personnel", "basic.public"]
+        .into_iter()
+        .zip(personnel_public(t))
+    {
+        if let Some((value, cell_ref, raw, page)) = found {
+            out.push(KeyFigure {
+                key: key.to_string(),
+                value,
+                raw,
+                page,
+                rule: format!("table:{}.{}", t.table, key),
+                cell_ref,
+            });
+        }
+    }
+}
+
 /// True for a 三公 column label of the part `part` in the column group `group` (`决算数`, `预算数` or
 /// `` for tables without groups).
 fn sangong_col(label: &str, part: &str, group: &str) -> bool {
@@ -301,6 +375,8 @@ pub fn key_figures(tables: &[Table]) -> Vec<KeyFigure> {
         match t.table.as_str() {
             "F01" | "B01" => summary(t, &mut out),
             "F03" | "B03" => expenditure(t, &mut out),
+            "F05" | "B05" => gpb(t, &mut out),
+            "F06" | "B06" => basic(t, &mut out),
             "F07" | "B07" => sangong(t, &mut out),
             _ => {}
         }

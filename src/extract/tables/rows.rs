@@ -298,6 +298,41 @@ fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
     out
 }
 
+/// A row cut by a page break: the continuation's first rows of a block that hold only a name fragment
+/// (no value, no code, not starting an item) finish the name of the table's last row of that block.
+/// Returns the rows left after merging.
+pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Role]) -> Vec<Row> {
+    let label_col = |r: &Row| {
+        (0..r.raw.len()).find(|&c| roles.get(c) == Some(&Role::Label) && !r.raw[c].is_empty())
+    };
+    let mut out = Vec::new();
+    // Label columns (blocks) whose first new row has been seen.
+    let mut started: Vec<Option<usize>> = Vec::new();
+    for row in new {
+        let fragment = row.code.is_none()
+            && row.cells.iter().all(Option::is_none)
+            && !row.name.is_empty()
+            && !ITEM_START.is_match(&row.name);
+        let col = label_col(&row);
+        if !started.contains(&col) && fragment {
+            if let Some(prev) = existing
+                .iter_mut()
+                .rev()
+                .find(|p| col.is_some() && label_col(p) == col)
+            {
+                prev.name.push_str(&row.name);
+                if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
+                    slot.push_str(&row.raw[c]);
+                }
+                continue;
+            }
+        }
+        started.push(col);
+        out.push(row);
+    }
+    out
+}
+
 /// Parent code of each classified row: the nearest shorter code that prefixes it.
 pub(crate) fn set_parents(rows: &mut [Row]) {
     let codes: Vec<Option<String>> = rows.iter().map(|r| r.code.clone()).collect();

@@ -610,3 +610,44 @@ fn cells_are_written_as_numbers() {
     let json = serde_json::to_string(&row).expect("json");
     assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");
 }
+
+#[test]
+fn row_cut_by_page_break_is_joined() {
+    // 收支预算总表 whose row 八、社会保障和就业支出 is cut at the page bottom: "业支出" opens p8.
+    let xs = [20.0, 200.0, 300.0];
+    let mut p1 = Page::new(7);
+    p1.rules = full_grid(&xs, &[100.0, 118.0, 136.0], &[]);
+    p1.lines = vec![
+        at(60.0, &[("收支预算总表", 150.0, 80.0)]),
+        at(80.0, &[("单位：万元", 250.0, 50.0)]),
+        at(
+            104.0,
+            &[("功能科目名称", 60.0, 60.0), ("金额", 240.0, 20.0)],
+        ),
+        at(
+            122.0,
+            &[("八、社会保障和就", 22.0, 80.0), ("1,608.51", 250.0, 40.0)],
+        ),
+    ];
+    let mut p2 = Page::new(8);
+    p2.rules = full_grid(&xs, &[40.0, 58.0, 76.0], &[]);
+    p2.lines = vec![
+        at(44.0, &[("业支出", 22.0, 30.0)]),
+        at(
+            62.0,
+            &[
+                ("十八、住房保障支出", 22.0, 90.0),
+                ("1,512.23", 250.0, 40.0),
+            ],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default());
+    let t = table(&ts, "B01");
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, vec!["八、社会保障和就业支出", "十八、住房保障支出"]);
+    assert_eq!(
+        cell(t, "八、社会保障和就业支出", "金额"),
+        Some(d("1608.51"))
+    );
+    assert_eq!(t.pages, [7, 8]);
+}
