@@ -116,6 +116,7 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
         open.table.unit = unit.name().to_string();
         open.table.unit_inferred = inferred;
         open.table.columns = header.labels.clone();
+        open.table.layout = if grid.ruled { "ruled" } else { "positions" }.to_string();
         open.table.column_units = rs.iter().map(|r| r.unit().to_string()).collect();
         open.roles = rs;
         open.col_edges = grid.col_edges.clone();
@@ -162,6 +163,11 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
                         unit: Unit::WanYuan.name().to_string(),
                         unit_inferred: frag.unit.is_none(),
                         column_units: Vec::new(),
+                        layout: match &frag.grid {
+                            Some(g) if !g.ruled => "positions",
+                            _ => "ruled",
+                        }
+                        .to_string(),
                     },
                     col_edges: Vec::new(),
                     roles: Vec::new(),

@@ -13,7 +13,10 @@
 //!   `sangong.overseas`, `sangong.vehicle`, `sangong.vehicle.purchase`, `sangong.vehicle.operation`,
 //!   `sangong.reception`, and B07's `admin_cost.total` (机关运行经费).
 //!
-//! Blank cells yield nothing (a blank is not a zero). [`table_facts`] turns the figures into facts with
+//! Blank cells yield nothing (a blank is not a zero). A table that disagrees with itself yields no
+//! figure of the identity it breaks (三公 合计 ≠ parts, 公务用车 ≠ 购置 + 运行, 合计 ≠ 基本 + 项目 + …):
+//! such a disagreement more often means misread columns than a misprint. 三公 figures also need the
+//! 合计 and 公务用车 columns to be found at all. [`table_facts`] turns the figures into facts with
 //! values at the narrative's precision (a table in 元 gives 156,211,123 元 = 15621.1123 万元, stated as
 //! 15621.11; `raw` keeps the printed cell), and
 //! `pattern` = the rule id (`table:F01.income.grand_total`) for keys the narrative does not state:
@@ -197,8 +200,39 @@ fn summary(t: &Table, out: &mut Vec<KeyFigure>) {
 }
 
 /// Key figures of the expenditure tables (F03/B03).
+/// Gate: the figures of one table are kept only when the table agrees with itself: `total` equals
+/// the sum of `parts` within the rounding envelope (blank parts count as zero). A table whose columns
+/// were misread rarely passes; a wrong fact is worse than none.
+fn consistent(total: Option<Decimal>, parts: &[Option<Decimal>]) -> bool {
+    let Some(total) = total else { return true };
+    let sum: Decimal = parts.iter().map(|p| p.unwrap_or_default()).sum();
+    let envelope = Decimal::new(5, 3) * Decimal::from(parts.len() as u64 + 1);
+    (total - sum).abs() <= envelope
+}
+
+const SPENDING_PARTS: [&str; 7] = [
+    "基本支出",
+    "项目支出",
+    "上缴上级支出",
+    "经营支出",
+    "对附属单位补助支出",
+    "对下级单位补助支出",
+    "单位预留机动经费",
+];
+
 fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
     let Some(row) = total_row(t) else { return };
+    let total = value_in(t, row, |l| {
+        matches!(leaf(l), "合计" | "本年支出合计" | "支出合计")
+    })
+    .map(|(_, v)| v);
+    let parts: Vec<Option<Decimal>> = SPENDING_PARTS
+        .iter()
+        .map(|w| value_in(t, row, |l| leaf(l) == *w).map(|(_, v)| v))
+        .collect();
+    if !consistent(total, &parts) {
+        return;
+    }
     for (key, word) in [
         ("expenditure.basic", "基本支出"),
         ("expenditure.project", "项目支出"),
@@ -361,10 +395,35 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     if !final_table {
         wanted.push(("admin_cost.total", "admin", ""));
     }
+    let mut found: Vec<KeyFigure> = Vec::new();
     for (key, part, g) in wanted {
         if let Some((col, v)) = value_in(t, row, |l| sangong_col(l, part, g)) {
-            out.push(figure(t, key, row, col, v));
+            found.push(figure(t, key, row, col, v));
         }
+    }
+    let get = |k: &str| found.iter().find(|f| f.key == k).map(|f| f.value);
+    let parts_ok = consistent(
+        get("sangong.final"),
+        &[
+            get("sangong.overseas"),
+            get("sangong.vehicle"),
+            get("sangong.reception"),
+        ],
+    );
+    let vehicle_ok = consistent(
+        get("sangong.vehicle"),
+        &[
+            get("sangong.vehicle.purchase"),
+            get("sangong.vehicle.operation"),
+        ],
+    );
+    let has_col = |part: &str| t.columns.iter().any(|l| sangong_col(l, part, group));
+    let anchored = has_col(total_part) && has_col("vehicle");
+    if parts_ok && vehicle_ok && anchored {
+        out.extend(found);
+    } else {
+        // Only the figure outside the 三公 identities survives.
+        out.extend(found.into_iter().filter(|f| f.key == "admin_cost.total"));
     }
 }
 

@@ -84,6 +84,9 @@ pub struct Table {
     pub unit_inferred: bool,
     /// Unit of each column's cells: `万元` for money, `%` for percents, `分` for scores, empty for text.
     pub column_units: Vec<String>,
+    /// How the cells were found: `ruled` (ruling edges), `positions` (x-positions of text, no
+    /// vertical rules), `text` (plain text tokens).
+    pub layout: String,
 }
 
 /// One cell written as an exact JSON number.

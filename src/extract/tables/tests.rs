@@ -115,7 +115,10 @@ fn f01_page() -> Page {
 fn ruled_grid_with_merged_header() {
     let ts = extract(&pdf(vec![f01_page()]), &Outline::default());
     let t = table(&ts, "F01");
-    assert_eq!(t.title, "收入支出决算总表");
+    assert_eq!(
+        (t.title.as_str(), t.layout.as_str()),
+        ("收入支出决算总表", "ruled")
+    );
     assert_eq!(t.unit_declared.as_deref(), Some("万元"));
     assert_eq!(
         t.columns,
@@ -234,13 +237,14 @@ fn sangong_two_numbers_columns_from_x() {
     p.lines = vec![
         at(90.0, &[("财政拨款“三公”经费支出决算表", 300.0, 220.0)]),
         at(120.0, &[("单位：万元", 750.0, 55.0)]),
-        at(160.0, &[("财政拨款“三公”经费", 360.0, 110.0)]),
+        at(160.0, &[("财政拨款“三公”经费", 230.0, 110.0)]),
         at(
             185.0,
             &[
                 ("合计", 70.0, 20.0),
                 ("因公出国（境）费", 160.0, 80.0),
-                ("公务接待费", 330.0, 50.0),
+                ("公务用车购置及运行费", 280.0, 100.0),
+                ("公务接待费", 460.0, 50.0),
             ],
         ),
         at(
@@ -252,12 +256,15 @@ fn sangong_two_numbers_columns_from_x() {
                 ("决算数", 235.0, 30.0),
                 ("预算数", 300.0, 30.0),
                 ("决算数", 370.0, 30.0),
+                ("预算数", 435.0, 30.0),
+                ("决算数", 505.0, 30.0),
             ],
         ),
-        at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 315.0, 20.0)]),
+        at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 450.0, 20.0)]),
     ];
     let ts = extract(&pdf(vec![p]), &Outline::default());
     let t = table(&ts, "F07");
+    assert_eq!(t.layout, "positions");
     assert_eq!(t.rows.len(), 1);
     assert_eq!(t.rows[0].name, "");
     assert_eq!(
@@ -516,7 +523,7 @@ fn seed_income_structure_table() {
         .iter()
         .find(|t| t.title == "财政拨款收入结构表")
         .expect("structure table");
-    assert_eq!(t.table, "X");
+    assert_eq!((t.table.as_str(), t.layout.as_str()), ("X", "text"));
     assert_eq!(t.unit_declared.as_deref(), Some("万元"));
     assert_eq!(t.columns, vec!["项目", "金额", "占比"]);
     let got: Vec<(&str, Option<Decimal>, Option<Decimal>)> = t

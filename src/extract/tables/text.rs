@@ -202,6 +202,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
             unit: used.name().to_string(),
             unit_inferred: unit.is_none(),
             column_units,
+            layout: "text".to_string(),
         });
         k = r;
     }
@@ -221,5 +222,6 @@ fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: Stri
         unit: unit.unwrap_or(Unit::WanYuan).name().to_string(),
         unit_inferred: unit.is_none(),
         column_units: Vec::new(),
+        layout: "text".to_string(),
     }
 }
