@@ -537,11 +537,19 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
     for (side, f04, f05, f06) in [("F", "F04", "F05", "F06"), ("B", "B04", "B05", "B06")] {
         let (t4, t5, t6) = (by_id(tables, f04), by_id(tables, f05), by_id(tables, f06));
         if let (Some(t4), Some(t5)) = (t4, t5) {
+            // The 一般公共预算 column of the expenditure side, or the 一般公共预算 income row.
             let gpb = find(
                 t4,
                 &["本年支出合计", "支出总计", "本年支出小计"],
                 |l| l.contains("一般公共预算"),
-            );
+            )
+            .or_else(|| {
+                find(
+                    t4,
+                    &["一般公共预算财政拨款", "一般公共预算", "一般公共预算拨款"],
+                    |l| l.contains("收入"),
+                )
+            });
             let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
                 .or_else(|| total_cell(t5, |_| true));
             let id = format!("{f05}.total_eq_{f04}_gpb");
@@ -567,8 +575,18 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
                     _ => None,
                 });
             let id = format!("{f06}.total_eq_{f05}_basic");
+            let has_basic_column = t5.columns.iter().any(|l| leaf(l) == "基本支出");
             match (basic, total) {
                 (Some((a, ra)), Some((b, rb))) => out.push(compare(&id, a, b, 1, vec![ra, rb])),
+                _ if !has_basic_column => out.push(Check {
+                    check: id,
+                    status: Status::NotApplicable,
+                    expected: None,
+                    actual: None,
+                    diff: None,
+                    refs: vec![],
+                    message: Some(format!("{f05} has no 基本支出 column")),
+                }),
                 _ => out.push(super::insufficient(
                     &id,
                     vec![],
