@@ -309,16 +309,20 @@ pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Rol
     // Label columns (blocks) whose first new row has been seen.
     let mut started: Vec<Option<usize>> = Vec::new();
     for row in new {
-        let fragment = row.code.is_none()
-            && row.cells.iter().all(Option::is_none)
-            && !row.name.is_empty()
-            && !ITEM_START.is_match(&row.name);
+        let bare =
+            row.code.is_none() && row.cells.iter().all(Option::is_none) && !row.name.is_empty();
         let col = label_col(&row);
-        if !started.contains(&col) && fragment {
+        if !started.contains(&col) && bare {
+            // 小计 / 合计 alone finishes a name cut just before it (当年收入 | 小计).
+            let tail_word = matches!(row.name.as_str(), "小计" | "合计");
             if let Some(prev) = existing
                 .iter_mut()
                 .rev()
                 .find(|p| col.is_some() && label_col(p) == col)
+                .filter(|p| {
+                    !ITEM_START.is_match(&row.name)
+                        || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
+                })
             {
                 prev.name.push_str(&row.name);
                 if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
@@ -471,6 +475,41 @@ mod tests {
         assert_eq!(rows[0].cells, vec![None, Some(d("2940.05")), None, None]);
         assert_eq!(rows[4].cells[3], Some(Decimal::ZERO));
         assert_eq!(rows[1].cells[1], None);
+    }
+
+    #[test]
+    fn subtotal_word_alone_finishes_a_cut_name() {
+        let roles = [Role::Label, Role::Money];
+        let prev = |name: &str| Row {
+            code: None,
+            name: name.to_string(),
+            cells: vec![None, Some(d("13649.07"))],
+            raw: vec![name.to_string(), "13,649.07".to_string()],
+            page: 8,
+            level: None,
+            parent: None,
+        };
+        let next = |name: &str, v: Option<&str>| Row {
+            code: None,
+            name: name.to_string(),
+            cells: vec![None, v.map(d)],
+            raw: vec![name.to_string(), v.unwrap_or("").to_string()],
+            page: 9,
+            level: None,
+            parent: None,
+        };
+        let mut existing = vec![prev("当年收入")];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![next("小计", None), next("上年结转资金", None)],
+            &roles,
+        );
+        assert_eq!(existing[0].name, "当年收入小计");
+        assert_eq!(left.len(), 1);
+        // A finished name keeps a following 合计 row of its own.
+        let mut existing = vec![prev("本年收入合计")];
+        let left = merge_split_rows(&mut existing, vec![next("合计", None)], &roles);
+        assert_eq!((existing[0].name.as_str(), left.len()), ("本年收入合计", 1));
     }
 
     #[test]
