@@ -206,7 +206,8 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
 }
 
 /// Drops titles that led to nothing: a table without columns, rows or empty statement when another
-/// table of the same id has content (a contents page lists every title), and every such `X`.
+/// table of the same id has content (a contents page lists every title), and every `X` without rows
+/// or empty statement.
 fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
     let hollow =
         |t: &Table| t.columns.is_empty() && t.rows.is_empty() && t.empty_statement.is_none();
@@ -217,7 +218,13 @@ fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
         .collect();
     tables
         .into_iter()
-        .filter(|t| !hollow(t) || (t.table != "X" && !solid.contains(&t.table)))
+        .filter(|t| {
+            if t.table == "X" {
+                !t.rows.is_empty() || t.empty_statement.is_some()
+            } else {
+                !hollow(t) || !solid.contains(&t.table)
+            }
+        })
         .collect()
 }
 
