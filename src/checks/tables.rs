@@ -17,7 +17,8 @@
 //! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
 //! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
 //! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
-//! - `text_vs_table.<key>` for every narrative fact whose key a table also gives
+//! - `text_vs_table.<key>` (within half a unit of the narrative's last digit) for every narrative
+//!   fact whose key a table also gives
 //!   (see [`crate::extract::tables::figures`]), and `text_vs_table.<key>[<item>]` for per-class facts
 //!   (`expenditure.class` vs the F03/B03/F01/B01 row, `gpb.class.final` vs F05,
 //!   `gpb.class.budget_initial` vs B05).
@@ -597,6 +598,36 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
     }
 }
 
+/// Text vs table: the narrative may state a figure at a lower precision than the table prints it
+/// (17192万元 for 171,915,169 元). The envelope is half a unit of the fact's last printed digit plus the
+/// table's own 0.005 (a whole unit for 近/约/余/多 figures); never less than the one-item envelope.
+fn text_compare(check: &str, table: Decimal, fact: &Fact, refs: Vec<String>) -> Check {
+    let unit = Decimal::new(1, fact.value.scale());
+    let envelope = if fact.approximate {
+        unit
+    } else {
+        unit / Decimal::from(2) + Decimal::new(5, 3)
+    }
+    .max(super::rounding_envelope(1));
+    let diff = fact.value - table;
+    let status = if diff.is_zero() {
+        Status::Pass
+    } else if diff.abs() <= envelope {
+        Status::Rounding
+    } else {
+        Status::Fail
+    };
+    Check {
+        check: check.to_string(),
+        status,
+        expected: Some(table),
+        actual: Some(fact.value),
+        diff: Some(diff),
+        refs,
+        message: None,
+    }
+}
+
 fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
     for fig in key_figures(tables) {
         for f in facts
@@ -607,11 +638,10 @@ fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
                 Some(p) => format!("fact:{}@p{}", f.key, p),
                 None => format!("fact:{}", f.key),
             };
-            out.push(compare(
+            out.push(text_compare(
                 &format!("text_vs_table.{}", fig.key),
                 fig.value,
-                f.value,
-                1,
+                f,
                 vec![fig.cell_ref.clone(), fact_ref],
             ));
         }
@@ -650,11 +680,10 @@ fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
                 Some(p) => format!("fact:{}[{}]@p{}", f.key, item, p),
                 None => format!("fact:{}[{}]", f.key, item),
             };
-            out.push(compare(
+            out.push(text_compare(
                 &format!("text_vs_table.{}[{}]", f.key, item),
                 v,
-                f.value,
-                1,
+                f,
                 vec![r, fact_ref],
             ));
         }
