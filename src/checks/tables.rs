@@ -673,7 +673,7 @@ fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
                         "合计" | "本年支出合计" | "决算数" | "预算数" | "金额" | "小计"
                     )
             })?;
-            Some((row.cells[c]?, cell_ref(t, row, c)))
+            Some((row.cells.get(c).copied().flatten()?, cell_ref(t, row, c)))
         });
         if let Some((v, r)) = found {
             let fact_ref = match f.page {

@@ -50,7 +50,10 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
         .iter()
         .map(|x| edges.iter().position(|e| (e - x).abs() <= ALIGN))
         .collect::<Option<Vec<usize>>>()?;
-    if idx.first() != Some(&0) || idx.last() != Some(&(edges.len() - 1)) {
+    if idx.first() != Some(&0)
+        || idx.last() != Some(&(edges.len() - 1))
+        || idx.windows(2).any(|w| w[1] <= w[0])
+    {
         return None;
     }
     let cells = grid

@@ -658,3 +658,79 @@ fn row_cut_by_page_break_is_joined() {
     );
     assert_eq!(t.pages, [7, 8]);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn page_strategy() -> impl Strategy<Value = Page> {
+        let piece = (
+            prop::sample::select(vec![
+                "合计",
+                "2,940.05",
+                "0.00",
+                "—",
+                "项目",
+                "收入支出决算总表",
+                "单位：元",
+                "201",
+                "06",
+                "1 2 3",
+                "故本表为空。",
+                "小计",
+            ]),
+            0.0f32..600.0,
+            0.0f32..800.0,
+            1.0f32..120.0,
+        );
+        let rule = (0.0f32..600.0, 0.0f32..800.0, 0.0f32..300.0, any::<bool>());
+        (
+            prop::collection::vec(prop::collection::vec(piece, 1..5), 0..25),
+            prop::collection::vec(rule, 0..40),
+            1u32..4,
+        )
+            .prop_map(|(lines, rules, n)| {
+                let mut p = Page::new(n);
+                p.lines = lines
+                    .into_iter()
+                    .map(|segs| {
+                        line(
+                            segs.into_iter()
+                                .map(|(t, x, y, w)| seg(t, x, y, w))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                p.lines.sort_by(|a, b| {
+                    let ya = a.bbox.map(|r| r.y0).unwrap_or(0.0);
+                    let yb = b.bbox.map(|r| r.y0).unwrap_or(0.0);
+                    ya.total_cmp(&yb)
+                });
+                p.rules = rules
+                    .into_iter()
+                    .map(|(x, y, len, horizontal)| {
+                        if horizontal {
+                            hrule(x, x + len, y)
+                        } else {
+                            vrule(x, y, y + len)
+                        }
+                    })
+                    .collect();
+                p
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn arbitrary_pages_do_not_panic(pages in prop::collection::vec(page_strategy(), 1..4)) {
+            let mut pages = pages;
+            for (i, p) in pages.iter_mut().enumerate() {
+                p.number = i as u32 + 1;
+            }
+            let ts = extract(&pdf(pages), &Outline::default());
+            let _ = crate::checks::tables::evaluate(&[], &ts);
+            let _ = table_facts(&ts, &[]);
+        }
+    }
+}
