@@ -168,7 +168,8 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
                         column_units: Vec::new(),
                         layout: match &frag.grid {
                             Some(g) if !g.ruled => "positions",
-                            _ => "ruled",
+                            Some(_) => "ruled",
+                            None => "none",
                         }
                         .to_string(),
                     },

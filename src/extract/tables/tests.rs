@@ -734,3 +734,37 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn layout_text_is_read_by_positions() {
+    // `pdftotext -layout` output: columns aligned by character count, runs of spaces between them.
+    let text = "\
+                   收入支出决算总表
+                                                 单位：万元
+           收入                           支出
+       项目           决算数              项目            决算数
+一、一般公共预算财政拨款收入      2,940.05   一、一般公共服务支出        2,106.66
+二、政府性基金预算财政拨款收入                二、外交支出
+八、其他收入                  6.20   八、社会保障和就业支出        326.71
+         本年收入合计     2,946.25       本年支出合计        2,940.05
+";
+    let doc = crate::ingest::text::read(text.as_bytes()).expect("text decodes");
+    let ts = extract(&doc, &Outline::default());
+    let t = table(&ts, "F01");
+    assert_eq!(t.layout, "positions");
+    assert_eq!(
+        t.columns,
+        vec!["收入/项目", "收入/决算数", "支出/项目", "支出/决算数"]
+    );
+    assert_eq!(
+        cell(t, "一、一般公共预算财政拨款收入", "收入/决算数"),
+        Some(d("2940.05"))
+    );
+    assert_eq!(cell(t, "八、其他收入", "收入/决算数"), Some(d("6.20")));
+    assert_eq!(cell(t, "二、外交支出", "支出/决算数"), None);
+    assert_eq!(
+        cell(t, "八、社会保障和就业支出", "支出/决算数"),
+        Some(d("326.71"))
+    );
+    assert_eq!(cell(t, "本年支出合计", "支出/决算数"), Some(d("2940.05")));
+}

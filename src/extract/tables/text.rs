@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Document, Line};
+use crate::document::{Document, Line, Page, Rect, Segment};
 use crate::normalize::normalize_line;
 
 use super::catalog::catalog;
@@ -32,6 +32,106 @@ static CODE: LazyLock<Regex> =
 
 static PERCENT_WORDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:占比|比例|比重|%|率)").expect("percent regex is valid"));
+
+static LAYOUT_GAP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\S {2,}\S").expect("layout gap regex is valid"));
+
+/// Points per character and per line of synthetic positions. Every character is one column wide, CJK
+/// included: layout text from PDF converters aligns columns by character count.
+const CELL: f32 = 5.0;
+const LINE: f32 = 12.0;
+
+/// Layout text (at least a fifth of its non-blank lines hold a run of two or more spaces between
+/// words) as a document with synthetic positions: one segment per run of text between such gaps, x
+/// from the character's column, one line every 12 points. `None` for
+/// text without layout.
+pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
+    let lines: Vec<&Line> = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .filter(|l| !l.text.trim().is_empty())
+        .collect();
+    let gapped = lines
+        .iter()
+        .filter(|l| LAYOUT_GAP.is_match(&l.text))
+        .count();
+    if lines.is_empty() || gapped * 5 < lines.len() {
+        return None;
+    }
+    let pages = doc
+        .pages
+        .iter()
+        .map(|p| {
+            let mut page = Page::new(p.number);
+            page.printed_number = p.printed_number.clone();
+            page.lines = p
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| positioned_line(&l.text, i as f32 * LINE))
+                .collect();
+            page
+        })
+        .collect();
+    Some(Document {
+        format: doc.format.clone(),
+        pages,
+        text_quality: doc.text_quality.clone(),
+        warnings: Vec::new(),
+    })
+}
+
+fn positioned_line(text: &str, y: f32) -> Line {
+    let mut segments = Vec::new();
+    let mut col = 0.0f32;
+    let mut cur = String::new();
+    let mut start = 0.0f32;
+    let mut spaces = 0usize;
+    let flush = |cur: &mut String, start: f32, end: f32, segments: &mut Vec<Segment>| {
+        let t = cur.trim_end().to_string();
+        if !t.is_empty() {
+            segments.push(Segment {
+                text: t,
+                bbox: Rect {
+                    x0: start * CELL,
+                    y0: y,
+                    x1: end * CELL,
+                    y1: y + LINE * 0.8,
+                },
+                font: None,
+                size: LINE * 0.8,
+            });
+        }
+        cur.clear();
+    };
+    for c in text.chars() {
+        let w = 1.0;
+        if c == ' ' || c == '\u{3000}' {
+            spaces += 1;
+            if spaces == 2 && !cur.trim().is_empty() {
+                flush(&mut cur, start, col - 1.0, &mut segments);
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+        } else {
+            if cur.is_empty() {
+                start = col;
+            }
+            spaces = 0;
+            cur.push(c);
+        }
+        col += w;
+    }
+    flush(&mut cur, start, col, &mut segments);
+    let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
+    Line {
+        text: text.to_string(),
+        bbox,
+        segments,
+    }
+}
 
 /// A line split into whitespace tokens (after character folding, spaces kept between tokens).
 fn tokens(text: &str) -> Vec<String> {
