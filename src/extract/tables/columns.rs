@@ -101,13 +101,20 @@ fn unmatched_leaves(header: &[Vec<Piece>], body: &[(f32, f32)]) -> Vec<(f32, f32
     let gap = |p: &Piece, c: &(f32, f32)| (c.0 - p.bbox.x1).max(p.bbox.x0 - c.1).max(0.0);
     let mut out = Vec::new();
     for (r, row) in header.iter().enumerate() {
+        // A leaf has no lower header piece under it, nor lower pieces close on both sides (a
+        // parent label centred between its children).
         let leaves: Vec<&Piece> = row
             .iter()
             .filter(|p| {
-                !header[r + 1..]
-                    .iter()
-                    .flatten()
-                    .any(|q| q.bbox.x0 < p.bbox.x1 - 0.5 && p.bbox.x0 + 0.5 < q.bbox.x1)
+                let lower = || header[r + 1..].iter().flatten();
+                let reach = 2.0 * p.bbox.width();
+                let under =
+                    lower().any(|q| q.bbox.x0 < p.bbox.x1 - 0.5 && p.bbox.x0 + 0.5 < q.bbox.x1);
+                let left =
+                    lower().any(|q| q.bbox.x1 <= p.bbox.x0 && p.bbox.x0 - q.bbox.x1 <= reach);
+                let right =
+                    lower().any(|q| q.bbox.x0 >= p.bbox.x1 && q.bbox.x0 - p.bbox.x1 <= reach);
+                !(under || (left && right))
             })
             .collect();
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
@@ -251,12 +258,13 @@ pub(crate) fn grid_from_lines(
         // Header cells widen towards their centre, never into a neighbour's columns.
         if header && !banner {
             let spans: Vec<(usize, usize)> = by_span.iter().map(|(s, _)| *s).collect();
+            let mut lo = 0;
             for (k, (span, ps)) in by_span.iter_mut().enumerate() {
-                let lo = if k == 0 { 0 } else { spans[k - 1].1 + 1 };
                 let hi = spans.get(k + 1).map(|s| s.0 - 1).unwrap_or(n_cols - 1);
                 let x0 = ps.iter().map(|p| p.bbox.x0).fold(f32::MAX, f32::min);
                 let x1 = ps.iter().map(|p| p.bbox.x1).fold(f32::MIN, f32::max);
                 *span = widen(&col_edges, (x0 + x1) / 2.0, *span, lo, hi);
+                lo = span.1 + 1;
             }
         }
         let mut next = 0;

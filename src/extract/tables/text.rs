@@ -42,8 +42,9 @@ const CELL: f32 = 5.0;
 const LINE: f32 = 12.0;
 
 /// Layout text (at least a fifth of its non-blank lines hold a run of two or more spaces between
-/// words) as a document with synthetic positions: one segment per run of text between such gaps, x
-/// from the character's column, one line every 12 points. `None` for
+/// words) as a document with synthetic positions: one segment per word (spaces delimit them; the
+/// cells of one column are joined again by the table reader), x from the character's column, one
+/// line every 12 points. `None` for
 /// text without layout.
 pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
     let lines: Vec<&Line> = doc
@@ -109,11 +110,8 @@ fn positioned_line(text: &str, y: f32) -> Line {
         let w = 1.0;
         if c == ' ' || c == '\u{3000}' {
             spaces += 1;
-            if spaces == 2 && !cur.trim().is_empty() {
-                flush(&mut cur, start, col - 1.0, &mut segments);
-            }
-            if !cur.is_empty() {
-                cur.push(' ');
+            if spaces == 1 && !cur.is_empty() {
+                flush(&mut cur, start, col, &mut segments);
             }
         } else {
             if cur.is_empty() {
