@@ -2,23 +2,25 @@
 //! whose columns come from x-positions.
 //!
 //! In: the lines of a table region (header lines first), optionally the column boundaries of the page
-//! before (a continuation is read with its first page's columns). Out: a grid with one row per line.
+//! before (a continuation is read with its first page's columns). Out: a grid with one row per visual
+//! row.
 //!
-//! How: the lines' pieces are regrouped into visual rows; body rows are those from the first row
-//! holding a number (column numbering excepted). Column intervals are the x-ranges of the body's
-//! pieces merged where they overlap (right-aligned numbers of one column overlap; label texts of one
+//! How: the lines' pieces (segments split at spaces) are regrouped into visual rows (a number set a
+//! little lower than its label stays in the label's row); body rows are those from the first row
+//! holding a number (column numbering `1 2 3…` excepted). Column intervals are the x-ranges of the
+//! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
 //! column overlap at their left edge), plus the header leaves that match no body column (see
-//! `unmatched_leaves`: a column blank in every row is seen through its label); boundaries sit in the
-//! middle of the gaps. Body segments go to the column holding their centre.
-//! A header segment spans the columns it overlaps, widened to neighbouring columns while that brings
-//! the span's centre nearer to the segment's centre (a parent label is centred over its children even
-//! when it is narrower than they are). A lone label on the first of several header lines is a banner
-//! over every column (`财政拨款“三公”经费`).
+//! `unmatched_leaves`: a column blank in every row is seen through its label; a label centred between
+//! lower labels is their parent, not a column); boundaries sit in the middle of the gaps. Body pieces
+//! go to the column holding their centre. A header cell covers the columns it covers a fair part of,
+//! widened, without crossing its neighbours, while that brings the span's centre nearer to its own (a
+//! parent label is centred over its children even when narrower than they are). A lone label on the
+//! first of several header rows is a banner over every column (`财政拨款“三公”经费`).
 //!
-//! Not here: header flattening and rows. Limits: when the children of a parent label are themselves
-//! parents on a lower header line (three levels), the widening can stop short; a column that is empty
-//! in every body row and absent from the lowest header line is not seen. Ruled grids do not have these
-//! limits.
+//! Not here: header flattening and rows. Limits: three-level headers whose middle labels sit at
+//! varying heights (vertically centred in merged cells) can attach a label to the wrong parent; a
+//! column blank in every body row whose label is not a leaf is not seen. Ruled grids have neither
+//! limit.
 
 use crate::document::{Line, Rect};
 
