@@ -148,13 +148,13 @@ fn unmatched_leaves(header: &[Vec<Piece>], body: &[(f32, f32)]) -> Vec<(f32, f32
     out
 }
 
-/// Merges overlapping x-intervals.
+/// Merges overlapping (or touching) x-intervals.
 fn merge_intervals(mut iv: Vec<(f32, f32)>) -> Vec<(f32, f32)> {
     iv.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<(f32, f32)> = Vec::new();
     for (a, b) in iv {
         match out.last_mut() {
-            Some(l) if a <= l.1 - 0.5 => l.1 = l.1.max(b),
+            Some(l) if a <= l.1 + 0.5 => l.1 = l.1.max(b),
             _ => out.push((a, b)),
         }
     }

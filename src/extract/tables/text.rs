@@ -42,9 +42,8 @@ const CELL: f32 = 5.0;
 const LINE: f32 = 12.0;
 
 /// Layout text (at least a fifth of its non-blank lines hold a run of two or more spaces between
-/// words) as a document with synthetic positions: one segment per word (spaces delimit them; the
-/// cells of one column are joined again by the table reader), x from the character's column, one
-/// line every 12 points. `None` for
+/// words) as a document with synthetic positions: one segment per word, words one space apart
+/// joined unless one is a number, x from the character's column, one line every 12 points. `None` for
 /// text without layout.
 pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
     let lines: Vec<&Line> = doc
@@ -84,45 +83,47 @@ pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
 }
 
 fn positioned_line(text: &str, y: f32) -> Line {
-    let mut segments = Vec::new();
-    let mut col = 0.0f32;
-    let mut cur = String::new();
-    let mut start = 0.0f32;
-    let mut spaces = 0usize;
-    let flush = |cur: &mut String, start: f32, end: f32, segments: &mut Vec<Segment>| {
-        let t = cur.trim_end().to_string();
-        if !t.is_empty() {
-            segments.push(Segment {
-                text: t,
-                bbox: Rect {
-                    x0: start * CELL,
-                    y0: y,
-                    x1: end * CELL,
-                    y1: y + LINE * 0.8,
-                },
-                font: None,
-                size: LINE * 0.8,
-            });
-        }
-        cur.clear();
-    };
-    for c in text.chars() {
-        let w = 1.0;
+    // Words with their first and last character columns.
+    let mut words: Vec<(String, usize, usize)> = Vec::new();
+    for (col, c) in text.chars().enumerate() {
         if c == ' ' || c == '\u{3000}' {
-            spaces += 1;
-            if spaces == 1 && !cur.is_empty() {
-                flush(&mut cur, start, col, &mut segments);
-            }
-        } else {
-            if cur.is_empty() {
-                start = col;
-            }
-            spaces = 0;
-            cur.push(c);
+            continue;
         }
-        col += w;
+        match words.last_mut() {
+            Some((w, _, end)) if *end + 1 == col => {
+                w.push(c);
+                *end = col;
+            }
+            _ => words.push((c.to_string(), col, col)),
+        }
     }
-    flush(&mut cur, start, col, &mut segments);
+    // Words one space apart stay one segment unless one of them is a number (`三、事业 单位` is one
+    // label; `合计 2,940.05` is a label and a value).
+    let mut merged: Vec<(String, usize, usize)> = Vec::new();
+    for (w, a, b) in words {
+        match merged.last_mut() {
+            Some((m, _, end)) if a == *end + 2 && !is_numeric(m) && !is_numeric(&w) => {
+                m.push(' ');
+                m.push_str(&w);
+                *end = b;
+            }
+            _ => merged.push((w, a, b)),
+        }
+    }
+    let segments: Vec<Segment> = merged
+        .into_iter()
+        .map(|(w, a, b)| Segment {
+            text: w,
+            bbox: Rect {
+                x0: a as f32 * CELL,
+                y0: y,
+                x1: (b + 1) as f32 * CELL,
+                y1: y + LINE * 0.8,
+            },
+            font: None,
+            size: LINE * 0.8,
+        })
+        .collect();
     let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
     Line {
         text: text.to_string(),
