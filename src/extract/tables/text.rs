@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::{Document, Line, Page, Rect, Segment};
-use crate::normalize::normalize_line;
+use crate::normalize::{is_cjk, normalize_line};
 
 use super::catalog::catalog;
 use super::regions::empty_statement;
@@ -43,7 +43,8 @@ const LINE: f32 = 12.0;
 
 /// Layout text (at least a fifth of its non-blank lines hold a run of two or more spaces between
 /// words) as a document with synthetic positions: one segment per word, words one space apart
-/// joined unless one is a number, x from the character's column, one line every 12 points. `None` for
+/// joined unless one is a number, letter-spaced characters (`收   入`) joined, x from the
+/// character's column, one line every 12 points. `None` for
 /// text without layout.
 pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
     let lines: Vec<&Line> = doc
@@ -101,9 +102,20 @@ fn positioned_line(text: &str, y: f32) -> Line {
     // label; `合计 2,940.05` is a label and a value).
     let mut merged: Vec<(String, usize, usize)> = Vec::new();
     for (w, a, b) in words {
+        let single_cjk = |t: &str| t.chars().count() == 1 && t.chars().all(is_cjk);
         match merged.last_mut() {
             Some((m, _, end)) if a == *end + 2 && !is_numeric(m) && !is_numeric(&w) => {
                 m.push(' ');
+                m.push_str(&w);
+                *end = b;
+            }
+            // Letter-spaced words (`收   入`): single characters a few columns apart.
+            Some((m, _, end))
+                if a <= *end + 5
+                    && single_cjk(&w)
+                    && m.chars().all(is_cjk)
+                    && m.chars().count() <= 3 =>
+            {
                 m.push_str(&w);
                 *end = b;
             }
