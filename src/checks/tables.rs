@@ -3,6 +3,8 @@
 //! In: facts and tables of one document. Out: checks, each with refs to the cells compared
 //! (`table:F01[总计,收入/决算数]@p7`) and facts (`fact:income.grand_total@p3`):
 //! - `F01.balance` / `B01.balance` / `F04.balance` / `B04.balance`: 收入总计 = 支出总计;
+//! - `<id>.income_items_eq_total` / `<id>.expenditure_items_eq_total` (F01, F04, B01, B04): the
+//!   numbered rows (`一、…`) printed before 本年收入合计 / 本年支出合计 sum to it;
 //! - `F01.income_total_eq_parts`: 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余, and
 //!   `F01.expenditure_total_eq_parts`: 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余;
 //! - `<id>.total_eq_sum_rows[<column>]`: a 合计 row = Σ the other rows (tables without codes) or
@@ -15,8 +17,11 @@
 //! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
 //! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
 //! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
-//! - `text_vs_table.<key>` for every narrative fact whose key a table also gives
-//!   (see [`crate::extract::tables::figures`]).
+//! - `text_vs_table.<key>` (within half a unit of the narrative's last digit) for every narrative
+//!   fact whose key a table also gives
+//!   (see [`crate::extract::tables::figures`]), and `text_vs_table.<key>[<item>]` for per-class facts
+//!   (`expenditure.class` vs the F03/B03/F01/B01 row, `gpb.class.final` vs F05,
+//!   `gpb.class.budget_initial` vs B05).
 //!
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
 //! extraction. Limits: 总分 = Σ 得分 of P01 is not checked (indicator scores are not read).
@@ -27,8 +32,11 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
-use crate::extract::tables::figures::{cell_ref, find, key_figures, leaf, norm_name, total_row};
+use crate::extract::tables::figures::{
+    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
+};
 use crate::extract::tables::{Row, Table};
+use crate::normalize::normalize_line;
 
 /// Evaluates table identities, cross-table identities and text-vs-table comparisons.
 pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
@@ -43,6 +51,10 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         }
         if t.table == "F01" {
             f01_parts(t, &mut out);
+        }
+        if matches!(t.table.as_str(), "F01" | "F04" | "B01" | "B04") {
+            summary_items(t, "收入", "本年收入合计", &mut out);
+            summary_items(t, "支出", "本年支出合计", &mut out);
         }
         if t.table == "P01" {
             p01_rate(t, &mut out);
@@ -62,7 +74,7 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         }
         if matches!(t.table.as_str(), "F07" | "B07") {
             sangong(t, &mut out);
-        } else {
+        } else if !matches!(t.table.as_str(), "F01" | "B01" | "F04" | "B04") {
             sum_rows(t, &mut out);
             basic_plus_project(t, &mut out);
         }
@@ -85,6 +97,9 @@ fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
 
 /// 收入总计 = 支出总计.
 fn balance(t: &Table, out: &mut Vec<Check>) {
+    if t.rows.is_empty() {
+        return;
+    }
     let income = find(t, &["收入总计"], |l| l.contains("收入") || l.is_empty())
         .or_else(|| find(t, &["总计"], |l| l.contains("收入")))
         .or_else(|| find(t, &["收入合计"], |l| l.contains("收入") || l.is_empty()));
@@ -136,6 +151,64 @@ fn total_eq_parts(
     if n > 0 {
         out.push(compare(id, sum, tv, n, refs));
     }
+}
+
+/// Numbered item rows (`一、…`) of a summary table's side = its 本年…合计 row.
+fn summary_items(t: &Table, side: &str, total: &str, out: &mut Vec<Check>) {
+    let col = |l: &str| l.contains(side) && !leaf(l).contains("项目");
+    let Some((tv, tr, tc)) = find(t, &[total], col) else {
+        return;
+    };
+    // The side's label columns (收入/项目): its rows print their names there.
+    let label_cols: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| {
+            t.column_units.get(i).map(String::as_str) != Some("万元") && t.columns[i].contains(side)
+        })
+        .collect();
+    // Items printed before the total (numbered rows after it belong to 年初结转和结余).
+    let before = t
+        .rows
+        .iter()
+        .position(|r| std::ptr::eq(r, tr))
+        .unwrap_or(t.rows.len());
+    let items: Vec<&Row> = t.rows[..before]
+        .iter()
+        .filter(|r| {
+            let n = normalize_line(&r.name);
+            let numbered = n
+                .char_indices()
+                .find(|(_, c)| !"一二三四五六七八九十".contains(*c))
+                .is_some_and(|(i, c)| i > 0 && c == '、');
+            numbered
+        })
+        .filter(|r| {
+            label_cols
+                .iter()
+                .any(|&i| r.raw.get(i).is_some_and(|x| !x.is_empty()))
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let sum: Decimal = items
+        .iter()
+        .map(|r| r.cells.get(tc).copied().flatten().unwrap_or_default())
+        .sum();
+    out.push(compare(
+        &format!(
+            "{}.{}_items_eq_total",
+            t.table,
+            if side == "收入" {
+                "income"
+            } else {
+                "expenditure"
+            }
+        ),
+        sum,
+        tv,
+        items.len(),
+        vec![cell_ref(t, tr, tc)],
+    ));
 }
 
 fn f01_parts(t: &Table, out: &mut Vec<Check>) {
@@ -368,7 +441,9 @@ fn sangong(t: &Table, out: &mut Vec<Check>) {
                 || (last(p).starts_with("公务用车购置及运行") && !p.contains(&"小计"))
         });
         let purchase = col(&|p| last(p).contains("购置费") && !last(p).contains("运行"));
-        let operation = col(&|p| last(p).contains("运行") && !last(p).contains("购置"));
+        let operation = col(&|p| {
+            last(p).contains("运行") && !last(p).contains("购置") && !last(p).contains("机关运行")
+        });
         let reception = col(&|p| last(p).contains("接待"));
         let v = |c: Option<usize>| c.and_then(|c| row.cells.get(c).copied().flatten());
         let suffix = if g.is_empty() {
@@ -463,12 +538,21 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
     for (side, f04, f05, f06) in [("F", "F04", "F05", "F06"), ("B", "B04", "B05", "B06")] {
         let (t4, t5, t6) = (by_id(tables, f04), by_id(tables, f05), by_id(tables, f06));
         if let (Some(t4), Some(t5)) = (t4, t5) {
+            // The 一般公共预算 column of the expenditure side, or the 一般公共预算 income row.
             let gpb = find(
                 t4,
                 &["本年支出合计", "支出总计", "本年支出小计"],
                 |l| l.contains("一般公共预算"),
-            );
-            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"));
+            )
+            .or_else(|| {
+                find(
+                    t4,
+                    &["一般公共预算财政拨款", "一般公共预算", "一般公共预算拨款"],
+                    |l| l.contains("收入"),
+                )
+            });
+            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
+                .or_else(|| total_cell(t5, |_| true));
             let id = format!("{f05}.total_eq_{f04}_gpb");
             match (gpb, total) {
                 (Some((a, r, c)), Some((b, rb))) => {
@@ -484,10 +568,26 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
         if let (Some(t5), Some(t6)) = (t5, t6) {
             let basic = total_cell(t5, |l| leaf(l) == "基本支出");
             let total = total_cell(t6, |l| matches!(leaf(l), "合计" | "小计" | "基本支出"))
-                .or_else(|| total_cell(t6, |_| true));
+                .or_else(|| total_cell(t6, |_| true))
+                .or_else(|| match personnel_public(t6) {
+                    [Some((a, ra, _, _)), Some((b, rb, _, _))] => {
+                        Some((a + b, format!("{ra}+{rb}")))
+                    }
+                    _ => None,
+                });
             let id = format!("{f06}.total_eq_{f05}_basic");
+            let has_basic_column = t5.columns.iter().any(|l| leaf(l) == "基本支出");
             match (basic, total) {
                 (Some((a, ra)), Some((b, rb))) => out.push(compare(&id, a, b, 1, vec![ra, rb])),
+                _ if !has_basic_column => out.push(Check {
+                    check: id,
+                    status: Status::NotApplicable,
+                    expected: None,
+                    actual: None,
+                    diff: None,
+                    refs: vec![],
+                    message: Some(format!("{f05} has no 基本支出 column")),
+                }),
                 _ => out.push(super::insufficient(
                     &id,
                     vec![],
@@ -495,6 +595,36 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
                 )),
             }
         }
+    }
+}
+
+/// Text vs table: the narrative may state a figure at a lower precision than the table prints it
+/// (17192万元 for 171,915,169 元). The envelope is half a unit of the fact's last printed digit plus the
+/// table's own 0.005 (a whole unit for 近/约/余/多 figures); never less than the one-item envelope.
+fn text_compare(check: &str, table: Decimal, fact: &Fact, refs: Vec<String>) -> Check {
+    let unit = Decimal::new(1, fact.value.scale());
+    let envelope = if fact.approximate {
+        unit
+    } else {
+        unit / Decimal::from(2) + Decimal::new(5, 3)
+    }
+    .max(super::rounding_envelope(1));
+    let diff = fact.value - table;
+    let status = if diff.is_zero() {
+        Status::Pass
+    } else if diff.abs() <= envelope {
+        Status::Rounding
+    } else {
+        Status::Fail
+    };
+    Check {
+        check: check.to_string(),
+        status,
+        expected: Some(table),
+        actual: Some(fact.value),
+        diff: Some(diff),
+        refs,
+        message: None,
     }
 }
 
@@ -508,13 +638,255 @@ fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
                 Some(p) => format!("fact:{}@p{}", f.key, p),
                 None => format!("fact:{}", f.key),
             };
-            out.push(compare(
+            out.push(text_compare(
                 &format!("text_vs_table.{}", fig.key),
                 fig.value,
-                f.value,
-                1,
+                f,
                 vec![fig.cell_ref.clone(), fact_ref],
             ));
         }
+    }
+    // Per-item facts: a class's amount in the narrative vs its row in the expenditure tables.
+    for f in facts
+        .iter()
+        .filter(|f| f.item.is_some() && !f.pattern.starts_with("table:"))
+    {
+        let Some(item) = f.item.as_deref() else {
+            continue;
+        };
+        let ids: &[&str] = match f.key.as_str() {
+            "expenditure.class" => &["F03", "B03", "F01", "B01"],
+            "gpb.class.final" => &["F05"],
+            "gpb.class.budget_initial" => &["B05"],
+            _ => continue,
+        };
+        let want = norm_name(item);
+        let found = ids.iter().filter_map(|id| by_id(tables, id)).find_map(|t| {
+            let row = t
+                .rows
+                .iter()
+                .find(|r| norm_name(&r.name) == want && r.level.is_none_or(|l| l <= 2))?;
+            let c = money_cols(t).find(|&c| {
+                row.cells.get(c).copied().flatten().is_some()
+                    && matches!(
+                        leaf(&t.columns[c]),
+                        "合计" | "本年支出合计" | "决算数" | "预算数" | "金额" | "小计"
+                    )
+            })?;
+            Some((row.cells.get(c).copied().flatten()?, cell_ref(t, row, c)))
+        });
+        if let Some((v, r)) = found {
+            let fact_ref = match f.page {
+                Some(p) => format!("fact:{}[{}]@p{}", f.key, item, p),
+                None => format!("fact:{}[{}]", f.key, item),
+            };
+            out.push(text_compare(
+                &format!("text_vs_table.{}[{}]", f.key, item),
+                v,
+                f,
+                vec![r, fact_ref],
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).expect("decimal literal")
+    }
+
+    fn row(name: &str, code: Option<&str>, cells: &[Option<&str>]) -> Row {
+        Row {
+            code: code.map(str::to_string),
+            name: name.to_string(),
+            cells: cells.iter().map(|c| c.map(d)).collect(),
+            raw: cells.iter().map(|c| c.unwrap_or("").to_string()).collect(),
+            page: 5,
+            level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
+            parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
+        }
+    }
+
+    fn table(id: &str, columns: &[&str], units: &[&str], rows: Vec<Row>) -> Table {
+        Table {
+            table: id.to_string(),
+            title: String::new(),
+            unit_declared: Some("万元".to_string()),
+            pages: [5, 5],
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+            empty: false,
+            empty_statement: None,
+            unit: "万元".to_string(),
+            unit_inferred: false,
+            column_units: units.iter().map(|c| c.to_string()).collect(),
+            layout: "ruled".to_string(),
+        }
+    }
+
+    fn fact(key: &str, item: Option<&str>, value: &str) -> Fact {
+        Fact {
+            key: key.to_string(),
+            item: item.map(str::to_string),
+            value: d(value),
+            unit: "万元".to_string(),
+            raw: value.to_string(),
+            approximate: false,
+            page: Some(21),
+            section: String::new(),
+            pattern: "p".to_string(),
+        }
+    }
+
+    fn status<'c>(checks: &'c [Check], id: &str) -> &'c Check {
+        checks
+            .iter()
+            .find(|c| c.check == id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+    }
+
+    #[test]
+    fn sangong_identities_per_group() {
+        let cols = [
+            "三公/合计/预算数",
+            "三公/合计/决算数",
+            "三公/因公出国（境）费/决算数",
+            "三公/公务用车购置及运行维护费/小计/决算数",
+            "三公/公务用车购置及运行维护费/公务用车购置费/决算数",
+            "三公/公务用车购置及运行维护费/公务用车运行维护费/决算数",
+            "三公/公务接待费/决算数",
+        ];
+        let t = table(
+            "F07",
+            &cols,
+            &["万元"; 7],
+            vec![row(
+                "",
+                None,
+                &[
+                    Some("2.85"),
+                    Some("0.39"),
+                    Some("0.00"),
+                    Some("0.00"),
+                    None,
+                    Some("0.00"),
+                    Some("0.39"),
+                ],
+            )],
+        );
+        let checks = evaluate(&[], &[t]);
+        assert_eq!(
+            status(&checks, "F07.total_eq_parts[决算数]").status,
+            Status::Pass
+        );
+        assert_eq!(
+            status(&checks, "F07.vehicle_eq_parts[决算数]").status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn class_rows_and_text_vs_table_per_item() {
+        let t = table(
+            "F05",
+            &["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+            &["", "", "万元", "万元", "万元"],
+            vec![
+                row(
+                    "合计",
+                    None,
+                    &[None, None, Some("326.72"), Some("300.00"), Some("26.72")],
+                ),
+                row(
+                    "社会保障和就业支出",
+                    Some("208"),
+                    &[None, None, Some("326.72"), Some("300.00"), Some("26.72")],
+                ),
+                row(
+                    "行政事业单位养老支出",
+                    Some("20805"),
+                    &[None, None, Some("300.00"), Some("300.00"), None],
+                ),
+                row(
+                    "其他社会保障和就业支出",
+                    Some("20899"),
+                    &[None, None, Some("26.71"), None, Some("26.71")],
+                ),
+            ],
+        );
+        let facts = [fact(
+            "gpb.class.final",
+            Some("社会保障和就业支出"),
+            "326.71",
+        )];
+        let checks = evaluate(&facts, &[t]);
+        // 300.00 + 26.71 = 326.71 vs 326.72: one cent, within (2+1) × 0.005.
+        assert_eq!(
+            status(&checks, "F05.class_eq_sum[208]").status,
+            Status::Rounding
+        );
+        let c = status(&checks, "text_vs_table.gpb.class.final[社会保障和就业支出]");
+        assert_eq!(
+            (c.status, c.expected, c.actual),
+            (Status::Rounding, Some(d("326.72")), Some(d("326.71")))
+        );
+        assert_eq!(c.refs[0], "table:F05[社会保障和就业支出,合计]@p5");
+        assert_eq!(
+            status(&checks, "F05.total_eq_basic_plus_project").status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn empty_statement_with_values_fails() {
+        let mut t = table(
+            "B07",
+            &["合计"],
+            &["万元"],
+            vec![row("", None, &[Some("47.91")])],
+        );
+        t.empty_statement =
+            Some("注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表。".to_string());
+        let checks = evaluate(&[], &[t]);
+        assert_eq!(
+            status(&checks, "B07.empty_statement_with_values").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn performance_rate_at_printed_precision() {
+        let mut t = table(
+            "P01",
+            &["预算数", "执行数", "执行率", "得分", "总分"],
+            &["万元", "万元", "%", "分", "分"],
+            vec![row(
+                "税务征收经费",
+                None,
+                &[
+                    Some("230"),
+                    Some("97.47"),
+                    Some("42"),
+                    Some("8.4"),
+                    Some("88.4"),
+                ],
+            )],
+        );
+        t.rows[0].raw[2] = "42%".to_string();
+        let checks = evaluate(&[], std::slice::from_ref(&t));
+        assert_eq!(
+            status(&checks, "P01.rate[税务征收经费]").status,
+            Status::Pass
+        );
+        t.rows[0].cells[2] = Some(d("52"));
+        let checks = evaluate(&[], &[t]);
+        assert_eq!(
+            status(&checks, "P01.rate[税务征收经费]").status,
+            Status::Fail
+        );
     }
 }

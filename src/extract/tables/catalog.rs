@@ -76,8 +76,22 @@ static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static UNIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[(（]?(?:金额)?单位[:：]?.*$").expect("unit tail regex is valid")
+    Regex::new(r"[(（]?(?:金额)?单位\s*(?:[:：].*|(?:亿元|万元|千元|元)[)）]?)$")
+        .expect("unit tail regex is valid")
 });
+
+/// A part heading (`第二部分 2019年度部门预算表`): the tables follow, it is not one.
+static PART_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^第[一二三四五六七八九十\d]+部分").expect("part regex is valid"));
+
+/// A table number alone (`公开01表`, `表1`): not a title.
+static TABLE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:公开|附)?表?\d+表?$|^公开\d+表$").expect("table number regex is valid")
+});
+
+/// A parenthetical after a title (`（功能科目）`, `（经济科目）`).
+static PAREN_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren tail regex is valid"));
 
 static CONTINUED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（]?续表?[)）]?$").expect("continued regex is valid"));
@@ -97,12 +111,16 @@ impl Catalog {
         if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(&norm) {
             return None;
         }
-        if norm.contains(['。', '，', '；']) {
+        if norm.contains(['。', '，', '；'])
+            || TABLE_NUMBER.is_match(&norm)
+            || PART_HEADING.is_match(&norm)
+        {
             return None;
         }
         let title = UNIT_TAIL.replace(&norm, "").to_string();
         let title = title.trim_end_matches(['(', '（']).to_string();
         let bare = CONTINUED.replace(&title, "").to_string();
+        let bare = PAREN_TAIL.replace(&bare, "").to_string();
         let k = key(&bare);
         if let Some(id) = self.by_title(&k) {
             return Some(TitleMatch { id, title });
@@ -201,6 +219,10 @@ mod tests {
             ("财政拨款政府性基金支出预算表", "B08"),
             ("收支预算总表", "B01"),
             ("收入支出决算总表（续）", "F01"),
+            ("2026年预算单位财务收支预算总表", "B01"),
+            ("一般公共预算支出预算表（功能科目）", "B05"),
+            ("2026年预算单位收入预算总表", "B02"),
+            ("2025年单位“三公”经费和机关运行经费预算表", "B07"),
         ];
         for (line, id) in cases {
             let got = catalog().identify(line).map(|m| m.id);
@@ -213,6 +235,9 @@ mod tests {
         let cases = [
             "详见附表1收入支出决算总表。",
             "一、收入支出决算总表……………………5",
+            "公开01表",
+            "第二部分 2019年度部门预算表",
+            "公开 05 表",
             "2020年度收入总计4193.92万元，支出总计4207.52万元",
             "",
         ];

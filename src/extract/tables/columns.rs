@@ -2,21 +2,25 @@
 //! whose columns come from x-positions.
 //!
 //! In: the lines of a table region (header lines first), optionally the column boundaries of the page
-//! before (a continuation is read with its first page's columns). Out: a grid with one row per line.
+//! before (a continuation is read with its first page's columns). Out: a grid with one row per visual
+//! row.
 //!
-//! How: body lines are those from the first line holding a number after its first segment. Column
-//! intervals are the x-ranges of the body's segments and of the lowest header line, merged where they
-//! overlap (right-aligned numbers of one column overlap; label texts of one column overlap at their left
-//! edge); boundaries sit in the middle of the gaps. Body segments go to the column holding their centre.
-//! A header segment spans the columns it overlaps, widened to neighbouring columns while that brings
-//! the span's centre nearer to the segment's centre (a parent label is centred over its children even
-//! when it is narrower than they are). A lone label on the first of several header lines is a banner
-//! over every column (`财政拨款“三公”经费`).
+//! How: the lines' pieces (segments split at spaces) are regrouped into visual rows (a number set a
+//! little lower than its label stays in the label's row); body rows are those from the first row
+//! holding a number (column numbering `1 2 3…` excepted). Column intervals are the x-ranges of the
+//! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
+//! column overlap at their left edge), plus the header leaves that match no body column (see
+//! `unmatched_leaves`: a column blank in every row is seen through its label; a label centred between
+//! lower labels is their parent, not a column); boundaries sit in the middle of the gaps. Body pieces
+//! go to the column holding their centre. A header cell covers the columns it covers a fair part of,
+//! widened, without crossing its neighbours, while that brings the span's centre nearer to its own (a
+//! parent label is centred over its children even when narrower than they are). A lone label on the
+//! first of several header rows is a banner over every column (`财政拨款“三公”经费`).
 //!
-//! Not here: header flattening and rows. Limits: when the children of a parent label are themselves
-//! parents on a lower header line (three levels), the widening can stop short; a column that is empty
-//! in every body row and absent from the lowest header line is not seen. Ruled grids do not have these
-//! limits.
+//! Not here: header flattening and rows. Limits: three-level headers whose middle labels sit at
+//! varying heights (vertically centred in merged cells) can attach a label to the wrong parent; a
+//! column blank in every body row whose label is not a leaf is not seen. Ruled grids have neither
+//! limit.
 
 use crate::document::{Line, Rect};
 
@@ -25,15 +29,17 @@ use super::unit::{is_numeric, parse_number};
 
 /// True when a line holds a number after its first segment (a body line of a table).
 pub(crate) fn is_body_line(line: &Line) -> bool {
-    if line.segments.is_empty() {
-        return false;
-    }
-    let pieces: Vec<Piece> = line
+    let ps: Vec<Piece> = line
         .segments
         .iter()
         .flat_map(|s| pieces(s, &[f32::MIN, f32::MAX]))
         .collect();
-    let numbers: Vec<&Piece> = pieces.iter().filter(|p| is_numeric(&p.text)).collect();
+    is_body_row(&ps)
+}
+
+/// True when pieces of one visual row hold a number that is not column numbering.
+fn is_body_row(ps: &[Piece]) -> bool {
+    let numbers: Vec<&Piece> = ps.iter().filter(|p| is_numeric(&p.text)).collect();
     if numbers.is_empty() {
         return false;
     }
@@ -50,6 +56,33 @@ pub(crate) fn is_body_line(line: &Line) -> bool {
     !counting
 }
 
+/// The pieces of the lines regrouped into visual rows: a piece joins the row whose vertical range
+/// holds its centre (readers differ in how they cut lines; a number set slightly lower than its
+/// label still belongs to the label's row).
+fn visual_rows(lines: &[&Line]) -> Vec<Vec<Piece>> {
+    let mut all: Vec<Piece> = lines.iter().flat_map(|l| line_pieces(l)).collect();
+    all.sort_by(|a, b| centre_y(a).total_cmp(&centre_y(b)));
+    let mut rows: Vec<(f32, f32, Vec<Piece>)> = Vec::new();
+    for p in all {
+        let c = centre_y(&p);
+        match rows.last_mut() {
+            // The row's range stays that of its first piece (no chaining down a column).
+            Some((y0, y1, ps)) if c >= *y0 - 0.5 && c <= *y1 + 0.5 => ps.push(p),
+            _ => rows.push((p.bbox.y0, p.bbox.y1, vec![p])),
+        }
+    }
+    rows.into_iter()
+        .map(|(_, _, mut ps)| {
+            ps.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            ps
+        })
+        .collect()
+}
+
+fn centre_y(p: &Piece) -> f32 {
+    (p.bbox.y0 + p.bbox.y1) / 2.0
+}
+
 /// Splits each segment at whitespace into pieces (each token its own piece).
 fn line_pieces(line: &Line) -> Vec<Piece> {
     line.segments
@@ -62,13 +95,66 @@ fn line_pieces(line: &Line) -> Vec<Piece> {
         .collect()
 }
 
-/// Merges overlapping x-intervals.
+/// Header leaves (header pieces with no header piece below them) that match no body column: each
+/// body column takes at most one leaf per header row, the nearest, when the gap between them is at
+/// most the larger of 12 pt and 0.8 × the leaf's width (labels are centred, numbers right-aligned).
+/// The leaves left over are columns of their own (a column blank in every body row).
+fn unmatched_leaves(header: &[Vec<Piece>], body: &[(f32, f32)]) -> Vec<(f32, f32)> {
+    let gap = |p: &Piece, c: &(f32, f32)| (c.0 - p.bbox.x1).max(p.bbox.x0 - c.1).max(0.0);
+    let mut out = Vec::new();
+    for (r, row) in header.iter().enumerate() {
+        // A leaf has no lower header piece under it, nor lower pieces close on both sides (a
+        // parent label centred between its children).
+        let leaves: Vec<&Piece> = row
+            .iter()
+            .filter(|p| {
+                let lower = || header[r + 1..].iter().flatten();
+                let reach = 2.0 * p.bbox.width();
+                let under =
+                    lower().any(|q| q.bbox.x0 < p.bbox.x1 - 0.5 && p.bbox.x0 + 0.5 < q.bbox.x1);
+                let left =
+                    lower().any(|q| q.bbox.x1 <= p.bbox.x0 && p.bbox.x0 - q.bbox.x1 <= reach);
+                let right =
+                    lower().any(|q| q.bbox.x0 >= p.bbox.x1 && q.bbox.x0 - p.bbox.x1 <= reach);
+                !(under || (left && right))
+            })
+            .collect();
+        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+        for (i, p) in leaves.iter().enumerate() {
+            for (k, c) in body.iter().enumerate() {
+                let g = gap(p, c);
+                if g <= (0.8 * p.bbox.width()).max(12.0) {
+                    pairs.push((g, i, k));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut leaf_done = vec![false; leaves.len()];
+        let mut col_done = vec![false; body.len()];
+        for (_, i, k) in pairs {
+            if !leaf_done[i] && !col_done[k] {
+                leaf_done[i] = true;
+                col_done[k] = true;
+            }
+        }
+        out.extend(
+            leaves
+                .iter()
+                .zip(leaf_done)
+                .filter(|(_, done)| !done)
+                .map(|(p, _)| (p.bbox.x0, p.bbox.x1)),
+        );
+    }
+    out
+}
+
+/// Merges overlapping (or touching) x-intervals.
 fn merge_intervals(mut iv: Vec<(f32, f32)>) -> Vec<(f32, f32)> {
     iv.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<(f32, f32)> = Vec::new();
     for (a, b) in iv {
         match out.last_mut() {
-            Some(l) if a <= l.1 - 0.5 => l.1 = l.1.max(b),
+            Some(l) if a <= l.1 + 0.5 => l.1 = l.1.max(b),
             _ => out.push((a, b)),
         }
     }
@@ -100,39 +186,42 @@ pub(crate) fn grid_from_lines(
     if lines.is_empty() {
         return None;
     }
-    let body_start = lines
+    let per_line: Vec<Vec<Piece>> = visual_rows(lines);
+    if per_line.is_empty() {
+        return None;
+    }
+    let body_start = per_line
         .iter()
-        .position(|l| is_body_line(l))
-        .unwrap_or(lines.len());
-    let per_line: Vec<Vec<Piece>> = lines.iter().map(|l| line_pieces(l)).collect();
+        .position(|r| is_body_row(r))
+        .unwrap_or(per_line.len());
     let col_edges = match fixed {
         Some(f) => f.to_vec(),
         None => {
-            let mut iv: Vec<(f32, f32)> = per_line[body_start..]
+            let body: Vec<(f32, f32)> = per_line[body_start..]
                 .iter()
                 .flatten()
                 .map(|p| (p.bbox.x0, p.bbox.x1))
                 .collect();
-            if body_start > 0 {
-                iv.extend(
-                    per_line[body_start - 1]
-                        .iter()
-                        .map(|p| (p.bbox.x0, p.bbox.x1)),
-                );
-            }
+            let mut iv = merge_intervals(body);
+            iv.extend(unmatched_leaves(&per_line[..body_start], &iv));
             boundaries(&merge_intervals(iv))
         }
     };
     if col_edges.len() < 2 {
         return None;
     }
-    let mut row_edges: Vec<f32> = Vec::with_capacity(lines.len() + 1);
-    let bbox = |l: &Line| -> Rect { l.bbox.unwrap_or_default() };
-    row_edges.push(bbox(lines[0]).y0);
-    for w in lines.windows(2) {
-        row_edges.push((bbox(w[0]).y1 + bbox(w[1]).y0) / 2.0);
+    let extent = |ps: &[Piece]| -> Rect {
+        ps.iter()
+            .map(|p| p.bbox)
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default()
+    };
+    let mut row_edges: Vec<f32> = Vec::with_capacity(per_line.len() + 1);
+    row_edges.push(extent(&per_line[0]).y0);
+    for w in per_line.windows(2) {
+        row_edges.push((extent(&w[0]).y1 + extent(&w[1]).y0) / 2.0);
     }
-    row_edges.push(bbox(lines[lines.len() - 1]).y1);
+    row_edges.push(extent(&per_line[per_line.len() - 1]).y1);
     // Keep boundaries non-decreasing even for odd line boxes.
     for i in 1..row_edges.len() {
         if row_edges[i] < row_edges[i - 1] {
@@ -143,13 +232,14 @@ pub(crate) fn grid_from_lines(
     let mut cells = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
-        let mut by_span: Vec<((usize, usize), Vec<&Piece>)> = Vec::new();
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
+        // Pieces whose columns overlap form one cell.
+        let mut by_span: Vec<((usize, usize), Vec<&Piece>)> = Vec::new();
         for p in ps {
             let span = if banner {
                 Some((0, n_cols - 1))
             } else if header {
-                header_span(&col_edges, p)
+                direct_span(&col_edges, p)
             } else {
                 let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
                 interval_of(&col_edges, cx).map(|c| (c, c))
@@ -167,6 +257,18 @@ pub(crate) fn grid_from_lines(
             }
         }
         by_span.sort_by_key(|(s, _)| s.0);
+        // Header cells widen towards their centre, never into a neighbour's columns.
+        if header && !banner {
+            let spans: Vec<(usize, usize)> = by_span.iter().map(|(s, _)| *s).collect();
+            let mut lo = 0;
+            for (k, (span, ps)) in by_span.iter_mut().enumerate() {
+                let hi = spans.get(k + 1).map(|s| s.0 - 1).unwrap_or(n_cols - 1);
+                let x0 = ps.iter().map(|p| p.bbox.x0).fold(f32::MAX, f32::min);
+                let x1 = ps.iter().map(|p| p.bbox.x1).fold(f32::MIN, f32::max);
+                *span = widen(&col_edges, (x0 + x1) / 2.0, *span, lo, hi);
+                lo = span.1 + 1;
+            }
+        }
         let mut next = 0;
         for ((a, b), ps) in by_span {
             for c in next..a {
@@ -198,34 +300,39 @@ fn empty(row: usize, col: usize) -> Cell {
     }
 }
 
-/// The columns a header piece labels: those it overlaps, widened while the span's centre gets
-/// nearer to the piece's centre.
-fn header_span(col_edges: &[f32], p: &Piece) -> Option<(usize, usize)> {
+/// The columns a header piece covers (the one holding its centre when it covers none).
+fn direct_span(col_edges: &[f32], p: &Piece) -> Option<(usize, usize)> {
     let n = col_edges.len().checked_sub(1)?;
+    // A column counts when the piece covers a fair part of it or of itself (a centred label
+    // grazing the next column's edge does not span it).
     let overl: Vec<usize> = (0..n)
-        .filter(|&c| col_edges[c] < p.bbox.x1 && p.bbox.x0 < col_edges[c + 1])
+        .filter(|&c| {
+            let ov = p.bbox.x1.min(col_edges[c + 1]) - p.bbox.x0.max(col_edges[c]);
+            ov > 0.0
+                && ov + 0.5 >= (0.3 * p.bbox.width()).min(0.5 * (col_edges[c + 1] - col_edges[c]))
+        })
         .collect();
-    let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
-    let (mut a, mut b) = match (overl.first(), overl.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => {
-            let c = interval_of(col_edges, cx)?;
-            (c, c)
-        }
-    };
+    match (overl.first(), overl.last()) {
+        (Some(a), Some(b)) => Some((*a, *b)),
+        _ => interval_of(col_edges, (p.bbox.x0 + p.bbox.x1) / 2.0).map(|c| (c, c)),
+    }
+}
+
+/// Widens a header span within `lo..=hi` while that brings the span's centre nearer to `cx`.
+fn widen(col_edges: &[f32], cx: f32, span: (usize, usize), lo: usize, hi: usize) -> (usize, usize) {
+    let (mut a, mut b) = span;
     let centre = |a: usize, b: usize| (col_edges[a] + col_edges[b + 1]) / 2.0;
     loop {
         let cur = (centre(a, b) - cx).abs();
-        let left = (a > 0).then(|| (centre(a - 1, b) - cx).abs());
-        let right = (b + 1 < n).then(|| (centre(a, b + 1) - cx).abs());
+        let left = (a > lo).then(|| (centre(a - 1, b) - cx).abs());
+        let right = (b < hi).then(|| (centre(a, b + 1) - cx).abs());
         match (left, right) {
-            (Some(l), Some(r)) if l < cur && l <= r => a -= 1,
-            (Some(l), _) if l < cur && right.is_none_or(|r| l <= r) => a -= 1,
+            (Some(l), r) if l < cur && r.is_none_or(|r| l <= r) => a -= 1,
             (_, Some(r)) if r < cur => b += 1,
             _ => break,
         }
     }
-    Some((a, b))
+    (a, b)
 }
 
 #[cfg(test)]

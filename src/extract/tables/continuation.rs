@@ -9,7 +9,9 @@
 //! lines up by construction. A repeated header is recognised by [`super::header`] and
 //! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
 //! first row without values is not mistaken for one); a continuation without header (and without 续表
-//! marker) is read with the open table's roles. A title whose body starts on the next page takes its columns from that page.
+//! marker) is read with the open table's roles. A row cut by the page break (its name's tail alone at the top of the next page, without value) is
+//! joined to the row it finishes. A title whose body starts on the next page takes its columns from
+//! that page.
 //!
 //! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
 //! dropped rather than guessed (it is not a table of its own without a title).
@@ -17,7 +19,7 @@
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
-use super::rows::read_rows;
+use super::rows::{merge_split_rows, read_rows, set_parents};
 use super::unit::{infer_from_values, parse_number, Unit};
 use super::Table;
 
@@ -48,7 +50,10 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
         .iter()
         .map(|x| edges.iter().position(|e| (e - x).abs() <= ALIGN))
         .collect::<Option<Vec<usize>>>()?;
-    if idx.first() != Some(&0) || idx.last() != Some(&(edges.len() - 1)) {
+    if idx.first() != Some(&0)
+        || idx.last() != Some(&(edges.len() - 1))
+        || idx.windows(2).any(|w| w[1] <= w[0])
+    {
         return None;
     }
     let cells = grid
@@ -114,6 +119,7 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
         open.table.unit = unit.name().to_string();
         open.table.unit_inferred = inferred;
         open.table.columns = header.labels.clone();
+        open.table.layout = if grid.ruled { "ruled" } else { "positions" }.to_string();
         open.table.column_units = rs.iter().map(|r| r.unit().to_string()).collect();
         open.roles = rs;
         open.col_edges = grid.col_edges.clone();
@@ -126,7 +132,13 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
             labels: open.table.columns.clone(),
         }
     };
-    let rows = read_rows(grid, &header, &open.roles, open.unit);
+    let last_code = open.table.rows.iter().rev().find_map(|r| r.code.clone());
+    let rows = read_rows(grid, &header, &open.roles, open.unit, last_code.as_deref());
+    let rows = if first {
+        rows
+    } else {
+        merge_split_rows(&mut open.table.rows, rows, &open.roles)
+    };
     open.table.rows.extend(rows);
     open.table.pages[1] = frag.page;
 }
@@ -154,6 +166,12 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
                         unit: Unit::WanYuan.name().to_string(),
                         unit_inferred: frag.unit.is_none(),
                         column_units: Vec::new(),
+                        layout: match &frag.grid {
+                            Some(g) if !g.ruled => "positions",
+                            Some(_) => "ruled",
+                            None => "none",
+                        }
+                        .to_string(),
                     },
                     col_edges: Vec::new(),
                     roles: Vec::new(),
@@ -188,11 +206,35 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
     if let Some(o) = open.take() {
         done.push(finish(o));
     }
-    done
+    drop_phantoms(done)
 }
 
-/// Marks a table empty when it states so and holds no value.
+/// Drops titles that led to nothing: a table without columns, rows or empty statement when another
+/// table of the same id has content (a contents page lists every title), and every `X` without rows
+/// or empty statement.
+fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
+    let hollow =
+        |t: &Table| t.columns.is_empty() && t.rows.is_empty() && t.empty_statement.is_none();
+    let solid: Vec<String> = tables
+        .iter()
+        .filter(|t| !hollow(t))
+        .map(|t| t.table.clone())
+        .collect();
+    tables
+        .into_iter()
+        .filter(|t| {
+            if t.table == "X" {
+                !t.rows.is_empty() || t.empty_statement.is_some()
+            } else {
+                !hollow(t) || !solid.contains(&t.table)
+            }
+        })
+        .collect()
+}
+
+/// Sets parent codes over the whole table; marks a table empty when it states so and holds no value.
 fn finish(mut o: Open) -> Table {
+    set_parents(&mut o.table.rows);
     let has_value = o
         .table
         .rows

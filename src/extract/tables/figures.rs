@@ -6,12 +6,19 @@
 //!   the column label 收入/支出), `income.current_year`, `expenditure.current_year` (本年收入合计,
 //!   本年支出合计, 当年收入小计, 当年支出小计);
 //! - F03/B03 `expenditure.basic`, `expenditure.project` (合计 row, or the single unlabelled row);
+//! - F05/B05 `gpb.expenditure` and `basic.total` (合计 row: 合计 and 基本支出 columns);
+//! - F06/B06 `basic.personnel`, `basic.public` (人员经费合计 / 公用经费合计 rows, or columns);
 //! - F07/B07 `sangong.final` (决算数 of 合计 in 决算; 预算数 or the plain 合计 in 预算, the “三公”
 //!   小计 when the table also holds 会议费/培训费), `sangong.budget` (决算 tables' 合计/预算数),
 //!   `sangong.overseas`, `sangong.vehicle`, `sangong.vehicle.purchase`, `sangong.vehicle.operation`,
 //!   `sangong.reception`, and B07's `admin_cost.total` (机关运行经费).
 //!
-//! Blank cells yield nothing (a blank is not a zero). [`table_facts`] turns the figures into facts with
+//! Blank cells yield nothing (a blank is not a zero). A table that disagrees with itself yields no
+//! figure of the identity it breaks (三公 合计 ≠ parts, 公务用车 ≠ 购置 + 运行, 合计 ≠ 基本 + 项目 + …):
+//! such a disagreement more often means misread columns than a misprint. 三公 figures also need the
+//! 合计 and 公务用车 columns to be found at all. [`table_facts`] turns the figures into facts with
+//! values at the narrative's precision (a table in 元 gives 156,211,123 元 = 15621.1123 万元, stated as
+//! 15621.11; `raw` keeps the printed cell), and
 //! `pattern` = the rule id (`table:F01.income.grand_total`) for keys the narrative does not state:
 //! the narrative's own (possibly rounded) figure is what a reader quotes, and a disagreement is a
 //! check (`text_vs_table.<key>`), not a second fact.
@@ -19,7 +26,7 @@
 //! Not here: comparisons (see [`crate::checks::tables`]). Limits: the three-part 收支预算总表 layout
 //! (收入 | 功能分类 | 支出用途) is read by column labels, as every other.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::extract::facts::Fact;
 use crate::normalize::normalize_line;
@@ -193,8 +200,39 @@ fn summary(t: &Table, out: &mut Vec<KeyFigure>) {
 }
 
 /// Key figures of the expenditure tables (F03/B03).
+/// Gate: the figures of one table are kept only when the table agrees with itself: `total` equals
+/// the sum of `parts` within the rounding envelope (blank parts count as zero). A table whose columns
+/// were misread rarely passes; a wrong fact is worse than none.
+fn consistent(total: Option<Decimal>, parts: &[Option<Decimal>]) -> bool {
+    let Some(total) = total else { return true };
+    let sum: Decimal = parts.iter().map(|p| p.unwrap_or_default()).sum();
+    let envelope = Decimal::new(5, 3) * Decimal::from(parts.len() as u64 + 1);
+    (total - sum).abs() <= envelope
+}
+
+const SPENDING_PARTS: [&str; 7] = [
+    "基本支出",
+    "项目支出",
+    "上缴上级支出",
+    "经营支出",
+    "对附属单位补助支出",
+    "对下级单位补助支出",
+    "单位预留机动经费",
+];
+
 fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
     let Some(row) = total_row(t) else { return };
+    let total = value_in(t, row, |l| {
+        matches!(leaf(l), "合计" | "本年支出合计" | "支出合计")
+    })
+    .map(|(_, v)| v);
+    let parts: Vec<Option<Decimal>> = SPENDING_PARTS
+        .iter()
+        .map(|w| value_in(t, row, |l| leaf(l) == *w).map(|(_, v)| v))
+        .collect();
+    if !consistent(total, &parts) {
+        return;
+    }
     for (key, word) in [
         ("expenditure.basic", "基本支出"),
         ("expenditure.project", "项目支出"),
@@ -205,11 +243,83 @@ fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
     }
 }
 
+/// Key figures of the 一般公共预算 expenditure table (F05/B05): its 合计 row.
+fn gpb(t: &Table, out: &mut Vec<KeyFigure>) {
+    let Some(row) = total_row(t) else { return };
+    for (key, words) in [
+        ("gpb.expenditure", &["合计", "小计"][..]),
+        ("basic.total", &["基本支出"][..]),
+    ] {
+        let single = t.column_units.iter().filter(|u| *u == "万元").count() == 1;
+        let found = value_in(t, row, |l| words.contains(&leaf(l))).or_else(|| {
+            (single && key == "gpb.expenditure").then(|| value_in(t, row, |_| true))?
+        });
+        if let Some((col, v)) = found {
+            out.push(figure(t, key, row, col, v));
+        }
+    }
+}
+
+/// Key figures of the basic-expenditure table (F06/B06): 人员经费 and 公用经费 totals, printed as
+/// rows (人员经费合计) or as columns of the 合计 row.
+pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2] {
+    ["人员经费", "公用经费"].map(|w| {
+        let by_row = t
+            .rows
+            .iter()
+            .filter(|r| {
+                let n = norm_name(&r.name);
+                n == format!("{w}合计") || n == w
+            })
+            .find_map(|r| {
+                (0..t.columns.len()).find_map(|i| {
+                    let v = r.cells.get(i).copied().flatten()?;
+                    (t.column_units.get(i).map(String::as_str) == Some("万元")).then(|| {
+                        (
+                            v,
+                            cell_ref(t, r, i),
+                            r.raw.get(i).cloned().unwrap_or_default(),
+                            r.page,
+                        )
+                    })
+                })
+            });
+        by_row.or_else(|| {
+            let row = total_row(t)?;
+            let (col, v) = value_in(t, row, |l| leaf(l) == w)?;
+            Some((
+                v,
+                cell_ref(t, row, col),
+                row.raw.get(col).cloned().unwrap_or_default(),
+                row.page,
+            ))
+        })
+    })
+}
+
+fn basic(t: &Table, out: &mut Vec<KeyFigure>) {
+    for (key, found) in ["basic.personnel", "basic.public"]
+        .into_iter()
+        .zip(personnel_public(t))
+    {
+        if let Some((value, cell_ref, raw, page)) = found {
+            out.push(KeyFigure {
+                key: key.to_string(),
+                value,
+                raw,
+                page,
+                rule: format!("table:{}.{}", t.table, key),
+                cell_ref,
+            });
+        }
+    }
+}
+
 /// True for a 三公 column label of the part `part` in the column group `group` (`决算数`, `预算数` or
 /// `` for tables without groups).
 fn sangong_col(label: &str, part: &str, group: &str) -> bool {
     let parts: Vec<&str> = label.split('/').map(|p| p.trim()).collect();
-    let in_group = group.is_empty() || parts.last().is_some_and(|l| l.contains(group));
+    let in_group = group.is_empty() || parts.last().is_some_and(|l| *l == group);
     if !in_group {
         return false;
     }
@@ -236,7 +346,9 @@ fn sangong_col(label: &str, part: &str, group: &str) -> bool {
                 || (last.starts_with("公务用车购置及运行") && !target.contains(&"小计"))
         }
         "purchase" => last.contains("购置费") && !last.contains("运行"),
-        "operation" => last.contains("运行") && !last.contains("购置"),
+        "operation" => {
+            last.contains("运行") && !last.contains("购置") && !last.contains("机关运行")
+        }
         "reception" => last.contains("接待"),
         "admin" => last.contains("机关运行经费"),
         _ => false,
@@ -250,7 +362,9 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     let grouped = t
         .columns
         .iter()
-        .any(|c| c.ends_with("决算数") || c.ends_with("预算数"));
+        .filter(|c| matches!(leaf(c), "决算数" | "预算数"))
+        .count()
+        >= 2;
     let group = if final_table && grouped {
         "决算数"
     } else if grouped {
@@ -281,10 +395,35 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     if !final_table {
         wanted.push(("admin_cost.total", "admin", ""));
     }
+    let mut found: Vec<KeyFigure> = Vec::new();
     for (key, part, g) in wanted {
         if let Some((col, v)) = value_in(t, row, |l| sangong_col(l, part, g)) {
-            out.push(figure(t, key, row, col, v));
+            found.push(figure(t, key, row, col, v));
         }
+    }
+    let get = |k: &str| found.iter().find(|f| f.key == k).map(|f| f.value);
+    let parts_ok = consistent(
+        get("sangong.final"),
+        &[
+            get("sangong.overseas"),
+            get("sangong.vehicle"),
+            get("sangong.reception"),
+        ],
+    );
+    let vehicle_ok = consistent(
+        get("sangong.vehicle"),
+        &[
+            get("sangong.vehicle.purchase"),
+            get("sangong.vehicle.operation"),
+        ],
+    );
+    let has_col = |part: &str| t.columns.iter().any(|l| sangong_col(l, part, group));
+    let anchored = has_col(total_part) && has_col("vehicle");
+    if parts_ok && vehicle_ok && anchored {
+        out.extend(found);
+    } else {
+        // Only the figure outside the 三公 identities survives.
+        out.extend(found.into_iter().filter(|f| f.key == "admin_cost.total"));
     }
 }
 
@@ -295,6 +434,8 @@ pub fn key_figures(tables: &[Table]) -> Vec<KeyFigure> {
         match t.table.as_str() {
             "F01" | "B01" => summary(t, &mut out),
             "F03" | "B03" => expenditure(t, &mut out),
+            "F05" | "B05" => gpb(t, &mut out),
+            "F06" | "B06" => basic(t, &mut out),
             "F07" | "B07" => sangong(t, &mut out),
             _ => {}
         }
@@ -313,7 +454,12 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
         .map(|f| Fact {
             key: f.key,
             item: None,
-            value: f.value,
+            value: if f.value.scale() > 2 {
+                f.value
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            } else {
+                f.value
+            },
             unit: "万元".to_string(),
             raw: f.raw,
             approximate: false,

@@ -12,7 +12,9 @@
 //! - [`header`]: multi-level headers → `/`-joined labels and column roles;
 //! - [`rows`]: body rows → codes (类/款/项), names, values in 万元;
 //! - [`continuation`]: fragments of consecutive pages → one table;
-//! - [`text`]: tables in plain text input (no coordinates);
+//! - [`text`]: tables in plain text input (no coordinates): layout text (columns aligned with runs of
+//!   spaces, as `pdftotext -layout` writes) is given positions and read like an unruled page; other
+//!   text is read by tokens;
 //! - [`performance`]: 项目支出绩效自评表 → one P01 table per project;
 //! - [`unit`]: declared and inferred units, exact conversion;
 //! - [`figures`]: table cells → facts for key figures (`table_facts`).
@@ -84,6 +86,9 @@ pub struct Table {
     pub unit_inferred: bool,
     /// Unit of each column's cells: `万元` for money, `%` for percents, `分` for scores, empty for text.
     pub column_units: Vec<String>,
+    /// How the cells were found: `ruled` (ruling edges), `positions` (x-positions of text, no
+    /// vertical rules), `text` (plain text tokens), `none` (a title without cells: an empty table).
+    pub layout: String,
 }
 
 /// One cell written as an exact JSON number.
@@ -116,21 +121,36 @@ pub fn extract(doc: &Document, _outline: &Outline) -> Vec<Table> {
         .iter()
         .any(|p| p.lines.iter().any(|l| !l.segments.is_empty()));
     let mut tables = if positioned {
-        let mut frags = Vec::new();
-        let mut open: Option<Vec<f32>> = None;
-        for page in &doc.pages {
-            let fs = regions::fragments(page, open.as_deref());
-            if let Some(last) = fs.last() {
-                open = last.grid.as_ref().map(|g| g.col_edges.clone());
+        from_positions(doc)
+    } else if let Some(laid_out) = text::with_layout_positions(doc) {
+        // Layout text (columns aligned with runs of spaces): read like a page without rules; the
+        // token reading is kept for the tables that gives and the positions do not.
+        let mut ts = from_positions(&laid_out);
+        for t in text::extract(doc) {
+            if !ts.iter().any(|k| k.table == t.table && k.title == t.title) {
+                ts.push(t);
             }
-            frags.extend(fs);
         }
-        continuation::stitch(frags)
+        ts
     } else {
         text::extract(doc)
     };
     tables.extend(performance::extract(doc));
     tables
+}
+
+/// Tables of a document whose lines carry positioned segments.
+fn from_positions(doc: &Document) -> Vec<Table> {
+    let mut frags = Vec::new();
+    let mut open: Option<Vec<f32>> = None;
+    for page in &doc.pages {
+        let fs = regions::fragments(page, open.as_deref());
+        if let Some(last) = fs.last() {
+            open = last.grid.as_ref().map(|g| g.col_edges.clone());
+        }
+        frags.extend(fs);
+    }
+    continuation::stitch(frags)
 }
 
 /// Re-reads tables that print no unit when the narrative contradicts the inferred one: a table read

@@ -191,5 +191,6 @@ fn finish(b: Block) -> Option<Table> {
         unit: "万元".to_string(),
         unit_inferred: false,
         column_units: COLUMNS.iter().map(|(_, u)| u.to_string()).collect(),
+        layout: "text".to_string(),
     })
 }

@@ -12,6 +12,8 @@
 //! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line. A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
 //!
+//! A contents page (`目录`, or three or more titles without grid or table body) yields nothing.
+//!
 //! Not here: headers, rows, stitching. Limits: two tables side by side on one page are read as one;
 //! 绩效自评表 titles are left to [`super::performance`].
 
@@ -87,6 +89,18 @@ fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
     out
 }
 
+/// A contents page lists table titles: it says 目录, or it holds three or more titles and no grid
+/// and hardly any table body.
+fn is_contents_page(page: &Page, titles: usize, grids: usize) -> bool {
+    let says_contents = page
+        .lines
+        .iter()
+        .take(5)
+        .any(|l| matches!(normalize_line(&l.text).as_str(), "目录" | "目 录"));
+    let bodies = page.lines.iter().filter(|l| is_body_line(l)).count();
+    says_contents || (titles >= 3 && grids == 0 && bodies <= 2)
+}
+
 /// A statement (possibly wrapped over two lines) at or after line `i`.
 fn statement_at(lines: &[Line], i: usize) -> Option<String> {
     let first = normalize_line(&lines.get(i)?.text);
@@ -109,6 +123,9 @@ fn statement_at(lines: &[Line], i: usize) -> Option<String> {
 pub(crate) fn fragments(page: &Page, open_edges: Option<&[f32]>) -> Vec<Fragment> {
     let mut rule_groups = ruling(page);
     let titles = titles(page);
+    if is_contents_page(page, titles.len(), rule_groups.grids.len()) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     // Region starts: an untitled region before the first title, then one per title.
     let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();

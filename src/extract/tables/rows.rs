@@ -137,7 +137,15 @@ struct Draft {
 }
 
 /// Reads the body rows of a grid.
-pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: Unit) -> Vec<Row> {
+/// `last_code` is the code of the table's last row on the pages before (a continuation's first rows
+/// may print their 款/项 without the 类).
+pub(crate) fn read_rows(
+    grid: &CellGrid,
+    header: &Header,
+    roles: &[Role],
+    unit: Unit,
+    last_code: Option<&str>,
+) -> Vec<Row> {
     let n_cols = grid.n_cols();
     let blocks = blocks(roles);
     let mut out_by_block: Vec<Vec<Draft>> = Vec::new();
@@ -189,7 +197,8 @@ pub(crate) fn read_rows(grid: &CellGrid, header: &Header, roles: &[Role], unit: 
             let prev_code = out_by_block[bi]
                 .iter()
                 .rev()
-                .find_map(|d| d.row.code.clone());
+                .find_map(|d| d.row.code.clone())
+                .or_else(|| last_code.map(str::to_string));
             let parts: Vec<&str> = b
                 .codes
                 .iter()
@@ -289,8 +298,47 @@ fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
     out
 }
 
+/// A row cut by a page break: the continuation's first rows of a block that hold only a name fragment
+/// (no value, no code, not starting an item) finish the name of the table's last row of that block.
+/// Returns the rows left after merging.
+pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Role]) -> Vec<Row> {
+    let label_col = |r: &Row| {
+        (0..r.raw.len()).find(|&c| roles.get(c) == Some(&Role::Label) && !r.raw[c].is_empty())
+    };
+    let mut out = Vec::new();
+    // Label columns (blocks) whose first new row has been seen.
+    let mut started: Vec<Option<usize>> = Vec::new();
+    for row in new {
+        let bare =
+            row.code.is_none() && row.cells.iter().all(Option::is_none) && !row.name.is_empty();
+        let col = label_col(&row);
+        if !started.contains(&col) && bare {
+            // 小计 / 合计 alone finishes a name cut just before it (当年收入 | 小计).
+            let tail_word = matches!(row.name.as_str(), "小计" | "合计");
+            if let Some(prev) = existing
+                .iter_mut()
+                .rev()
+                .find(|p| col.is_some() && label_col(p) == col)
+                .filter(|p| {
+                    !ITEM_START.is_match(&row.name)
+                        || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
+                })
+            {
+                prev.name.push_str(&row.name);
+                if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
+                    slot.push_str(&row.raw[c]);
+                }
+                continue;
+            }
+        }
+        started.push(col);
+        out.push(row);
+    }
+    out
+}
+
 /// Parent code of each classified row: the nearest shorter code that prefixes it.
-fn set_parents(rows: &mut [Row]) {
+pub(crate) fn set_parents(rows: &mut [Row]) {
     let codes: Vec<Option<String>> = rows.iter().map(|r| r.code.clone()).collect();
     for (i, row) in rows.iter_mut().enumerate() {
         let Some(code) = row.code.as_deref() else {
@@ -377,7 +425,7 @@ mod tests {
             &roles[..4],
             &[Role::Code, Role::Code, Role::Code, Role::Label]
         );
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
         let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
         assert_eq!(
             codes,
@@ -412,7 +460,7 @@ mod tests {
         ]);
         let h = flatten(&g, "");
         let roles = roles(&g, &h);
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan);
+        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
@@ -430,10 +478,45 @@ mod tests {
     }
 
     #[test]
+    fn subtotal_word_alone_finishes_a_cut_name() {
+        let roles = [Role::Label, Role::Money];
+        let prev = |name: &str| Row {
+            code: None,
+            name: name.to_string(),
+            cells: vec![None, Some(d("13649.07"))],
+            raw: vec![name.to_string(), "13,649.07".to_string()],
+            page: 8,
+            level: None,
+            parent: None,
+        };
+        let next = |name: &str, v: Option<&str>| Row {
+            code: None,
+            name: name.to_string(),
+            cells: vec![None, v.map(d)],
+            raw: vec![name.to_string(), v.unwrap_or("").to_string()],
+            page: 9,
+            level: None,
+            parent: None,
+        };
+        let mut existing = vec![prev("当年收入")];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![next("小计", None), next("上年结转资金", None)],
+            &roles,
+        );
+        assert_eq!(existing[0].name, "当年收入小计");
+        assert_eq!(left.len(), 1);
+        // A finished name keeps a following 合计 row of its own.
+        let mut existing = vec![prev("本年收入合计")];
+        let left = merge_split_rows(&mut existing, vec![next("合计", None)], &roles);
+        assert_eq!((existing[0].name.as_str(), left.len()), ("本年收入合计", 1));
+    }
+
+    #[test]
     fn yuan_cells_become_wan() {
         let g = grid_of(&[&["项目", "预算数"], &["一、财政拨款收入", "156,211,123"]]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan);
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan, None);
         assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
         assert_eq!(rows[0].raw[1], "156,211,123");
     }

@@ -115,7 +115,10 @@ fn f01_page() -> Page {
 fn ruled_grid_with_merged_header() {
     let ts = extract(&pdf(vec![f01_page()]), &Outline::default());
     let t = table(&ts, "F01");
-    assert_eq!(t.title, "收入支出决算总表");
+    assert_eq!(
+        (t.title.as_str(), t.layout.as_str()),
+        ("收入支出决算总表", "ruled")
+    );
     assert_eq!(t.unit_declared.as_deref(), Some("万元"));
     assert_eq!(
         t.columns,
@@ -234,13 +237,14 @@ fn sangong_two_numbers_columns_from_x() {
     p.lines = vec![
         at(90.0, &[("财政拨款“三公”经费支出决算表", 300.0, 220.0)]),
         at(120.0, &[("单位：万元", 750.0, 55.0)]),
-        at(160.0, &[("财政拨款“三公”经费", 360.0, 110.0)]),
+        at(160.0, &[("财政拨款“三公”经费", 230.0, 110.0)]),
         at(
             185.0,
             &[
                 ("合计", 70.0, 20.0),
                 ("因公出国（境）费", 160.0, 80.0),
-                ("公务接待费", 330.0, 50.0),
+                ("公务用车购置及运行费", 280.0, 100.0),
+                ("公务接待费", 460.0, 50.0),
             ],
         ),
         at(
@@ -252,12 +256,15 @@ fn sangong_two_numbers_columns_from_x() {
                 ("决算数", 235.0, 30.0),
                 ("预算数", 300.0, 30.0),
                 ("决算数", 370.0, 30.0),
+                ("预算数", 435.0, 30.0),
+                ("决算数", 505.0, 30.0),
             ],
         ),
-        at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 315.0, 20.0)]),
+        at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 450.0, 20.0)]),
     ];
     let ts = extract(&pdf(vec![p]), &Outline::default());
     let t = table(&ts, "F07");
+    assert_eq!(t.layout, "positions");
     assert_eq!(t.rows.len(), 1);
     assert_eq!(t.rows[0].name, "");
     assert_eq!(
@@ -468,7 +475,7 @@ fn yuan_table_converts_to_wan() {
         .expect("fact");
     assert_eq!(
         (e.value, e.pattern.as_str()),
-        (d("15621.1123"), "table:B01.expenditure.grand_total")
+        (d("15621.11"), "table:B01.expenditure.grand_total")
     );
 }
 
@@ -516,7 +523,7 @@ fn seed_income_structure_table() {
         .iter()
         .find(|t| t.title == "财政拨款收入结构表")
         .expect("structure table");
-    assert_eq!(t.table, "X");
+    assert_eq!((t.table.as_str(), t.layout.as_str()), ("X", "text"));
     assert_eq!(t.unit_declared.as_deref(), Some("万元"));
     assert_eq!(t.columns, vec!["项目", "金额", "占比"]);
     let got: Vec<(&str, Option<Decimal>, Option<Decimal>)> = t
@@ -609,4 +616,155 @@ fn cells_are_written_as_numbers() {
     };
     let json = serde_json::to_string(&row).expect("json");
     assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");
+}
+
+#[test]
+fn row_cut_by_page_break_is_joined() {
+    // 收支预算总表 whose row 八、社会保障和就业支出 is cut at the page bottom: "业支出" opens p8.
+    let xs = [20.0, 200.0, 300.0];
+    let mut p1 = Page::new(7);
+    p1.rules = full_grid(&xs, &[100.0, 118.0, 136.0], &[]);
+    p1.lines = vec![
+        at(60.0, &[("收支预算总表", 150.0, 80.0)]),
+        at(80.0, &[("单位：万元", 250.0, 50.0)]),
+        at(
+            104.0,
+            &[("功能科目名称", 60.0, 60.0), ("金额", 240.0, 20.0)],
+        ),
+        at(
+            122.0,
+            &[("八、社会保障和就", 22.0, 80.0), ("1,608.51", 250.0, 40.0)],
+        ),
+    ];
+    let mut p2 = Page::new(8);
+    p2.rules = full_grid(&xs, &[40.0, 58.0, 76.0], &[]);
+    p2.lines = vec![
+        at(44.0, &[("业支出", 22.0, 30.0)]),
+        at(
+            62.0,
+            &[
+                ("十八、住房保障支出", 22.0, 90.0),
+                ("1,512.23", 250.0, 40.0),
+            ],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default());
+    let t = table(&ts, "B01");
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, vec!["八、社会保障和就业支出", "十八、住房保障支出"]);
+    assert_eq!(
+        cell(t, "八、社会保障和就业支出", "金额"),
+        Some(d("1608.51"))
+    );
+    assert_eq!(t.pages, [7, 8]);
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn page_strategy() -> impl Strategy<Value = Page> {
+        let piece = (
+            prop::sample::select(vec![
+                "合计",
+                "2,940.05",
+                "0.00",
+                "—",
+                "项目",
+                "收入支出决算总表",
+                "单位：元",
+                "201",
+                "06",
+                "1 2 3",
+                "故本表为空。",
+                "小计",
+            ]),
+            0.0f32..600.0,
+            0.0f32..800.0,
+            1.0f32..120.0,
+        );
+        let rule = (0.0f32..600.0, 0.0f32..800.0, 0.0f32..300.0, any::<bool>());
+        (
+            prop::collection::vec(prop::collection::vec(piece, 1..5), 0..25),
+            prop::collection::vec(rule, 0..40),
+            1u32..4,
+        )
+            .prop_map(|(lines, rules, n)| {
+                let mut p = Page::new(n);
+                p.lines = lines
+                    .into_iter()
+                    .map(|segs| {
+                        line(
+                            segs.into_iter()
+                                .map(|(t, x, y, w)| seg(t, x, y, w))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                p.lines.sort_by(|a, b| {
+                    let ya = a.bbox.map(|r| r.y0).unwrap_or(0.0);
+                    let yb = b.bbox.map(|r| r.y0).unwrap_or(0.0);
+                    ya.total_cmp(&yb)
+                });
+                p.rules = rules
+                    .into_iter()
+                    .map(|(x, y, len, horizontal)| {
+                        if horizontal {
+                            hrule(x, x + len, y)
+                        } else {
+                            vrule(x, y, y + len)
+                        }
+                    })
+                    .collect();
+                p
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn arbitrary_pages_do_not_panic(pages in prop::collection::vec(page_strategy(), 1..4)) {
+            let mut pages = pages;
+            for (i, p) in pages.iter_mut().enumerate() {
+                p.number = i as u32 + 1;
+            }
+            let ts = extract(&pdf(pages), &Outline::default());
+            let _ = crate::checks::tables::evaluate(&[], &ts);
+            let _ = table_facts(&ts, &[]);
+        }
+    }
+}
+
+#[test]
+fn layout_text_is_read_by_positions() {
+    // `pdftotext -layout` output: columns aligned by character count, runs of spaces between them.
+    let text = "\
+                   收入支出决算总表
+                                                 单位：万元
+           收入                           支出
+       项目           决算数              项目            决算数
+一、一般公共预算财政拨款收入      2,940.05   一、一般公共服务支出        2,106.66
+二、政府性基金预算财政拨款收入                二、外交支出
+八、其他收入                  6.20   八、社会保障和就业支出        326.71
+         本年收入合计     2,946.25       本年支出合计        2,940.05
+";
+    let doc = crate::ingest::text::read(text.as_bytes()).expect("text decodes");
+    let ts = extract(&doc, &Outline::default());
+    let t = table(&ts, "F01");
+    assert_eq!(t.layout, "positions");
+    assert_eq!(
+        t.columns,
+        vec!["收入/项目", "收入/决算数", "支出/项目", "支出/决算数"]
+    );
+    assert_eq!(
+        cell(t, "一、一般公共预算财政拨款收入", "收入/决算数"),
+        Some(d("2940.05"))
+    );
+    assert_eq!(cell(t, "八、其他收入", "收入/决算数"), Some(d("6.20")));
+    assert_eq!(cell(t, "二、外交支出", "支出/决算数"), None);
+    assert_eq!(
+        cell(t, "八、社会保障和就业支出", "支出/决算数"),
+        Some(d("326.71"))
+    );
+    assert_eq!(cell(t, "本年支出合计", "支出/决算数"), Some(d("2940.05")));
 }

@@ -19,8 +19,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Document, Line};
-use crate::normalize::normalize_line;
+use crate::document::{Document, Line, Page, Rect, Segment};
+use crate::normalize::{is_cjk, normalize_line};
 
 use super::catalog::catalog;
 use super::regions::empty_statement;
@@ -32,6 +32,117 @@ static CODE: LazyLock<Regex> =
 
 static PERCENT_WORDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:占比|比例|比重|%|率)").expect("percent regex is valid"));
+
+static LAYOUT_GAP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\S {2,}\S").expect("layout gap regex is valid"));
+
+/// Points per character and per line of synthetic positions. Every character is one column wide, CJK
+/// included: layout text from PDF converters aligns columns by character count.
+const CELL: f32 = 5.0;
+const LINE: f32 = 12.0;
+
+/// Layout text (at least a fifth of its non-blank lines hold a run of two or more spaces between
+/// words) as a document with synthetic positions: one segment per word, words one space apart
+/// joined unless one is a number, letter-spaced characters (`收   入`) joined, x from the
+/// character's column, one line every 12 points. `None` for
+/// text without layout.
+pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
+    let lines: Vec<&Line> = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .filter(|l| !l.text.trim().is_empty())
+        .collect();
+    let gapped = lines
+        .iter()
+        .filter(|l| LAYOUT_GAP.is_match(&l.text))
+        .count();
+    if lines.is_empty() || gapped * 5 < lines.len() {
+        return None;
+    }
+    let pages = doc
+        .pages
+        .iter()
+        .map(|p| {
+            let mut page = Page::new(p.number);
+            page.printed_number = p.printed_number.clone();
+            page.lines = p
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| positioned_line(&l.text, i as f32 * LINE))
+                .collect();
+            page
+        })
+        .collect();
+    Some(Document {
+        format: doc.format.clone(),
+        pages,
+        text_quality: doc.text_quality.clone(),
+        warnings: Vec::new(),
+    })
+}
+
+fn positioned_line(text: &str, y: f32) -> Line {
+    // Words with their first and last character columns.
+    let mut words: Vec<(String, usize, usize)> = Vec::new();
+    for (col, c) in text.chars().enumerate() {
+        if c == ' ' || c == '\u{3000}' {
+            continue;
+        }
+        match words.last_mut() {
+            Some((w, _, end)) if *end + 1 == col => {
+                w.push(c);
+                *end = col;
+            }
+            _ => words.push((c.to_string(), col, col)),
+        }
+    }
+    // Words one space apart stay one segment unless one of them is a number (`三、事业 单位` is one
+    // label; `合计 2,940.05` is a label and a value).
+    let mut merged: Vec<(String, usize, usize)> = Vec::new();
+    for (w, a, b) in words {
+        let single_cjk = |t: &str| t.chars().count() == 1 && t.chars().all(is_cjk);
+        match merged.last_mut() {
+            Some((m, _, end)) if a == *end + 2 && !is_numeric(m) && !is_numeric(&w) => {
+                m.push(' ');
+                m.push_str(&w);
+                *end = b;
+            }
+            // Letter-spaced words (`收   入`): single characters a few columns apart.
+            Some((m, _, end))
+                if a <= *end + 5
+                    && single_cjk(&w)
+                    && m.chars().all(is_cjk)
+                    && m.chars().count() <= 3 =>
+            {
+                m.push_str(&w);
+                *end = b;
+            }
+            _ => merged.push((w, a, b)),
+        }
+    }
+    let segments: Vec<Segment> = merged
+        .into_iter()
+        .map(|(w, a, b)| Segment {
+            text: w,
+            bbox: Rect {
+                x0: a as f32 * CELL,
+                y0: y,
+                x1: (b + 1) as f32 * CELL,
+                y1: y + LINE * 0.8,
+            },
+            font: None,
+            size: LINE * 0.8,
+        })
+        .collect();
+    let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
+    Line {
+        text: text.to_string(),
+        bbox,
+        segments,
+    }
+}
 
 /// A line split into whitespace tokens (after character folding, spaces kept between tokens).
 fn tokens(text: &str) -> Vec<String> {
@@ -202,6 +313,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
             unit: used.name().to_string(),
             unit_inferred: unit.is_none(),
             column_units,
+            layout: "text".to_string(),
         });
         k = r;
     }
@@ -221,5 +333,6 @@ fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: Stri
         unit: unit.unwrap_or(Unit::WanYuan).name().to_string(),
         unit_inferred: unit.is_none(),
         column_units: Vec::new(),
+        layout: "text".to_string(),
     }
 }
