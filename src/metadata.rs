@@ -8,6 +8,9 @@
 //! - year and kind: the first `2024年度部门决算` / `2026年区级单位预算` phrase; a file of tables only
 //!   (`收支预算总表` without such a phrase) is a 部门预算 (or 部门决算) without a year.
 //!
+//! Front matter of another genre (a government-wide 预算执行情况与预算草案的报告) gets no kind, whatever the
+//! body mentions.
+//!
 //! Not here: anything the tables say. Known limits: a report that never writes `部门`/`单位` next to
 //! 预算/决算 gets no kind.
 
@@ -46,6 +49,12 @@ static COVER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.*?)[0-9]{4}年度?(?:[区市省县]级)?(?:部门|单位)(?:决算|预算)(?:公开)?$")
         .expect("cover regex")
 });
+/// The front matter of a government-wide budget report (预算执行情况与预算草案的报告), which is not a
+/// department's or unit's report even though it mentions 部门预算 in passing.
+static OTHER_GENRE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"预算草案|预算执行情况.{0,40}报告|人民代表大会|人大.{0,10}会议文件")
+        .expect("genre regex")
+});
 static PART_ONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^第一部分(.+?)(?:基本)?概况$").expect("part one regex"));
 static PART_YEAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -77,7 +86,8 @@ pub fn identify(doc: &Document, outline: &Outline) -> Metadata {
             break;
         }
     }
-    if meta.kind.is_none() {
+    let other_genre = front.iter().take(12).any(|t| OTHER_GENRE.is_match(t));
+    if meta.kind.is_none() && !other_genre {
         let all = doc
             .pages
             .iter()
@@ -153,6 +163,17 @@ mod tests {
             text_quality: TextQuality::default(),
             warnings: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_government_budget_report_is_no_department_report() {
+        let d = doc(&[
+            "关于某省2023年全省和省本级预算执行",
+            "情况与2024年全省和省本级预算草案的报告",
+            "各部门预算公开工作有序推进。",
+        ]);
+        let m = identify(&d, &outline(&d));
+        assert_eq!(m.kind, None);
     }
 
     #[test]

@@ -159,7 +159,8 @@ pub fn analyze_document(
     let mut found_facts = facts::extract(&outline, &config.patterns);
     stages.outline_and_facts = t.elapsed();
     let t = Instant::now();
-    let found_tables = tables::extract(doc, &outline);
+    let mut found_tables = tables::extract(doc, &outline);
+    tables::reconcile_units(&mut found_tables, &found_facts);
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
     stages.tables = t.elapsed();
     let t = Instant::now();

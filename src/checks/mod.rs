@@ -31,8 +31,11 @@ pub struct Check {
     /// Stable id, e.g. `F01.balance`, `facts.basic_plus_project`.
     pub check: String,
     pub status: Status,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     pub expected: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     pub actual: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     pub diff: Option<Decimal>,
     /// Where the figures came from: `fact:KEY@p12` / `table:F01[总计,收入/决算数]@p7`.
     pub refs: Vec<String>,

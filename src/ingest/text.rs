@@ -57,7 +57,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
         }
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return check_textual(s.to_string(), UTF_8.name());
+        if !looks_like_gb18030_in_utf8_clothing(s, bytes) {
+            return check_textual(s.to_string(), UTF_8.name());
+        }
     }
     let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
     if !had_errors {
@@ -66,6 +68,27 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
     Err(IngestError::UnreadableEncoding(
         "not UTF-8, UTF-16 or GB18030 (invalid byte sequences)".to_string(),
     ))
+}
+
+/// Short GB18030 text can also be valid UTF-8 (`统` is `CD B3`, which UTF-8 reads as `ͳ`). A Chinese
+/// report in UTF-8 has CJK characters; when the UTF-8 reading has none but has characters from the
+/// two-byte range (Latin-1 supplement, Greek, Cyrillic, C1 controls) and the GB18030 reading is clean
+/// and has CJK, the bytes are GB18030.
+fn looks_like_gb18030_in_utf8_clothing(utf8: &str, bytes: &[u8]) -> bool {
+    let mut two_byte = 0usize;
+    for c in utf8.chars() {
+        if crate::normalize::is_cjk(c) {
+            return false;
+        }
+        if ('\u{80}'..='\u{7FF}').contains(&c) {
+            two_byte += 1;
+        }
+    }
+    if two_byte == 0 {
+        return false;
+    }
+    let (gb, had_errors) = GB18030.decode_without_bom_handling(bytes);
+    !had_errors && gb.chars().any(crate::normalize::is_cjk)
 }
 
 /// Rejects decoded text that is mostly control characters (binary data that happened to decode).
@@ -164,6 +187,12 @@ mod tests {
         let (gb, _, _) = GB18030.encode(s);
         let (t, e) = decode(&gb).expect("gb18030");
         assert_eq!((t.as_str(), e), (s, "gb18030"));
+        // GB18030 bytes that are also valid UTF-8.
+        for short in ["统", "聛", "统计"] {
+            let (gb, _, _) = GB18030.encode(short);
+            let (t, e) = decode(&gb).expect("gb18030");
+            assert_eq!((t.as_str(), e), (short, "gb18030"));
+        }
         let mut le = vec![0xFF, 0xFE];
         for u in s.encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
