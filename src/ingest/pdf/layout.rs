@@ -71,7 +71,11 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
     for (i, g) in glyphs.iter().enumerate() {
         let cell = g.size.max(1.0);
         let (cx, cy) = ((g.x0 / cell).floor() as i32, (g.y0 / cell).floor() as i32);
+        // Within 0.3 em, and within half the glyph's own width (dot leaders are drawn a width apart).
         let tol = g.size.max(1.0) * FAKE_BOLD_EM;
+        let tol_x = tol
+            .min((g.x1 - g.x0).abs() * 0.5)
+            .max(g.size.max(1.0) * 0.02);
         let mut dup = false;
         'search: for dx in -1..=1 {
             for dy in -1..=1 {
@@ -79,7 +83,7 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
                 if let Some(list) = seen.get(&key) {
                     for &j in list {
                         if let Some(h) = glyphs.get(j) {
-                            if (h.x0 - g.x0).abs() < tol && (h.y0 - g.y0).abs() < tol {
+                            if (h.x0 - g.x0).abs() < tol_x && (h.y0 - g.y0).abs() < tol {
                                 dup = true;
                                 break 'search;
                             }
@@ -409,6 +413,20 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.fake_bold_removed, 2);
         assert_eq!(page.lines[0].text, "合计");
+    }
+
+    #[test]
+    fn dot_leaders_are_not_fake_bold() {
+        let gs: Vec<Glyph> = (0..10)
+            .map(|i| {
+                let mut g = glyph(".", 100.0 + 2.7 * i as f32, 100.0, 10.0);
+                g.x1 = g.x0 + 2.7;
+                g
+            })
+            .collect();
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.fake_bold_removed, 0);
+        assert_eq!(page.lines[0].text, "..........");
     }
 
     #[test]
