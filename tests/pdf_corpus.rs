@@ -176,6 +176,40 @@ fn corpus_known_text() {
         .any(|p| p.lines.iter().any(|l| l.text.contains("江苏省人民检察院"))));
 }
 
+fn han_count(doc: &Document) -> usize {
+    yujuesuan::inspect::page_text(doc)
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count()
+}
+
+#[test]
+fn corpus_identity_fonts_without_to_unicode_use_the_embedded_cmap() {
+    let Some(dir) = corpus_pdf_dir() else { return };
+    let original = read(&dir, "r02.pdf");
+    let bytes = std::fs::read(dir.join("r02.pdf")).unwrap_or_default();
+    let Ok(mut pdf_doc) = lopdf::Document::load_mem(&bytes) else {
+        panic!("r02.pdf must load")
+    };
+    let mut stripped = 0;
+    for obj in pdf_doc.objects.values_mut() {
+        if let Ok(d) = obj.as_dict_mut() {
+            if d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Type0".as_slice()) {
+                stripped += usize::from(d.remove(b"ToUnicode").is_some());
+            }
+        }
+    }
+    assert!(stripped > 0);
+    let mut out = Vec::new();
+    assert!(pdf_doc.save_to(&mut out).is_ok());
+    let doc = match pdf::read(&out, &Limits::default()) {
+        Ok(d) => d,
+        Err(e) => panic!("stripped r02: {} ({e})", e.code()),
+    };
+    assert_eq!(han_count(&doc), han_count(&original));
+    assert_eq!(doc.text_quality.unmapped_glyphs, 0);
+}
+
 /// Deterministic positions (a small linear congruential generator).
 fn positions(seed: u64, n: usize, len: usize) -> Vec<usize> {
     let mut x = seed

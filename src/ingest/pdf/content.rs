@@ -774,7 +774,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             return;
         };
         let mut codes = std::mem::take(&mut self.codes);
-        font.decode(bytes, &mut codes);
+        font.decode(&self.obj, bytes, &mut codes);
         let st = &self.state;
         let (size, hscale, rise) = (st.size, st.hscale, st.rise);
         let invisible = st.render == 3 || st.render == 7;
