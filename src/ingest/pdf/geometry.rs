@@ -3,7 +3,7 @@
 //! In: path construction and painting operators (already in display coordinates, the CTM applied by
 //! the content interpreter) and the current fill colour. Out: [`Rule`]s: stroked axis-aligned line
 //! segments, thin filled rectangles as one edge, and the four edges of stroked rectangles and of
-//! larger non-white filled rectangles.
+//! larger non-white filled rectangles; repeated edges dropped.
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
 
@@ -295,6 +295,14 @@ impl PathBuilder {
     }
 }
 
+/// Drops repeated edges (the same edge drawn by two neighbouring cells, or stroked and filled),
+/// comparing positions rounded to 0.1 pt; the first drawing order is kept.
+pub(crate) fn dedup_rules(rules: &mut Vec<Rule>) {
+    let key = |r: &Rule| [r.x0, r.y0, r.x1, r.y1].map(|v| (v * 10.0).round() as i64);
+    let mut seen = std::collections::HashSet::with_capacity(rules.len());
+    rules.retain(|r| seen.insert(key(r)));
+}
+
 fn min_max(it: impl Iterator<Item = f32>) -> (f32, f32) {
     it.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -348,6 +356,31 @@ mod tests {
         p.rect([(10.0, 10.0), (110.0, 10.0), (110.0, 50.0), (10.0, 50.0)]);
         p.paint(true, false, true);
         assert_eq!(p.rules.len(), 5);
+    }
+
+    #[test]
+    fn repeated_edges_are_dropped() {
+        let r = Rule {
+            x0: 1.0,
+            y0: 2.0,
+            x1: 50.0,
+            y1: 2.0,
+        };
+        let mut rules = vec![
+            r,
+            Rule {
+                y0: 2.02,
+                y1: 2.02,
+                ..r
+            },
+            Rule {
+                y0: 9.0,
+                y1: 9.0,
+                ..r
+            },
+        ];
+        dedup_rules(&mut rules);
+        assert_eq!(rules.len(), 2);
     }
 
     #[test]

@@ -263,7 +263,8 @@ fn read_page(
         .filter(|g| g.on_page(w, h))
         .collect();
     let had_glyphs = !glyphs.is_empty();
-    let rules = content.path.rules;
+    let mut rules = content.path.rules;
+    geometry::dedup_rules(&mut rules);
     let (lines, fake_bold_removed) = layout::page_lines(glyphs);
     let q = &mut document.text_quality;
     q.unmapped_glyphs += content.unmapped;
