@@ -489,7 +489,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     }
                     if op == b"BI" {
                         lexer.skip_inline_image();
-                        self.out.path.painted = true;
+                        self.out.path.ink = true;
                     } else {
                         self.execute(op, &operands, resources)?;
                     }
@@ -617,7 +617,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 self.pending_clip = false;
             }
             b"W" | b"W*" => self.pending_clip = true,
-            b"sh" => self.out.path.painted = true,
+            b"sh" => self.out.path.ink = true,
             // Text.
             b"BT" => {
                 self.tm = Matrix::IDENTITY;
@@ -864,7 +864,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         match obj.name(&stream.dict, b"Subtype") {
             Some(b"Form") => {}
             Some(b"Image") => {
-                self.out.path.painted = true;
+                self.out.path.ink = true;
                 return Ok(());
             }
             _ => return Ok(()),

@@ -137,8 +137,11 @@ pub(crate) struct PathBuilder {
     subpath_curved: bool,
     closed_polys: Vec<Vec<(f32, f32)>>,
     pub rules: Vec<Rule>,
-    /// True once anything was painted (stroke, fill, shading or image).
-    pub painted: bool,
+    /// True once something other than ruling was drawn: a curved or slanted path, a non-white filled
+    /// shape that is no ruling, an image or a shading (glyphs drawn as outlines, scans, charts).
+    pub ink: bool,
+    /// The path under construction has curves.
+    curved: bool,
 }
 
 impl PathBuilder {
@@ -159,6 +162,7 @@ impl PathBuilder {
             self.subpath.push(p);
         } else {
             self.subpath_curved = true;
+            self.curved = true;
             self.subpath.push(p);
         }
     }
@@ -203,17 +207,24 @@ impl PathBuilder {
         self.subpath.clear();
         self.closed_polys.clear();
         self.subpath_curved = false;
+        self.curved = false;
     }
 
     /// Paints the path: `stroke` and/or `fill` (`fill_white` when the fill colour is white).
     pub(crate) fn paint(&mut self, stroke: bool, fill: bool, fill_white: bool) {
         self.finish_subpath(false);
-        self.painted = true;
+        if std::mem::replace(&mut self.curved, false) && (stroke || !fill_white) {
+            self.ink = true;
+        }
         let pieces = std::mem::take(&mut self.pieces);
         let polys = std::mem::take(&mut self.closed_polys);
         for piece in &pieces {
             match *piece {
                 Piece::Line(p, q) => {
+                    let slanted = (p.0 - q.0).abs() > SKEW && (p.1 - q.1).abs() > SKEW;
+                    if slanted && (stroke || !fill_white) {
+                        self.ink = true;
+                    }
                     if stroke {
                         self.push_edge(p, q);
                     }
@@ -356,6 +367,21 @@ mod tests {
         p.rect([(10.0, 10.0), (110.0, 10.0), (110.0, 50.0), (10.0, 50.0)]);
         p.paint(true, false, true);
         assert_eq!(p.rules.len(), 5);
+    }
+
+    #[test]
+    fn ruling_is_not_ink_but_outlines_are() {
+        let mut p = PathBuilder::default();
+        p.rect([(10.0, 10.0), (110.0, 10.0), (110.0, 50.0), (10.0, 50.0)]);
+        p.paint(true, false, false);
+        p.rect([(0.0, 0.0), (600.0, 0.0), (600.0, 800.0), (0.0, 800.0)]);
+        p.paint(false, true, true);
+        assert!(!p.ink);
+        p.move_to((10.0, 10.0));
+        p.curve_to((20.0, 30.0));
+        p.line_to((5.0, 12.0));
+        p.paint(false, true, false);
+        assert!(p.ink);
     }
 
     #[test]

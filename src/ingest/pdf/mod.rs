@@ -303,7 +303,7 @@ fn read_page(
             height: h,
             lines: Vec::new(),
             rules,
-            has_text_layer: had_glyphs || !(content.path.painted),
+            has_text_layer: had_glyphs || !content.path.ink,
         },
         lines,
     })
