@@ -367,8 +367,6 @@ pub(crate) struct Glyph {
     pub font: Option<Rc<str>>,
     /// The baseline from the glyph origin to the end of its advance (display coordinates).
     pub baseline: [f32; 4],
-    /// Drawn left to right without rotation.
-    pub upright: bool,
 }
 
 impl Glyph {
@@ -821,7 +819,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                                 size: glyph_size,
                                 font: font.name.clone(),
                                 baseline: [ox, oy, ex, ey],
-                                upright: trm.a > 0.0 && trm.b.abs() < trm.a.abs() * 0.1,
                             });
                         }
                     }

@@ -398,7 +398,6 @@ mod tests {
             size,
             font: None,
             baseline: [x, y + size * 0.8, x + size, y + size * 0.8],
-            upright: true,
         }
     }
 

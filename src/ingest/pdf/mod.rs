@@ -2,8 +2,9 @@
 //!
 //! In: the bytes of a PDF and the [`Limits`]. Out: a [`Document`] (format `Pdf`), one [`Page`] per leaf
 //! of the page tree, or an [`IngestError`]: `not_pdf`, `truncated` (the object layer cannot be
-//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (a stream
-//! decodes past `max_stream_bytes`), `no_text_layer` (no page has any text).
+//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (the file is
+//! over `max_file_size`, or a stream decodes past `max_stream_bytes`), `no_text_layer` (no page has
+//! any text).
 //! lopdf is the object layer only (objects, xref, decryption, page tree); content streams, fonts and
 //! layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`, `geometry.rs`).
 //! Not here: sections, tables, facts.
@@ -50,6 +51,12 @@ struct PageRef<'a> {
 
 /// Reads a PDF.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
+    if bytes.len() as u64 > limits.max_file_size {
+        return Err(IngestError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_size,
+        });
+    }
     if !crate::ingest::looks_like_pdf(bytes) {
         return Err(IngestError::NotPdf(
             "no %PDF- signature in the first 1024 bytes".to_string(),
