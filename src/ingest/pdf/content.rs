@@ -32,6 +32,8 @@ const MAX_OPERAND_DEPTH: usize = 16;
 const MAX_OPERANDS: usize = 64;
 /// Most operators executed per page (all streams and forms together).
 const MAX_OPERATIONS: u64 = 20_000_000;
+/// Most fonts loaded per document.
+const MAX_FONTS: usize = 10_000;
 /// Most glyphs kept per page.
 const MAX_GLYPHS: usize = 400_000;
 
@@ -758,6 +760,12 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 .push(("missing_font", "font is not a dictionary".to_string()));
             return Ok(None);
         };
+        if self.fonts.len() >= MAX_FONTS {
+            self.out
+                .warnings
+                .push(("missing_font", "too many fonts in the document".to_string()));
+            return Ok(None);
+        }
         let font = Rc::new(Font::load(&obj, dict)?);
         if let Some(id) = id {
             self.fonts.insert(id, font.clone());

@@ -98,9 +98,10 @@ impl CidWidths {
         if let Some(w) = self.single.get(&cid) {
             return *w;
         }
+        let end = self.ranges.partition_point(|r| r.0 <= cid);
         self.ranges
-            .iter()
-            .find(|(lo, hi, _)| *lo <= cid && cid <= *hi)
+            .get(end.saturating_sub(4)..end)
+            .and_then(|rs| rs.iter().rev().find(|(lo, hi, _)| *lo <= cid && cid <= *hi))
             .map(|r| r.2)
             .unwrap_or(self.default)
     }
@@ -529,6 +530,7 @@ fn read_cid_widths(obj: &Objects<'_>, w: &[Object], out: &mut CidWidths) {
             None => break,
         }
     }
+    out.ranges.sort_by_key(|r| r.0);
 }
 
 /// Glyph id → character from the Unicode subtables of an embedded TrueType font.
