@@ -128,11 +128,11 @@ pub(crate) fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
         });
         match found {
             Some(line) => {
-                // The band grows only with glyphs of similar height (a big glyph would swallow rows).
-                let (h_line, h_g) = (line.y1 - line.y0, g.y1 - g.y0);
-                if h_g <= h_line * 1.3 {
-                    line.y0 = line.y0.min(g.y0);
-                    line.y1 = line.y1.max(g.y1);
+                // The band is that of the tallest glyph so far; it never grows into a union, which
+                // would pull in a neighbouring row (a cell centred between two rows stays apart).
+                if g.y1 - g.y0 > line.y1 - line.y0 {
+                    line.y0 = g.y0;
+                    line.y1 = g.y1;
                 }
                 line.glyphs.push(g);
             }
@@ -474,6 +474,18 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.lines[0].segments.len(), 1);
         assert_eq!(page.lines[0].text, "1 2");
+    }
+
+    #[test]
+    fn a_cell_centred_between_two_rows_is_its_own_line() {
+        let gs = vec![
+            glyph("支", 100.0, 182.0, 12.0),
+            glyph("本", 300.0, 189.5, 12.0),
+            glyph("科", 100.0, 197.0, 12.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["支", "本", "科"]);
     }
 
     #[test]
