@@ -302,7 +302,7 @@ impl Font {
                                     let k = usize::try_from(cid).unwrap_or(usize::MAX);
                                     match (
                                         map.get(k.saturating_mul(2)),
-                                        map.get(k.saturating_mul(2) + 1),
+                                        map.get(k.saturating_mul(2).saturating_add(1)),
                                     ) {
                                         (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
                                         _ => None,

@@ -110,6 +110,11 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
 
 /// Loads the object layer, mapping its failures to our codes.
 fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
+    if objects::nesting_too_deep(bytes) {
+        return Err(IngestError::Truncated(
+            "arrays or dictionaries nest too deeply".to_string(),
+        ));
+    }
     let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(bytes))
         .map_err(|_| IngestError::Truncated("the object layer failed on this file".to_string()))?;
     let doc = loaded.map_err(|e| match e {
