@@ -3,7 +3,7 @@
 //! In: path construction and painting operators (already in display coordinates, the CTM applied by
 //! the content interpreter) and the current fill colour. Out: [`Rule`]s: stroked axis-aligned line
 //! segments, thin filled rectangles as one edge, and the four edges of stroked rectangles and of
-//! larger non-white filled rectangles; repeated edges dropped.
+//! larger non-white filled rectangles; collinear edges that touch or overlap are joined.
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
 
@@ -306,12 +306,63 @@ impl PathBuilder {
     }
 }
 
-/// Drops repeated edges (the same edge drawn by two neighbouring cells, or stroked and filled),
-/// comparing positions rounded to 0.1 pt; the first drawing order is kept.
-pub(crate) fn dedup_rules(rules: &mut Vec<Rule>) {
-    let key = |r: &Rule| [r.x0, r.y0, r.x1, r.y1].map(|v| (v * 10.0).round() as i64);
-    let mut seen = std::collections::HashSet::with_capacity(rules.len());
-    rules.retain(|r| seen.insert(key(r)));
+/// Edges whose positions differ by at most this (points) lie on one line.
+const LINE_TOLERANCE: f32 = 0.5;
+/// Edges on one line that overlap or leave a gap of at most this (points) are joined: office
+/// exports leave the width of the crossing rule (about 1 pt) between the borders of neighbouring
+/// cells.
+const JOIN_GAP: f32 = 1.5;
+
+/// Joins collinear edges that touch or overlap (each cell border drawn separately becomes one
+/// ruling line; a real gap between two edges stays a gap). Horizontal edges come first, sorted by y
+/// then x; vertical ones after, sorted by x then y.
+pub(crate) fn join_rules(rules: &mut Vec<Rule>) {
+    let (mut horizontal, mut vertical): (Vec<Rule>, Vec<Rule>) =
+        rules.drain(..).partition(Rule::is_horizontal);
+    // Work on (position across, start, end) triples.
+    let join = |edges: &mut Vec<(f32, f32, f32)>| -> Vec<(f32, f32, f32)> {
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut out: Vec<(f32, f32, f32)> = Vec::with_capacity(edges.len());
+        let mut i = 0;
+        while i < edges.len() {
+            // One line: positions within the tolerance of the first.
+            let base = edges.get(i).map(|e| e.0).unwrap_or(0.0);
+            let mut j = i;
+            while edges.get(j).is_some_and(|e| e.0 - base <= LINE_TOLERANCE) {
+                j += 1;
+            }
+            let mut line: Vec<(f32, f32, f32)> = edges.get(i..j).unwrap_or_default().to_vec();
+            line.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let mut cur: Option<(f32, f32, f32)> = None;
+            for e in line {
+                cur = match cur {
+                    Some(c) if e.1 <= c.2 + JOIN_GAP => Some((c.0, c.1, c.2.max(e.2))),
+                    Some(c) => {
+                        out.push(c);
+                        Some(e)
+                    }
+                    None => Some(e),
+                };
+            }
+            out.extend(cur);
+            i = j.max(i + 1);
+        }
+        out
+    };
+    let mut h: Vec<(f32, f32, f32)> = horizontal.drain(..).map(|r| (r.y0, r.x0, r.x1)).collect();
+    let mut v: Vec<(f32, f32, f32)> = vertical.drain(..).map(|r| (r.x0, r.y0, r.y1)).collect();
+    rules.extend(join(&mut h).into_iter().map(|(y, x0, x1)| Rule {
+        x0,
+        y0: y,
+        x1,
+        y1: y,
+    }));
+    rules.extend(join(&mut v).into_iter().map(|(x, y0, y1)| Rule {
+        x0: x,
+        y0,
+        x1: x,
+        y1,
+    }));
 }
 
 fn min_max(it: impl Iterator<Item = f32>) -> (f32, f32) {
@@ -385,28 +436,32 @@ mod tests {
     }
 
     #[test]
-    fn repeated_edges_are_dropped() {
-        let r = Rule {
-            x0: 1.0,
-            y0: 2.0,
-            x1: 50.0,
-            y1: 2.0,
+    fn touching_edges_join_and_gaps_stay() {
+        let h = |y: f32, x0: f32, x1: f32| Rule {
+            x0,
+            y0: y,
+            x1,
+            y1: y,
         };
         let mut rules = vec![
-            r,
+            h(10.0, 0.0, 50.0),
+            h(10.2, 51.0, 100.0),
+            h(10.0, 0.0, 50.0),
+            h(10.0, 120.0, 150.0),
+            h(40.0, 0.0, 150.0),
             Rule {
-                y0: 2.02,
-                y1: 2.02,
-                ..r
-            },
-            Rule {
-                y0: 9.0,
-                y1: 9.0,
-                ..r
+                x0: 5.0,
+                y0: 10.0,
+                x1: 5.0,
+                y1: 40.0,
             },
         ];
-        dedup_rules(&mut rules);
-        assert_eq!(rules.len(), 2);
+        join_rules(&mut rules);
+        assert_eq!(rules.len(), 4);
+        assert_eq!((rules[0].x0, rules[0].x1), (0.0, 100.0));
+        assert_eq!((rules[1].x0, rules[1].x1), (120.0, 150.0));
+        assert_eq!(rules[2].y0, 40.0);
+        assert!(!rules[3].is_horizontal());
     }
 
     #[test]

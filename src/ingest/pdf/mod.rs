@@ -276,7 +276,7 @@ fn read_page(
         .collect();
     let had_glyphs = !glyphs.is_empty();
     let mut rules = content.path.rules;
-    geometry::dedup_rules(&mut rules);
+    geometry::join_rules(&mut rules);
     let (lines, fake_bold_removed) = layout::page_lines(glyphs);
     let q = &mut document.text_quality;
     q.unmapped_glyphs += content.unmapped;
