@@ -428,7 +428,6 @@ pub(crate) struct Interpreter<'a, 'c> {
     form_data: HashMap<ObjectId, Rc<Vec<u8>>>,
     operations: u64,
     codes: Vec<Code>,
-    pending_clip: bool,
     pub out: PageContent,
 }
 
@@ -456,7 +455,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             form_data: HashMap::new(),
             operations: 0,
             codes: Vec::new(),
-            pending_clip: false,
             out: PageContent::default(),
         }
     }
@@ -612,11 +610,8 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             b"f" | b"F" | b"f*" => self.paint(false, true, false),
             b"B" | b"B*" => self.paint(true, true, false),
             b"b" | b"b*" => self.paint(true, true, true),
-            b"n" => {
-                self.out.path.discard();
-                self.pending_clip = false;
-            }
-            b"W" | b"W*" => self.pending_clip = true,
+            // A clip path ends with `n` (discarded: a clip is no edge) or is painted as usual.
+            b"n" => self.out.path.discard(),
             b"sh" => self.out.path.ink = true,
             // Text.
             b"BT" => {
@@ -703,10 +698,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
     fn paint(&mut self, stroke: bool, fill: bool, close: bool) {
         if close {
             self.out.path.close();
-        }
-        if self.pending_clip {
-            // A clip that is also painted: paint it, the clip itself is no edge.
-            self.pending_clip = false;
         }
         self.out.path.paint(stroke, fill, self.state.fill_white);
     }

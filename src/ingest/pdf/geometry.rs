@@ -146,7 +146,7 @@ pub(crate) struct PathBuilder {
 
 impl PathBuilder {
     pub(crate) fn move_to(&mut self, p: (f32, f32)) {
-        self.finish_subpath(false);
+        self.finish_subpath();
         self.subpath.push(p);
     }
 
@@ -173,22 +173,21 @@ impl PathBuilder {
                 self.pieces.push(Piece::Line(last, first));
             }
         }
-        self.finish_subpath(true);
+        self.finish_subpath();
     }
 
-    fn finish_subpath(&mut self, closed: bool) {
+    fn finish_subpath(&mut self) {
         let pts = std::mem::take(&mut self.subpath);
         let curved = std::mem::replace(&mut self.subpath_curved, false);
         // A filled path of four straight corners (optionally repeating the first) may be a rectangle.
         if !curved && (4..=5).contains(&pts.len()) && self.closed_polys.len() < 10_000 {
-            let _ = closed;
             self.closed_polys.push(pts);
         }
     }
 
     /// `re` with its four corners already transformed.
     pub(crate) fn rect(&mut self, corners: [(f32, f32); 4]) {
-        self.finish_subpath(false);
+        self.finish_subpath();
         if self.pieces.len() < 200_000 {
             self.pieces.push(Piece::Rect(corners));
         }
@@ -212,7 +211,7 @@ impl PathBuilder {
 
     /// Paints the path: `stroke` and/or `fill` (`fill_white` when the fill colour is white).
     pub(crate) fn paint(&mut self, stroke: bool, fill: bool, fill_white: bool) {
-        self.finish_subpath(false);
+        self.finish_subpath();
         if std::mem::replace(&mut self.curved, false) && (stroke || !fill_white) {
             self.ink = true;
         }
