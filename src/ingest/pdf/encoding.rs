@@ -249,6 +249,7 @@ const GLYPH_NAMES: &[(&str, char)] = &[
     ("quoteleft", '‘'),
     ("quoteright", '’'),
     ("quotesinglbase", '‚'),
+    ("quotesingle", '\''),
     ("registered", '®'),
     ("ring", '˚'),
     ("scaron", 'š'),
@@ -349,6 +350,8 @@ mod tests {
     #[test]
     fn glyph_names() {
         assert_eq!(glyph_name_to_text(b"zero").as_deref(), Some("0"));
+        assert_eq!(glyph_name_to_text(b"quotesingle").as_deref(), Some("'"));
+        assert_eq!(glyph_name_to_text(b"eacute").as_deref(), Some("é"));
         assert_eq!(glyph_name_to_text(b"a").as_deref(), Some("a"));
         assert_eq!(glyph_name_to_text(b"one.oldstyle").as_deref(), Some("1"));
         assert_eq!(glyph_name_to_text(b"uni5408").as_deref(), Some("合"));
