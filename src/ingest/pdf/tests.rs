@@ -277,3 +277,103 @@ proptest! {
         let _ = read(&bytes, &Limits::default());
     }
 }
+
+/// Pieces of content-stream syntax, valid and broken, for generated streams.
+const CONTENT_TOKENS: &[&str] = &[
+    "BT",
+    "ET",
+    "q",
+    "Q",
+    "cm",
+    "Tm",
+    "Td",
+    "TD",
+    "T*",
+    "Tj",
+    "TJ",
+    "'",
+    "\"",
+    "Tf",
+    "Tc",
+    "Tw",
+    "Tz",
+    "TL",
+    "Ts",
+    "Tr",
+    "re",
+    "m",
+    "l",
+    "c",
+    "v",
+    "y",
+    "h",
+    "S",
+    "s",
+    "f",
+    "f*",
+    "B",
+    "b",
+    "n",
+    "W",
+    "Do",
+    "BI",
+    "ID",
+    "EI",
+    "g",
+    "rg",
+    "k",
+    "sc",
+    "scn",
+    "cs",
+    "/F1",
+    "/X1",
+    "/Nope",
+    "0",
+    "1",
+    "-3.5",
+    "1e30",
+    "99999999999",
+    "0.0001",
+    "(abc)",
+    "(\\(x\\))",
+    "<4142>",
+    "<<",
+    ">>",
+    "[",
+    "]",
+    "{",
+    "}",
+    ")",
+    "(",
+    "<",
+    ">",
+    "%c\n",
+    "1.2.3",
+    "--4",
+    "true",
+    "null",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #[test]
+    fn generated_content_streams_never_panic(picks in proptest::collection::vec(0usize..1000, 0..200)) {
+        let content: Vec<&str> = picks.iter().map(|i| CONTENT_TOKENS[i % CONTENT_TOKENS.len()]).collect();
+        let content = format!("BT /F1 12 Tf 72 700 Td (a) Tj ET {}", content.join(" "));
+        let bytes = build(&[(&content, 0)]);
+        let _ = read(&bytes, &Limits::default());
+    }
+
+    #[test]
+    fn cmap_parser_never_panics(data in proptest::collection::vec(any::<u8>(), 0..400), codes in proptest::collection::vec(any::<u8>(), 0..16)) {
+        let mut program = b"1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfrange ".to_vec();
+        program.extend(data);
+        let map = super::cmap::CMap::parse(&program);
+        let n = map.code_len(&codes);
+        prop_assert!(n >= 1);
+        for len in 1..=4u8 {
+            let _ = map.unicode(len, super::cmap::code_value(&codes));
+            let _ = map.cid(len, super::cmap::code_value(&codes));
+        }
+    }
+}
