@@ -8,8 +8,10 @@
 //! Kangxi and CJK-radical code points are folded to ideographs; a private-use glyph between two digits
 //! is a decimal point (`.`).
 //! Not here: decoding (`font.rs`), tables (the table stage reads segments and rules).
-//! Known limits: one column of reading order (two-column pages interleave by line); rotated text
-//! becomes one short line per glyph.
+//! Glyphs rotated a quarter turn (baseline running up or down the page) are read as one line per
+//! column, in their reading direction, one segment each.
+//! Known limits: one column of reading order (two-column pages interleave by line); text at other
+//! angles is grouped as if horizontal.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -286,7 +288,57 @@ fn page_number_of(text: &str) -> Option<String> {
 /// First step of a page: fake bold removed, glyphs grouped into lines.
 pub(crate) fn page_lines(mut glyphs: Vec<Glyph>) -> (Vec<RawLine>, u64) {
     let removed = remove_fake_bold(&mut glyphs);
-    (group_lines(glyphs), removed)
+    let (vertical, horizontal): (Vec<Glyph>, Vec<Glyph>) =
+        glyphs.into_iter().partition(runs_vertically);
+    let mut lines = group_lines(horizontal);
+    if !vertical.is_empty() {
+        lines.extend(group_columns(vertical));
+        lines.sort_by(|a, b| ((a.y0 + a.y1) / 2.0).total_cmp(&((b.y0 + b.y1) / 2.0)));
+    }
+    (lines, removed)
+}
+
+/// True for a glyph drawn rotated by about a quarter turn (its baseline runs up or down the page).
+fn runs_vertically(g: &Glyph) -> bool {
+    let [ox, oy, ex, ey] = g.baseline;
+    (ey - oy).abs() > 2.0 * (ex - ox).abs()
+}
+
+/// Groups rotated glyphs into columns (a glyph whose horizontal centre lies in the column's band
+/// joins it), each read along its baseline direction: one line per column.
+fn group_columns(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
+    glyphs.sort_by(|a, b| a.cx().total_cmp(&b.cx()).then(a.y0.total_cmp(&b.y0)));
+    let mut columns: Vec<(f32, f32, Vec<Glyph>)> = Vec::new();
+    for g in glyphs {
+        let cx = g.cx();
+        match columns
+            .iter_mut()
+            .rev()
+            .take(4)
+            .find(|(x0, x1, _)| *x0 <= cx && cx <= *x1)
+        {
+            Some(col) => col.2.push(g),
+            None => columns.push((g.x0, g.x1, vec![g])),
+        }
+    }
+    columns
+        .into_iter()
+        .map(|(_, _, mut gs)| {
+            // Downward text reads top to bottom, upward text bottom to top.
+            let downward = gs.first().is_some_and(|g| g.baseline[3] > g.baseline[1]);
+            gs.sort_by(|a, b| {
+                let o = a.cy().total_cmp(&b.cy());
+                if downward {
+                    o
+                } else {
+                    o.reverse()
+                }
+            });
+            let y0 = gs.iter().map(|g| g.y0).fold(f32::INFINITY, f32::min);
+            let y1 = gs.iter().map(|g| g.y1).fold(f32::NEG_INFINITY, f32::max);
+            RawLine { y0, y1, glyphs: gs }
+        })
+        .collect()
 }
 
 /// Lays out one page in one go (no document-wide decimal marks).
@@ -486,6 +538,29 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, vec!["支", "本", "科"]);
+    }
+
+    #[test]
+    fn rotated_glyphs_read_as_a_column() {
+        // 合计 drawn upwards (rotated a quarter turn counter-clockwise) at x = 50.
+        let up = |t: &str, y: f32| Glyph {
+            text: t.to_string(),
+            x0: 45.0,
+            y0: y - 10.0,
+            x1: 55.0,
+            y1: y,
+            size: 10.0,
+            font: None,
+            baseline: [53.0, y, 53.0, y - 10.0],
+        };
+        let gs = vec![
+            up("计", 90.0),
+            up("合", 100.0),
+            glyph("项", 100.0, 120.0, 10.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["合计", "项"]);
     }
 
     #[test]
