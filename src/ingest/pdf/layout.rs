@@ -5,8 +5,9 @@
 //! order (top to bottom, left to right), each split into [`Segment`]s at wide gaps or vertical rules,
 //! the printed page number if a footer/header held one, and the number of fake-bold duplicates removed.
 //! Clean-up: fake bold (the same character drawn again at nearly the same place) keeps one glyph;
-//! Kangxi and CJK-radical code points are folded to ideographs; a private-use glyph between two digits
-//! is a decimal point (`.`).
+//! Kangxi and CJK-radical code points are folded to ideographs; a private-use character drawn between
+//! two digits anywhere in the document is its decimal point and becomes `.` wherever it occurs; other
+//! private-use characters mean nothing standard and are dropped (counted as unmapped glyphs).
 //! Not here: decoding (`font.rs`), tables (the table stage reads segments and rules).
 //! Glyphs rotated a quarter turn (baseline running up or down the page) are read as one line per
 //! column, in their reading direction, one segment each.
