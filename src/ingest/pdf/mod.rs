@@ -5,10 +5,15 @@
 //! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (the file is
 //! over `max_file_size`, or a stream decodes past `max_stream_bytes`), `no_text_layer` (no page has
 //! any text).
-//! lopdf is the object layer only (objects, xref, decryption, page tree); content streams, fonts and
-//! layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`, `geometry.rs`).
+//! lopdf is the object layer only (objects, xref repair, empty-password decryption); the page tree
+//! (with inherited /Resources, /MediaBox, /CropBox, /Rotate) is walked here, and content streams,
+//! fonts and layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`,
+//! `geometry.rs`, stream decoding in `objects.rs`). Pages are interpreted first, then laid out, so
+//! that a private-use decimal mark learnt on one page is known on all.
 //! Not here: sections, tables, facts.
-//! Known limits: annotations and form fields are not read; optional content (layers) is read as visible.
+//! Known limits: annotations and form fields are not read; optional content (layers) is read as
+//! visible; arrays nested deeper than 256 are refused before lopdf parses them, but only outside
+//! streams (object streams are parsed by lopdf without that guard).
 
 mod cmap;
 mod content;
