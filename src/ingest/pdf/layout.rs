@@ -15,6 +15,7 @@
 //! angles is grouped as if horizontal.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -65,15 +66,48 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
+/// A quick hasher for the fake-bold grid's small integer keys (SipHash is needlessly slow here).
+#[derive(Default)]
+struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_i32(&mut self, v: i32) {
+        self.write_u64(u64::from(v as u32));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV-1a of a glyph's text, so grid keys need no string copies.
+fn text_key(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Removes fake-bold duplicates in place; returns how many were removed.
 pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
-    // Buckets by (text, cell of x, cell of y) with cells of about one em.
-    let mut seen: HashMap<(String, i32, i32), Vec<usize>> = HashMap::new();
+    // Buckets by (text, cell of x, cell of y) with cells of about one em; the first drawing is kept.
+    let mut seen: HashMap<(u64, i32, i32), Vec<usize>, BuildHasherDefault<CellHasher>> =
+        HashMap::default();
     let mut keep = vec![true; glyphs.len()];
     let mut removed = 0;
     for (i, g) in glyphs.iter().enumerate() {
         let cell = g.size.max(1.0);
         let (cx, cy) = ((g.x0 / cell).floor() as i32, (g.y0 / cell).floor() as i32);
+        let text = text_key(&g.text);
         // Within 0.3 em, and within half the glyph's own width (dot leaders are drawn a width apart).
         let tol = g.size.max(1.0) * FAKE_BOLD_EM;
         let tol_x = tol
@@ -82,14 +116,16 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
         let mut dup = false;
         'search: for dx in -1..=1 {
             for dy in -1..=1 {
-                let key = (g.text.clone(), cx.saturating_add(dx), cy.saturating_add(dy));
-                if let Some(list) = seen.get(&key) {
-                    for &j in list {
-                        if let Some(h) = glyphs.get(j) {
-                            if (h.x0 - g.x0).abs() < tol_x && (h.y0 - g.y0).abs() < tol {
-                                dup = true;
-                                break 'search;
-                            }
+                let key = (text, cx.saturating_add(dx), cy.saturating_add(dy));
+                let Some(list) = seen.get(&key) else { continue };
+                for &j in list {
+                    if let Some(h) = glyphs.get(j) {
+                        if (h.x0 - g.x0).abs() < tol_x
+                            && (h.y0 - g.y0).abs() < tol
+                            && h.text == g.text
+                        {
+                            dup = true;
+                            break 'search;
                         }
                     }
                 }
@@ -101,7 +137,7 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
             }
             removed += 1;
         } else {
-            seen.entry((g.text.clone(), cx, cy)).or_default().push(i);
+            seen.entry((text, cx, cy)).or_default().push(i);
         }
     }
     let mut it = keep.iter();
