@@ -344,6 +344,10 @@ impl<'a> Lexer<'a> {
 }
 
 fn parse_number(word: &[u8]) -> Option<f32> {
+    // The common forms (`-12`, `3.25`, `.5`) read directly; anything else through the float parser.
+    if let Some(v) = simple_number(word) {
+        return Some(v);
+    }
     let s = std::str::from_utf8(word).ok()?;
     if let Ok(v) = s.parse::<f32>() {
         return v.is_finite().then_some(v);
@@ -354,6 +358,40 @@ fn parse_number(word: &[u8]) -> Option<f32> {
     let v = trimmed.parse::<f32>().ok()?;
     let v = if neg { -v } else { v };
     v.is_finite().then_some(v)
+}
+
+/// `[+-]digits[.digits]` with at most 15 digits in all, else `None`.
+fn simple_number(word: &[u8]) -> Option<f32> {
+    let (neg, digits) = match word {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, word),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut int: u64 = 0;
+    let mut scale: u64 = 1;
+    let mut seen_point = false;
+    let mut any_digit = false;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                int = int * 10 + u64::from(b - b'0');
+                any_digit = true;
+                if seen_point {
+                    scale *= 10;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if !any_digit {
+        return None;
+    }
+    let v = (int as f64 / scale as f64) as f32;
+    Some(if neg { -v } else { v })
 }
 
 /// A glyph drawn on the page.
@@ -946,6 +984,25 @@ mod tests {
         assert_eq!(bad, 3);
         assert!(t.contains(&Token::Operator(b"l")));
         assert_eq!(t.last(), Some(&Token::Operator(b"S")));
+    }
+
+    #[test]
+    fn numbers() {
+        for (text, v) in [
+            ("12", 12.0),
+            ("-3.25", -3.25),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("+7", 7.0),
+            ("--4", -4.0),
+            ("1e3", 1000.0),
+            ("0.000123", 0.000123),
+        ] {
+            assert_eq!(parse_number(text.as_bytes()), Some(v), "{text}");
+        }
+        assert_eq!(parse_number(b"1.2.3"), None);
+        assert_eq!(parse_number(b"-"), None);
+        assert_eq!(parse_number(b"."), None);
     }
 
     #[test]
