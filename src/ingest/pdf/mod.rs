@@ -100,6 +100,16 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     for d in drawn {
         let laid = layout::finish_page(d.lines, &d.page.rules, d.page.height, &marks);
         document.text_quality.unmapped_glyphs += laid.unmapped;
+        if laid.unmapped > 0 {
+            document.warnings.push(Warning::new(
+                "private_use_dropped",
+                format!(
+                    "{} private-use glyphs with no standard meaning left out of the text",
+                    laid.unmapped
+                ),
+                Some(d.page.number),
+            ));
+        }
         let mut p = d.page;
         p.printed_number = laid.printed_number;
         p.lines = laid.lines;
