@@ -40,6 +40,14 @@ fn main() {
                     print!("{}", page_text(&doc));
                 }
                 eprintln!("{path}: {:?}", doc.text_quality);
+                for w in &doc.warnings {
+                    eprintln!(
+                        "  warning p{}: {} {}",
+                        w.page.unwrap_or(0),
+                        w.code,
+                        w.message
+                    );
+                }
             }
             Err(e) => {
                 eprintln!("{path}: {} ({e})", e.code());

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Compares the Han characters of our PDF text with pdftotext, page by page.
 
-Usage: scripts/compare_text.py CORPUS_PDF_DIR [PDFTEXT_BINARY]
+Usage: scripts/compare_text.py [CORPUS_PDF_DIR] [PDFTEXT_BINARY] [--per-page] [-v]
 
 For every PDF, our text comes from the `pdftext` example (pages separated by form feed) and the
-reference from `pdftotext -raw` (the same page split). For each page, the multisets of Han characters
+reference from `pdftotext -raw` (the whole file split at form feeds, or with --per-page one
+`pdftotext -raw -f N -l N file -` call per page; both give the same pages). For each page, the multisets of Han characters
 (U+4E00-U+9FFF, after folding Kangxi/compatibility forms with NFKC) are compared; the figure is
 |symmetric difference| / |pdftotext Han characters|, per file and summed over the corpus. Files that
 we refuse (e.g. no text layer) are listed and left out. Also reports U+FFFD and private-use
@@ -38,9 +39,24 @@ def pages(text):
     return parts
 
 
+def reference_pages(path, per_page, count):
+    if not per_page:
+        out = subprocess.run(["pdftotext", "-raw", path, "-"], capture_output=True).stdout
+        return pages(out.decode("utf-8", errors="replace"))
+    result = []
+    for n in range(1, count + 1):
+        out = subprocess.run(
+            ["pdftotext", "-raw", "-f", str(n), "-l", str(n), path, "-"], capture_output=True
+        ).stdout
+        result.append(out.decode("utf-8", errors="replace").split("\f")[0])
+    return result
+
+
 def main():
-    corpus = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/corpus/pdf"
-    binary = sys.argv[2] if len(sys.argv) > 2 else "target/release/examples/pdftext"
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    per_page = "--per-page" in sys.argv
+    corpus = args[0] if len(args) > 0 else "/work/shared/corpus/pdf"
+    binary = args[1] if len(args) > 1 else "target/release/examples/pdftext"
     total_diff = total_ref = 0
     bad_chars = 0
     worst = []
@@ -53,10 +69,8 @@ def main():
             print(f"{name}: not read by us: {ours.stderr.decode(errors='replace').strip()}")
             continue
         ours_text = ours.stdout.decode("utf-8")
-        ref_text = subprocess.run(["pdftotext", "-raw", path, "-"], capture_output=True).stdout.decode(
-            "utf-8", errors="replace"
-        )
-        ours_pages, ref_pages = pages(ours_text), pages(ref_text)
+        ours_pages = pages(ours_text)
+        ref_pages = reference_pages(path, per_page, len(ours_pages))
         n = max(len(ours_pages), len(ref_pages))
         diff = ref = 0
         for i in range(n):

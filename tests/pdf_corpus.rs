@@ -159,10 +159,10 @@ fn corpus_known_text() {
         .iter()
         .any(|l| l.text.contains('—') && l.text.contains('6') && l.text.len() < 12));
 
-    // Fake bold in the university reports: duplicates removed.
+    // Table-of-contents dot leaders are drawn close together but are not fake bold.
     let r27 = read(&dir, "r27.pdf");
-    assert!(r27.text_quality.fake_bold_removed > 0);
-    assert!(!yujuesuan::inspect::page_text(&r27).contains("合合计计"));
+    assert!(page_compact(&r27, 2).contains("（一）基本情况..........."));
+    assert_eq!(r27.text_quality.fake_bold_removed, 0);
 
     // Full-width digits kept; the private-use decimal point is a `.`.
     let r32 = read(&dir, "r32.pdf");
@@ -174,6 +174,40 @@ fn corpus_known_text() {
         .pages
         .iter()
         .any(|p| p.lines.iter().any(|l| l.text.contains("江苏省人民检察院"))));
+}
+
+fn han_count(doc: &Document) -> usize {
+    yujuesuan::inspect::page_text(doc)
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count()
+}
+
+#[test]
+fn corpus_identity_fonts_without_to_unicode_use_the_embedded_cmap() {
+    let Some(dir) = corpus_pdf_dir() else { return };
+    let original = read(&dir, "r02.pdf");
+    let bytes = std::fs::read(dir.join("r02.pdf")).unwrap_or_default();
+    let Ok(mut pdf_doc) = lopdf::Document::load_mem(&bytes) else {
+        panic!("r02.pdf must load")
+    };
+    let mut stripped = 0;
+    for obj in pdf_doc.objects.values_mut() {
+        if let Ok(d) = obj.as_dict_mut() {
+            if d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Type0".as_slice()) {
+                stripped += usize::from(d.remove(b"ToUnicode").is_some());
+            }
+        }
+    }
+    assert!(stripped > 0);
+    let mut out = Vec::new();
+    assert!(pdf_doc.save_to(&mut out).is_ok());
+    let doc = match pdf::read(&out, &Limits::default()) {
+        Ok(d) => d,
+        Err(e) => panic!("stripped r02: {} ({e})", e.code()),
+    };
+    assert_eq!(han_count(&doc), han_count(&original));
+    assert_eq!(doc.text_quality.unmapped_glyphs, 0);
 }
 
 /// Deterministic positions (a small linear congruential generator).

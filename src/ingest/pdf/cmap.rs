@@ -5,12 +5,14 @@
 //! UTF-16BE with surrogate pairs, several characters per code) and code → CID (`cidchar`,
 //! `cidrange`). The parser is tolerant: anything it does not understand is skipped.
 //! Not here: predefined CMaps by name (see `font.rs`), `usecmap` chains (ignored).
-//! Known limits: bfrange string destinations are incremented in their last UTF-16 unit only.
+//! Known limits: bfrange string destinations are incremented in their last UTF-16 unit only;
+//! of overlapping ranges only the four starting closest below a code are consulted; at most
+//! 100 000 ranges of each kind are kept.
 
 use std::collections::HashMap;
 
-/// Largest number of range entries expanded into the lookup table; further ranges are searched.
-const EXPAND_BUDGET: u64 = 1 << 18;
+/// Most ranges kept per kind (bfrange, cidrange) in one CMap.
+const MAX_RANGES: usize = 100_000;
 
 /// One codespace range: codes of `len` bytes between `lo` and `hi` (byte-wise).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,7 +206,6 @@ impl CMap {
     pub(crate) fn parse(data: &[u8]) -> CMap {
         let toks = tokenize(data);
         let mut map = CMap::default();
-        let mut budget = EXPAND_BUDGET;
         let mut i = 0;
         while let Some(tok) = toks.get(i) {
             i += 1;
@@ -276,7 +277,7 @@ impl CMap {
                             _ => None,
                         };
                         if let (true, Some(target)) = (valid, target) {
-                            map.add_unicode_range(len as u8, lo_v, hi_v, target, &mut budget);
+                            map.add_unicode_range(len as u8, lo_v, hi_v, target);
                         }
                     }
                 }
@@ -308,27 +309,15 @@ impl CMap {
                 _ => {}
             }
         }
+        // Sorted by (length, first code) for binary search; the sort is stable, so among ranges
+        // starting at the same code the later definition comes last and wins.
+        map.unicode_ranges.sort_by_key(|r| (r.len, r.lo));
+        map.cid_ranges.sort_by_key(|r| (r.0, r.1));
         map
     }
 
-    fn add_unicode_range(
-        &mut self,
-        len: u8,
-        lo: u32,
-        hi: u32,
-        target: RangeTarget,
-        budget: &mut u64,
-    ) {
-        let span = u64::from(hi - lo) + 1;
-        if span <= *budget {
-            *budget -= span;
-            for code in lo..=hi {
-                let off = code - lo;
-                if let Some(text) = range_text(&target, off) {
-                    self.unicode.insert((len, code), text);
-                }
-            }
-        } else {
+    fn add_unicode_range(&mut self, len: u8, lo: u32, hi: u32, target: RangeTarget) {
+        if self.unicode_ranges.len() < MAX_RANGES {
             self.unicode_ranges.push(UnicodeRange {
                 len,
                 lo,
@@ -348,7 +337,12 @@ impl CMap {
         if let Some(s) = self.unicode.get(&(len, code)) {
             return Some(s.clone());
         }
+        let end = self
+            .unicode_ranges
+            .partition_point(|r| (r.len, r.lo) <= (len, code));
+        // The range starting closest below the code; a few more in case ranges overlap.
         self.unicode_ranges
+            .get(end.saturating_sub(4)..end)?
             .iter()
             .rev()
             .find(|r| r.len == len && r.lo <= code && code <= r.hi)
@@ -360,7 +354,11 @@ impl CMap {
         if let Some(c) = self.cids.get(&(len, code)) {
             return Some(*c);
         }
+        let end = self
+            .cid_ranges
+            .partition_point(|r| (r.0, r.1) <= (len, code));
         self.cid_ranges
+            .get(end.saturating_sub(4)..end)?
             .iter()
             .rev()
             .find(|(l, lo, hi, _)| *l == len && *lo <= code && code <= *hi)

@@ -32,6 +32,8 @@ const MAX_OPERAND_DEPTH: usize = 16;
 const MAX_OPERANDS: usize = 64;
 /// Most operators executed per page (all streams and forms together).
 const MAX_OPERATIONS: u64 = 20_000_000;
+/// Most fonts loaded per document.
+const MAX_FONTS: usize = 10_000;
 /// Most glyphs kept per page.
 const MAX_GLYPHS: usize = 400_000;
 
@@ -342,6 +344,10 @@ impl<'a> Lexer<'a> {
 }
 
 fn parse_number(word: &[u8]) -> Option<f32> {
+    // The common forms (`-12`, `3.25`, `.5`) read directly; anything else through the float parser.
+    if let Some(v) = simple_number(word) {
+        return Some(v);
+    }
     let s = std::str::from_utf8(word).ok()?;
     if let Ok(v) = s.parse::<f32>() {
         return v.is_finite().then_some(v);
@@ -352,6 +358,40 @@ fn parse_number(word: &[u8]) -> Option<f32> {
     let v = trimmed.parse::<f32>().ok()?;
     let v = if neg { -v } else { v };
     v.is_finite().then_some(v)
+}
+
+/// `[+-]digits[.digits]` with at most 15 digits in all, else `None`.
+fn simple_number(word: &[u8]) -> Option<f32> {
+    let (neg, digits) = match word {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, word),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut int: u64 = 0;
+    let mut scale: u64 = 1;
+    let mut seen_point = false;
+    let mut any_digit = false;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                int = int * 10 + u64::from(b - b'0');
+                any_digit = true;
+                if seen_point {
+                    scale *= 10;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if !any_digit {
+        return None;
+    }
+    let v = (int as f64 / scale as f64) as f32;
+    Some(if neg { -v } else { v })
 }
 
 /// A glyph drawn on the page.
@@ -367,8 +407,6 @@ pub(crate) struct Glyph {
     pub font: Option<Rc<str>>,
     /// The baseline from the glyph origin to the end of its advance (display coordinates).
     pub baseline: [f32; 4],
-    /// Drawn left to right without rotation.
-    pub upright: bool,
 }
 
 impl Glyph {
@@ -428,7 +466,6 @@ pub(crate) struct Interpreter<'a, 'c> {
     form_data: HashMap<ObjectId, Rc<Vec<u8>>>,
     operations: u64,
     codes: Vec<Code>,
-    pending_clip: bool,
     pub out: PageContent,
 }
 
@@ -456,7 +493,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             form_data: HashMap::new(),
             operations: 0,
             codes: Vec::new(),
-            pending_clip: false,
             out: PageContent::default(),
         }
     }
@@ -489,7 +525,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     }
                     if op == b"BI" {
                         lexer.skip_inline_image();
-                        self.out.path.painted = true;
+                        self.out.path.ink = true;
                     } else {
                         self.execute(op, &operands, resources)?;
                     }
@@ -612,12 +648,9 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             b"f" | b"F" | b"f*" => self.paint(false, true, false),
             b"B" | b"B*" => self.paint(true, true, false),
             b"b" | b"b*" => self.paint(true, true, true),
-            b"n" => {
-                self.out.path.discard();
-                self.pending_clip = false;
-            }
-            b"W" | b"W*" => self.pending_clip = true,
-            b"sh" => self.out.path.painted = true,
+            // A clip path ends with `n` (discarded: a clip is no edge) or is painted as usual.
+            b"n" => self.out.path.discard(),
+            b"sh" => self.out.path.ink = true,
             // Text.
             b"BT" => {
                 self.tm = Matrix::IDENTITY;
@@ -704,10 +737,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         if close {
             self.out.path.close();
         }
-        if self.pending_clip {
-            // A clip that is also painted: paint it, the clip itself is no edge.
-            self.pending_clip = false;
-        }
         self.out.path.paint(stroke, fill, self.state.fill_white);
     }
 
@@ -760,6 +789,12 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 .push(("missing_font", "font is not a dictionary".to_string()));
             return Ok(None);
         };
+        if self.fonts.len() >= MAX_FONTS {
+            self.out
+                .warnings
+                .push(("missing_font", "too many fonts in the document".to_string()));
+            return Ok(None);
+        }
         let font = Rc::new(Font::load(&obj, dict)?);
         if let Some(id) = id {
             self.fonts.insert(id, font.clone());
@@ -774,7 +809,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             return;
         };
         let mut codes = std::mem::take(&mut self.codes);
-        font.decode(bytes, &mut codes);
+        font.decode(&self.obj, bytes, &mut codes);
         let st = &self.state;
         let (size, hscale, rise) = (st.size, st.hscale, st.rise);
         let invisible = st.render == 3 || st.render == 7;
@@ -821,7 +856,6 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                                 size: glyph_size,
                                 font: font.name.clone(),
                                 baseline: [ox, oy, ex, ey],
-                                upright: trm.a > 0.0 && trm.b.abs() < trm.a.abs() * 0.1,
                             });
                         }
                     }
@@ -864,7 +898,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         match obj.name(&stream.dict, b"Subtype") {
             Some(b"Form") => {}
             Some(b"Image") => {
-                self.out.path.painted = true;
+                self.out.path.ink = true;
                 return Ok(());
             }
             _ => return Ok(()),
@@ -950,6 +984,25 @@ mod tests {
         assert_eq!(bad, 3);
         assert!(t.contains(&Token::Operator(b"l")));
         assert_eq!(t.last(), Some(&Token::Operator(b"S")));
+    }
+
+    #[test]
+    fn numbers() {
+        for (text, v) in [
+            ("12", 12.0),
+            ("-3.25", -3.25),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("+7", 7.0),
+            ("--4", -4.0),
+            ("1e3", 1000.0),
+            ("0.000123", 0.000123),
+        ] {
+            assert_eq!(parse_number(text.as_bytes()), Some(v), "{text}");
+        }
+        assert_eq!(parse_number(b"1.2.3"), None);
+        assert_eq!(parse_number(b"-"), None);
+        assert_eq!(parse_number(b"."), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! [`Code`]s (text or `None` when unmappable, advance width in text-space units per point of size).
 //! Covers: Type0 with Identity-H/V, the GBK/GB CMaps (GBK-EUC-H, GB-EUC-H, GBKp-EUC-H, GBK2K-H, by
 //! decoding the code bytes as GB18030), UniGB-UCS2-H and UniGB-UTF16-H, embedded encoding CMaps;
-//! ToUnicode first, then the encoding, then (Identity without ToUnicode) the embedded TrueType cmap;
+//! ToUnicode first, then the encoding, then (Identity codes still unmapped) the embedded TrueType cmap,
+//! read on first need;
 //! simple fonts (Type1, TrueType, Type3) with WinAnsi/MacRoman/Standard and `/Differences`; simple
 //! fonts named as Chinese system fonts (宋体, SimSun, 仿宋_GB2312, ...) without ToUnicode whose bytes
 //! ≥ 0x81 are really GBK double-byte codes; BaseFont names written as raw GBK bytes.
@@ -14,10 +15,11 @@
 //! (two-byte codes) and half of it (one-byte codes); `usecmap` is ignored; vertical fonts advance one
 //! em downwards.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lopdf::{Dictionary, Object};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use super::cmap::{code_value, CMap};
 use super::encoding::{glyph_name_to_text, BaseEncoding};
@@ -96,9 +98,10 @@ impl CidWidths {
         if let Some(w) = self.single.get(&cid) {
             return *w;
         }
+        let end = self.ranges.partition_point(|r| r.0 <= cid);
         self.ranges
-            .iter()
-            .find(|(lo, hi, _)| *lo <= cid && cid <= *hi)
+            .get(end.saturating_sub(4)..end)
+            .and_then(|rs| rs.iter().rev().find(|(lo, hi, _)| *lo <= cid && cid <= *hi))
             .map(|r| r.2)
             .unwrap_or(self.default)
     }
@@ -118,7 +121,9 @@ enum Kind {
         widths: CidWidths,
         vertical: bool,
         cid_to_gid: Option<Vec<u8>>,
-        gid_chars: Option<HashMap<u16, char>>,
+        /// The embedded TrueType program (FontFile2), read only when a code has no other mapping.
+        program: Option<ObjectId>,
+        gid_chars: OnceCell<Option<HashMap<u16, char>>>,
     },
 }
 
@@ -190,7 +195,7 @@ impl Font {
     }
 
     /// Splits `bytes` into codes and maps each.
-    pub(crate) fn decode(&self, bytes: &[u8], out: &mut Vec<Code>) {
+    pub(crate) fn decode(&self, obj: &Objects<'_>, bytes: &[u8], out: &mut Vec<Code>) {
         out.clear();
         match &self.kind {
             Kind::Simple {
@@ -235,6 +240,7 @@ impl Font {
                 identity,
                 widths,
                 cid_to_gid,
+                program,
                 gid_chars,
                 ..
             } => {
@@ -281,14 +287,22 @@ impl Font {
                             EncodingText::None => None,
                         };
                     }
-                    if t.is_none() {
-                        if let (Some(chars), Some(cid)) = (gid_chars, cid) {
+                    if let (None, Some(cid), Some(id)) = (&t, cid, program) {
+                        let chars = gid_chars.get_or_init(|| {
+                            obj.doc
+                                .objects
+                                .get(id)
+                                .and_then(|o| obj.stream_of(o))
+                                .and_then(Result::ok)
+                                .and_then(|bytes| reverse_cmap(&bytes))
+                        });
+                        if let Some(chars) = chars {
                             let gid = match cid_to_gid {
                                 Some(map) => {
                                     let k = usize::try_from(cid).unwrap_or(usize::MAX);
                                     match (
                                         map.get(k.saturating_mul(2)),
-                                        map.get(k.saturating_mul(2) + 1),
+                                        map.get(k.saturating_mul(2).saturating_add(1)),
                                     ) {
                                         (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
                                         _ => None,
@@ -448,7 +462,7 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         ..CidWidths::default()
     };
     let mut cid_to_gid = None;
-    let mut gid_chars = None;
+    let mut program = None;
     if let Some(desc) = descendant {
         if let Some(dw) = obj.number(desc, b"DW") {
             widths.default = dw / 1000.0;
@@ -459,17 +473,11 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         if let Some(Ok(map)) = desc.get(b"CIDToGIDMap").ok().and_then(|o| obj.stream_of(o)) {
             cid_to_gid = Some(map);
         }
-        let needs_program = identity && dict.get(b"ToUnicode").is_err();
-        if needs_program {
-            let file = obj
+        if identity {
+            program = obj
                 .dict(desc, b"FontDescriptor")
                 .and_then(|fd| fd.get(b"FontFile2").ok())
-                .and_then(|o| obj.stream_of(o));
-            match file {
-                Some(Ok(bytes)) => gid_chars = reverse_cmap(&bytes),
-                Some(Err(StreamError::TooLarge(l))) => return Err(StreamError::TooLarge(l)),
-                _ => {}
-            }
+                .and_then(|o| o.as_reference().ok());
         }
     }
     Ok(Kind::Composite {
@@ -479,7 +487,8 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         widths,
         vertical,
         cid_to_gid,
-        gid_chars,
+        program,
+        gid_chars: OnceCell::new(),
     })
 }
 
@@ -521,6 +530,7 @@ fn read_cid_widths(obj: &Objects<'_>, w: &[Object], out: &mut CidWidths) {
             None => break,
         }
     }
+    out.ranges.sort_by_key(|r| r.0);
 }
 
 /// Glyph id → character from the Unicode subtables of an embedded TrueType font.
@@ -564,7 +574,12 @@ mod tests {
 
     fn texts(font: &Font, bytes: &[u8]) -> Vec<Option<String>> {
         let mut out = Vec::new();
-        font.decode(bytes, &mut out);
+        let doc = lopdf::Document::new();
+        let obj = Objects {
+            doc: &doc,
+            max_stream_bytes: 1 << 20,
+        };
+        font.decode(&obj, bytes, &mut out);
         out.into_iter().map(|c| c.text).collect()
     }
 
@@ -607,11 +622,17 @@ mod tests {
                 },
                 vertical: false,
                 cid_to_gid: None,
-                gid_chars: None,
+                program: None,
+                gid_chars: OnceCell::new(),
             },
         };
         let mut out = Vec::new();
-        f.decode(b"12\xd6\xa7\xb3\xf6", &mut out);
+        let doc = lopdf::Document::new();
+        let obj = Objects {
+            doc: &doc,
+            max_stream_bytes: 1 << 20,
+        };
+        f.decode(&obj, b"12\xd6\xa7\xb3\xf6", &mut out);
         let t: String = out.iter().filter_map(|c| c.text.clone()).collect();
         assert_eq!(t, "12支出");
         assert_eq!(out[0].width, 0.5);

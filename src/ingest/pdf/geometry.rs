@@ -3,7 +3,7 @@
 //! In: path construction and painting operators (already in display coordinates, the CTM applied by
 //! the content interpreter) and the current fill colour. Out: [`Rule`]s: stroked axis-aligned line
 //! segments, thin filled rectangles as one edge, and the four edges of stroked rectangles and of
-//! larger non-white filled rectangles.
+//! larger non-white filled rectangles; collinear edges that touch or overlap are joined.
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
 
@@ -137,13 +137,16 @@ pub(crate) struct PathBuilder {
     subpath_curved: bool,
     closed_polys: Vec<Vec<(f32, f32)>>,
     pub rules: Vec<Rule>,
-    /// True once anything was painted (stroke, fill, shading or image).
-    pub painted: bool,
+    /// True once something other than ruling was drawn: a curved or slanted path, a non-white filled
+    /// shape that is no ruling, an image or a shading (glyphs drawn as outlines, scans, charts).
+    pub ink: bool,
+    /// The path under construction has curves.
+    curved: bool,
 }
 
 impl PathBuilder {
     pub(crate) fn move_to(&mut self, p: (f32, f32)) {
-        self.finish_subpath(false);
+        self.finish_subpath();
         self.subpath.push(p);
     }
 
@@ -159,6 +162,7 @@ impl PathBuilder {
             self.subpath.push(p);
         } else {
             self.subpath_curved = true;
+            self.curved = true;
             self.subpath.push(p);
         }
     }
@@ -169,22 +173,21 @@ impl PathBuilder {
                 self.pieces.push(Piece::Line(last, first));
             }
         }
-        self.finish_subpath(true);
+        self.finish_subpath();
     }
 
-    fn finish_subpath(&mut self, closed: bool) {
+    fn finish_subpath(&mut self) {
         let pts = std::mem::take(&mut self.subpath);
         let curved = std::mem::replace(&mut self.subpath_curved, false);
         // A filled path of four straight corners (optionally repeating the first) may be a rectangle.
         if !curved && (4..=5).contains(&pts.len()) && self.closed_polys.len() < 10_000 {
-            let _ = closed;
             self.closed_polys.push(pts);
         }
     }
 
     /// `re` with its four corners already transformed.
     pub(crate) fn rect(&mut self, corners: [(f32, f32); 4]) {
-        self.finish_subpath(false);
+        self.finish_subpath();
         if self.pieces.len() < 200_000 {
             self.pieces.push(Piece::Rect(corners));
         }
@@ -203,17 +206,24 @@ impl PathBuilder {
         self.subpath.clear();
         self.closed_polys.clear();
         self.subpath_curved = false;
+        self.curved = false;
     }
 
     /// Paints the path: `stroke` and/or `fill` (`fill_white` when the fill colour is white).
     pub(crate) fn paint(&mut self, stroke: bool, fill: bool, fill_white: bool) {
-        self.finish_subpath(false);
-        self.painted = true;
+        self.finish_subpath();
+        if std::mem::replace(&mut self.curved, false) && (stroke || !fill_white) {
+            self.ink = true;
+        }
         let pieces = std::mem::take(&mut self.pieces);
         let polys = std::mem::take(&mut self.closed_polys);
         for piece in &pieces {
             match *piece {
                 Piece::Line(p, q) => {
+                    let slanted = (p.0 - q.0).abs() > SKEW && (p.1 - q.1).abs() > SKEW;
+                    if slanted && (stroke || !fill_white) {
+                        self.ink = true;
+                    }
                     if stroke {
                         self.push_edge(p, q);
                     }
@@ -295,6 +305,65 @@ impl PathBuilder {
     }
 }
 
+/// Edges whose positions differ by at most this (points) lie on one line.
+const LINE_TOLERANCE: f32 = 0.5;
+/// Edges on one line that overlap or leave a gap of at most this (points) are joined: office
+/// exports leave the width of the crossing rule (about 1 pt) between the borders of neighbouring
+/// cells.
+const JOIN_GAP: f32 = 1.5;
+
+/// Joins collinear edges that touch or overlap (each cell border drawn separately becomes one
+/// ruling line; a real gap between two edges stays a gap). Horizontal edges come first, sorted by y
+/// then x; vertical ones after, sorted by x then y.
+pub(crate) fn join_rules(rules: &mut Vec<Rule>) {
+    let (mut horizontal, mut vertical): (Vec<Rule>, Vec<Rule>) =
+        rules.drain(..).partition(Rule::is_horizontal);
+    // Work on (position across, start, end) triples.
+    let join = |edges: &mut Vec<(f32, f32, f32)>| -> Vec<(f32, f32, f32)> {
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut out: Vec<(f32, f32, f32)> = Vec::with_capacity(edges.len());
+        let mut i = 0;
+        while i < edges.len() {
+            // One line: positions within the tolerance of the first.
+            let base = edges.get(i).map(|e| e.0).unwrap_or(0.0);
+            let mut j = i;
+            while edges.get(j).is_some_and(|e| e.0 - base <= LINE_TOLERANCE) {
+                j += 1;
+            }
+            let mut line: Vec<(f32, f32, f32)> = edges.get(i..j).unwrap_or_default().to_vec();
+            line.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let mut cur: Option<(f32, f32, f32)> = None;
+            for e in line {
+                cur = match cur {
+                    Some(c) if e.1 <= c.2 + JOIN_GAP => Some((c.0, c.1, c.2.max(e.2))),
+                    Some(c) => {
+                        out.push(c);
+                        Some(e)
+                    }
+                    None => Some(e),
+                };
+            }
+            out.extend(cur);
+            i = j.max(i + 1);
+        }
+        out
+    };
+    let mut h: Vec<(f32, f32, f32)> = horizontal.drain(..).map(|r| (r.y0, r.x0, r.x1)).collect();
+    let mut v: Vec<(f32, f32, f32)> = vertical.drain(..).map(|r| (r.x0, r.y0, r.y1)).collect();
+    rules.extend(join(&mut h).into_iter().map(|(y, x0, x1)| Rule {
+        x0,
+        y0: y,
+        x1,
+        y1: y,
+    }));
+    rules.extend(join(&mut v).into_iter().map(|(x, y0, y1)| Rule {
+        x0: x,
+        y0,
+        x1: x,
+        y1,
+    }));
+}
+
 fn min_max(it: impl Iterator<Item = f32>) -> (f32, f32) {
     it.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -348,6 +417,50 @@ mod tests {
         p.rect([(10.0, 10.0), (110.0, 10.0), (110.0, 50.0), (10.0, 50.0)]);
         p.paint(true, false, true);
         assert_eq!(p.rules.len(), 5);
+    }
+
+    #[test]
+    fn ruling_is_not_ink_but_outlines_are() {
+        let mut p = PathBuilder::default();
+        p.rect([(10.0, 10.0), (110.0, 10.0), (110.0, 50.0), (10.0, 50.0)]);
+        p.paint(true, false, false);
+        p.rect([(0.0, 0.0), (600.0, 0.0), (600.0, 800.0), (0.0, 800.0)]);
+        p.paint(false, true, true);
+        assert!(!p.ink);
+        p.move_to((10.0, 10.0));
+        p.curve_to((20.0, 30.0));
+        p.line_to((5.0, 12.0));
+        p.paint(false, true, false);
+        assert!(p.ink);
+    }
+
+    #[test]
+    fn touching_edges_join_and_gaps_stay() {
+        let h = |y: f32, x0: f32, x1: f32| Rule {
+            x0,
+            y0: y,
+            x1,
+            y1: y,
+        };
+        let mut rules = vec![
+            h(10.0, 0.0, 50.0),
+            h(10.2, 51.0, 100.0),
+            h(10.0, 0.0, 50.0),
+            h(10.0, 120.0, 150.0),
+            h(40.0, 0.0, 150.0),
+            Rule {
+                x0: 5.0,
+                y0: 10.0,
+                x1: 5.0,
+                y1: 40.0,
+            },
+        ];
+        join_rules(&mut rules);
+        assert_eq!(rules.len(), 4);
+        assert_eq!((rules[0].x0, rules[0].x1), (0.0, 100.0));
+        assert_eq!((rules[1].x0, rules[1].x1), (120.0, 150.0));
+        assert_eq!(rules[2].y0, 40.0);
+        assert!(!rules[3].is_horizontal());
     }
 
     #[test]

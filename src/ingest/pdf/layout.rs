@@ -5,13 +5,17 @@
 //! order (top to bottom, left to right), each split into [`Segment`]s at wide gaps or vertical rules,
 //! the printed page number if a footer/header held one, and the number of fake-bold duplicates removed.
 //! Clean-up: fake bold (the same character drawn again at nearly the same place) keeps one glyph;
-//! Kangxi and CJK-radical code points are folded to ideographs; a private-use glyph between two digits
-//! is a decimal point (`.`).
+//! Kangxi and CJK-radical code points are folded to ideographs; a private-use character drawn between
+//! two digits anywhere in the document is its decimal point and becomes `.` wherever it occurs; other
+//! private-use characters mean nothing standard and are dropped (counted as unmapped glyphs).
 //! Not here: decoding (`font.rs`), tables (the table stage reads segments and rules).
-//! Known limits: one column of reading order (two-column pages interleave by line); rotated text
-//! becomes one short line per glyph.
+//! Glyphs rotated a quarter turn (baseline running up or down the page) are read as one line per
+//! column, in their reading direction, one segment each.
+//! Known limits: one column of reading order (two-column pages interleave by line); text at other
+//! angles is grouped as if horizontal.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -62,27 +66,66 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
+/// A quick hasher for the fake-bold grid's small integer keys (SipHash is needlessly slow here).
+#[derive(Default)]
+struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_i32(&mut self, v: i32) {
+        self.write_u64(u64::from(v as u32));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV-1a of a glyph's text, so grid keys need no string copies.
+fn text_key(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Removes fake-bold duplicates in place; returns how many were removed.
 pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
-    // Buckets by (text, cell of x, cell of y) with cells of about one em.
-    let mut seen: HashMap<(String, i32, i32), Vec<usize>> = HashMap::new();
+    // Buckets by (text, cell of x, cell of y) with cells of about one em; the first drawing is kept.
+    let mut seen: HashMap<(u64, i32, i32), Vec<usize>, BuildHasherDefault<CellHasher>> =
+        HashMap::default();
     let mut keep = vec![true; glyphs.len()];
     let mut removed = 0;
     for (i, g) in glyphs.iter().enumerate() {
         let cell = g.size.max(1.0);
         let (cx, cy) = ((g.x0 / cell).floor() as i32, (g.y0 / cell).floor() as i32);
+        let text = text_key(&g.text);
+        // Within 0.3 em, and within half the glyph's own width (dot leaders are drawn a width apart).
         let tol = g.size.max(1.0) * FAKE_BOLD_EM;
+        let tol_x = tol
+            .min((g.x1 - g.x0).abs() * 0.5)
+            .max(g.size.max(1.0) * 0.02);
         let mut dup = false;
         'search: for dx in -1..=1 {
             for dy in -1..=1 {
-                let key = (g.text.clone(), cx.saturating_add(dx), cy.saturating_add(dy));
-                if let Some(list) = seen.get(&key) {
-                    for &j in list {
-                        if let Some(h) = glyphs.get(j) {
-                            if (h.x0 - g.x0).abs() < tol && (h.y0 - g.y0).abs() < tol {
-                                dup = true;
-                                break 'search;
-                            }
+                let key = (text, cx.saturating_add(dx), cy.saturating_add(dy));
+                let Some(list) = seen.get(&key) else { continue };
+                for &j in list {
+                    if let Some(h) = glyphs.get(j) {
+                        if (h.x0 - g.x0).abs() < tol_x
+                            && (h.y0 - g.y0).abs() < tol
+                            && h.text == g.text
+                        {
+                            dup = true;
+                            break 'search;
                         }
                     }
                 }
@@ -94,7 +137,7 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
             }
             removed += 1;
         } else {
-            seen.entry((g.text.clone(), cx, cy)).or_default().push(i);
+            seen.entry((text, cx, cy)).or_default().push(i);
         }
     }
     let mut it = keep.iter();
@@ -124,11 +167,11 @@ pub(crate) fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
         });
         match found {
             Some(line) => {
-                // The band grows only with glyphs of similar height (a big glyph would swallow rows).
-                let (h_line, h_g) = (line.y1 - line.y0, g.y1 - g.y0);
-                if h_g <= h_line * 1.3 {
-                    line.y0 = line.y0.min(g.y0);
-                    line.y1 = line.y1.max(g.y1);
+                // The band is that of the tallest glyph so far; it never grows into a union, which
+                // would pull in a neighbouring row (a cell centred between two rows stays apart).
+                if g.y1 - g.y0 > line.y1 - line.y0 {
+                    line.y0 = g.y0;
+                    line.y1 = g.y1;
                 }
                 line.glyphs.push(g);
             }
@@ -282,7 +325,57 @@ fn page_number_of(text: &str) -> Option<String> {
 /// First step of a page: fake bold removed, glyphs grouped into lines.
 pub(crate) fn page_lines(mut glyphs: Vec<Glyph>) -> (Vec<RawLine>, u64) {
     let removed = remove_fake_bold(&mut glyphs);
-    (group_lines(glyphs), removed)
+    let (vertical, horizontal): (Vec<Glyph>, Vec<Glyph>) =
+        glyphs.into_iter().partition(runs_vertically);
+    let mut lines = group_lines(horizontal);
+    if !vertical.is_empty() {
+        lines.extend(group_columns(vertical));
+        lines.sort_by(|a, b| ((a.y0 + a.y1) / 2.0).total_cmp(&((b.y0 + b.y1) / 2.0)));
+    }
+    (lines, removed)
+}
+
+/// True for a glyph drawn rotated by about a quarter turn (its baseline runs up or down the page).
+fn runs_vertically(g: &Glyph) -> bool {
+    let [ox, oy, ex, ey] = g.baseline;
+    (ey - oy).abs() > 2.0 * (ex - ox).abs()
+}
+
+/// Groups rotated glyphs into columns (a glyph whose horizontal centre lies in the column's band
+/// joins it), each read along its baseline direction: one line per column.
+fn group_columns(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
+    glyphs.sort_by(|a, b| a.cx().total_cmp(&b.cx()).then(a.y0.total_cmp(&b.y0)));
+    let mut columns: Vec<(f32, f32, Vec<Glyph>)> = Vec::new();
+    for g in glyphs {
+        let cx = g.cx();
+        match columns
+            .iter_mut()
+            .rev()
+            .take(4)
+            .find(|(x0, x1, _)| *x0 <= cx && cx <= *x1)
+        {
+            Some(col) => col.2.push(g),
+            None => columns.push((g.x0, g.x1, vec![g])),
+        }
+    }
+    columns
+        .into_iter()
+        .map(|(_, _, mut gs)| {
+            // Downward text reads top to bottom, upward text bottom to top.
+            let downward = gs.first().is_some_and(|g| g.baseline[3] > g.baseline[1]);
+            gs.sort_by(|a, b| {
+                let o = a.cy().total_cmp(&b.cy());
+                if downward {
+                    o
+                } else {
+                    o.reverse()
+                }
+            });
+            let y0 = gs.iter().map(|g| g.y0).fold(f32::INFINITY, f32::min);
+            let y1 = gs.iter().map(|g| g.y1).fold(f32::NEG_INFINITY, f32::max);
+            RawLine { y0, y1, glyphs: gs }
+        })
+        .collect()
 }
 
 /// Lays out one page in one go (no document-wide decimal marks).
@@ -394,7 +487,6 @@ mod tests {
             size,
             font: None,
             baseline: [x, y + size * 0.8, x + size, y + size * 0.8],
-            upright: true,
         }
     }
 
@@ -409,6 +501,20 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.fake_bold_removed, 2);
         assert_eq!(page.lines[0].text, "合计");
+    }
+
+    #[test]
+    fn dot_leaders_are_not_fake_bold() {
+        let gs: Vec<Glyph> = (0..10)
+            .map(|i| {
+                let mut g = glyph(".", 100.0 + 2.7 * i as f32, 100.0, 10.0);
+                g.x1 = g.x0 + 2.7;
+                g
+            })
+            .collect();
+        let page = layout_page(gs, &[], 800.0);
+        assert_eq!(page.fake_bold_removed, 0);
+        assert_eq!(page.lines[0].text, "..........");
     }
 
     #[test]
@@ -457,6 +563,41 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.lines[0].segments.len(), 1);
         assert_eq!(page.lines[0].text, "1 2");
+    }
+
+    #[test]
+    fn a_cell_centred_between_two_rows_is_its_own_line() {
+        let gs = vec![
+            glyph("支", 100.0, 182.0, 12.0),
+            glyph("本", 300.0, 189.5, 12.0),
+            glyph("科", 100.0, 197.0, 12.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["支", "本", "科"]);
+    }
+
+    #[test]
+    fn rotated_glyphs_read_as_a_column() {
+        // 合计 drawn upwards (rotated a quarter turn counter-clockwise) at x = 50.
+        let up = |t: &str, y: f32| Glyph {
+            text: t.to_string(),
+            x0: 45.0,
+            y0: y - 10.0,
+            x1: 55.0,
+            y1: y,
+            size: 10.0,
+            font: None,
+            baseline: [53.0, y, 53.0, y - 10.0],
+        };
+        let gs = vec![
+            up("计", 90.0),
+            up("合", 100.0),
+            glyph("项", 100.0, 120.0, 10.0),
+        ];
+        let page = layout_page(gs, &[], 800.0);
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["合计", "项"]);
     }
 
     #[test]

@@ -2,12 +2,18 @@
 //!
 //! In: the bytes of a PDF and the [`Limits`]. Out: a [`Document`] (format `Pdf`), one [`Page`] per leaf
 //! of the page tree, or an [`IngestError`]: `not_pdf`, `truncated` (the object layer cannot be
-//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (a stream
-//! decodes past `max_stream_bytes`), `no_text_layer` (no page has any text).
-//! lopdf is the object layer only (objects, xref, decryption, page tree); content streams, fonts and
-//! layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`, `geometry.rs`).
+//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (the file is
+//! over `max_file_size`, or a stream decodes past `max_stream_bytes`), `no_text_layer` (no page has
+//! any text).
+//! lopdf is the object layer only (objects, xref repair, empty-password decryption); the page tree
+//! (with inherited /Resources, /MediaBox, /CropBox, /Rotate) is walked here, and content streams,
+//! fonts and layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`,
+//! `geometry.rs`, stream decoding in `objects.rs`). Pages are interpreted first, then laid out, so
+//! that a private-use decimal mark learnt on one page is known on all.
 //! Not here: sections, tables, facts.
-//! Known limits: annotations and form fields are not read; optional content (layers) is read as visible.
+//! Known limits: annotations and form fields are not read; optional content (layers) is read as
+//! visible; arrays nested deeper than 256 are refused before lopdf parses them, but only outside
+//! streams (object streams are parsed by lopdf without that guard).
 
 mod cmap;
 mod content;
@@ -50,6 +56,12 @@ struct PageRef<'a> {
 
 /// Reads a PDF.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
+    if bytes.len() as u64 > limits.max_file_size {
+        return Err(IngestError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_size,
+        });
+    }
     if !crate::ingest::looks_like_pdf(bytes) {
         return Err(IngestError::NotPdf(
             "no %PDF- signature in the first 1024 bytes".to_string(),
@@ -88,6 +100,16 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     for d in drawn {
         let laid = layout::finish_page(d.lines, &d.page.rules, d.page.height, &marks);
         document.text_quality.unmapped_glyphs += laid.unmapped;
+        if laid.unmapped > 0 {
+            document.warnings.push(Warning::new(
+                "private_use_dropped",
+                format!(
+                    "{} private-use glyphs with no standard meaning left out of the text",
+                    laid.unmapped
+                ),
+                Some(d.page.number),
+            ));
+        }
         let mut p = d.page;
         p.printed_number = laid.printed_number;
         p.lines = laid.lines;
@@ -103,6 +125,11 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
 
 /// Loads the object layer, mapping its failures to our codes.
 fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
+    if objects::nesting_too_deep(bytes) {
+        return Err(IngestError::Truncated(
+            "arrays or dictionaries nest too deeply".to_string(),
+        ));
+    }
     let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(bytes))
         .map_err(|_| IngestError::Truncated("the object layer failed on this file".to_string()))?;
     let doc = loaded.map_err(|e| match e {
@@ -263,7 +290,8 @@ fn read_page(
         .filter(|g| g.on_page(w, h))
         .collect();
     let had_glyphs = !glyphs.is_empty();
-    let rules = content.path.rules;
+    let mut rules = content.path.rules;
+    geometry::join_rules(&mut rules);
     let (lines, fake_bold_removed) = layout::page_lines(glyphs);
     let q = &mut document.text_quality;
     q.unmapped_glyphs += content.unmapped;
@@ -302,7 +330,7 @@ fn read_page(
             height: h,
             lines: Vec::new(),
             rules,
-            has_text_layer: had_glyphs || !(content.path.painted),
+            has_text_layer: had_glyphs || !content.path.ink,
         },
         lines,
     })

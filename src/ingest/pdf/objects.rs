@@ -129,6 +129,69 @@ impl<'a> Objects<'a> {
     }
 }
 
+/// Deepest array/dictionary nesting accepted in the object syntax (the object layer's parser recurses
+/// without a limit, so deeper input could exhaust the stack).
+const MAX_NESTING: u32 = 256;
+
+/// True when arrays or dictionaries outside streams nest deeper than [`MAX_NESTING`]. Stream data,
+/// literal strings and comments are skipped.
+pub(crate) fn nesting_too_deep(bytes: &[u8]) -> bool {
+    let mut depth: u32 = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'[' => depth += 1,
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'%' => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n' && c != b'\r') {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut parens = 0u32;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'(' => parens += 1,
+                        b')' => {
+                            parens = parens.saturating_sub(1);
+                            if parens == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b's' if bytes.get(i..i + 6) == Some(b"stream".as_slice())
+                && matches!(bytes.get(i + 6), Some(b'\r' | b'\n')) =>
+            {
+                // Jump over the stream data to `endstream`.
+                let rest = bytes.get(i + 6..).unwrap_or_default();
+                match rest.windows(9).position(|w| w == b"endstream") {
+                    Some(p) => i += 6 + p + 8,
+                    None => return false,
+                }
+            }
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// A number object as `f32`.
 pub(crate) fn number(obj: &Object) -> Option<f32> {
     match obj {
@@ -165,6 +228,17 @@ fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, StreamError> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn deep_nesting_is_detected_outside_streams_only() {
+        let mut deep = b"%PDF-1.4\n1 0 obj ".to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 100_000));
+        assert!(nesting_too_deep(&deep));
+        let mut in_stream = b"%PDF-1.4\n1 0 obj << /Length 5 >> stream\n".to_vec();
+        in_stream.extend(std::iter::repeat_n(b'[', 100_000));
+        in_stream.extend(b"\nendstream endobj [ (((([[[) ]");
+        assert!(!nesting_too_deep(&in_stream));
+    }
 
     #[test]
     fn inflate_caps_output() {

@@ -114,6 +114,49 @@ fn reads_text_rules_footer_and_forms() {
 }
 
 #[test]
+fn self_drawing_form_stops() {
+    let mut doc = PdfDoc::with_version("1.5");
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let form_id = doc.new_object_id();
+    let resources = dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+        "XObject" => dictionary! { "X1" => form_id },
+    };
+    doc.objects.insert(
+        form_id,
+        Object::Stream(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Form", "Resources" => resources.clone() },
+            b"BT /F1 10 Tf 72 700 Td (Loop) Tj ET /X1 Do".to_vec(),
+        )),
+    );
+    let content_id = doc.add_object(Stream::new(dictionary! {}, b"/X1 Do".to_vec()));
+    let pages_id = doc.new_object_id();
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id, "Resources" => resources,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+        ),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap_or_default();
+    let doc = match read(&bytes, &Limits::default()) {
+        Ok(d) => d,
+        Err(e) => panic!("must read: {e}"),
+    };
+    assert_eq!(doc.pages[0].lines.len(), 1);
+    assert_eq!(doc.pages[0].lines[0].text, "Loop");
+    assert!(doc.warnings.iter().any(|w| w.code == "xobject_recursion"));
+}
+
+#[test]
 fn no_text_is_no_text_layer() {
     let bytes = build(&[("0 0 m 100 100 l 50 0 l f", 0)]);
     let err = read(&bytes, &Limits::default()).err().map(|e| e.code());
@@ -232,5 +275,105 @@ proptest! {
             bytes.truncate(cut % n);
         }
         let _ = read(&bytes, &Limits::default());
+    }
+}
+
+/// Pieces of content-stream syntax, valid and broken, for generated streams.
+const CONTENT_TOKENS: &[&str] = &[
+    "BT",
+    "ET",
+    "q",
+    "Q",
+    "cm",
+    "Tm",
+    "Td",
+    "TD",
+    "T*",
+    "Tj",
+    "TJ",
+    "'",
+    "\"",
+    "Tf",
+    "Tc",
+    "Tw",
+    "Tz",
+    "TL",
+    "Ts",
+    "Tr",
+    "re",
+    "m",
+    "l",
+    "c",
+    "v",
+    "y",
+    "h",
+    "S",
+    "s",
+    "f",
+    "f*",
+    "B",
+    "b",
+    "n",
+    "W",
+    "Do",
+    "BI",
+    "ID",
+    "EI",
+    "g",
+    "rg",
+    "k",
+    "sc",
+    "scn",
+    "cs",
+    "/F1",
+    "/X1",
+    "/Nope",
+    "0",
+    "1",
+    "-3.5",
+    "1e30",
+    "99999999999",
+    "0.0001",
+    "(abc)",
+    "(\\(x\\))",
+    "<4142>",
+    "<<",
+    ">>",
+    "[",
+    "]",
+    "{",
+    "}",
+    ")",
+    "(",
+    "<",
+    ">",
+    "%c\n",
+    "1.2.3",
+    "--4",
+    "true",
+    "null",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #[test]
+    fn generated_content_streams_never_panic(picks in proptest::collection::vec(0usize..1000, 0..200)) {
+        let content: Vec<&str> = picks.iter().map(|i| CONTENT_TOKENS[i % CONTENT_TOKENS.len()]).collect();
+        let content = format!("BT /F1 12 Tf 72 700 Td (a) Tj ET {}", content.join(" "));
+        let bytes = build(&[(&content, 0)]);
+        let _ = read(&bytes, &Limits::default());
+    }
+
+    #[test]
+    fn cmap_parser_never_panics(data in proptest::collection::vec(any::<u8>(), 0..400), codes in proptest::collection::vec(any::<u8>(), 0..16)) {
+        let mut program = b"1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfrange ".to_vec();
+        program.extend(data);
+        let map = super::cmap::CMap::parse(&program);
+        let n = map.code_len(&codes);
+        prop_assert!(n >= 1);
+        for len in 1..=4u8 {
+            let _ = map.unicode(len, super::cmap::code_value(&codes));
+            let _ = map.cid(len, super::cmap::code_value(&codes));
+        }
     }
 }
