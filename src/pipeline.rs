@@ -243,7 +243,6 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                         if let Some(code) = &s.error_code {
                             *manifest.failure_codes.entry(code.clone()).or_default() += 1;
                         }
-                        progress.set_message(format!("{failed} failed"));
                     }
                     manifest.pages += s.pages;
                     manifest.facts += s.facts;
@@ -262,6 +261,11 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                 }
             }
             progress.inc(1);
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            progress.set_message(format!(
+                "{:.0} pages/s, {failed} failed",
+                manifest.pages as f64 / secs
+            ));
             *next += 1;
         }
         Ok(())
@@ -459,9 +463,9 @@ fn progress_bar(mode: ProgressMode, total: u64) -> ProgressBar {
         }
     };
     let bar = ProgressBar::with_draw_target(Some(total), target);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} documents ({per_sec}) {msg}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} documents, {msg}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
