@@ -88,8 +88,10 @@ const FIGURES: &[(&str, &str, Option<&str>, &str)] = &[
     ("r18", "expenditure.basic", None, "12323.48"),
     ("r18", "expenditure.project", None, "5533"),
     ("r18", "expenditure.reserve", None, "140.2"),
+    ("r18", "income.fiscal_appropriation", None, "17981.68"),
     ("r19", "income.grand_total", None, "24169.74"),
     ("r19", "expenditure.reserve", None, "3990.4"),
+    ("r19", "procurement.total", None, "2744.84"),
     ("r19", "expenditure.class", Some("公共安全支出"), "16593.12"),
     (
         "r19",
@@ -109,6 +111,8 @@ const FIGURES: &[(&str, &str, Option<&str>, &str)] = &[
     ("r24", "expenditure.basic", None, "5916.27"),
     ("r24", "expenditure.reserve", None, "106.84"),
     ("r24", "fiscal.income_total", None, "9066.79"),
+    ("r24", "procurement.goods", None, "259.32"),
+    ("r24", "procurement.services", None, "1011.9"),
     // 西南大学 2023 / 2024 against the third-party totals (557,259.13 / 582,276.35 万元).
     ("r27", "income.grand_total", None, "557259.13"),
     ("r27", "expenditure.class", Some("其他支出"), "109.5"),
@@ -130,7 +134,10 @@ const CHECKS: &[(&str, &str, Status)] = &[
     ("r19", "facts.class_sum", Status::Pass),
     ("r20", "facts.class_sum", Status::Pass),
     ("r27", "facts.class_sum", Status::Pass),
-    ("r27", "facts.gpb_class_sum", Status::InsufficientData),
+    ("r27", "facts.gpb_class_sum", Status::Pass),
+    ("r26", "facts.gpb_class_sum", Status::Pass),
+    ("r29", "facts.class_sum", Status::Pass),
+    ("r29", "facts.gpb_class_sum", Status::Pass),
     ("r18", "facts.class_sum", Status::NotApplicable),
 ];
 

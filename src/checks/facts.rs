@@ -15,6 +15,8 @@
 //!   (其中 / 主要用于), and a class written in a way no pattern reads is simply absent. Neither is a
 //!   contradiction, so items summing to *less* than the total are `not_applicable` (the numbers and the
 //!   shortfall are kept, the message says why); items summing to *more* than the total are a `fail`.
+//!   The classes of 一般公共预算 (`gpb.class.final`) are compared with `gpb.expenditure`, or, when only
+//!   the 财政拨款 total that contains it is stated (university budgets), with `fiscal.expenditure_total`.
 //!
 //! Not here: text-vs-table comparisons (see [`super::tables`]).
 
@@ -85,13 +87,15 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         facts,
         "facts.class_sum",
         "expenditure.class",
-        "expenditure.current_year",
+        &["expenditure.current_year"],
     ));
     out.push(items_sum(
         facts,
         "facts.gpb_class_sum",
         "gpb.class.final",
-        "gpb.expenditure",
+        // Without the 一般公共预算 total, the 财政拨款 total that contains it: classes that exceed
+        // it still contradict the report, and a shortfall is not_applicable anyway.
+        &["gpb.expenditure", "fiscal.expenditure_total"],
     ));
     out
 }
@@ -197,15 +201,17 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
     }
 }
 
-/// The items of a per-item key (first reading of each item) sum to a total.
-fn items_sum(facts: &[Fact], id: &str, key: &str, total: &str) -> Check {
+/// The items of a per-item key (first reading of each item) sum to a total (the first of `totals`
+/// that is stated).
+fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
     let mut items: Vec<&Fact> = Vec::new();
     for f in facts.iter().filter(|f| f.key == key) {
         if !items.iter().any(|g| g.item == f.item) {
             items.push(f);
         }
     }
-    let t = first(facts, total);
+    let t = totals.iter().find_map(|k| first(facts, k));
+    let total = totals.first().copied().unwrap_or_default();
     let refs: Vec<String> = items.iter().copied().chain(t).map(fact_ref).collect();
     match t {
         Some(t) if !items.is_empty() => {
@@ -222,6 +228,10 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, total: &str) -> Check {
                 ));
             } else {
                 check.message = Some(format!("sum of the {} items stated", items.len()));
+            }
+            if t.key != total {
+                let m = check.message.take().unwrap_or_default();
+                check.message = Some(format!("{m}; total: {} ({total} not stated)", t.key));
             }
             check
         }
@@ -420,5 +430,29 @@ mod tests {
         );
         // Items that exceed their total contradict it.
         assert_eq!(status(&checks, "facts.gpb_class_sum"), Status::Fail);
+    }
+
+    #[test]
+    fn gpb_classes_fall_back_to_the_fiscal_total() {
+        let facts = vec![
+            fact("fiscal.expenditure_total", None, "230876.38"),
+            fact("gpb.class.final", Some("教育支出"), "208613.34"),
+            fact("gpb.class.final", Some("科学技术支出"), "1178.72"),
+            fact("gpb.class.final", Some("社会保障和就业支出"), "13345.79"),
+            fact("gpb.class.final", Some("住房保障支出"), "7629.03"),
+            fact("gpb.class.final", Some("其他支出"), "109.50"),
+        ];
+        let checks = evaluate(&facts, &[]);
+        let c = checks
+            .iter()
+            .find(|c| c.check == "facts.gpb_class_sum")
+            .expect("gpb class check");
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.message.as_deref(),
+            Some(
+                "sum of the 5 items stated; total: fiscal.expenditure_total (gpb.expenditure not stated)"
+            )
+        );
     }
 }
