@@ -92,6 +92,7 @@ const FIGURES: &[(&str, &str, Option<&str>, &str)] = &[
     ("r19", "income.grand_total", None, "24169.74"),
     ("r19", "expenditure.reserve", None, "3990.4"),
     ("r19", "procurement.total", None, "2744.84"),
+    ("r19", "assets.vehicles", None, "55"),
     ("r19", "expenditure.class", Some("公共安全支出"), "16593.12"),
     (
         "r19",
