@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
     let patterns = PatternSet::load(None)?;
     let found = facts::extract(&outline, &patterns);
     if args.iter().any(|a| a == "--checks") {
-        for c in yujuesuan::checks::facts::evaluate(&found) {
+        for c in yujuesuan::checks::facts::evaluate(&found, &[]) {
             println!("{}", serde_json::to_string(&c)?);
         }
         return Ok(());

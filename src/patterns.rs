@@ -157,7 +157,9 @@ impl FactPattern {
             let Some(whole) = caps.get(0) else { continue };
             let item = match (&self.fixed_item, caps.name("item")) {
                 (Some(i), _) => Some(i.clone()),
-                (None, Some(m)) => Some(m.as_str().to_string()),
+                // The level mark a report may put inside a class name (`一般公共服务(类)支出`) is
+                // not part of the name: the item is written as the classification names it.
+                (None, Some(m)) => Some(m.as_str().replace("(类)", "")),
                 (None, None) => None,
             };
             if let Some(i) = &item {

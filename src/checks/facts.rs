@@ -1,18 +1,39 @@
 //! Identities over narrative facts (基本 + 项目 = 支出合计, 人员 + 公用 = 基本, 采购 parts, 三公 parts,
 //! 收入总计 = 支出总计, class lists summing to their total).
 //!
-//! In: the facts of one document. Out: one [`Check`] per identity, `insufficient_data` when a side is
-//! missing. When a key was read more than once, the first reading (in document order) is used.
+//! In: the facts of one document (and its tables, only to find a named third part of the expenditure).
+//! Out: one [`Check`] per identity, `insufficient_data` when a side is missing. When a key was read
+//! more than once, the first reading (in document order) is used.
 //! Rounding envelope: (n+1)×0.005 万元 for n summed items (see [`super::rounding_envelope`]).
-//! Not here: tables, text-vs-table comparisons (see [`super::tables`]).
+//!
+//! A `fail` means the report contradicts itself, so two identities are read with care:
+//! - 基本 + 项目 = 本年支出: some budgets split the year's expenditure into a third part, 单位预留机动
+//!   经费 (`expenditure.reserve`). When the narrative states it, it is added; when only a table names it
+//!   (a column or row `单位预留机动经费`), the table's figure is added and referenced; when neither
+//!   does, the identity is the two-part one.
+//! - class lists (`facts.class_sum`, `facts.gpb_class_sum`): a report often names only its main classes
+//!   (其中 / 主要用于), and a class written in a way no pattern reads is simply absent. Neither is a
+//!   contradiction, so items summing to *less* than the total are `not_applicable` (the numbers and the
+//!   shortfall are kept, the message says why); items summing to *more* than the total are a `fail`.
+//!   The classes of 一般公共预算 (`gpb.class.final`) are compared with `gpb.expenditure`, or, when only
+//!   the 财政拨款 total that contains it is stated (university budgets), with `fiscal.expenditure_total`.
+//!
+//! Not here: text-vs-table comparisons (see [`super::tables`]).
 
 use rust_decimal::Decimal;
 
-use super::{compare, insufficient, Check};
+use super::{compare, insufficient, Check, Status};
 use crate::extract::facts::Fact;
+use crate::extract::tables::figures::cell_ref;
+use crate::extract::tables::Table;
+
+/// The third part of the year's expenditure some budgets name besides 基本支出 and 项目支出.
+const RESERVE_KEY: &str = "expenditure.reserve";
+/// How a table names that part (a column label leaf or a row name).
+const RESERVE_LABEL: &str = "预留机动经费";
 
 /// Evaluates the fact identities.
-pub fn evaluate(facts: &[Fact]) -> Vec<Check> {
+pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
     let mut out = vec![
         equal(
             facts,
@@ -26,12 +47,7 @@ pub fn evaluate(facts: &[Fact]) -> Vec<Check> {
             "fiscal.income_total",
             "fiscal.expenditure_total",
         ),
-        parts_all(
-            facts,
-            "facts.basic_plus_project",
-            &["expenditure.basic", "expenditure.project"],
-            "expenditure.current_year",
-        ),
+        basic_plus_project(facts, tables),
         parts_all(
             facts,
             "facts.gpb_basic_plus_project",
@@ -71,13 +87,15 @@ pub fn evaluate(facts: &[Fact]) -> Vec<Check> {
         facts,
         "facts.class_sum",
         "expenditure.class",
-        "expenditure.current_year",
+        &["expenditure.current_year"],
     ));
     out.push(items_sum(
         facts,
         "facts.gpb_class_sum",
         "gpb.class.final",
-        "gpb.expenditure",
+        // Without the 一般公共预算 total, the 财政拨款 total that contains it: classes that exceed
+        // it still contradict the report, and a shortfall is not_applicable anyway.
+        &["gpb.expenditure", "fiscal.expenditure_total"],
     ));
     out
 }
@@ -183,22 +201,38 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
     }
 }
 
-/// The items of a per-item key (first reading of each item) sum to a total.
-fn items_sum(facts: &[Fact], id: &str, key: &str, total: &str) -> Check {
+/// The items of a per-item key (first reading of each item) sum to a total (the first of `totals`
+/// that is stated).
+fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
     let mut items: Vec<&Fact> = Vec::new();
     for f in facts.iter().filter(|f| f.key == key) {
         if !items.iter().any(|g| g.item == f.item) {
             items.push(f);
         }
     }
-    let t = first(facts, total);
+    let t = totals.iter().find_map(|k| first(facts, k));
+    let total = totals.first().copied().unwrap_or_default();
     let refs: Vec<String> = items.iter().copied().chain(t).map(fact_ref).collect();
     match t {
         Some(t) if !items.is_empty() => {
             let sum: Decimal = items.iter().map(|f| f.value).sum();
             let mut check = compare(id, sum, t.value, items.len(), refs);
-            // A report may name only its main classes: a shortfall can be an incomplete list.
-            check.message = Some(format!("sum of the {} items stated", items.len()));
+            if check.status == Status::Fail && sum < t.value {
+                // A report may name only its main classes, or write one in a way no pattern reads:
+                // a shortfall is not a contradiction.
+                check.status = Status::NotApplicable;
+                check.message = Some(format!(
+                    "the {} items stated sum to less than the total: the list may name only the main \
+                     items, so only an excess would be a contradiction",
+                    items.len()
+                ));
+            } else {
+                check.message = Some(format!("sum of the {} items stated", items.len()));
+            }
+            if t.key != total {
+                let m = check.message.take().unwrap_or_default();
+                check.message = Some(format!("{m}; total: {} ({total} not stated)", t.key));
+            }
             check
         }
         _ => insufficient(
@@ -207,6 +241,68 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, total: &str) -> Check {
             missing_message(&[(key, !items.is_empty()), (total, t.is_some())]),
         ),
     }
+}
+
+/// 基本支出 + 项目支出 (+ 单位预留机动经费 when the report names it) = 本年支出合计.
+fn basic_plus_project(facts: &[Fact], tables: &[Table]) -> Check {
+    const ID: &str = "facts.basic_plus_project";
+    let parts = ["expenditure.basic", "expenditure.project"];
+    let total = "expenditure.current_year";
+    let mut check = parts_all(facts, ID, &parts, total);
+    if matches!(check.status, Status::InsufficientData) {
+        return check;
+    }
+    let reserve = first(facts, RESERVE_KEY)
+        .map(|f| (f.value, fact_ref(f)))
+        .or_else(|| reserve_in_tables(tables));
+    if let Some((value, reference)) = reserve {
+        let found: Vec<&Fact> = parts.iter().filter_map(|k| first(facts, k)).collect();
+        let Some(t) = first(facts, total) else {
+            return check;
+        };
+        let sum: Decimal = found.iter().map(|f| f.value).sum::<Decimal>() + value;
+        let mut refs: Vec<String> = found.iter().map(|f| fact_ref(f)).collect();
+        refs.push(reference);
+        refs.push(fact_ref(t));
+        check = compare(ID, sum, t.value, parts.len() + 1, refs);
+        check.message = Some("with 单位预留机动经费 as a third part".into());
+    }
+    check
+}
+
+/// The 单位预留机动经费 figure of a table that names it: the first money cell of a column so labelled
+/// (the 合计 row of 支出预算总表), else the first money cell of a row so named.
+fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String)> {
+    for t in tables {
+        let col = t.columns.iter().position(|c| {
+            c.rsplit('/')
+                .next()
+                .is_some_and(|leaf| leaf.contains(RESERVE_LABEL))
+        });
+        if let Some(c) = col {
+            if let Some(row) = t
+                .rows
+                .iter()
+                .find(|r| r.cells.get(c).copied().flatten().is_some())
+            {
+                let v = row.cells[c]?;
+                return Some((v, cell_ref(t, row, c)));
+            }
+        }
+    }
+    for t in tables {
+        for row in t.rows.iter().filter(|r| r.name.contains(RESERVE_LABEL)) {
+            if let Some((c, v)) = row
+                .cells
+                .iter()
+                .enumerate()
+                .find_map(|(c, v)| v.map(|v| (c, v)))
+            {
+                return Some((v, cell_ref(t, row, c)));
+            }
+        }
+    }
+    None
 }
 
 fn missing_message(stated: &[(&str, bool)]) -> String {
@@ -258,7 +354,7 @@ mod tests {
             fact("expenditure.class", Some("教育支出"), "4000"),
             fact("expenditure.class", Some("卫生健康支出"), "207.52"),
         ];
-        let checks = evaluate(&facts);
+        let checks = evaluate(&facts, &[]);
         assert_eq!(status(&checks, "facts.grand_total_balance"), Status::Fail);
         assert_eq!(status(&checks, "facts.basic_plus_project"), Status::Pass);
         assert_eq!(status(&checks, "facts.procurement_parts"), Status::Rounding);
@@ -286,5 +382,77 @@ mod tests {
             .find(|c| c.check == "facts.basic_plus_project")
             .expect("basic check");
         assert_eq!(b.diff, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_named_reserve_is_the_third_part_of_the_expenditure() {
+        let mut facts = vec![
+            fact("expenditure.current_year", None, "13649.07"),
+            fact("expenditure.basic", None, "7666.68"),
+            fact("expenditure.project", None, "5853.96"),
+        ];
+        // Without the third part the two parts fall short: a contradiction as far as can be seen.
+        assert_eq!(
+            status(&evaluate(&facts, &[]), "facts.basic_plus_project"),
+            Status::Fail
+        );
+        facts.push(fact("expenditure.reserve", None, "128.43"));
+        let checks = evaluate(&facts, &[]);
+        let b = checks
+            .iter()
+            .find(|c| c.check == "facts.basic_plus_project")
+            .expect("basic check");
+        assert_eq!(b.status, Status::Pass);
+        assert_eq!(b.refs.len(), 4);
+        assert_eq!(b.refs[2], "fact:expenditure.reserve@p3");
+    }
+
+    #[test]
+    fn a_class_list_short_of_its_total_is_not_a_contradiction() {
+        // Main classes only (其中 …): the items fall short of the total.
+        let facts = vec![
+            fact("expenditure.current_year", None, "20849.45"),
+            fact("expenditure.class", Some("社会保障和就业支出"), "2000.39"),
+            fact("expenditure.class", Some("住房保障支出"), "1856.69"),
+            fact("gpb.expenditure", None, "100"),
+            fact("gpb.class.final", Some("教育支出"), "90"),
+            fact("gpb.class.final", Some("住房保障支出"), "20"),
+        ];
+        let checks = evaluate(&facts, &[]);
+        let c = checks
+            .iter()
+            .find(|c| c.check == "facts.class_sum")
+            .expect("class check");
+        assert_eq!(c.status, Status::NotApplicable);
+        assert_eq!(
+            c.diff,
+            Some(Decimal::from_str("16992.37").expect("decimal"))
+        );
+        // Items that exceed their total contradict it.
+        assert_eq!(status(&checks, "facts.gpb_class_sum"), Status::Fail);
+    }
+
+    #[test]
+    fn gpb_classes_fall_back_to_the_fiscal_total() {
+        let facts = vec![
+            fact("fiscal.expenditure_total", None, "230876.38"),
+            fact("gpb.class.final", Some("教育支出"), "208613.34"),
+            fact("gpb.class.final", Some("科学技术支出"), "1178.72"),
+            fact("gpb.class.final", Some("社会保障和就业支出"), "13345.79"),
+            fact("gpb.class.final", Some("住房保障支出"), "7629.03"),
+            fact("gpb.class.final", Some("其他支出"), "109.50"),
+        ];
+        let checks = evaluate(&facts, &[]);
+        let c = checks
+            .iter()
+            .find(|c| c.check == "facts.gpb_class_sum")
+            .expect("gpb class check");
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.message.as_deref(),
+            Some(
+                "sum of the 5 items stated; total: fiscal.expenditure_total (gpb.expenditure not stated)"
+            )
+        );
     }
 }

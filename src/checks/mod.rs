@@ -92,7 +92,7 @@ pub fn insufficient(check: &str, refs: Vec<String>, message: impl Into<String>) 
 
 /// Evaluates every identity that applies.
 pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
-    let mut out = self::facts::evaluate(facts);
+    let mut out = self::facts::evaluate(facts, tables);
     out.extend(self::tables::evaluate(facts, tables));
     out
 }

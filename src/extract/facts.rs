@@ -183,4 +183,44 @@ mod tests {
         assert_eq!(reception.len(), 1);
         assert_eq!(reception[0].unit, "万元");
     }
+
+    #[test]
+    fn narrative_in_other_scales_and_percentage_points() {
+        // 亿元 and 元 are converted exactly and `raw` keeps the printed text; a change in 百分点 is a
+        // difference of two shares, not a percent of a total, so it never becomes a `_pct` fact.
+        let d = doc(&[&[
+            "第三部分 某局2021年度部门决算情况说明",
+            "一、收入支出决算总体情况说明",
+            "2021年度收入总计1.25亿元，支出总计156,211,123.44元。与2020年度相比，收入增加了200元，增长2个百分点；支出增加了0.3亿元，增长1.5%。",
+            "二、收入决算情况说明",
+            "本年收入合计 12,500万元，其中：财政拨款收入 12,000万元，占比提高2个百分点；其他收入500万元。",
+        ]]);
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let got = extract(&outline(&d), &patterns);
+        let brief: Vec<(&str, String, &str)> = got
+            .iter()
+            .map(|f| (f.key.as_str(), f.value.to_string(), f.raw.as_str()))
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                ("income.grand_total", "12500".into(), "1.25亿元"),
+                (
+                    "expenditure.grand_total",
+                    "15621.112344".into(),
+                    "156,211,123.44元"
+                ),
+                ("income.grand_total.yoy_change", "0.02".into(), "200元"),
+                (
+                    "expenditure.grand_total.yoy_change",
+                    "3000".into(),
+                    "0.3亿元"
+                ),
+                ("expenditure.grand_total.yoy_pct", "1.5".into(), "1.5%"),
+                ("income.current_year", "12500".into(), "12,500万元"),
+                ("income.fiscal_appropriation", "12000".into(), "12,000万元"),
+                ("income.other", "500".into(), "500万元"),
+            ]
+        );
+    }
 }
