@@ -94,14 +94,17 @@ pub fn outline(doc: &Document) -> Outline {
                 continue;
             }
             let in_contents = contents.is_some_and(|(from, to)| (pi, li) >= from && (pi, li) < to);
-            let heading =
-                if in_contents || looks_like_table_row(&line.text) || DOT_LEADER.is_match(&text) {
-                    None
-                } else {
-                    parse_heading(&text).filter(|h| {
-                        h.level == 1 || !is_row_label(&text, &h.title, &page.lines[li + 1..])
-                    })
-                };
+            let heading = if in_contents
+                || looks_like_table_row(&line.text)
+                || DOT_LEADER.is_match(&text)
+                || is_table_line(page, line)
+            {
+                None
+            } else {
+                parse_heading(&text).filter(|h| {
+                    h.level == 1 || !is_row_label(&text, &h.title, &page.lines[li + 1..])
+                })
+            };
             let heading = heading.or_else(|| {
                 (!in_contents && !has_parts)
                     .then(|| unnumbered_title(&text))
@@ -340,6 +343,26 @@ fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) ->
             })
 }
 
+/// A PDF line that sits in a table: between two vertical rules that span its baseline, or split into
+/// cells far apart with an amount among them (`三、事业单位经营收入 | 三、住房保障支出 | 15,702.41`).
+/// Such a line is a row label, never a heading.
+fn is_table_line(page: &crate::document::Page, line: &crate::document::Line) -> bool {
+    let Some(b) = line.bbox else { return false };
+    let y = (b.y0 + b.y1) / 2.0;
+    let crossing = page
+        .rules
+        .iter()
+        .filter(|r| !r.is_horizontal() && r.y0.min(r.y1) - 1.0 <= y && r.y0.max(r.y1) + 1.0 >= y)
+        .count();
+    // Cells are far apart; narrative digits in another font sit a space away from their words.
+    let amount_cell = line.segments.windows(2).any(|w| {
+        let gap = w[1].bbox.x0 - w[0].bbox.x1;
+        let t = w[1].text.trim();
+        gap >= 3.0 * w[0].size.max(w[1].size).max(1.0) && BARE_NUMBER.is_match(t)
+    });
+    crossing >= 2 || amount_cell
+}
+
 /// Three or more whitespace-separated number tokens: a table row, not a heading.
 fn looks_like_table_row(raw: &str) -> bool {
     raw.split_whitespace()
@@ -549,6 +572,78 @@ mod tests {
                 ("第一部分/一", "主要职能", 3)
             ]
         );
+    }
+
+    #[test]
+    fn pdf_table_rows_are_not_headings() {
+        use crate::document::{Rect, Rule, Segment};
+        let seg = |t: &str, x0: f32, x1: f32| Segment {
+            text: t.to_string(),
+            bbox: Rect {
+                x0,
+                y0: 100.0,
+                x1,
+                y1: 110.0,
+            },
+            font: None,
+            size: 10.0,
+        };
+        let line = |segs: Vec<Segment>| Line {
+            text: segs
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            bbox: Some(Rect {
+                x0: 80.0,
+                y0: 100.0,
+                x1: 500.0,
+                y1: 110.0,
+            }),
+            segments: segs,
+        };
+        let mut page = Page::new(1);
+        // Cells with an amount after the label.
+        let row = line(vec![
+            seg("三、事业单位经营收入", 84.0, 189.0),
+            seg("三、住房保障支出", 320.0, 404.0),
+            seg("15,702.41", 452.0, 500.0),
+        ]);
+        assert!(is_table_line(&page, &row));
+        // Narrative digits in another font, a space away from their words, are no cell.
+        let narrative = line(vec![
+            seg("1.因公出国(境)费预算支出", 84.0, 220.0),
+            seg("110", 224.0, 240.0),
+            seg("万元，与上年预算持平。", 244.0, 400.0),
+        ]);
+        assert!(!is_table_line(&page, &narrative));
+        // A label alone in a ruled row.
+        let label = line(vec![seg("四、其他收入", 84.0, 147.0)]);
+        assert!(!is_table_line(&page, &label));
+        page.rules = vec![
+            Rule {
+                x0: 80.0,
+                y0: 90.0,
+                x1: 80.0,
+                y1: 120.0,
+            },
+            Rule {
+                x0: 230.0,
+                y0: 90.0,
+                x1: 230.0,
+                y1: 120.0,
+            },
+        ];
+        assert!(is_table_line(&page, &label));
+        // A heading line above the table is not crossed by its rules.
+        let mut heading = line(vec![seg("二、部门预算报表", 90.0, 218.0)]);
+        heading.bbox = Some(Rect {
+            x0: 90.0,
+            y0: 40.0,
+            x1: 218.0,
+            y1: 56.0,
+        });
+        assert!(!is_table_line(&page, &heading));
     }
 
     #[test]
