@@ -192,6 +192,27 @@ pub struct Document {
 }
 
 impl Document {
+    /// A UTF-8 text document of plain lines, one slice of lines per page (for tests and tools that
+    /// build documents by hand).
+    pub fn from_text_pages(pages: &[&[&str]]) -> Document {
+        Document {
+            format: Format::Text {
+                encoding: "UTF-8".to_string(),
+            },
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, lines)| {
+                    let mut page = Page::new(i as u32 + 1);
+                    page.lines = lines.iter().map(|l| Line::plain(*l)).collect();
+                    page
+                })
+                .collect(),
+            text_quality: TextQuality::default(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Recounts the character-level fields of [`TextQuality`] from the page text (characters, private
     /// use, replacement, pages without text). Ingesters call it once at the end.
     pub fn recount_text_quality(&mut self) {

@@ -149,20 +149,10 @@ fn department(front: &[String], headings: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Format, Line, Page, TextQuality};
     use crate::segment::outline;
 
     fn doc(lines: &[&str]) -> Document {
-        let mut p = Page::new(1);
-        p.lines = lines.iter().map(|l| Line::plain(*l)).collect();
-        Document {
-            format: Format::Text {
-                encoding: "UTF-8".into(),
-            },
-            pages: vec![p],
-            text_quality: TextQuality::default(),
-            warnings: Vec::new(),
-        }
+        Document::from_text_pages(&[lines])
     }
 
     #[test]

@@ -426,25 +426,10 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Format, Line, Page, TextQuality};
+    use crate::document::{Line, Page};
 
     fn doc(pages: &[&[&str]]) -> Document {
-        Document {
-            format: Format::Text {
-                encoding: "UTF-8".into(),
-            },
-            pages: pages
-                .iter()
-                .enumerate()
-                .map(|(i, lines)| {
-                    let mut p = Page::new(i as u32 + 1);
-                    p.lines = lines.iter().map(|l| Line::plain(*l)).collect();
-                    p
-                })
-                .collect(),
-            text_quality: TextQuality::default(),
-            warnings: Vec::new(),
-        }
+        Document::from_text_pages(pages)
     }
 
     #[test]
