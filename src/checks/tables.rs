@@ -23,6 +23,12 @@
 //!   (`expenditure.class` vs the F03/B03/F01/B01 row, `gpb.class.final` vs F05,
 //!   `gpb.class.budget_initial` vs B05).
 //!
+//! - `tables.listed[<id>]` (see [`listed`], evaluated on the contents list): a table the 目录 names is
+//!   found.
+//!
+//! Duplicates: [`dedup`] leaves one record per check; a check id evaluated on different figures is
+//! numbered (`text_vs_table.sangong.overseas#2`).
+//!
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
 //! extraction. Limits: 总分 = Σ 得分 of P01 is not checked (indicator scores are not read).
 
@@ -32,6 +38,7 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
+use crate::extract::tables::contents::Listed;
 use crate::extract::tables::figures::{
     cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
 };
@@ -84,7 +91,71 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
     }
     cross_tables(tables, &mut out);
     text_vs_table(facts, tables, &mut out);
+    dedup(&mut out);
     out
+}
+
+/// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
+/// empty): pass when it is, fail when it is not, not_applicable when the report says its tables are
+/// published in a separate file.
+pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
+    contents
+        .entries
+        .iter()
+        .map(|(id, entry, page)| {
+            let contents_ref = format!("contents:{entry}@p{page}");
+            let found = tables.iter().find(|t| t.table == *id);
+            let (status, refs, message) = match (found, &contents.published_separately) {
+                (Some(t), _) => (
+                    Status::Pass,
+                    vec![contents_ref, format!("table:{}@p{}", t.table, t.pages[0])],
+                    None,
+                ),
+                (None, Some(sep)) => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(format!("tables published separately: {sep}")),
+                ),
+                (None, None) => (
+                    Status::Fail,
+                    vec![contents_ref],
+                    Some(format!("{id} is listed in the contents but not found")),
+                ),
+            };
+            Check {
+                check: format!("tables.listed[{id}]"),
+                status,
+                expected: None,
+                actual: None,
+                diff: None,
+                refs,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// One record per check: records equal in everything collapse to the first (a narrative that states
+/// the same figure twice on a page); records that share a check id but differ (the figure stated on
+/// two pages, or twice with different values) keep the first id and number the others `#2`, `#3`, …
+/// in order, so that ids stay unique within a document.
+pub fn dedup(checks: &mut Vec<Check>) {
+    let mut kept: Vec<Check> = Vec::with_capacity(checks.len());
+    for c in checks.drain(..) {
+        if kept.contains(&c) {
+            continue;
+        }
+        kept.push(c);
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &mut kept {
+        let n = seen.entry(c.check.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            c.check = format!("{}#{}", c.check, n);
+        }
+    }
+    *checks = kept;
 }
 
 fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {

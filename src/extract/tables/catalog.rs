@@ -111,7 +111,8 @@ impl Catalog {
         if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(&norm) {
             return None;
         }
-        if norm.contains(['。', '，', '；'])
+        // 《…》 quotes a table's name inside a sentence (应与《部门收支预算总表》一致).
+        if norm.contains(['。', '，', '；', '《'])
             || TABLE_NUMBER.is_match(&norm)
             || PART_HEADING.is_match(&norm)
         {
@@ -244,6 +245,13 @@ mod tests {
         for line in cases {
             assert_eq!(catalog().identify(line), None, "{line}");
         }
+    }
+
+    #[test]
+    fn jiangsu_narrative_citing_a_table_in_book_title_marks() {
+        // A wrapped sentence of a 情况说明 that names a table is no title.
+        let line = "款收入数、支出安排数应与《省委办公厅部门收支预算总表》";
+        assert_eq!(catalog().identify(line), None);
     }
 
     #[test]
