@@ -960,4 +960,67 @@ mod tests {
             Status::Fail
         );
     }
+
+    #[test]
+    fn narrative_stating_the_same_figure_twice_gives_one_check() {
+        let t = table(
+            "F05",
+            &["科目编码", "科目名称", "合计"],
+            &["", "", "万元"],
+            vec![row(
+                "社会保障和就业支出",
+                Some("208"),
+                &[None, None, Some("326.72")],
+            )],
+        );
+        let same = fact("gpb.class.final", Some("社会保障和就业支出"), "326.72");
+        let mut other_page = fact("gpb.class.final", Some("社会保障和就业支出"), "326.70");
+        other_page.page = Some(23);
+        let checks = evaluate(&[same.clone(), same, other_page], &[t]);
+        let ids: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.check.starts_with("text_vs_table"))
+            .map(|c| c.check.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "text_vs_table.gpb.class.final[社会保障和就业支出]",
+                "text_vs_table.gpb.class.final[社会保障和就业支出]#2"
+            ]
+        );
+        let second = status(
+            &checks,
+            "text_vs_table.gpb.class.final[社会保障和就业支出]#2",
+        );
+        assert_eq!(second.actual, Some(d("326.70")));
+        assert!(second.refs[1].ends_with("@p23"));
+    }
+
+    #[test]
+    fn final_account_with_a_listed_table_missing_from_the_body() {
+        let contents = Listed {
+            entries: vec![
+                ("F02".to_string(), "二、收入决算表".to_string(), 2),
+                ("F03".to_string(), "三、支出决算表".to_string(), 2),
+            ],
+            published_separately: None,
+        };
+        let f02 = table("F02", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, std::slice::from_ref(&f02));
+        assert_eq!(status(&checks, "tables.listed[F02]").status, Status::Pass);
+        let missing = status(&checks, "tables.listed[F03]");
+        assert_eq!(missing.status, Status::Fail);
+        assert_eq!(missing.refs, ["contents:三、支出决算表@p2"]);
+        // A narrative-only file whose tables are published apart: not applicable.
+        let apart = Listed {
+            published_separately: Some("2017年度部门预算公开表附后。".to_string()),
+            ..contents
+        };
+        let checks = listed(&apart, &[]);
+        assert_eq!(
+            status(&checks, "tables.listed[F03]").status,
+            Status::NotApplicable
+        );
+    }
 }

@@ -126,7 +126,9 @@ impl Catalog {
         if let Some(id) = self.by_title(&k) {
             return Some(TitleMatch { id, title });
         }
-        if k.ends_with('表') && k.chars().count() >= 4 && k.chars().count() <= 40 {
+        // 发表 (publish) and 代表 (deputy) end sentences, not titles.
+        let verb = k.ends_with("发表") || k.ends_with("代表");
+        if k.ends_with('表') && !verb && k.chars().count() >= 4 && k.chars().count() <= 40 {
             return Some(TitleMatch {
                 id: "X".to_string(),
                 title,
@@ -239,6 +241,7 @@ mod tests {
             "公开01表",
             "第二部分 2019年度部门预算表",
             "公开 05 表",
+            "指教师在国内外重要期刊发表",
             "2020年度收入总计4193.92万元，支出总计4207.52万元",
             "",
         ];
