@@ -16,6 +16,7 @@
 //!   (购置 + 运行), per 预算数/决算数 group; blank cells count as zero when the others are printed;
 //! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
 //! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
+//!   `P01.total_eq_sum_scores[<project>]`: 总分 = the budget 得分 + Σ the indicator rows' 得分;
 //! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
 //! - `text_vs_table.<key>` (within half a unit of the narrative's last digit) for every narrative
 //!   fact whose key a table also gives
@@ -30,7 +31,7 @@
 //! numbered (`text_vs_table.sangong.overseas#2`).
 //!
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
-//! extraction. Limits: 总分 = Σ 得分 of P01 is not checked (indicator scores are not read).
+//! extraction.
 
 use std::collections::BTreeMap;
 
@@ -65,6 +66,7 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         }
         if t.table == "P01" {
             p01_rate(t, &mut out);
+            p01_total(t, &mut out);
             continue;
         }
         if t.empty_statement.is_some() && t.rows.iter().any(|r| r.cells.iter().any(Option::is_some))
@@ -590,6 +592,33 @@ fn p01_rate(t: &Table, out: &mut Vec<Check>) {
             ],
             message: None,
         });
+    }
+}
+
+/// 总分 = the budget-execution 得分 + Σ the indicator rows' 得分.
+fn p01_total(t: &Table, out: &mut Vec<Check>) {
+    let col = |label: &str| t.column(|c| c == label);
+    let (Some(ci), Some(cs), Some(ct)) = (col("指标得分"), col("得分"), col("总分")) else {
+        return;
+    };
+    for row in &t.rows {
+        let cell = |i: usize| row.cells.get(i).copied().flatten();
+        let (Some(indicators), Some(budget_score), Some(total)) = (cell(ci), cell(cs), cell(ct))
+        else {
+            continue;
+        };
+        let n = row.raw.get(ci).map(|r| r.split('+').count()).unwrap_or(1) + 1;
+        out.push(compare(
+            &format!("P01.total_eq_sum_scores[{}]", row.name),
+            budget_score + indicators,
+            total,
+            n,
+            vec![
+                format!("table:P01[{},得分]@p{}", row.name, row.page),
+                format!("table:P01[{},指标得分]@p{}", row.name, row.page),
+                format!("table:P01[{},总分]@p{}", row.name, row.page),
+            ],
+        ));
     }
 }
 

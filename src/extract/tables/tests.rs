@@ -569,7 +569,7 @@ fn seed_performance_tables() {
     assert_eq!(tax.title, "项目支出绩效自评表 (税务征收经费)");
     assert_eq!(
         tax.columns,
-        vec!["预算数", "执行数", "执行率", "得分", "总分"]
+        vec!["预算数", "执行数", "执行率", "得分", "总分", "指标得分"]
     );
     assert_eq!(
         tax.rows[0].cells,
@@ -578,7 +578,8 @@ fn seed_performance_tables() {
             Some(d("97.47")),
             Some(d("42")),
             Some(d("8.4")),
-            Some(d("88.4"))
+            Some(d("88.4")),
+            Some(d("80"))
         ]
     );
     let party = p01
@@ -587,6 +588,9 @@ fn seed_performance_tables() {
         .expect("party");
     assert_eq!(party.rows[0].cells[0], Some(d("2.35")));
     assert_eq!(party.rows[0].cells[4], Some(d("100")));
+    // 20 (budget) + 15 + 15 + 10 + 20 + 20 (indicators) = 100 = 总分.
+    assert_eq!(party.rows[0].raw[5], "15+15+10+20+20");
+    assert_eq!(party.rows[0].cells[5], Some(d("80")));
     let wuye = p01
         .iter()
         .find(|t| t.rows[0].name == "物业管理费")
@@ -601,6 +605,14 @@ fn seed_performance_tables() {
         .find(|c| c.check == "P01.rate[税务征收经费]")
         .expect("rate");
     assert_eq!((c.status, c.expected), (Status::Pass, Some(d("42"))));
+    let total = checks
+        .iter()
+        .find(|c| c.check == "P01.total_eq_sum_scores[机关党员培训教育经费]")
+        .expect("total");
+    assert_eq!(
+        (total.status, total.expected, total.actual),
+        (Status::Pass, Some(d("100")), Some(d("100")))
+    );
 }
 
 #[test]
