@@ -141,9 +141,13 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 && toks
                     .iter()
                     .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
+            // 预算数 and 执行数 come first: a row opening with a percent is a target row
+            // (`100% 10` of a 绩效目标表), not the budget figures.
+            let money_first = toks.first().is_some_and(|t| !t.contains('%'));
             if b.after_amount_label
                 && b.figures.is_none()
                 && numeric
+                && money_first
                 && (2..=4).contains(&toks.len())
             {
                 b.figures = Some(toks);
@@ -239,6 +243,45 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s)
+    }
+
+    fn doc(lines: &[&str]) -> Document {
+        let mut p = crate::document::Page::new(1);
+        p.lines = lines
+            .iter()
+            .map(|t| crate::document::Line::plain(*t))
+            .collect();
+        Document {
+            format: crate::document::Format::Pdf,
+            pages: vec![p],
+            text_quality: Default::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn target_table_row_opening_with_a_percent_is_no_budget_figure() {
+        let d = doc(&[
+            "项目名称 某专项房屋修缮项目",
+            "主管部门 某大学",
+            "年度资金总额",
+            "100% 10",
+            "总分 90",
+        ]);
+        assert!(extract(&d).is_empty());
+        let d = doc(&[
+            "项目名称 物业管理费",
+            "主管部门 某局",
+            "年度财政资金总额",
+            "31.2 0 0 0",
+            "一级指标 二级指标 三级指标",
+            "数量指标 物业服务面积 100% 100% 20",
+            "总分 80",
+        ]);
+        let t = extract(&d);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].rows[0].raw[0], "31.2");
+        assert_eq!(t[0].rows[0].cells[5], Some(Decimal::from(20)));
     }
 
     #[test]
