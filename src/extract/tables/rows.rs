@@ -7,7 +7,10 @@
 //! Side-by-side tables (收入 | 支出 in one grid) are split into blocks, each starting at a label
 //! column (code columns before a label column belong to its block); every block of a printed row
 //! with a name or a value becomes its own row, whose cells outside the block are null. A table with no
-//! label column gives rows with an empty name (三公 tables print one unlabelled data row).
+//! label column gives rows with an empty name (三公 tables print one unlabelled data row). Two label
+//! columns side by side under one header cell (the second unlabelled, or labelled alike: Jiangsu's
+//! 收入预算总表 prints 类别 | 项目 under `项目名称`) are one block with a two-level name: the item,
+//! `<category>小计` for a 小计 item, or the category when its cell spans both columns.
 //!
 //! Codes split over 类/款/项 columns are joined (`201 | 06 | 01` → `2010601`); a 款 or 项 printed
 //! without its 类 digits takes them from the row above. A code printed at the start of the name
@@ -41,25 +44,47 @@ static LEADING_CODE: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Clone)]
 struct Block {
     label: Option<usize>,
+    /// A second label column under the same header cell (`项目名称` over 类别 | 项目): the item
+    /// inside the category of `label`.
+    sub_label: Option<usize>,
     codes: Vec<usize>,
     values: Vec<usize>,
 }
 
-fn blocks(roles: &[Role]) -> Vec<Block> {
+fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     let mut pending_codes: Vec<usize> = Vec::new();
     for (c, role) in roles.iter().enumerate() {
         match role {
             Role::Code => pending_codes.push(c),
-            Role::Label => out.push(Block {
-                label: Some(c),
-                codes: std::mem::take(&mut pending_codes),
-                values: Vec::new(),
-            }),
+            Role::Label => {
+                // A label column without a label of its own (or with the same one), right after a
+                // label column: both sit under one header cell and make a two-level name.
+                let unlabelled = labels.get(c).is_none_or(|l| l.is_empty())
+                    || (c > 0 && labels.get(c) == labels.get(c - 1));
+                if let Some(b) = out.last_mut().filter(|b| {
+                    unlabelled
+                        && c > 0
+                        && b.label == Some(c - 1)
+                        && b.sub_label.is_none()
+                        && b.values.is_empty()
+                        && pending_codes.is_empty()
+                }) {
+                    b.sub_label = Some(c);
+                    continue;
+                }
+                out.push(Block {
+                    label: Some(c),
+                    sub_label: None,
+                    codes: std::mem::take(&mut pending_codes),
+                    values: Vec::new(),
+                })
+            }
             Role::Money | Role::Percent | Role::Text => {
                 if out.is_empty() {
                     out.push(Block {
                         label: None,
+                        sub_label: None,
                         codes: std::mem::take(&mut pending_codes),
                         values: Vec::new(),
                     });
@@ -76,6 +101,7 @@ fn blocks(roles: &[Role]) -> Vec<Block> {
             Some(b) => b.codes.append(&mut pending_codes),
             None => out.push(Block {
                 label: None,
+                sub_label: None,
                 codes: pending_codes,
                 values: Vec::new(),
             }),
@@ -147,7 +173,7 @@ pub(crate) fn read_rows(
     last_code: Option<&str>,
 ) -> Vec<Row> {
     let n_cols = grid.n_cols();
-    let blocks = blocks(roles);
+    let blocks = blocks(roles, &header.labels);
     let mut out_by_block: Vec<Vec<Draft>> = Vec::new();
     out_by_block.resize_with(blocks.len(), Vec::new);
     let pitch = median_pitch(grid, header.rows);
@@ -179,6 +205,26 @@ pub(crate) fn read_rows(
                 .unwrap_or_default();
             if let Some(c) = b.label {
                 raw[c] = raw_all[c].clone();
+            }
+            // Two-level names: the item, or the category when the item cell is the category's
+            // (merged across both columns); a 小计 takes its category's name in front.
+            if let (Some(main), Some(sub)) = (b.label, b.sub_label) {
+                raw[sub] = raw_all[sub].clone();
+                let same = match (grid.cell_at(r, main), grid.cell_at(r, sub)) {
+                    (Some(a), Some(b)) => std::ptr::eq(a, b),
+                    _ => false,
+                };
+                let item = grid
+                    .cell_at(r, sub)
+                    .map(|cell| cell.text.clone())
+                    .unwrap_or_default();
+                if !same && !item.is_empty() {
+                    name = if matches!(item.as_str(), "小计" | "合计") {
+                        format!("{name}{item}")
+                    } else {
+                        item
+                    };
+                }
             }
             for &c in &b.codes {
                 raw[c] = raw_all[c].clone();
