@@ -164,7 +164,10 @@ pub fn analyze_document(
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
     stages.tables = t.elapsed();
     let t = Instant::now();
-    let found_checks = checks::evaluate(&found_facts, &found_tables);
+    let mut found_checks = checks::evaluate(&found_facts, &found_tables);
+    let contents = tables::contents::listed(doc);
+    found_checks.extend(checks::tables::listed(&contents, &found_tables));
+    checks::tables::dedup(&mut found_checks);
     stages.checks = t.elapsed();
 
     let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();

@@ -16,6 +16,7 @@
 //!   (购置 + 运行), per 预算数/决算数 group; blank cells count as zero when the others are printed;
 //! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
 //! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
+//!   `P01.total_eq_sum_scores[<project>]`: 总分 = the budget 得分 + Σ the indicator rows' 得分;
 //! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
 //! - `text_vs_table.<key>` (within half a unit of the narrative's last digit) for every narrative
 //!   fact whose key a table also gives
@@ -23,8 +24,14 @@
 //!   (`expenditure.class` vs the F03/B03/F01/B01 row, `gpb.class.final` vs F05,
 //!   `gpb.class.budget_initial` vs B05).
 //!
+//! - `tables.listed[<id>]` (see [`listed`], evaluated on the contents list): a table the 目录 names is
+//!   found.
+//!
+//! Duplicates: [`dedup`] leaves one record per check; a check id evaluated on different figures is
+//! numbered (`text_vs_table.sangong.overseas#2`).
+//!
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
-//! extraction. Limits: 总分 = Σ 得分 of P01 is not checked (indicator scores are not read).
+//! extraction.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +39,7 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
+use crate::extract::tables::contents::Listed;
 use crate::extract::tables::figures::{
     cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
 };
@@ -58,6 +66,7 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         }
         if t.table == "P01" {
             p01_rate(t, &mut out);
+            p01_total(t, &mut out);
             continue;
         }
         if t.empty_statement.is_some() && t.rows.iter().any(|r| r.cells.iter().any(Option::is_some))
@@ -84,7 +93,71 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
     }
     cross_tables(tables, &mut out);
     text_vs_table(facts, tables, &mut out);
+    dedup(&mut out);
     out
+}
+
+/// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
+/// empty): pass when it is, fail when it is not, not_applicable when the report says its tables are
+/// published in a separate file.
+pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
+    contents
+        .entries
+        .iter()
+        .map(|(id, entry, page)| {
+            let contents_ref = format!("contents:{entry}@p{page}");
+            let found = tables.iter().find(|t| t.table == *id);
+            let (status, refs, message) = match (found, &contents.published_separately) {
+                (Some(t), _) => (
+                    Status::Pass,
+                    vec![contents_ref, format!("table:{}@p{}", t.table, t.pages[0])],
+                    None,
+                ),
+                (None, Some(sep)) => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(format!("tables published separately: {sep}")),
+                ),
+                (None, None) => (
+                    Status::Fail,
+                    vec![contents_ref],
+                    Some(format!("{id} is listed in the contents but not found")),
+                ),
+            };
+            Check {
+                check: format!("tables.listed[{id}]"),
+                status,
+                expected: None,
+                actual: None,
+                diff: None,
+                refs,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// One record per check: records equal in everything collapse to the first (a narrative that states
+/// the same figure twice on a page); records that share a check id but differ (the figure stated on
+/// two pages, or twice with different values) keep the first id and number the others `#2`, `#3`, …
+/// in order, so that ids stay unique within a document.
+pub fn dedup(checks: &mut Vec<Check>) {
+    let mut kept: Vec<Check> = Vec::with_capacity(checks.len());
+    for c in checks.drain(..) {
+        if kept.contains(&c) {
+            continue;
+        }
+        kept.push(c);
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &mut kept {
+        let n = seen.entry(c.check.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            c.check = format!("{}#{}", c.check, n);
+        }
+    }
+    *checks = kept;
 }
 
 fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {
@@ -522,6 +595,33 @@ fn p01_rate(t: &Table, out: &mut Vec<Check>) {
     }
 }
 
+/// 总分 = the budget-execution 得分 + Σ the indicator rows' 得分.
+fn p01_total(t: &Table, out: &mut Vec<Check>) {
+    let col = |label: &str| t.column(|c| c == label);
+    let (Some(ci), Some(cs), Some(ct)) = (col("指标得分"), col("得分"), col("总分")) else {
+        return;
+    };
+    for row in &t.rows {
+        let cell = |i: usize| row.cells.get(i).copied().flatten();
+        let (Some(indicators), Some(budget_score), Some(total)) = (cell(ci), cell(cs), cell(ct))
+        else {
+            continue;
+        };
+        let n = row.raw.get(ci).map(|r| r.split('+').count()).unwrap_or(1) + 1;
+        out.push(compare(
+            &format!("P01.total_eq_sum_scores[{}]", row.name),
+            budget_score + indicators,
+            total,
+            n,
+            vec![
+                format!("table:P01[{},得分]@p{}", row.name, row.page),
+                format!("table:P01[{},指标得分]@p{}", row.name, row.page),
+                format!("table:P01[{},总分]@p{}", row.name, row.page),
+            ],
+        ));
+    }
+}
+
 /// The value of row `names` (or the 合计 row) in the first money column whose label satisfies `col`.
 fn total_cell(t: &Table, col: impl Fn(&str) -> bool) -> Option<(Decimal, String)> {
     let row = total_row(t)?;
@@ -887,6 +987,69 @@ mod tests {
         assert_eq!(
             status(&checks, "P01.rate[税务征收经费]").status,
             Status::Fail
+        );
+    }
+
+    #[test]
+    fn narrative_stating_the_same_figure_twice_gives_one_check() {
+        let t = table(
+            "F05",
+            &["科目编码", "科目名称", "合计"],
+            &["", "", "万元"],
+            vec![row(
+                "社会保障和就业支出",
+                Some("208"),
+                &[None, None, Some("326.72")],
+            )],
+        );
+        let same = fact("gpb.class.final", Some("社会保障和就业支出"), "326.72");
+        let mut other_page = fact("gpb.class.final", Some("社会保障和就业支出"), "326.70");
+        other_page.page = Some(23);
+        let checks = evaluate(&[same.clone(), same, other_page], &[t]);
+        let ids: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.check.starts_with("text_vs_table"))
+            .map(|c| c.check.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "text_vs_table.gpb.class.final[社会保障和就业支出]",
+                "text_vs_table.gpb.class.final[社会保障和就业支出]#2"
+            ]
+        );
+        let second = status(
+            &checks,
+            "text_vs_table.gpb.class.final[社会保障和就业支出]#2",
+        );
+        assert_eq!(second.actual, Some(d("326.70")));
+        assert!(second.refs[1].ends_with("@p23"));
+    }
+
+    #[test]
+    fn final_account_with_a_listed_table_missing_from_the_body() {
+        let contents = Listed {
+            entries: vec![
+                ("F02".to_string(), "二、收入决算表".to_string(), 2),
+                ("F03".to_string(), "三、支出决算表".to_string(), 2),
+            ],
+            published_separately: None,
+        };
+        let f02 = table("F02", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, std::slice::from_ref(&f02));
+        assert_eq!(status(&checks, "tables.listed[F02]").status, Status::Pass);
+        let missing = status(&checks, "tables.listed[F03]");
+        assert_eq!(missing.status, Status::Fail);
+        assert_eq!(missing.refs, ["contents:三、支出决算表@p2"]);
+        // A narrative-only file whose tables are published apart: not applicable.
+        let apart = Listed {
+            published_separately: Some("2017年度部门预算公开表附后。".to_string()),
+            ..contents
+        };
+        let checks = listed(&apart, &[]);
+        assert_eq!(
+            status(&checks, "tables.listed[F03]").status,
+            Status::NotApplicable
         );
     }
 }

@@ -111,7 +111,8 @@ impl Catalog {
         if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(&norm) {
             return None;
         }
-        if norm.contains(['。', '，', '；'])
+        // 《…》 quotes a table's name inside a sentence (应与《部门收支预算总表》一致).
+        if norm.contains(['。', '，', '；', '《'])
             || TABLE_NUMBER.is_match(&norm)
             || PART_HEADING.is_match(&norm)
         {
@@ -125,7 +126,9 @@ impl Catalog {
         if let Some(id) = self.by_title(&k) {
             return Some(TitleMatch { id, title });
         }
-        if k.ends_with('表') && k.chars().count() >= 4 && k.chars().count() <= 40 {
+        // 发表 (publish) and 代表 (deputy) end sentences, not titles.
+        let verb = k.ends_with("发表") || k.ends_with("代表");
+        if k.ends_with('表') && !verb && k.chars().count() >= 4 && k.chars().count() <= 40 {
             return Some(TitleMatch {
                 id: "X".to_string(),
                 title,
@@ -238,12 +241,20 @@ mod tests {
             "公开01表",
             "第二部分 2019年度部门预算表",
             "公开 05 表",
+            "指教师在国内外重要期刊发表",
             "2020年度收入总计4193.92万元，支出总计4207.52万元",
             "",
         ];
         for line in cases {
             assert_eq!(catalog().identify(line), None, "{line}");
         }
+    }
+
+    #[test]
+    fn jiangsu_narrative_citing_a_table_in_book_title_marks() {
+        // A wrapped sentence of a 情况说明 that names a table is no title.
+        let line = "款收入数、支出安排数应与《省委办公厅部门收支预算总表》";
+        assert_eq!(catalog().identify(line), None);
     }
 
     #[test]

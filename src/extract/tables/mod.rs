@@ -7,6 +7,7 @@
 //!
 //! The stages, one file each:
 //! - [`catalog`]: a line → a table id (`F01`…, `B01`…, `X`);
+//! - [`contents`]: the contents list (目录) → the standard tables the report promises;
 //! - [`regions`]: a PDF page → fragments (title, unit, cells, empty statement), using
 //!   [`grid`] (ruling edges → cells with spans) or [`columns`] (x-positions of segments);
 //! - [`header`]: multi-level headers → `/`-joined labels and column roles;
@@ -23,6 +24,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod columns;
+pub mod contents;
 pub(crate) mod continuation;
 pub mod figures;
 pub(crate) mod grid;

@@ -10,16 +10,19 @@
 //! | `执行率` | B/A as printed (`42%` → 42; a bare `0` → 0) | % |
 //! | `得分` | score of the budget-execution indicator (20 分 × 执行率) | 分 |
 //! | `总分` | total score of the project, when printed | 分 |
+//! | `指标得分` | Σ of the 得分 printed at the end of each indicator row (raw: `15+15+10+20+20`) | 分 |
 //!
 //! The row's `name` is the project name. A block starts at a heading `（3）税务征收经费自评结果` or a
 //! `项目名称` line (the heading's name wins: the 项目名称 cell sometimes carries a suffix); the project
 //! name printed over several lines after `项目名称` is joined. The figures are the first line after the
 //! `资金总额` label (`年度财政资金总额`) that holds 2–4 numbers, in the printed order 预算数, 执行数,
-//! 执行率, 得分. `总分 88.4` closes the block.
+//! 执行率, 得分. The indicator rows follow the `一级指标` header; each row's score is its last token
+//! when that is a plain number. `总分 88.4` closes the block.
 //!
 //! Not here: checks (执行率 = 执行数 / 预算数, see [`crate::checks::tables`]). Limits: a form whose
-//! figures are printed in another order (执行数 before 预算数) would be misread; the indicator-level
-//! scores (产出/效益/满意度) are not read, so 总分 = Σ 得分 cannot be checked from this table.
+//! figures are printed in another order (执行数 before 预算数) would be misread; an indicator row
+//! whose score cell is blank gives its 实际完成值 instead when that is a plain number (the 总分 check
+//! then fails and shows it).
 
 use std::sync::LazyLock;
 
@@ -43,12 +46,13 @@ static TOTAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^总分([\d.]+)$").expect("total regex is valid"));
 
 /// Column labels and units of a P01 table.
-pub(crate) const COLUMNS: [(&str, &str); 5] = [
+pub(crate) const COLUMNS: [(&str, &str); 6] = [
     ("预算数", "万元"),
     ("执行数", "万元"),
     ("执行率", "%"),
     ("得分", "分"),
     ("总分", "分"),
+    ("指标得分", "分"),
 ];
 
 #[derive(Debug, Default)]
@@ -61,6 +65,10 @@ struct Block {
     total: Option<String>,
     in_name: bool,
     after_amount_label: bool,
+    /// Inside the indicator rows (after the `一级指标` header, before `总分`).
+    in_indicators: bool,
+    /// The 得分 printed at the end of each indicator row.
+    indicator_scores: Vec<String>,
 }
 
 fn tokens(text: &str) -> Vec<String> {
@@ -133,13 +141,27 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 && toks
                     .iter()
                     .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
+            // 预算数 and 执行数 come first: a row opening with a percent is a target row
+            // (`100% 10` of a 绩效目标表), not the budget figures.
+            let money_first = toks.first().is_some_and(|t| !t.contains('%'));
             if b.after_amount_label
                 && b.figures.is_none()
                 && numeric
+                && money_first
                 && (2..=4).contains(&toks.len())
             {
                 b.figures = Some(toks);
                 b.after_amount_label = false;
+                continue;
+            }
+            if b.figures.is_some() && n.starts_with("一级指标") {
+                b.in_indicators = true;
+                continue;
+            }
+            if b.in_indicators && !TOTAL.is_match(&n) {
+                if let Some(score) = indicator_score(&toks) {
+                    b.indicator_scores.push(score);
+                }
                 continue;
             }
             if let Some(c) = TOTAL.captures(&n) {
@@ -157,16 +179,36 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
     out
 }
 
+/// The score at the end of an indicator row (`数量指标 培训人次数 78 78 15`, `95% 98% 10`, or `10`
+/// alone on a line after a wrapped 实际完成值): the last token, a plain number of at most 50 (not a
+/// percent, not `（40分）`, not a count such as `5012` or `2020`).
+fn indicator_score(toks: &[String]) -> Option<String> {
+    let last = toks.last()?;
+    if last.contains(['%', '分']) {
+        return None;
+    }
+    let v = parse_number(last)?;
+    (v <= Decimal::from(50)).then(|| last.clone())
+}
+
 fn finish(b: Block) -> Option<Table> {
     let figures = b.figures?;
     let mut raw: Vec<String> = figures.clone();
     raw.resize(4, String::new());
     raw.push(b.total.clone().unwrap_or_default());
+    raw.push(b.indicator_scores.join("+"));
+    let indicator_sum = b
+        .indicator_scores
+        .iter()
+        .map(|t| parse_number(t))
+        .try_fold(Decimal::ZERO, |acc, v| v.map(|v| acc + v))
+        .filter(|_| !b.indicator_scores.is_empty());
     let cells: Vec<Option<Decimal>> = raw
         .iter()
         .enumerate()
         .map(|(i, t)| match i {
             2 => parse_percent(t).or_else(|| parse_number(t)),
+            5 => indicator_sum,
             _ => parse_number(t),
         })
         .collect();
@@ -193,4 +235,71 @@ fn finish(b: Block) -> Option<Table> {
         column_units: COLUMNS.iter().map(|(_, u)| u.to_string()).collect(),
         layout: "text".to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        tokens(s)
+    }
+
+    fn doc(lines: &[&str]) -> Document {
+        let mut p = crate::document::Page::new(1);
+        p.lines = lines
+            .iter()
+            .map(|t| crate::document::Line::plain(*t))
+            .collect();
+        Document {
+            format: crate::document::Format::Pdf,
+            pages: vec![p],
+            text_quality: Default::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn target_table_row_opening_with_a_percent_is_no_budget_figure() {
+        let d = doc(&[
+            "项目名称 某专项房屋修缮项目",
+            "主管部门 某大学",
+            "年度资金总额",
+            "100% 10",
+            "总分 90",
+        ]);
+        assert!(extract(&d).is_empty());
+        let d = doc(&[
+            "项目名称 物业管理费",
+            "主管部门 某局",
+            "年度财政资金总额",
+            "31.2 0 0 0",
+            "一级指标 二级指标 三级指标",
+            "数量指标 物业服务面积 100% 100% 20",
+            "总分 80",
+        ]);
+        let t = extract(&d);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].rows[0].raw[0], "31.2");
+        assert_eq!(t[0].rows[0].cells[5], Some(Decimal::from(20)));
+    }
+
+    #[test]
+    fn self_assessment_indicator_scores_at_row_end_or_alone() {
+        let cases = [
+            ("数量指标 培训人次数 78 78 15", Some("15")),
+            ("95% 98% 10", Some("10")),
+            // The score alone on a line after a wrapped 实际完成值 (`2020 年底完` / `成` / `10`).
+            ("10", Some("10")),
+            ("2000 元/人 2000 元/人 5", Some("5")),
+            // Not scores: a weight, a percent, a count, a wrapped value.
+            ("（40分）", None),
+            ("100% 100%", None),
+            ("5012", None),
+            ("13101 人", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(indicator_score(&toks(line)).as_deref(), want, "{line}");
+        }
+    }
 }

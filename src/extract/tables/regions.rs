@@ -40,8 +40,10 @@ pub(crate) struct Fragment {
 }
 
 static EMPTY_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:本表为空|本表无数据|为空表|本表无内容|无数据|^[(（]无[^()（）]{2,30}[)）]$)")
-        .expect("empty statement regex is valid")
+    Regex::new(
+        r"(?:[本此]表为空|本表无数据|为空表|本表无内容|无数据|^[(（]无[^()（）]{2,30}[)）]$)",
+    )
+    .expect("empty statement regex is valid")
 });
 
 static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -75,9 +77,10 @@ fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
     for (i, line) in page.lines.iter().enumerate() {
         let mut m = catalog().identify(&line.text);
         if let Some(next) = page.lines.get(i + 1) {
-            let nt = normalize_line(&next.text);
-            if nt == "表" && m.as_ref().is_none_or(|t| t.id == "X") {
-                m = catalog().identify(&format!("{}表", line.text));
+            if m.as_ref().is_none_or(|t| t.id == "X") {
+                if let Some(joined) = wrapped_title(&line.text, &next.text) {
+                    m = Some(joined);
+                }
             }
         }
         if let Some(m) = m {
@@ -87,6 +90,19 @@ fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
         }
     }
     out
+}
+
+/// A title wrapped before its last characters (`…支出预` + `算表`, `…预算` + `表`): the tail is at
+/// most four characters ending with `表`, and the joined line is a catalog title (or a title at all
+/// when the tail is a lone `表`).
+pub(crate) fn wrapped_title(line: &str, next: &str) -> Option<TitleMatch> {
+    let tail = normalize_line(next);
+    let n = tail.chars().count();
+    if !tail.ends_with('表') || n > 4 || tail.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let m = catalog().identify(&format!("{}{}", normalize_line(line), tail))?;
+    (n == 1 || m.id != "X").then_some(m)
 }
 
 /// A contents page lists table titles: it says 目录, or it holds three or more titles and no grid
@@ -232,10 +248,23 @@ mod tests {
             "注:本部门2026年无政府性基金预算财政拨款安排的预算，故本表为空表。",
             "(无政府性基金支出）",
             "本部门无政府性基金收支，故本表为空。",
+            "此表为空",
         ];
         for t in yes {
             assert!(empty_statement(t).is_some(), "{t}");
         }
         assert!(empty_statement("一、一般公共预算财政拨款收入").is_none());
+    }
+
+    #[test]
+    fn jiangsu_sangong_table_with_numbered_title_wrapped() {
+        // 十一、一般公共预算“三公”经费、会议费、培训费支出预 / 算表 (a title broken inside 预算).
+        let m = wrapped_title("十一、一般公共预算“三公”经费、会议费、培训费支出预", "算表");
+        assert_eq!(m.map(|m| m.id), Some("B07".to_string()));
+        let m = wrapped_title("一般公共预算财政拨款基本支出决算", "表");
+        assert_eq!(m.map(|m| m.id), Some("F06".to_string()));
+        // A body line ending in 表 is no tail; a tail that makes no catalog title is not joined.
+        assert!(wrapped_title("十、其他说明", "附表3").is_none());
+        assert!(wrapped_title("单位：万元", "报表").is_none());
     }
 }

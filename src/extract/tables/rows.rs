@@ -7,7 +7,11 @@
 //! Side-by-side tables (收入 | 支出 in one grid) are split into blocks, each starting at a label
 //! column (code columns before a label column belong to its block); every block of a printed row
 //! with a name or a value becomes its own row, whose cells outside the block are null. A table with no
-//! label column gives rows with an empty name (三公 tables print one unlabelled data row).
+//! label column gives rows with an empty name (三公 tables print one unlabelled data row). Two label
+//! columns side by side under one header cell (the second unlabelled, or labelled alike: Jiangsu's
+//! 收入预算总表 prints 类别 | 项目 under `项目名称`, sometimes with an empty spacer column between)
+//! are one block with a two-level name: the item,
+//! `<category>小计` for a 小计 item, or the category when its cell spans both columns.
 //!
 //! Codes split over 类/款/项 columns are joined (`201 | 06 | 01` → `2010601`); a 款 or 项 printed
 //! without its 类 digits takes them from the row above. A code printed at the start of the name
@@ -41,25 +45,56 @@ static LEADING_CODE: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Clone)]
 struct Block {
     label: Option<usize>,
+    /// Further label columns under the same header cell (`项目名称` over 类别 | 项目): the item
+    /// inside the category of `label`.
+    sub_labels: Vec<usize>,
     codes: Vec<usize>,
     values: Vec<usize>,
 }
 
-fn blocks(roles: &[Role]) -> Vec<Block> {
+fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     let mut pending_codes: Vec<usize> = Vec::new();
     for (c, role) in roles.iter().enumerate() {
         match role {
             Role::Code => pending_codes.push(c),
-            Role::Label => out.push(Block {
-                label: Some(c),
-                codes: std::mem::take(&mut pending_codes),
-                values: Vec::new(),
-            }),
+            Role::Label => {
+                // A label column without a label of its own (or with the same one), right after a
+                // label column: both sit under one header cell and make a two-level name.
+                let unlabelled = labels.get(c).is_none_or(|l| l.is_empty())
+                    || (c > 0 && labels.get(c) == labels.get(c - 1));
+                if let Some(b) = out.last_mut().filter(|b| {
+                    let last = b.sub_labels.last().copied().or(b.label);
+                    unlabelled
+                        && c > 0
+                        && last == Some(c - 1)
+                        && b.values.is_empty()
+                        && pending_codes.is_empty()
+                }) {
+                    b.sub_labels.push(c);
+                    continue;
+                }
+                out.push(Block {
+                    label: Some(c),
+                    sub_labels: Vec::new(),
+                    codes: std::mem::take(&mut pending_codes),
+                    values: Vec::new(),
+                })
+            }
             Role::Money | Role::Percent | Role::Text => {
+                // An empty, unlabelled column between two label columns (a spacer) joins the chain.
+                let spacer = *role == Role::Text && labels.get(c).is_none_or(|l| l.is_empty());
+                if let Some(b) = out.last_mut().filter(|b| {
+                    let last = b.sub_labels.last().copied().or(b.label);
+                    spacer && c > 0 && last == Some(c - 1) && b.values.is_empty()
+                }) {
+                    b.sub_labels.push(c);
+                    continue;
+                }
                 if out.is_empty() {
                     out.push(Block {
                         label: None,
+                        sub_labels: Vec::new(),
                         codes: std::mem::take(&mut pending_codes),
                         values: Vec::new(),
                     });
@@ -76,6 +111,7 @@ fn blocks(roles: &[Role]) -> Vec<Block> {
             Some(b) => b.codes.append(&mut pending_codes),
             None => out.push(Block {
                 label: None,
+                sub_labels: Vec::new(),
                 codes: pending_codes,
                 values: Vec::new(),
             }),
@@ -147,7 +183,7 @@ pub(crate) fn read_rows(
     last_code: Option<&str>,
 ) -> Vec<Row> {
     let n_cols = grid.n_cols();
-    let blocks = blocks(roles);
+    let blocks = blocks(roles, &header.labels);
     let mut out_by_block: Vec<Vec<Draft>> = Vec::new();
     out_by_block.resize_with(blocks.len(), Vec::new);
     let pitch = median_pitch(grid, header.rows);
@@ -179,6 +215,31 @@ pub(crate) fn read_rows(
                 .unwrap_or_default();
             if let Some(c) = b.label {
                 raw[c] = raw_all[c].clone();
+            }
+            // Two-level names: the item, or the category when the item cell is the category's
+            // (merged across both columns); a 小计 takes its category's name in front.
+            if let Some(main) = b.label {
+                let main_cell = grid.cell_at(r, main);
+                let mut item = String::new();
+                for &sub in &b.sub_labels {
+                    raw[sub] = raw_all[sub].clone();
+                    let cell = grid.cell_at(r, sub);
+                    let same =
+                        matches!((main_cell, cell), (Some(a), Some(b)) if std::ptr::eq(a, b));
+                    if let Some(t) = cell
+                        .map(|x| x.text.as_str())
+                        .filter(|t| !same && !t.is_empty())
+                    {
+                        item = t.to_string();
+                    }
+                }
+                if !item.is_empty() {
+                    name = if matches!(item.as_str(), "小计" | "合计") {
+                        format!("{name}{item}")
+                    } else {
+                        item
+                    };
+                }
             }
             for &c in &b.codes {
                 raw[c] = raw_all[c].clone();
@@ -443,6 +504,25 @@ mod tests {
         assert_eq!(rows[3].cells[6], None);
         assert_eq!(rows[3].raw[6], "—");
         assert_eq!(rows[4].cells[5], None);
+    }
+
+    #[test]
+    fn jiangsu_income_table_with_spacer_column_between_label_columns() {
+        let labels: Vec<String> = ["项目名称", "", "", "金额"].map(String::from).to_vec();
+        let roles = [Role::Label, Role::Text, Role::Label, Role::Money];
+        let bs = blocks(&roles, &labels);
+        assert_eq!(bs.len(), 1);
+        assert_eq!(
+            (bs[0].label, bs[0].sub_labels.clone()),
+            (Some(0), vec![1, 2])
+        );
+        assert_eq!(bs[0].values, vec![3]);
+        // Side-by-side 收入 | 支出 label columns keep their own blocks.
+        let labels: Vec<String> = ["收入/项目", "收入/金额", "支出/项目", "支出/金额"]
+            .map(String::from)
+            .to_vec();
+        let roles = [Role::Label, Role::Money, Role::Label, Role::Money];
+        assert_eq!(blocks(&roles, &labels).len(), 2);
     }
 
     #[test]

@@ -569,7 +569,7 @@ fn seed_performance_tables() {
     assert_eq!(tax.title, "项目支出绩效自评表 (税务征收经费)");
     assert_eq!(
         tax.columns,
-        vec!["预算数", "执行数", "执行率", "得分", "总分"]
+        vec!["预算数", "执行数", "执行率", "得分", "总分", "指标得分"]
     );
     assert_eq!(
         tax.rows[0].cells,
@@ -578,7 +578,8 @@ fn seed_performance_tables() {
             Some(d("97.47")),
             Some(d("42")),
             Some(d("8.4")),
-            Some(d("88.4"))
+            Some(d("88.4")),
+            Some(d("80"))
         ]
     );
     let party = p01
@@ -587,6 +588,9 @@ fn seed_performance_tables() {
         .expect("party");
     assert_eq!(party.rows[0].cells[0], Some(d("2.35")));
     assert_eq!(party.rows[0].cells[4], Some(d("100")));
+    // 20 (budget) + 15 + 15 + 10 + 20 + 20 (indicators) = 100 = 总分.
+    assert_eq!(party.rows[0].raw[5], "15+15+10+20+20");
+    assert_eq!(party.rows[0].cells[5], Some(d("80")));
     let wuye = p01
         .iter()
         .find(|t| t.rows[0].name == "物业管理费")
@@ -601,6 +605,14 @@ fn seed_performance_tables() {
         .find(|c| c.check == "P01.rate[税务征收经费]")
         .expect("rate");
     assert_eq!((c.status, c.expected), (Status::Pass, Some(d("42"))));
+    let total = checks
+        .iter()
+        .find(|c| c.check == "P01.total_eq_sum_scores[机关党员培训教育经费]")
+        .expect("total");
+    assert_eq!(
+        (total.status, total.expected, total.actual),
+        (Status::Pass, Some(d("100")), Some(d("100")))
+    );
 }
 
 #[test]
@@ -767,4 +779,55 @@ fn layout_text_is_read_by_positions() {
         Some(d("326.71"))
     );
     assert_eq!(cell(t, "本年支出合计", "支出/决算数"), Some(d("2940.05")));
+}
+
+/// A Jiangsu 收入预算总表: `项目名称` over two label columns, a category cell merged down over its
+/// items, and a 总计 row merged across both label columns.
+#[test]
+fn jiangsu_income_table_with_two_level_item_names() {
+    use super::grid::tests::{hrule, vrule};
+    let mut p = Page::new(2);
+    let (x0, x1, x2, x3) = (20.0, 120.0, 250.0, 330.0);
+    p.rules = vec![
+        hrule(x0, x3, 100.0),
+        hrule(x0, x3, 118.0),
+        hrule(x0, x3, 136.0),
+        hrule(x1, x3, 154.0),
+        hrule(x0, x3, 172.0),
+        vrule(x0, 100.0, 172.0),
+        // The header row has an empty cell over the item column; 收入总计 spans both.
+        vrule(x1, 100.0, 118.0),
+        vrule(x1, 136.0, 172.0),
+        vrule(x2, 100.0, 172.0),
+        vrule(x3, 100.0, 172.0),
+    ];
+    p.lines = vec![
+        at(60.0, &[("收入预算总表", 120.0, 90.0)]),
+        at(80.0, &[("单位：万元", 270.0, 50.0)]),
+        at(104.0, &[("项目名称", 50.0, 40.0), ("金额", 280.0, 20.0)]),
+        at(
+            122.0,
+            &[("收入总计", 110.0, 40.0), ("20,849.45", 280.0, 45.0)],
+        ),
+        at(140.0, &[("小计", 130.0, 20.0), ("20,702.25", 280.0, 45.0)]),
+        at(150.0, &[("一般公共预算资金", 25.0, 90.0)]),
+        at(
+            158.0,
+            &[
+                ("公共财政拨款(补助)资金", 125.0, 120.0),
+                ("20,702.25", 280.0, 45.0),
+            ],
+        ),
+    ];
+    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let t = table(&ts, "B02");
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["收入总计", "一般公共预算资金小计", "公共财政拨款(补助)资金"]
+    );
+    let amount = t.columns.len() - 1;
+    assert_eq!(t.rows[0].cells[amount], Some(d("20849.45")));
+    assert_eq!(t.rows[1].cells[amount], Some(d("20702.25")));
+    assert_eq!(t.rows[2].cells[amount], Some(d("20702.25")));
 }
