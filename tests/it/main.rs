@@ -4,6 +4,7 @@
 
 mod cli;
 mod corpus_facts;
+mod corpus_tables;
 mod fixtures;
 mod golden_facts;
 mod pdf_corpus;
