@@ -18,6 +18,9 @@
 //!   The classes of 一般公共预算 (`gpb.class.final`) are compared with `gpb.expenditure`, or, when only
 //!   the 财政拨款 total that contains it is stated (university budgets), with `fiscal.expenditure_total`.
 //!
+//! - year on year (`facts.yoy_consistency[KEY]`): a stated percent change must follow from the stated
+//!   amount of change and the figure (see `year_on_year`).
+//!
 //! Not here: text-vs-table comparisons (see [`super::tables`]).
 
 use rust_decimal::Decimal;
@@ -83,6 +86,11 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
             "sangong.vehicle",
         ),
     ];
+    out.extend(
+        YEAR_ON_YEAR
+            .iter()
+            .filter_map(|(value, prefix)| year_on_year(facts, value, prefix)),
+    );
     out.push(items_sum(
         facts,
         "facts.class_sum",
@@ -98,6 +106,82 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         &["gpb.expenditure", "fiscal.expenditure_total"],
     ));
     out
+}
+
+/// Figures whose change on the previous year is stated both as an amount (`PREFIX.yoy_change`) and as
+/// a percent (`PREFIX.yoy_pct`): (value key, prefix).
+const YEAR_ON_YEAR: [(&str, &str); 7] = [
+    ("income.grand_total", "income.grand_total"),
+    ("expenditure.grand_total", "expenditure.grand_total"),
+    ("fiscal.income_total", "fiscal.income_total"),
+    ("fiscal.expenditure_total", "fiscal.expenditure_total"),
+    ("gpb.expenditure", "gpb.expenditure"),
+    ("sangong.final", "sangong"),
+    ("admin_cost.total", "admin_cost"),
+];
+
+/// `facts.yoy_consistency[KEY]`: the stated percent must be the stated change over the previous
+/// year's figure (value − change), × 100. `expected` is the printed percent, `actual` the implied one.
+/// Pass when the implied percent rounds to the printed one; rounding when the difference is within half
+/// a unit of the printed percent's last digit plus what the 0.01 万元 rounding of value and change can
+/// move it; fail otherwise (the seed's 三公: +1.1 万元 to 1.18 万元 cannot be +14%).
+/// Not evaluated unless both the change and the percent are stated.
+fn year_on_year(facts: &[Fact], value_key: &str, prefix: &str) -> Option<Check> {
+    let id = format!("facts.yoy_consistency[{value_key}]");
+    let change_key = format!("{prefix}.yoy_change");
+    let pct_key = format!("{prefix}.yoy_pct");
+    let (change, pct) = (first(facts, &change_key)?, first(facts, &pct_key)?);
+    let Some(value) = first(facts, value_key) else {
+        return Some(insufficient(
+            &id,
+            vec![fact_ref(change), fact_ref(pct)],
+            missing_message(&[(value_key, false)]),
+        ));
+    };
+    let refs = vec![fact_ref(value), fact_ref(change), fact_ref(pct)];
+    let prior = value.value - change.value;
+    let hundred = Decimal::ONE_HUNDRED;
+    let implied = change
+        .value
+        .checked_mul(hundred)
+        .and_then(|c| c.checked_div(prior))
+        .filter(|_| prior > Decimal::ZERO);
+    let Some(implied) = implied else {
+        let mut c = insufficient(
+            &id,
+            refs,
+            "the previous year's figure (value − change) is not positive",
+        );
+        c.status = Status::NotApplicable;
+        return Some(c);
+    };
+    let scale = pct.value.scale();
+    let half_unit = Decimal::new(5, scale + 1);
+    let cent = Decimal::new(1, 2);
+    let slack = (hundred * cent / prior)
+        .checked_add(hundred * cent * change.value.abs() / (prior * prior))
+        .unwrap_or(Decimal::MAX);
+    let shown = implied.round_dp(scale + 2);
+    let diff = shown - pct.value;
+    let status = if implied.round_dp(scale) == pct.value {
+        Status::Pass
+    } else if diff.abs() <= half_unit + slack {
+        Status::Rounding
+    } else {
+        Status::Fail
+    };
+    Some(Check {
+        check: id,
+        status,
+        expected: Some(pct.value),
+        actual: Some(shown),
+        diff: Some(diff),
+        refs,
+        message: Some(format!(
+            "{} {} over a previous year of {} is {}%",
+            change_key, change.value, prior, shown
+        )),
+    })
 }
 
 fn first<'a>(facts: &'a [Fact], key: &str) -> Option<&'a Fact> {
@@ -336,6 +420,43 @@ mod tests {
             .find(|c| c.check == id)
             .map(|c| c.status)
             .unwrap_or_else(|| panic!("no check {id}"))
+    }
+
+    #[test]
+    fn year_on_year_percent_must_follow_from_the_change() {
+        let facts = vec![
+            // 4193.92, +392.79 → 10.33%, printed 10%: rounds to it, pass.
+            fact("income.grand_total", None, "4193.92"),
+            fact("income.grand_total.yoy_change", None, "392.79"),
+            fact("income.grand_total.yoy_pct", None, "10"),
+            // 2995.39, −56.95 → −1.8658%, printed −1.87%: pass.
+            fact("expenditure.grand_total", None, "2995.39"),
+            fact("expenditure.grand_total.yoy_change", None, "-56.95"),
+            fact("expenditure.grand_total.yoy_pct", None, "-1.87"),
+            // 1.18, +1.1 → +1375%, printed 14%: fail.
+            fact("sangong.final", None, "1.18"),
+            fact("sangong.yoy_change", None, "1.1"),
+            fact("sangong.yoy_pct", None, "14"),
+            // A change with no percent: not evaluated.
+            fact("admin_cost.total", None, "531.76"),
+            fact("admin_cost.yoy_change", None, "-71.37"),
+        ];
+        let checks = evaluate(&facts, &[]);
+        assert_eq!(
+            status(&checks, "facts.yoy_consistency[income.grand_total]"),
+            Status::Pass
+        );
+        assert_eq!(
+            status(&checks, "facts.yoy_consistency[expenditure.grand_total]"),
+            Status::Pass
+        );
+        assert_eq!(
+            status(&checks, "facts.yoy_consistency[sangong.final]"),
+            Status::Fail
+        );
+        assert!(!checks
+            .iter()
+            .any(|c| c.check == "facts.yoy_consistency[admin_cost.total]"));
     }
 
     #[test]
