@@ -203,9 +203,23 @@ fn fact_checks_fail_only_on_contradictions() {
             found_checks
                 .iter()
                 .filter(|c| c.check.starts_with("facts.") && c.status == Status::Fail)
-                .map(|c| format!("{name}: {} {:?} vs {:?}", c.check, c.expected, c.actual)),
+                .map(|c| format!("{name}: {}", c.check)),
         );
     }
-    // No corpus report contradicts itself in the narrative identities read so far.
-    assert!(fails.is_empty(), "{}", fails.join("\n"));
+    fails.sort();
+    // The narrative identities fail only where the report's own arithmetic does not hold, each
+    // verified by hand: r04 (error-injected) prints 收入支出总计 0 with a −1.87% change; r18 prints
+    // 机关运行经费 6032.55, +3401.59, "增长129.97%" (the figures give 129.29%); r19 prints 24169.74,
+    // +2214.39, "增长10.06%" (10.09%) and 财政拨款 +2228.78, "增长10.15%" (10.16%).
+    let expected = [
+        "r04: facts.yoy_consistency[expenditure.grand_total]",
+        "r04: facts.yoy_consistency[income.grand_total]",
+        "r18: facts.yoy_consistency[admin_cost.total]",
+        "r19: facts.yoy_consistency[expenditure.grand_total]",
+        "r19: facts.yoy_consistency[fiscal.expenditure_total]",
+        "r19: facts.yoy_consistency[fiscal.income_total]",
+        "r19: facts.yoy_consistency[gpb.expenditure]",
+        "r19: facts.yoy_consistency[income.grand_total]",
+    ];
+    assert_eq!(fails, expected);
 }
