@@ -6,7 +6,7 @@
 //! Reads the corpus folder (holding `pdf/`) from `YUJUESUAN_CORPUS`: unset → skipped with a message;
 //! set to a folder without `pdf/` → the test fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -18,19 +18,7 @@ use yujuesuan::ingest::{ingest, Limits};
 use yujuesuan::patterns::PatternSet;
 use yujuesuan::segment;
 
-fn corpus_pdf_dir() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("YUJUESUAN_CORPUS") else {
-        println!("skipped: YUJUESUAN_CORPUS not set");
-        return None;
-    };
-    let pdf = Path::new(&dir).join("pdf");
-    assert!(
-        pdf.is_dir(),
-        "YUJUESUAN_CORPUS={} has no pdf/ folder",
-        Path::new(&dir).display()
-    );
-    Some(pdf)
-}
+use crate::corpus_pdf_dir;
 
 /// Facts (narrative, then from tables) and checks, as `extract` produces them.
 fn analyse(dir: &Path, name: &str, patterns: &PatternSet) -> (Vec<Fact>, Vec<Check>) {

@@ -25,19 +25,7 @@ use yujuesuan::ingest::Limits;
 use yujuesuan::patterns::PatternSet;
 use yujuesuan::report::analyze;
 
-fn corpus_pdf_dir() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("YUJUESUAN_CORPUS") else {
-        println!("skipped: YUJUESUAN_CORPUS not set");
-        return None;
-    };
-    let pdf_dir = Path::new(&dir).join("pdf");
-    assert!(
-        pdf_dir.is_dir(),
-        "YUJUESUAN_CORPUS={} has no pdf/ folder",
-        Path::new(&dir).display()
-    );
-    Some(pdf_dir)
-}
+use crate::corpus_pdf_dir;
 
 /// One analysed report: its tables (id → empty) and its check records.
 struct Report {

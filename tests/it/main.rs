@@ -8,3 +8,21 @@ mod corpus_tables;
 mod fixtures;
 mod golden_facts;
 mod pdf_corpus;
+
+use std::path::{Path, PathBuf};
+
+/// The corpus `pdf/` folder from `YUJUESUAN_CORPUS`: unset → `None` with a `skipped` line; set to a
+/// folder without `pdf/` → the test fails.
+pub fn corpus_pdf_dir() -> Option<PathBuf> {
+    let Some(dir) = std::env::var_os("YUJUESUAN_CORPUS") else {
+        println!("skipped: YUJUESUAN_CORPUS not set");
+        return None;
+    };
+    let pdf_dir = Path::new(&dir).join("pdf");
+    assert!(
+        pdf_dir.is_dir(),
+        "YUJUESUAN_CORPUS={} has no pdf/ folder",
+        Path::new(&dir).display()
+    );
+    Some(pdf_dir)
+}

@@ -11,19 +11,7 @@ use std::path::{Path, PathBuf};
 use yujuesuan::document::{is_private_use, Document};
 use yujuesuan::ingest::{pdf, Limits};
 
-fn corpus_pdf_dir() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("YUJUESUAN_CORPUS") else {
-        println!("YUJUESUAN_CORPUS is not set: corpus tests skipped");
-        return None;
-    };
-    let pdf_dir = Path::new(&dir).join("pdf");
-    assert!(
-        pdf_dir.is_dir(),
-        "YUJUESUAN_CORPUS={} has no pdf/ folder",
-        Path::new(&dir).display()
-    );
-    Some(pdf_dir)
-}
+use crate::corpus_pdf_dir;
 
 fn pdf_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
