@@ -58,10 +58,22 @@ pub fn compare(
     n: usize,
     refs: Vec<String>,
 ) -> Check {
+    compare_within(check, expected, actual, rounding_envelope(n), refs)
+}
+
+/// Compares `expected` with `actual` under an explicit envelope: pass when equal, rounding when the
+/// difference is within `envelope`, fail otherwise.
+pub fn compare_within(
+    check: &str,
+    expected: Decimal,
+    actual: Decimal,
+    envelope: Decimal,
+    refs: Vec<String>,
+) -> Check {
     let diff = actual - expected;
     let status = if diff.is_zero() {
         Status::Pass
-    } else if diff.abs() <= rounding_envelope(n) {
+    } else if diff.abs() <= envelope {
         Status::Rounding
     } else {
         Status::Fail

@@ -41,7 +41,7 @@ use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
 use crate::extract::tables::contents::Listed;
 use crate::extract::tables::figures::{
-    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
+    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row, SPENDING_PARTS,
 };
 use crate::extract::tables::{Row, Table};
 use crate::normalize::normalize_line;
@@ -385,17 +385,8 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
     }
 }
 
-const SPENDING_PARTS: [&str; 9] = [
-    "基本支出",
-    "项目支出",
-    "上缴上级支出",
-    "经营支出",
-    "对附属单位补助支出",
-    "对下级单位补助支出",
-    "单位预留机动经费",
-    "人员经费",
-    "公用经费",
-];
+/// The parts a 合计 column splits into: the spending parts, and 人员/公用 under 基本支出.
+const PARTS_OF_BASIC: [&str; 2] = ["人员经费", "公用经费"];
 
 /// On the 合计 row: the 合计 column = Σ the spending-part columns of the same group.
 fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
@@ -411,7 +402,7 @@ fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
         let g = groups.entry(prefix(l)).or_default();
         if matches!(leaf(l), "合计" | "本年支出合计" | "支出合计") && g.0.is_none() {
             g.0 = Some(c);
-        } else if SPENDING_PARTS.contains(&leaf(l)) {
+        } else if SPENDING_PARTS.contains(&leaf(l)) || PARTS_OF_BASIC.contains(&leaf(l)) {
             g.1.push(c);
         }
     }
@@ -709,23 +700,7 @@ fn text_compare(check: &str, table: Decimal, fact: &Fact, refs: Vec<String>) -> 
         unit / Decimal::from(2) + Decimal::new(5, 3)
     }
     .max(super::rounding_envelope(1));
-    let diff = fact.value - table;
-    let status = if diff.is_zero() {
-        Status::Pass
-    } else if diff.abs() <= envelope {
-        Status::Rounding
-    } else {
-        Status::Fail
-    };
-    Check {
-        check: check.to_string(),
-        status,
-        expected: Some(table),
-        actual: Some(fact.value),
-        diff: Some(diff),
-        refs,
-        message: None,
-    }
+    super::compare_within(check, table, fact.value, envelope, refs)
 }
 
 fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {

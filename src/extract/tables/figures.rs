@@ -206,11 +206,12 @@ fn summary(t: &Table, out: &mut Vec<KeyFigure>) {
 fn consistent(total: Option<Decimal>, parts: &[Option<Decimal>]) -> bool {
     let Some(total) = total else { return true };
     let sum: Decimal = parts.iter().map(|p| p.unwrap_or_default()).sum();
-    let envelope = Decimal::new(5, 3) * Decimal::from(parts.len() as u64 + 1);
+    let envelope = crate::checks::rounding_envelope(parts.len());
     (total - sum).abs() <= envelope
 }
 
-const SPENDING_PARTS: [&str; 7] = [
+/// The parts the year's expenditure splits into (a 合计 = Σ these).
+pub(crate) const SPENDING_PARTS: [&str; 7] = [
     "基本支出",
     "项目支出",
     "上缴上级支出",
