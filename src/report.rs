@@ -164,10 +164,7 @@ pub fn analyze_document(
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
     stages.tables = t.elapsed();
     let t = Instant::now();
-    let mut found_checks = checks::evaluate(&found_facts, &found_tables);
-    let contents = tables::contents::listed(doc);
-    found_checks.extend(checks::tables::listed(&contents, &found_tables));
-    checks::tables::dedup(&mut found_checks);
+    let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
     stages.checks = t.elapsed();
 
     let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();

@@ -11,6 +11,7 @@ pub mod tables;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::document::Document;
 use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
 
@@ -100,6 +101,16 @@ pub fn insufficient(check: &str, refs: Vec<String>, message: impl Into<String>) 
         refs,
         message: Some(message.into()),
     }
+}
+
+/// Every check of one document: the identities, the tables its contents list names, with duplicate
+/// records collapsed (see [`tables::dedup`]).
+pub fn evaluate_document(doc: &Document, facts: &[Fact], found: &[Table]) -> Vec<Check> {
+    let mut out = evaluate(facts, found);
+    let contents = crate::extract::tables::contents::listed(doc);
+    out.extend(self::tables::listed(&contents, found));
+    self::tables::dedup(&mut out);
+    out
 }
 
 /// Evaluates every identity that applies.
