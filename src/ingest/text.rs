@@ -149,14 +149,18 @@ fn paginate(text: &str) -> Vec<Page> {
                 }
                 let next = pages.len() as u32 + 1;
                 pages.push(Page::new(next));
-            } else {
-                if let Some(page) = pages.last_mut() {
+            } else if let Some(page) = pages.last_mut() {
+                // Blank lines at the top of a page carry nothing (a footer line is often followed by
+                // an empty line and a form feed).
+                if !(part.trim().is_empty() && page.lines.is_empty()) {
                     page.lines.push(Line::plain(part.trim_end()));
                 }
             }
             if parts.peek().is_some() {
-                // A form feed ends the page (unless a footer just did).
-                let just_broke = pages.last().is_some_and(|p| p.lines.is_empty());
+                // A form feed ends the page, unless the page has nothing yet (a footer just did).
+                let just_broke = pages
+                    .last()
+                    .is_some_and(|p| p.lines.iter().all(|l| l.text.trim().is_empty()));
                 if !just_broke {
                     let next = pages.len() as u32 + 1;
                     pages.push(Page::new(next));
@@ -217,6 +221,11 @@ mod tests {
     #[test]
     fn footers_and_form_feeds_break_pages() {
         let pages = paginate("一\r\n二\n — 19 — \n三\u{c}四\n第 5 页\n");
+        // A footer followed by a blank line and a form feed is one page break, not two.
+        let footer_then_ff = paginate("一\n— 1 —\n\u{c}二\n— 2 —\n\n\u{c}三\n");
+        assert_eq!(footer_then_ff.len(), 3);
+        assert_eq!(footer_then_ff[1].lines[0].text, "二");
+        assert_eq!(footer_then_ff[1].printed_number.as_deref(), Some("2"));
         let texts: Vec<Vec<&str>> = pages
             .iter()
             .map(|p| p.lines.iter().map(|l| l.text.as_str()).collect())
