@@ -167,6 +167,13 @@ fn is_ascii_word(c: char) -> bool {
 
 /// Normalises a line for matching: folds characters and removes whitespace except one space between
 /// two ASCII alphanumerics (`%` counts as alphanumeric on the left: `100% 20` stays two tokens).
+///
+/// ```
+/// use yujuesuan::normalize::normalize_line;
+/// assert_eq!(normalize_line("2020 年度支出总计 4207.52 万元"), "2020年度支出总计4207.52万元");
+/// assert_eq!(normalize_line("（一）增长１２％"), "(一)增长12%");
+/// assert_eq!(normalize_line("2.35 2.35 100% 20"), "2.35 2.35 100% 20");
+/// ```
 pub fn normalize_line(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
