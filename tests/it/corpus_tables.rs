@@ -15,7 +15,7 @@
 //! it fails.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -86,19 +86,7 @@ fn analyse_all(dir: &Path) -> BTreeMap<String, Report> {
         patterns: PatternSet::load(None).unwrap_or_else(|e| panic!("built-in patterns: {e}")),
         limits: Limits::default(),
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    assert!(
-        files.len() >= 20,
-        "expected the corpus PDFs in {}",
-        dir.display()
-    );
+    let files = crate::corpus_pdfs(dir);
     let mut out = BTreeMap::new();
     for path in files {
         let name = path

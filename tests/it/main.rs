@@ -26,3 +26,21 @@ pub fn corpus_pdf_dir() -> Option<PathBuf> {
     );
     Some(pdf_dir)
 }
+
+/// The corpus PDFs in `dir`, sorted; fails when fewer than 20 are there.
+pub fn corpus_pdfs(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    assert!(
+        files.len() >= 20,
+        "expected the corpus PDFs in {}",
+        dir.display()
+    );
+    files
+}

@@ -6,29 +6,12 @@
 //! does not exist they fail. The mutation test runs a few positions per file in debug builds and
 //! 300 per file with `--release` (or `YUJUESUAN_MUTATIONS=N`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use yujuesuan::document::{is_private_use, Document};
 use yujuesuan::ingest::{pdf, Limits};
 
-use crate::corpus_pdf_dir;
-
-fn pdf_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    assert!(
-        files.len() >= 20,
-        "expected the corpus PDFs in {}",
-        dir.display()
-    );
-    files
-}
+use crate::{corpus_pdf_dir, corpus_pdfs as pdf_files};
 
 fn read(dir: &Path, name: &str) -> Document {
     let bytes = std::fs::read(dir.join(name)).unwrap_or_default();
