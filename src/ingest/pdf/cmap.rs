@@ -116,24 +116,8 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
                 }
                 out.push(Tok::Hex(bytes));
             }
-            b'(' => {
-                // Literal strings appear in CMap headers only (Registry, Ordering): skip them.
-                let mut depth = 0u32;
-                while let Some(&c) = data.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => i += 1,
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth = depth.saturating_sub(1);
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            // Literal strings appear in CMap headers only (Registry, Ordering): skip them.
+            b'(' => i = super::objects::literal_string_end(data, i),
             b'/' => {
                 i += 1;
                 let start = i;

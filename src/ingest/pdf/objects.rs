@@ -155,23 +155,8 @@ pub(crate) fn nesting_too_deep(bytes: &[u8]) -> bool {
                     i += 1;
                 }
             }
-            b'(' => {
-                let mut parens = 0u32;
-                while let Some(&c) = bytes.get(i) {
-                    match c {
-                        b'\\' => i += 1,
-                        b'(' => parens += 1,
-                        b')' => {
-                            parens = parens.saturating_sub(1);
-                            if parens == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            // Land on the closing parenthesis; the loop steps past it.
+            b'(' => i = literal_string_end(bytes, i) - 1,
             b's' if bytes.get(i..i + 6) == Some(b"stream".as_slice())
                 && matches!(bytes.get(i + 6), Some(b'\r' | b'\n')) =>
             {
@@ -190,6 +175,28 @@ pub(crate) fn nesting_too_deep(bytes: &[u8]) -> bool {
         i += 1;
     }
     false
+}
+
+/// The index just past the literal string whose `(` is at `open`: nested parentheses balanced,
+/// backslash escapes skipped. Past the end of `bytes` when the string is not closed.
+pub(crate) fn literal_string_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0u32;
+    let mut i = open;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        match c {
+            b'\\' => i += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    i.max(bytes.len())
 }
 
 /// A number object as `f32`.
@@ -228,6 +235,16 @@ fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, StreamError> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn literal_strings_end_after_their_balanced_close() {
+        let b = br"x (a (b) \) c) y";
+        assert_eq!(literal_string_end(b, 2), 14);
+        assert_eq!(b.get(14), Some(&b' '));
+        // Not closed: past the end.
+        assert!(literal_string_end(b"(abc", 0) >= 4);
+        assert!(literal_string_end(b"(ab\\", 0) >= 5);
+    }
 
     #[test]
     fn deep_nesting_is_detected_outside_streams_only() {
