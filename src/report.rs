@@ -95,6 +95,8 @@ pub fn failed_record(
         kind: None,
         year: None,
         department: None,
+        department_normalized: None,
+        metadata_source: Default::default(),
         pages: None,
         printed_pages: Default::default(),
         sections: Vec::new(),
@@ -155,7 +157,7 @@ pub fn analyze_document(
     let mut stages = StageTimes::default();
     let t = Instant::now();
     let outline = segment::outline(doc);
-    let meta = metadata::identify(doc, &outline);
+    let meta = metadata::identify(doc, &outline, &config.patterns.metadata, source);
     let mut found_facts = facts::extract(&outline, &config.patterns);
     stages.outline_and_facts = t.elapsed();
     let t = Instant::now();
@@ -196,6 +198,8 @@ pub fn analyze_document(
         kind: meta.kind,
         year: meta.year,
         department: meta.department,
+        department_normalized: meta.department_normalized,
+        metadata_source: meta.source,
         pages,
         printed_pages: doc
             .pages
