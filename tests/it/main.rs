@@ -7,6 +7,7 @@ mod corpus_facts;
 mod corpus_tables;
 mod fixtures;
 mod golden_facts;
+mod patterns_dir;
 mod pdf_corpus;
 
 use std::path::{Path, PathBuf};
