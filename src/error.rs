@@ -70,4 +70,7 @@ pub enum PatternError {
     /// A problem located at `file:id:field`.
     #[error("{location}: {message}")]
     Invalid { location: String, message: String },
+    /// Several problems, one a line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<PatternError>),
 }

@@ -37,8 +37,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         CliCommand::CheckPatterns { patterns } => {
-            let set = PatternSet::load(patterns.as_deref()).context("cannot load patterns")?;
-            let problems = set.check();
+            let (set, problems) =
+                PatternSet::load_and_check(patterns.as_deref()).context("cannot load patterns")?;
             for p in &problems {
                 eprintln!("{p}");
             }

@@ -70,6 +70,10 @@ pub struct DocumentRecord {
     pub printed_pages: BTreeMap<u32, String>,
     pub sections: Vec<SectionRecord>,
     pub tables: Vec<String>,
+    /// Whether this file holds the report's tables: `present` when a standard table (F01…F09,
+    /// B01…B09) was found, `absent` when none was (a narrative-only file: some regions publish the
+    /// tables as a separate file; its contents list still names them). Null for a failed document.
+    pub table_part: Option<String>,
     pub text_quality: Option<TextQuality>,
     /// Non-fatal problems (typed warnings of the reader), at most 50; `warnings_total` counts all.
     pub warnings: Vec<Warning>,

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
+use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
 use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
 
@@ -72,6 +73,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
+    ),
+    (
+        CATALOG_FILE,
+        include_str!("../patterns/tables/catalog.toml"),
     ),
 ];
 
@@ -274,6 +279,8 @@ pub struct PatternSet {
     /// The document metadata rules (`[metadata]`, see [`crate::metadata`]); empty when no file has
     /// that table.
     pub metadata: MetadataRules,
+    /// The table catalog (`tables/catalog.toml`).
+    pub catalog: Catalog,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -384,8 +391,39 @@ impl PatternSet {
         PatternSet::from_files(files)
     }
 
-    /// Compiles a set from (name, contents) pairs.
-    pub fn from_files(mut files: Vec<(String, String)>) -> Result<PatternSet, PatternError> {
+    /// Compiles a set from (name, contents) pairs. Every problem of the patterns and the catalog is
+    /// reported (one error, or [`PatternError::Several`]).
+    pub fn from_files(files: Vec<(String, String)>) -> Result<PatternSet, PatternError> {
+        let (set, mut errors) = PatternSet::build(files)?;
+        match errors.len() {
+            0 => Ok(set),
+            1 => Err(errors.remove(0)),
+            _ => Err(PatternError::Several(errors)),
+        }
+    }
+
+    /// Loads like [`PatternSet::load`] and verifies every example: the problems of loading (a bad
+    /// regex, an unknown key; that pattern is left out) and of the examples of everything that
+    /// loaded, all at once. `Err` only when the set cannot be built at all (unreadable file, TOML
+    /// syntax, no units or keys).
+    pub fn load_and_check(dir: Option<&Path>) -> Result<(PatternSet, Vec<String>), PatternError> {
+        let files: Vec<(String, String)> = match dir {
+            None => DEFAULT_FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            Some(d) => read_dir_files(d)?,
+        };
+        let (set, errors) = PatternSet::build(files)?;
+        let mut problems: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        problems.extend(set.check());
+        Ok((set, problems))
+    }
+
+    /// Compiles what can be compiled; returns the set and the problems of the entries left out.
+    fn build(
+        mut files: Vec<(String, String)>,
+    ) -> Result<(PatternSet, Vec<PatternError>), PatternError> {
         files.sort();
         let mut hasher = Sha256::new();
         for (name, text) in &files {
@@ -400,11 +438,27 @@ impl PatternSet {
             .map(|b| format!("{b:02x}"))
             .collect();
 
+        let mut errors = Vec::new();
+        let mut catalog = None;
         let mut parsed = Vec::new();
         for (name, text) in &files {
+            if name == CATALOG_FILE {
+                let (c, errs) = Catalog::from_toml(name, text)?;
+                errors.extend(errs);
+                catalog = Some(c);
+                continue;
+            }
             let def: FileDef = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
             parsed.push((name.clone(), def));
         }
+        let catalog = catalog.ok_or_else(|| {
+            invalid(
+                CATALOG_FILE,
+                "table",
+                "table",
+                "no table catalog (tables/catalog.toml)",
+            )
+        })?;
 
         let mut keys: Vec<KeyDef> = Vec::new();
         let mut units: Option<UnitWords> = None;
@@ -462,18 +516,26 @@ impl PatternSet {
         for (name, def) in &parsed {
             for p in &def.pattern {
                 if !seen.insert(p.id.clone()) {
-                    return Err(invalid(name, &p.id, "id", "duplicate pattern id"));
+                    errors.push(invalid(name, &p.id, "id", "duplicate pattern id"));
+                    continue;
                 }
-                patterns.push(compile_pattern(name, p, &keys, &fragments)?);
+                match compile_pattern(name, p, &keys, &fragments) {
+                    Ok(c) => patterns.push(c),
+                    Err(e) => errors.push(e),
+                }
             }
         }
-        Ok(PatternSet {
-            fingerprint,
-            units,
-            keys,
-            patterns,
-            metadata: metadata.unwrap_or_default(),
-        })
+        Ok((
+            PatternSet {
+                fingerprint,
+                units,
+                keys,
+                patterns,
+                metadata: metadata.unwrap_or_default(),
+                catalog,
+            },
+            errors,
+        ))
     }
 
     /// Verifies every pattern's examples and counter-examples. Returns the problems found, each as
@@ -545,6 +607,7 @@ impl PatternSet {
             }
         }
         problems.extend(self.metadata.check());
+        problems.extend(self.catalog.check());
         problems
     }
 

@@ -101,6 +101,7 @@ pub fn failed_record(
         printed_pages: Default::default(),
         sections: Vec::new(),
         tables: Vec::new(),
+        table_part: None,
         text_quality: None,
         warnings: Vec::new(),
         warnings_total: 0,
@@ -209,13 +210,15 @@ fn stages(
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
     let t = Instant::now();
-    let mut found_tables = tables::extract(doc, &outline);
+    let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
+    let mut found_tables = tables::extract(doc, &outline, ident);
     tables::reconcile_units(&mut found_tables, &found_facts);
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
     stages.tables = t.elapsed();
     cancel.check()?;
     let t = Instant::now();
-    let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
+    let contents = tables::contents::listed(doc, ident);
+    let found_checks = checks::evaluate_document(&contents, &found_facts, &found_tables);
     stages.checks = t.elapsed();
     cancel.check()?;
 
@@ -265,6 +268,7 @@ fn stages(
             })
             .collect(),
         tables: found_tables.iter().map(|t| t.table.clone()).collect(),
+        table_part: Some(tables::contents::table_part(&found_tables).to_string()),
         text_quality: Some(doc.text_quality.clone()),
         warnings: doc.warnings.iter().take(WARNINGS_LISTED).cloned().collect(),
         warnings_total: doc.warnings.len(),

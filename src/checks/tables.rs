@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
-use crate::extract::tables::contents::Listed;
+use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
     cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row, SPENDING_PARTS,
 };
@@ -98,9 +98,11 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
 }
 
 /// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
-/// empty): pass when it is, fail when it is not, not_applicable when the report says its tables are
-/// published in a separate file.
+/// empty): pass when it is, fail when it is not, not_applicable when the file does not hold the
+/// table part (no standard table at all: a narrative-only file whose tables are published as a
+/// separate file, see [`table_part`]) or the report says its tables are published separately.
 pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
+    let absent = table_part(tables) == "absent";
     contents
         .entries
         .iter()
@@ -117,6 +119,15 @@ pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
                     Status::NotApplicable,
                     vec![contents_ref],
                     Some(format!("tables published separately: {sep}")),
+                ),
+                (None, None) if absent => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(
+                        "the table part is not in this file (table_part absent: no standard \
+                         table in the document; the tables are published as a separate file)"
+                            .to_string(),
+                    ),
                 ),
                 (None, None) => (
                     Status::Fail,
@@ -1026,5 +1037,30 @@ mod tests {
             status(&checks, "tables.listed[F03]").status,
             Status::NotApplicable
         );
+    }
+
+    #[test]
+    fn narrative_only_file_lists_tables_it_does_not_hold() {
+        // The contents of a narrative file names the tables; the file holds no standard table.
+        let contents = Listed {
+            entries: vec![
+                ("B01".to_string(), "预算01表 收支总表".to_string(), 2),
+                ("B03".to_string(), "预算03表 支出总表".to_string(), 2),
+            ],
+            published_separately: None,
+        };
+        let narrative_table = table("X", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, std::slice::from_ref(&narrative_table));
+        let b03 = status(&checks, "tables.listed[B03]");
+        assert_eq!(b03.status, Status::NotApplicable);
+        assert!(b03
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("table part is not in this file")));
+        // The same contents over a file that has its table part: a missing table fails.
+        let b01 = table("B01", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, &[b01, narrative_table]);
+        assert_eq!(status(&checks, "tables.listed[B01]").status, Status::Pass);
+        assert_eq!(status(&checks, "tables.listed[B03]").status, Status::Fail);
     }
 }

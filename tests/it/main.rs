@@ -8,6 +8,7 @@ mod corpus_tables;
 mod engine;
 mod fixtures;
 mod golden_facts;
+mod patterns_dir;
 mod pdf_corpus;
 
 use std::path::{Path, PathBuf};
