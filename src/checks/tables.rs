@@ -43,6 +43,7 @@ use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
     cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row, SPENDING_PARTS,
 };
+use crate::extract::tables::rows::{self, RowRole};
 use crate::extract::tables::{Row, Table};
 use crate::normalize::normalize_line;
 
@@ -314,29 +315,28 @@ fn f01_parts(t: &Table, out: &mut Vec<Check>) {
     );
 }
 
-/// 合计 = Σ rows (or Σ 类 rows), and 类 = Σ 款, 款 = Σ 项.
+/// 合计 = Σ the top-level rows (类 rows of classified tables; for tables without codes the rows of
+/// level 1 by indentation or numbering, or every listed row), subtotal and `其中` rows never among
+/// them; and each row with rows under it = Σ those rows (类 = Σ 款, 款 = Σ 项, a unit = Σ its items).
+/// The hierarchy is the one [`rows::set_hierarchy`] gave the table.
 fn sum_rows(t: &Table, out: &mut Vec<Check>) {
     let Some(total) = t
         .rows
         .iter()
-        .find(|r| matches!(norm_name(&r.name).as_str(), "合计" | "总计"))
+        .find(|r| rows::row_role(&r.name) == RowRole::Total)
     else {
         return;
     };
     let coded = t.rows.iter().any(|r| r.code.is_some());
-    let parts: Vec<&Row> = if coded {
-        t.rows.iter().filter(|r| r.level == Some(1)).collect()
-    } else {
-        t.rows
-            .iter()
-            .filter(|r| {
-                let n = norm_name(&r.name);
-                !std::ptr::eq(*r, total)
-                    && !r.name.trim_start().starts_with("其中")
-                    && !matches!(n.as_str(), "合计" | "总计" | "小计")
-            })
-            .collect()
-    };
+    let parts: Vec<&Row> = t
+        .rows
+        .iter()
+        .filter(|r| {
+            !std::ptr::eq(*r, total)
+                && r.level == Some(1)
+                && rows::row_role(&r.name) == RowRole::Item
+        })
+        .collect();
     if parts.is_empty() {
         return;
     }
@@ -356,38 +356,36 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
             vec![cell_ref(t, total, c)],
         ));
     }
-    if !coded {
-        return;
-    }
     // Hierarchy, first money column only.
     let Some(c) = money_cols(t).next() else {
         return;
     };
-    for parent in t
-        .rows
-        .iter()
-        .filter(|r| matches!(r.level, Some(1) | Some(2)))
-    {
-        let Some(code) = parent.code.as_deref() else {
-            continue;
-        };
-        let kids: Vec<&Row> = t
-            .rows
-            .iter()
-            .filter(|r| r.parent.as_deref() == Some(code))
-            .collect();
-        let Some(pv) = parent.cells.get(c).copied().flatten() else {
-            continue;
-        };
+    let kids = rows::children(&t.rows);
+    for (parent, kids) in t.rows.iter().zip(&kids) {
         if kids.is_empty() {
             continue;
         }
+        let Some(pv) = parent.cells.get(c).copied().flatten() else {
+            continue;
+        };
+        let key = match parent.code.as_deref() {
+            Some(code) => code.to_string(),
+            None if coded => continue,
+            None => parent.name.clone(),
+        };
         let sum: Decimal = kids
             .iter()
-            .map(|k| k.cells.get(c).copied().flatten().unwrap_or_default())
+            .map(|&k| {
+                t.rows[k]
+                    .cells
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_default()
+            })
             .sum();
         out.push(compare(
-            &format!("{}.class_eq_sum[{}]", t.table, code),
+            &format!("{}.class_eq_sum[{}]", t.table, key),
             sum,
             pv,
             kids.len(),
@@ -794,6 +792,7 @@ mod tests {
             page: 5,
             level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
             parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
+            indent: None,
         }
     }
 

@@ -230,6 +230,7 @@ pub(crate) fn grid_from_lines(
     }
     let n_cols = col_edges.len() - 1;
     let mut cells = Vec::new();
+    let mut text_x = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
@@ -273,7 +274,9 @@ pub(crate) fn grid_from_lines(
         for ((a, b), ps) in by_span {
             for c in next..a {
                 cells.push(empty(r, c));
+                text_x.push(None);
             }
+            text_x.push(super::grid::first_line_x(&ps));
             cells.push(Cell {
                 row: r,
                 col: a,
@@ -285,9 +288,12 @@ pub(crate) fn grid_from_lines(
         }
         for c in next..n_cols {
             cells.push(empty(r, c));
+            text_x.push(None);
         }
     }
-    Some(CellGrid::new(page, col_edges, row_edges, cells, false))
+    let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
+    grid.text_x = text_x;
+    Some(grid)
 }
 
 fn empty(row: usize, col: usize) -> Cell {

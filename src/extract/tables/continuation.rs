@@ -23,7 +23,7 @@ use super::catalog::{same_title, TitleMatch};
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
-use super::rows::{merge_split_rows, read_rows, set_parents};
+use super::rows::{merge_split_rows, read_rows, set_hierarchy};
 use super::unit::{infer_from_values, parse_number, Unit};
 use super::Table;
 
@@ -69,13 +69,15 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
             ..c.clone()
         })
         .collect();
-    Some(CellGrid::new(
+    let mut remapped = CellGrid::new(
         grid.page,
         edges.to_vec(),
         grid.row_edges.clone(),
         cells,
         grid.ruled,
-    ))
+    );
+    remapped.text_x = grid.text_x.clone();
+    Some(remapped)
 }
 
 /// Rows at the top of a continuation that repeat the open table's header: every text in them is part
@@ -268,9 +270,9 @@ fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
         .collect()
 }
 
-/// Sets parent codes over the whole table; marks a table empty when it states so and holds no value.
+/// Sets levels and parents over the whole table; marks a table empty when it states so and holds no value.
 fn finish(mut o: Open) -> Table {
-    set_parents(&mut o.table.rows);
+    set_hierarchy(&mut o.table.rows);
     let has_value = o
         .table
         .rows

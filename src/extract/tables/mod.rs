@@ -61,12 +61,19 @@ pub struct Row {
     pub raw: Vec<String>,
     /// Page the row is printed on.
     pub page: u32,
-    /// Level of the code: 1 类, 2 款, 3 项.
+    /// Level in the table's hierarchy: of the code (1 类, 2 款, 3 项), or, for rows without codes, of
+    /// the indentation or numbering (1 = the rows the total sums); null for total, subtotal and
+    /// unclassified rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<u8>,
-    /// Code of the row this one is part of (`20106` for `2010601`).
+    /// Code of the row this one is part of (`20106` for `2010601`); for rows without codes (levels
+    /// shown by indentation or numbering) the name of that row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Left edge of the printed name (points), where the page gives positions: the indentation that
+    /// shows the level of rows printed without codes. Not written out.
+    #[serde(skip)]
+    pub indent: Option<f32>,
 }
 
 /// One table (continuations across pages are one table).

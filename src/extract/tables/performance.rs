@@ -230,6 +230,7 @@ fn finish(b: Block) -> Option<Table> {
             page: b.page,
             level: None,
             parent: None,
+            indent: None,
         }],
         empty: false,
         empty_statement: None,

@@ -629,6 +629,7 @@ fn cells_are_written_as_numbers() {
         page: 1,
         level: None,
         parent: None,
+        indent: None,
     };
     let json = serde_json::to_string(&row).expect("json");
     assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");

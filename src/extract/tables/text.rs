@@ -293,9 +293,12 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
                     raw,
                     page: p,
                     parent: None,
+                    indent: None,
                 }
             })
             .collect::<Vec<_>>();
+        let mut rows = rows;
+        super::rows::set_hierarchy(&mut rows);
         let last_page = rows.last().map(|r| r.page).unwrap_or(page);
         let column_units = (0..labels.len())
             .map(|c| match c {
