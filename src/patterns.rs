@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
+use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
@@ -69,6 +70,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
+    ),
+    (
+        "tables/columns.toml",
+        include_str!("../patterns/tables/columns.toml"),
     ),
 ];
 
@@ -268,6 +273,10 @@ pub struct PatternSet {
     pub units: UnitWords,
     pub keys: Vec<KeyDef>,
     pub patterns: Vec<FactPattern>,
+    /// The column-label vocabulary (`[columns]`, see [`crate::extract::tables::labels`]) and the
+    /// file it came from.
+    pub columns: Arc<ColumnWords>,
+    pub columns_file: String,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -283,6 +292,8 @@ struct FileDef {
     fragments: BTreeMap<String, String>,
     #[serde(default)]
     pattern: Vec<PatternEntry>,
+    #[serde(default)]
+    columns: Option<ColumnsEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -401,7 +412,19 @@ impl PatternSet {
         let mut keys: Vec<KeyDef> = Vec::new();
         let mut units: Option<UnitWords> = None;
         let mut fragments: BTreeMap<String, String> = BTreeMap::new();
+        let mut columns: Option<(String, ColumnsEntry)> = None;
         for (name, def) in &parsed {
+            if let Some(c) = &def.columns {
+                if columns.is_some() {
+                    return Err(invalid(
+                        name,
+                        "columns",
+                        "columns",
+                        "a second [columns] table",
+                    ));
+                }
+                columns = Some((name.clone(), c.clone()));
+            }
             for k in &def.key {
                 if keys.iter().any(|x| x.key == k.key) {
                     return Err(invalid(name, &k.key, "key", "key defined twice"));
@@ -447,11 +470,20 @@ impl PatternSet {
                 patterns.push(compile_pattern(name, p, &keys, &fragments)?);
             }
         }
+        let (columns_file, columns) = match columns {
+            Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
+            None => (
+                String::new(),
+                crate::extract::tables::labels::default_words(),
+            ),
+        };
         Ok(PatternSet {
             fingerprint,
             units,
             keys,
             patterns,
+            columns,
+            columns_file,
         })
     }
 
@@ -522,6 +554,9 @@ impl PatternSet {
                     ));
                 }
             }
+        }
+        if !self.columns_file.is_empty() {
+            problems.extend(self.columns.check(&self.columns_file));
         }
         problems
     }

@@ -158,14 +158,19 @@ pub fn analyze_document(
     let meta = metadata::identify(doc, &outline);
     let mut found_facts = facts::extract(&outline, &config.patterns);
     stages.outline_and_facts = t.elapsed();
-    let t = Instant::now();
-    let mut found_tables = tables::extract(doc, &outline);
-    tables::reconcile_units(&mut found_tables, &found_facts);
-    found_facts.extend(tables::table_facts(&found_tables, &found_facts));
-    stages.tables = t.elapsed();
-    let t = Instant::now();
-    let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
-    stages.checks = t.elapsed();
+    // Tables and checks read column labels with the run's vocabulary (patterns/tables/columns.toml).
+    let (found_tables, found_checks) =
+        tables::labels::scoped(config.patterns.columns.clone(), || {
+            let t = Instant::now();
+            let mut found_tables = tables::extract(doc, &outline);
+            tables::reconcile_units(&mut found_tables, &found_facts);
+            found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+            stages.tables = t.elapsed();
+            let t = Instant::now();
+            let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
+            stages.checks = t.elapsed();
+            (found_tables, found_checks)
+        });
 
     let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
     let (status, error) = if pages_without_text > 0 {
