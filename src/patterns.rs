@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -26,6 +26,7 @@ use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
 use crate::metadata::{MetadataEntry, MetadataRules};
+use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
@@ -77,6 +78,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         CATALOG_FILE,
         include_str!("../patterns/tables/catalog.toml"),
+    ),
+    (
+        "tables/columns.toml",
+        include_str!("../patterns/tables/columns.toml"),
     ),
 ];
 
@@ -281,6 +286,10 @@ pub struct PatternSet {
     pub metadata: MetadataRules,
     /// The table catalog (`tables/catalog.toml`).
     pub catalog: Catalog,
+    /// The column-label vocabulary (`[columns]`, see [`crate::extract::tables::labels`]) and the
+    /// file it came from.
+    pub columns: Arc<ColumnWords>,
+    pub columns_file: String,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -298,6 +307,7 @@ struct FileDef {
     pattern: Vec<PatternEntry>,
     #[serde(default)]
     metadata: Option<MetadataEntry>,
+    columns: Option<ColumnsEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -464,6 +474,7 @@ impl PatternSet {
         let mut units: Option<UnitWords> = None;
         let mut fragments: BTreeMap<String, String> = BTreeMap::new();
         let mut metadata: Option<MetadataRules> = None;
+        let mut columns: Option<(String, ColumnsEntry)> = None;
         for (name, def) in &parsed {
             if let Some(m) = &def.metadata {
                 if metadata.is_some() {
@@ -475,6 +486,17 @@ impl PatternSet {
                     ));
                 }
                 metadata = Some(MetadataRules::compile(name, m)?);
+            }
+            if let Some(c) = &def.columns {
+                if columns.is_some() {
+                    return Err(invalid(
+                        name,
+                        "columns",
+                        "columns",
+                        "a second [columns] table",
+                    ));
+                }
+                columns = Some((name.clone(), c.clone()));
             }
             for k in &def.key {
                 if keys.iter().any(|x| x.key == k.key) {
@@ -525,6 +547,13 @@ impl PatternSet {
                 }
             }
         }
+        let (columns_file, columns) = match columns {
+            Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
+            None => (
+                String::new(),
+                crate::extract::tables::labels::default_words(),
+            ),
+        };
         Ok((
             PatternSet {
                 fingerprint,
@@ -533,6 +562,8 @@ impl PatternSet {
                 patterns,
                 metadata: metadata.unwrap_or_default(),
                 catalog,
+                columns,
+                columns_file,
             },
             errors,
         ))
@@ -608,6 +639,9 @@ impl PatternSet {
         }
         problems.extend(self.metadata.check());
         problems.extend(self.catalog.check());
+        if !self.columns_file.is_empty() {
+            problems.extend(self.columns.check(&self.columns_file));
+        }
         problems
     }
 

@@ -209,17 +209,21 @@ fn stages(
     let mut found_facts = facts::extract(&outline, &config.patterns);
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
-    let t = Instant::now();
     let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
-    let mut found_tables = tables::extract(doc, &outline, ident);
-    tables::reconcile_units(&mut found_tables, &found_facts);
-    found_facts.extend(tables::table_facts(&found_tables, &found_facts));
-    stages.tables = t.elapsed();
-    cancel.check()?;
-    let t = Instant::now();
-    let contents = tables::contents::listed(doc, ident);
-    let found_checks = checks::evaluate_document(&contents, &found_facts, &found_tables);
-    stages.checks = t.elapsed();
+    // Tables and checks read column labels with the run's vocabulary (patterns/tables/columns.toml).
+    let (found_tables, found_checks) =
+        tables::labels::scoped(config.patterns.columns.clone(), || {
+            let t = Instant::now();
+            let mut found_tables = tables::extract(doc, &outline, ident);
+            tables::reconcile_units(&mut found_tables, &found_facts);
+            found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+            stages.tables = t.elapsed();
+            let t = Instant::now();
+            let contents = tables::contents::listed(doc, ident);
+            let found_checks = checks::evaluate_document(&contents, &found_facts, &found_tables);
+            stages.checks = t.elapsed();
+            (found_tables, found_checks)
+        });
     cancel.check()?;
 
     let (status, error) = match ingest::loss(doc) {

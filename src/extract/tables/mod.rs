@@ -29,6 +29,7 @@ pub(crate) mod continuation;
 pub mod figures;
 pub(crate) mod grid;
 pub(crate) mod header;
+pub mod labels;
 pub(crate) mod performance;
 pub(crate) mod regions;
 pub(crate) mod rows;
