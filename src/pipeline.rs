@@ -17,12 +17,12 @@
 //!
 //! Not here: what happens inside a document (see `report.rs`), flags (see `cli.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -30,6 +30,7 @@ use thiserror::Error;
 
 use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
 use crate::error::IngestError;
+use crate::inputs::Selection;
 use crate::output::{RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
 
@@ -56,6 +57,8 @@ pub enum RunError {
     Repair { path: String, source: io::Error },
     #[error("cannot start worker threads: {0}")]
     Pool(String),
+    #[error("export: {0}")]
+    Export(String),
 }
 
 /// What a run did: decides the exit code.
@@ -75,13 +78,15 @@ pub struct Source {
 }
 
 /// Expands the input specs into sources: files as given, folders walked recursively for `*.pdf` and
-/// `*.txt` (sorted by path), list files read line by line. Paths that do not exist are kept: they
+/// `*.txt` or the `--glob`s (sorted by path), list files read entry by entry (see
+/// [`Selection::list_entries`]); `--exclude` leaves inputs out. Paths that do not exist are kept: they
 /// become `failed` records, not a fatal error.
-pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
+pub fn discover(inputs: &[InputSpec], selection: &Selection) -> Result<Vec<Source>, RunError> {
     let mut out = Vec::new();
     for spec in inputs {
         match spec {
-            InputSpec::Path(p) if p.is_dir() => walk(p, &mut out)?,
+            InputSpec::Path(p) if p.is_dir() => walk(p, selection, &mut out)?,
+            InputSpec::Path(p) if selection.excluded(p) => {}
             InputSpec::Path(p) => out.push(source_of(p.clone())),
             InputSpec::ListFile(list) => {
                 let text = if list.as_os_str() == "-" {
@@ -99,11 +104,11 @@ pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
                         source: e,
                     })?
                 };
-                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                    let p = PathBuf::from(line);
+                for entry in selection.list_entries(&text) {
+                    let p = PathBuf::from(entry);
                     if p.is_dir() {
-                        walk(&p, &mut out)?;
-                    } else {
+                        walk(&p, selection, &mut out)?;
+                    } else if !selection.excluded(&p) {
                         out.push(source_of(p));
                     }
                 }
@@ -120,7 +125,7 @@ fn source_of(path: PathBuf) -> Source {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
+fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), RunError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -133,11 +138,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
                 stack.push(p);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
-            {
+            } else if selection.takes_walked(p.strip_prefix(dir).unwrap_or(&p)) {
                 found.push(p);
             }
         }
@@ -150,7 +151,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
 /// Runs the whole batch.
 pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
-    let sources = discover(&config.inputs)?;
+    let sources = discover(&config.inputs, &config.selection)?;
     fs::create_dir_all(&config.out_dir).map_err(|e| RunError::CreateOut {
         path: config.out_dir.display().to_string(),
         source: e,
@@ -216,6 +217,18 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
 
     let window = (config.jobs * 4).max(4);
     let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    // Identity: the first input (in input order) with given bytes is processed, later ones become
+    // `duplicate` lines. `seen` (writer side) decides; `claimed` (worker side) spares the work.
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut earlier: Vec<&(String, String)> = done.iter().collect();
+    earlier.sort();
+    for (id, src) in earlier {
+        seen.entry(id.clone()).or_insert_with(|| src.clone());
+    }
+    let claimed: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::new(Mutex::new(
+        seen.keys().map(|id| (id.clone(), None)).collect(),
+    ));
+    let quiet = config.quiet;
     let done = Arc::new(done);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next_to_write = 0usize;
@@ -230,9 +243,50 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     Skip::Done => manifest.skipped_incremental += 1,
                     Skip::OtherShard => manifest.skipped_other_shard += 1,
                 },
+                Outcome::Duplicate { id, source, bytes } => {
+                    let a = report::duplicate(
+                        &id,
+                        &source,
+                        bytes,
+                        seen.get(&id).map(String::as_str),
+                        &doc_config,
+                    );
+                    writer.append(&a)?;
+                    *manifest
+                        .counts_by_status
+                        .entry("duplicate".to_string())
+                        .or_default() += 1;
+                }
                 Outcome::Analysed(a) => {
+                    let a = match seen.get(&a.doc_id) {
+                        Some(first) if !a.doc_id.starts_with("unread:") => {
+                            // Processed in a race with its earlier twin: the twin's record stands.
+                            let source = a.source.clone();
+                            let bytes = a.bytes;
+                            Box::new(report::duplicate(
+                                &a.doc_id,
+                                &source,
+                                bytes,
+                                Some(first),
+                                &doc_config,
+                            ))
+                        }
+                        _ => {
+                            seen.insert(a.doc_id.clone(), a.source.clone());
+                            a
+                        }
+                    };
                     writer.append(&a)?;
                     let s = &a.summary;
+                    if s.status == "duplicate" {
+                        *manifest
+                            .counts_by_status
+                            .entry("duplicate".to_string())
+                            .or_default() += 1;
+                        progress.inc(1);
+                        *next += 1;
+                        continue;
+                    }
                     manifest.documents_processed += 1;
                     *manifest
                         .counts_by_status
@@ -240,6 +294,16 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                         .or_default() += 1;
                     if s.status == "failed" {
                         failed += 1;
+                        if !quiet {
+                            progress.suspend(|| {
+                                eprintln!(
+                                    "{}: {}: {}",
+                                    a.source,
+                                    s.error_code.as_deref().unwrap_or("internal_error"),
+                                    s.error_message.as_deref().unwrap_or_default()
+                                )
+                            });
+                        }
                         if let Some(code) = &s.error_code {
                             *manifest.failure_codes.entry(code.clone()).or_default() += 1;
                         }
@@ -285,8 +349,10 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         let source = source.clone();
         let doc_config = Arc::clone(&doc_config);
         let done = Arc::clone(&done);
+        let claimed = Arc::clone(&claimed);
         pool.spawn(move || {
-            let outcome = process_source(&source, &doc_config, &done, shard, timeout);
+            let outcome =
+                process_source(index, &source, &doc_config, &done, &claimed, shard, timeout);
             // The receiver lives until every job has reported.
             let _ = tx.send((index, outcome));
         });
@@ -320,10 +386,26 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         path: run_json.display().to_string(),
         source: e,
     })?;
-    eprintln!(
-        "yujuesuan: {} documents processed ({} failed, {} skipped), {} pages, {} facts, {} tables in {:.1} s → {}",
+    if let Some(format) = config.export {
+        crate::export::export(
+            &config.out_dir,
+            &config.out_dir,
+            format,
+            &doc_config.patterns,
+        )
+        .map_err(|e| RunError::Export(e.to_string()))?;
+    }
+    let duplicates = manifest
+        .counts_by_status
+        .get("duplicate")
+        .copied()
+        .unwrap_or(0);
+    if !quiet {
+        eprintln!(
+        "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped), {} pages, {} facts, {} tables in {:.1} s → {}",
         manifest.documents_processed,
         failed,
+        duplicates,
         manifest.skipped_incremental + manifest.skipped_other_shard,
         manifest.pages,
         manifest.facts,
@@ -331,6 +413,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         wall,
         config.out_dir.display()
     );
+    }
     Ok(RunOutcome {
         processed: manifest.documents_processed,
         failed,
@@ -346,13 +429,29 @@ enum Skip {
 
 enum Outcome {
     Analysed(Box<Analysis>),
+    /// The same bytes as an earlier input: not processed.
+    Duplicate {
+        id: String,
+        source: String,
+        bytes: u64,
+    },
     Skipped(Skip),
 }
 
+fn duplicate_outcome(id: String, source: &Source, bytes: u64) -> Outcome {
+    Outcome::Duplicate {
+        id,
+        source: source.display.clone(),
+        bytes,
+    }
+}
+
 fn process_source(
+    index: usize,
     source: &Source,
     config: &Arc<DocConfig>,
     done: &HashSet<(String, String)>,
+    claimed: &Mutex<HashMap<String, Option<usize>>>,
     shard: Option<crate::config::Shard>,
     timeout: Duration,
 ) -> Outcome {
@@ -378,6 +477,15 @@ fn process_source(
         return Outcome::Skipped(Skip::Done);
     }
     let len = bytes.len() as u64;
+    if let Ok(mut claims) = claimed.lock() {
+        match claims.get(&id) {
+            Some(None) => return duplicate_outcome(id, source, len),
+            Some(Some(i)) if *i < index => return duplicate_outcome(id, source, len),
+            _ => {
+                claims.insert(id.clone(), Some(index));
+            }
+        }
+    }
     let (tx, rx) = mpsc::channel();
     let job_config = Arc::clone(config);
     let path = source.path.clone();

@@ -18,9 +18,12 @@ use crate::config::DocConfig;
 use crate::document::{Document, Format};
 use crate::error::IngestError;
 use crate::extract::{facts, tables};
+use crate::identity;
 use crate::ingest;
 use crate::metadata;
-use crate::output::{DocumentRecord, ErrorRecord, Rendered, SectionRecord, PROGRAM_VERSION};
+use crate::output::{
+    DocumentRecord, ErrorRecord, PrintedPage, Rendered, SectionRecord, PROGRAM_VERSION,
+};
 use crate::segment;
 
 /// How many warnings a document record lists (all are counted).
@@ -31,6 +34,8 @@ const WARNINGS_LISTED: usize = 50;
 pub struct Summary {
     pub status: String,
     pub error_code: Option<String>,
+    /// The error's message, for the line a failed document gets on stderr.
+    pub error_message: Option<String>,
     pub pages: u64,
     pub facts: usize,
     pub tables: usize,
@@ -60,6 +65,9 @@ impl Eq for StageTimes {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
     pub doc_id: String,
+    /// The input's `source` and size (for the writer's duplicate detection and stderr lines).
+    pub source: String,
+    pub bytes: u64,
     pub rendered: Rendered,
     pub summary: Summary,
 }
@@ -96,7 +104,9 @@ pub fn failed_record(
         year: None,
         department: None,
         pages: None,
-        printed_pages: Default::default(),
+        department_normalized: None,
+        metadata_source: None,
+        printed_pages: Vec::new(),
         sections: Vec::new(),
         tables: Vec::new(),
         text_quality: None,
@@ -107,6 +117,7 @@ pub fn failed_record(
         program_version: PROGRAM_VERSION.to_string(),
         patterns: config.patterns.fingerprint.clone(),
         bytes,
+        duplicate_of: None,
     }
 }
 
@@ -121,10 +132,39 @@ pub fn failed(
     let record = failed_record(doc_id, source, bytes, error, config);
     Analysis {
         doc_id: doc_id.to_string(),
+        source: source.to_string(),
+        bytes,
         rendered: Rendered::new(&record, &[], &[], &[]),
         summary: Summary {
             status: "failed".to_string(),
             error_code: Some(error.code().to_string()),
+            error_message: Some(error.to_string()),
+            ..Summary::default()
+        },
+    }
+}
+
+/// The record of an input whose bytes equal those of an earlier input (`duplicate_of`, its source;
+/// `None` when that input is not known): a `documents.jsonl` line with status `duplicate` and no
+/// facts, tables or checks, so that `doc_id` stays a unique key of those files.
+pub fn duplicate(
+    doc_id: &str,
+    source: &str,
+    bytes: u64,
+    duplicate_of: Option<&str>,
+    config: &DocConfig,
+) -> Analysis {
+    let mut record = failed_record(doc_id, source, bytes, &IngestError::Empty, config);
+    record.status = "duplicate".to_string();
+    record.error = None;
+    record.duplicate_of = duplicate_of.map(str::to_string);
+    Analysis {
+        doc_id: doc_id.to_string(),
+        source: source.to_string(),
+        bytes,
+        rendered: Rendered::new(&record, &[], &[], &[]),
+        summary: Summary {
+            status: "duplicate".to_string(),
             ..Summary::default()
         },
     }
@@ -162,9 +202,11 @@ pub fn analyze_document(
     let mut found_tables = tables::extract(doc, &outline);
     tables::reconcile_units(&mut found_tables, &found_facts);
     found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+    let conflicts = identity::dedup_facts(&mut found_facts);
     stages.tables = t.elapsed();
     let t = Instant::now();
-    let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
+    let mut found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
+    found_checks.extend(conflicts);
     stages.checks = t.elapsed();
 
     let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
@@ -196,11 +238,18 @@ pub fn analyze_document(
         kind: meta.kind,
         year: meta.year,
         department: meta.department,
+        department_normalized: None,
+        metadata_source: None,
         pages,
         printed_pages: doc
             .pages
             .iter()
-            .filter_map(|p| p.printed_number.clone().map(|n| (p.number, n)))
+            .filter_map(|p| {
+                p.printed_number.clone().map(|printed| PrintedPage {
+                    page: p.number,
+                    printed,
+                })
+            })
             .collect(),
         sections: outline
             .sections
@@ -227,13 +276,17 @@ pub fn analyze_document(
         program_version: PROGRAM_VERSION.to_string(),
         patterns: config.patterns.fingerprint.clone(),
         bytes,
+        duplicate_of: None,
     };
     let rendered = Rendered::new(&record, &found_facts, &found_tables, &found_checks);
     Analysis {
         doc_id: id.to_string(),
+        source: source.to_string(),
+        bytes,
         summary: Summary {
             status: status.to_string(),
             error_code: record.error.as_ref().map(|e| e.code.clone()),
+            error_message: record.error.as_ref().map(|e| e.message.clone()),
             pages: doc.pages.len() as u64,
             facts: found_facts.len(),
             tables: found_tables.len(),

@@ -60,10 +60,8 @@ pub struct Row {
     /// Page the row is printed on.
     pub page: u32,
     /// Level of the code: 1 类, 2 款, 3 项.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<u8>,
     /// Code of the row this one is part of (`20106` for `2010601`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
 }
 
@@ -80,7 +78,6 @@ pub struct Table {
     pub empty: bool,
     /// The statement that the table is empty, as printed; also kept when the table holds values
     /// anyway (a contradiction the checks report).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_statement: Option<String>,
     /// The unit the money cells were read in (`元`, `万元`): the declared one, or the inferred one.
     pub unit: String,
