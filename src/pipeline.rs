@@ -31,6 +31,7 @@ use thiserror::Error;
 use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
 use crate::error::IngestError;
 use crate::ingest::Cancel;
+use crate::inputs::Selection;
 use crate::output::{RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
 
@@ -63,6 +64,8 @@ pub enum RunError {
     Locked { path: String, holder: String },
     #[error("cannot lock {path}: {source}")]
     Lock { path: String, source: io::Error },
+    #[error("export: {0}")]
+    Export(String),
 }
 
 /// What a run did: decides the exit code.
@@ -139,11 +142,12 @@ pub struct Source {
 }
 
 /// Expands the input specs into sources: files as given, folders walked recursively for `*.pdf` and
-/// `*.txt` (sorted by path), list files read line by line; a file named twice (by paths with the same
+/// `*.txt` or the `--glob`s (sorted by path), list files read entry by entry (see
+/// [`Selection::list_entries`]); `--exclude` leaves inputs out; a file named twice (by paths with the same
 /// canonical form) is kept once. Paths that do not exist are kept: they become `failed` records, not
 /// a fatal error.
-pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
-    let found = discover_all(inputs)?;
+pub fn discover(inputs: &[InputSpec], selection: &Selection) -> Result<Vec<Source>, RunError> {
+    let found = discover_all(inputs, selection)?;
     // One file named twice (`a/x.pdf` and `./a/x.pdf`) is one input.
     let mut seen = HashSet::new();
     Ok(found
@@ -152,11 +156,12 @@ pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
         .collect())
 }
 
-fn discover_all(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
+fn discover_all(inputs: &[InputSpec], selection: &Selection) -> Result<Vec<Source>, RunError> {
     let mut out = Vec::new();
     for spec in inputs {
         match spec {
-            InputSpec::Path(p) if p.is_dir() => walk(p, &mut out)?,
+            InputSpec::Path(p) if p.is_dir() => walk(p, selection, &mut out)?,
+            InputSpec::Path(p) if selection.excluded(p) => {}
             InputSpec::Path(p) => out.push(source_of(p.clone())),
             InputSpec::ListFile(list) => {
                 let text = if list.as_os_str() == "-" {
@@ -174,11 +179,11 @@ fn discover_all(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
                         source: e,
                     })?
                 };
-                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                    let p = PathBuf::from(line);
+                for entry in selection.list_entries(&text) {
+                    let p = PathBuf::from(entry);
                     if p.is_dir() {
-                        walk(&p, &mut out)?;
-                    } else {
+                        walk(&p, selection, &mut out)?;
+                    } else if !selection.excluded(&p) {
                         out.push(source_of(p));
                     }
                 }
@@ -195,7 +200,7 @@ fn source_of(path: PathBuf) -> Source {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
+fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), RunError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -208,11 +213,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
                 stack.push(p);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
-            {
+            } else if selection.takes_walked(p.strip_prefix(dir).unwrap_or(&p)) {
                 found.push(p);
             }
         }
@@ -225,7 +226,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
 /// Runs the whole batch.
 pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
-    let sources = discover(&config.inputs)?;
+    let sources = discover(&config.inputs, &config.selection)?;
     fs::create_dir_all(&config.out_dir).map_err(|e| RunError::CreateOut {
         path: config.out_dir.display().to_string(),
         source: e,
@@ -292,6 +293,15 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
 
     let window = (config.jobs * 4).max(4);
     let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    // Identity: the first input (in input order) with given bytes is processed; a later one becomes a
+    // `duplicate` line naming the first.
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut earlier: Vec<(&DocKey, &DoneDoc)> = done.iter().collect();
+    earlier.sort_by(|a, b| a.0.cmp(b.0));
+    for ((id, _), d) in earlier {
+        seen.entry(id.clone()).or_insert_with(|| d.source.clone());
+    }
+    let quiet = config.quiet;
     let done = Arc::new(done);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next_to_write = 0usize;
@@ -311,8 +321,35 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     Skip::OtherShard => manifest.skipped_other_shard += 1,
                 },
                 Outcome::Analysed(a) => {
+                    let a = match seen.get(&a.doc_id) {
+                        Some(first) if !a.doc_id.starts_with("unread:") => {
+                            // The same bytes as an earlier input: that input's record stands.
+                            let source = a.source.clone();
+                            let bytes = a.bytes;
+                            Box::new(report::duplicate(
+                                &a.doc_id,
+                                &source,
+                                bytes,
+                                Some(first),
+                                &doc_config,
+                            ))
+                        }
+                        _ => {
+                            seen.insert(a.doc_id.clone(), a.source.clone());
+                            a
+                        }
+                    };
                     writer.append(&a)?;
                     let s = &a.summary;
+                    if s.status == "duplicate" {
+                        *manifest
+                            .counts_by_status
+                            .entry("duplicate".to_string())
+                            .or_default() += 1;
+                        progress.inc(1);
+                        *next += 1;
+                        continue;
+                    }
                     manifest.documents_processed += 1;
                     *manifest
                         .counts_by_status
@@ -320,6 +357,16 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                         .or_default() += 1;
                     if s.status == "failed" {
                         failed += 1;
+                        if !quiet {
+                            progress.suspend(|| {
+                                eprintln!(
+                                    "{}: {}: {}",
+                                    a.source,
+                                    s.error_code.as_deref().unwrap_or("internal_error"),
+                                    s.error_message.as_deref().unwrap_or_default()
+                                )
+                            });
+                        }
                         if let Some(code) = &s.error_code {
                             *manifest.failure_codes.entry(code.clone()).or_default() += 1;
                         }
@@ -400,15 +447,31 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         path: run_json.display().to_string(),
         source: e,
     })?;
+    if let Some(format) = config.export {
+        crate::export::export(
+            &config.out_dir,
+            &config.out_dir,
+            format,
+            &doc_config.patterns,
+        )
+        .map_err(|e| RunError::Export(e.to_string()))?;
+    }
+    let duplicates = manifest
+        .counts_by_status
+        .get("duplicate")
+        .copied()
+        .unwrap_or(0);
     let earlier = if failed_earlier > 0 {
         format!(", {failed_earlier} of them failed in an earlier run")
     } else {
         String::new()
     };
-    eprintln!(
-        "yujuesuan: {} documents processed ({} failed, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
+    if !quiet {
+        eprintln!(
+        "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
         manifest.documents_processed,
         failed,
+        duplicates,
         manifest.skipped_incremental + manifest.skipped_other_shard,
         manifest.pages,
         manifest.facts,
@@ -416,6 +479,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         wall,
         config.out_dir.display()
     );
+    }
     Ok(RunOutcome {
         processed: manifest.documents_processed,
         failed,

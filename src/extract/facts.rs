@@ -19,7 +19,6 @@ use crate::segment::Outline;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact {
     pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
     /// Written as a JSON number with every digit kept (never a binary float).
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
