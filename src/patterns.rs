@@ -426,7 +426,9 @@ struct FileDef {
     pattern: Vec<PatternEntry>,
     #[serde(default)]
     metadata: Option<MetadataEntry>,
+    #[serde(default)]
     columns: Option<ColumnsEntry>,
+    #[serde(default)]
     column: Vec<ColumnEntry>,
 }
 
