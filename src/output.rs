@@ -74,9 +74,15 @@ pub struct DocumentRecord {
     pub year: Option<i32>,
     /// The department (for a 单位预算 / 单位决算: the unit) as the report prints it.
     pub department: Option<String>,
-    /// `department` with the variants of one name joined (`中国共产党北京市委员会宣传部` and
-    /// `中共北京市委宣传部` → `北京市委宣传部`; `市人力资源和社会保障局` with the region the document
-    /// names → `北京市人力资源和社会保障局`): see [`crate::metadata`] for the exact rewrites.
+    /// `department` with the variants of one name joined, so that one department's reports group
+    /// together: (1) the `[[metadata.normalize]]` rewrites of `patterns/metadata.toml`, in order (the
+    /// defaults: `中国共产党X委员会…` → `X委…`, and a leading `中共`/`中国共产党` dropped before
+    /// `X省委…` / `X市委…` / `X区委…` / `X县委…`, so `中国共产党北京市委员会宣传部` and `中共北京市委宣传部`
+    /// both become `北京市委宣传部`; `中国人民政治协商会议X委员会…` → `X政协…`;
+    /// `X人民代表大会常务委员会…` → `X人大常委会…`); (2) a name that begins with a level alone (`市…`, `区…`, `省…`,
+    /// `县…`) gets the region the document names elsewhere (another name read, or a front-page title
+    /// line), cut after that level, in front: `市人力资源和社会保障局` → `北京市人力资源和社会保障局`.
+    /// Nothing else changes; without a region a local name stays as it is (`区人社局`).
     pub department_normalized: Option<String>,
     /// Where `department`, `year` and `kind` were read: `cover`, `title`, `contents`, `heading`,
     /// `running_header`, `table_unit_line`, `table_title`, `narrative` or `file_name` (null when not
