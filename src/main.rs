@@ -30,7 +30,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Extract(args) => {
             let config = extract_config(args).context("invalid arguments")?;
             let outcome = pipeline::run(config).context("the run could not complete")?;
-            Ok(if outcome.failed > 0 {
+            Ok(if outcome.has_failures() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

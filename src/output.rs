@@ -16,6 +16,7 @@ use crate::checks::Check;
 use crate::document::{TextQuality, Warning};
 use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
+use crate::metadata::MetadataSource;
 
 /// The JSON Schema (draft 2020-12) of each output file, as shipped in `schema/`: (file stem, schema).
 pub const SCHEMAS: [(&str, &str); 5] = [
@@ -71,11 +72,16 @@ pub struct DocumentRecord {
     pub encoding: Option<String>,
     pub kind: Option<String>,
     pub year: Option<i32>,
+    /// The department (for a 单位预算 / 单位决算: the unit) as the report prints it.
     pub department: Option<String>,
-    /// The department's name normalised for joins across years (null until metadata provides it).
+    /// `department` with the variants of one name joined (`中国共产党北京市委员会宣传部` and
+    /// `中共北京市委宣传部` → `北京市委宣传部`; `市人力资源和社会保障局` with the region the document
+    /// names → `北京市人力资源和社会保障局`): see [`crate::metadata`] for the exact rewrites.
     pub department_normalized: Option<String>,
-    /// Where kind, year and department were read (null until metadata provides it).
-    pub metadata_source: Option<String>,
+    /// Where `department`, `year` and `kind` were read: `cover`, `title`, `contents`, `heading`,
+    /// `running_header`, `table_unit_line`, `table_title`, `narrative` or `file_name` (null when not
+    /// found).
+    pub metadata_source: MetadataSource,
     pub pages: Option<u32>,
     /// Printed page numbers found in footers (PDF and paginated text), one entry per page that has
     /// one, in page order; empty when none.

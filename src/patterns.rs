@@ -5,7 +5,8 @@
 //! the defaults entirely). Out: a compiled [`PatternSet`] with a fingerprint, or a [`PatternError`]
 //! naming `file:line` (TOML) or `file:id:field`. Each file may hold `[[key]]` entries (the key
 //! vocabulary, mirroring metrics.tsv), a `[units]` table with `[fragments]` (named regex pieces such as
-//! `{money}`), and `[[pattern]]` entries. See `patterns/README.md` for the format.
+//! `{money}`), `[[pattern]]` entries, and one `[metadata]` table (the document metadata rules, compiled
+//! and verified by [`crate::metadata::MetadataRules`]). See `patterns/README.md` for the format.
 //!
 //! [`FactPattern::apply`] turns a regex match into a value in the key's unit; the examples of
 //! [`PatternSet::check`] and the extractor both go through it, so an example that passes is what the
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
+use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
@@ -30,6 +32,7 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     ("keys.toml", include_str!("../patterns/keys.toml")),
     ("units.toml", include_str!("../patterns/units.toml")),
     ("columns.toml", include_str!("../patterns/columns.toml")),
+    ("metadata.toml", include_str!("../patterns/metadata.toml")),
     (
         "facts/totals.toml",
         include_str!("../patterns/facts/totals.toml"),
@@ -387,6 +390,9 @@ pub struct PatternSet {
     pub patterns: Vec<FactPattern>,
     /// Header labels → standard column ids.
     pub columns: ColumnVocabulary,
+    /// The document metadata rules (`[metadata]`, see [`crate::metadata`]); empty when no file has
+    /// that table.
+    pub metadata: MetadataRules,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -404,6 +410,8 @@ struct FileDef {
     pattern: Vec<PatternEntry>,
     #[serde(default)]
     column: Vec<ColumnEntry>,
+    #[serde(default)]
+    metadata: Option<MetadataEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -544,7 +552,19 @@ impl PatternSet {
         let mut keys: Vec<KeyDef> = Vec::new();
         let mut units: Option<UnitWords> = None;
         let mut fragments: BTreeMap<String, String> = BTreeMap::new();
+        let mut metadata: Option<MetadataRules> = None;
         for (name, def) in &parsed {
+            if let Some(m) = &def.metadata {
+                if metadata.is_some() {
+                    return Err(invalid(
+                        name,
+                        "metadata",
+                        "metadata",
+                        "a second [metadata] table",
+                    ));
+                }
+                metadata = Some(MetadataRules::compile(name, m)?);
+            }
             for k in &def.key {
                 if keys.iter().any(|x| x.key == k.key) {
                     return Err(invalid(name, &k.key, "key", "key defined twice"));
@@ -620,6 +640,7 @@ impl PatternSet {
             keys,
             patterns,
             columns,
+            metadata: metadata.unwrap_or_default(),
         })
     }
 
@@ -692,6 +713,7 @@ impl PatternSet {
             }
         }
         self.columns.check(&mut problems);
+        problems.extend(self.metadata.check());
         problems
     }
 

@@ -65,7 +65,7 @@ fn dec(v: &Value) -> Decimal {
 fn run(path: &Path, bytes: &[u8], patterns: &PatternSet) -> (Vec<Fact>, metadata::Metadata) {
     let doc = ingest(path, bytes, &Limits::default()).expect("document ingests");
     let outline = segment::outline(&doc);
-    let meta = metadata::identify(&doc, &outline);
+    let meta = metadata::identify(&doc, &outline, &patterns.metadata, &path.to_string_lossy());
     let mut found = facts::extract(&outline, patterns);
     let found_tables = tables::extract(&doc, &outline);
     let from_tables = tables::table_facts(&found_tables, &found);

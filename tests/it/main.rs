@@ -5,6 +5,7 @@
 mod cli;
 mod corpus_facts;
 mod corpus_tables;
+mod engine;
 mod export;
 mod fixtures;
 mod golden_facts;

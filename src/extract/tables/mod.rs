@@ -143,6 +143,9 @@ fn from_positions(doc: &Document) -> Vec<Table> {
     let mut frags = Vec::new();
     let mut open: Option<Vec<f32>> = None;
     for page in &doc.pages {
+        if crate::ingest::stop_requested() {
+            break;
+        }
         let fs = regions::fragments(page, open.as_deref());
         if let Some(last) = fs.last() {
             open = last.grid.as_ref().map(|g| g.col_edges.clone());

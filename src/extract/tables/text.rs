@@ -198,6 +198,9 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
     let mut out = Vec::new();
     let mut k = 0;
     while k < nonblank.len() {
+        if k.is_multiple_of(4096) && crate::ingest::stop_requested() {
+            break;
+        }
         let (page, line) = lines[nonblank[k]];
         let Some(m) = catalog().identify(&line.text) else {
             k += 1;
