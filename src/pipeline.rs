@@ -22,7 +22,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -58,14 +58,14 @@ pub enum RunError {
     Repair { path: String, source: io::Error },
     #[error("cannot start worker threads: {0}")]
     Pool(String),
+    #[error("export: {0}")]
+    Export(String),
     #[error(
         "{path} is in use by another run{holder}: wait for it to finish or choose another --out"
     )]
     Locked { path: String, holder: String },
     #[error("cannot lock {path}: {source}")]
     Lock { path: String, source: io::Error },
-    #[error("export: {0}")]
-    Export(String),
 }
 
 /// What a run did: decides the exit code.
@@ -293,14 +293,18 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
 
     let window = (config.jobs * 4).max(4);
     let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
-    // Identity: the first input (in input order) with given bytes is processed; a later one becomes a
-    // `duplicate` line naming the first.
+    // Identity: the first input (in input order) with given bytes is processed, later ones become
+    // `duplicate` lines. `seen` (writer side) decides; `claimed` (worker side) spares the work.
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut earlier: Vec<(&DocKey, &DoneDoc)> = done.iter().collect();
-    earlier.sort_by(|a, b| a.0.cmp(b.0));
-    for ((id, _), d) in earlier {
-        seen.entry(id.clone()).or_insert_with(|| d.source.clone());
+    let mut earlier: Vec<(&String, &String)> =
+        done.iter().map(|((id, _), d)| (id, &d.source)).collect();
+    earlier.sort();
+    for (id, src) in earlier {
+        seen.entry(id.clone()).or_insert_with(|| src.clone());
     }
+    let claimed: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::new(Mutex::new(
+        seen.keys().map(|id| (id.clone(), None)).collect(),
+    ));
     let quiet = config.quiet;
     let done = Arc::new(done);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
@@ -320,16 +324,28 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     }
                     Skip::OtherShard => manifest.skipped_other_shard += 1,
                 },
+                Outcome::Duplicate { id, source, bytes } => {
+                    let a = report::duplicate(
+                        &id,
+                        &source,
+                        bytes,
+                        seen.get(&id).map(String::as_str),
+                        &doc_config,
+                    );
+                    writer.append(&a)?;
+                    *manifest
+                        .counts_by_status
+                        .entry("duplicate".to_string())
+                        .or_default() += 1;
+                }
                 Outcome::Analysed(a) => {
                     let a = match seen.get(&a.doc_id) {
                         Some(first) if !a.doc_id.starts_with("unread:") => {
-                            // The same bytes as an earlier input: that input's record stands.
-                            let source = a.source.clone();
-                            let bytes = a.bytes;
+                            // Processed in a race with its earlier twin: the twin's record stands.
                             Box::new(report::duplicate(
                                 &a.doc_id,
-                                &source,
-                                bytes,
+                                &a.source,
+                                a.bytes,
                                 Some(first),
                                 &doc_config,
                             ))
@@ -412,8 +428,15 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         let source = source.clone();
         let doc_config = Arc::clone(&doc_config);
         let done = Arc::clone(&done);
+        let claimed = Arc::clone(&claimed);
         pool.spawn(move || {
-            let outcome = process_source(&source, &doc_config, &done, shard, timeout);
+            let job = Job {
+                index,
+                done: &done,
+                claimed: &claimed,
+                shard,
+            };
+            let outcome = process_source(&source, &doc_config, &job, timeout);
             // The receiver lives until every job has reported.
             let _ = tx.send((index, outcome));
         });
@@ -468,17 +491,17 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     };
     if !quiet {
         eprintln!(
-        "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
-        manifest.documents_processed,
-        failed,
-        duplicates,
-        manifest.skipped_incremental + manifest.skipped_other_shard,
-        manifest.pages,
-        manifest.facts,
-        manifest.tables,
-        wall,
-        config.out_dir.display()
-    );
+            "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
+            manifest.documents_processed,
+            failed,
+            duplicates,
+            manifest.skipped_incremental + manifest.skipped_other_shard,
+            manifest.pages,
+            manifest.facts,
+            manifest.tables,
+            wall,
+            config.out_dir.display()
+        );
     }
     Ok(RunOutcome {
         processed: manifest.documents_processed,
@@ -499,7 +522,22 @@ enum Skip {
 
 enum Outcome {
     Analysed(Box<Analysis>),
+    /// The same bytes as an earlier input: not processed.
+    Duplicate {
+        id: String,
+        source: String,
+        bytes: u64,
+    },
     Skipped(Skip),
+}
+
+/// What a worker needs to know about the run besides the document: its place in the input order,
+/// the documents already done, the ids claimed by earlier inputs, the shard.
+struct Job<'a> {
+    index: usize,
+    done: &'a Arc<HashMap<DocKey, DoneDoc>>,
+    claimed: &'a Arc<Mutex<HashMap<String, Option<usize>>>>,
+    shard: Option<crate::config::Shard>,
 }
 
 /// What a document's thread tells the engine.
@@ -530,10 +568,13 @@ pub fn canonical_source(path: &Path, display: &str) -> String {
 fn process_source(
     source: &Source,
     config: &Arc<DocConfig>,
-    done: &Arc<HashMap<DocKey, DoneDoc>>,
-    shard: Option<crate::config::Shard>,
+    job: &Job,
     timeout: Duration,
 ) -> Outcome {
+    let done = job.done;
+    let shard = job.shard;
+    let index = job.index;
+    let job_claimed = Arc::clone(job.claimed);
     let deadline = Instant::now() + timeout;
     let cancel = Cancel::new();
     let (tx, rx) = mpsc::channel::<Message>();
@@ -550,8 +591,12 @@ fn process_source(
                 document_job(
                     &job_source,
                     &job_config,
-                    &job_done,
-                    shard,
+                    &Job {
+                        index,
+                        done: &job_done,
+                        claimed: &job_claimed,
+                        shard,
+                    },
                     &job_cancel,
                     &progress,
                 )
@@ -604,11 +649,12 @@ fn unread_id(display: &str) -> String {
 fn document_job(
     source: &Source,
     config: &DocConfig,
-    done: &HashMap<DocKey, DoneDoc>,
-    shard: Option<crate::config::Shard>,
+    job: &Job,
     cancel: &Cancel,
     progress: &mpsc::Sender<Message>,
 ) -> Outcome {
+    let done = &**job.done;
+    let shard = job.shard;
     let bytes = match read_limited(&source.path, config.limits.max_file_size, cancel) {
         Ok(b) => b,
         Err(e) => {
@@ -635,6 +681,21 @@ fn document_job(
         if let Some(d) = done.get(&key) {
             return Outcome::Skipped(Skip::Done { failed: d.failed });
         }
+    }
+    if let Ok(mut claims) = job.claimed.lock() {
+        let earlier = match claims.get(&id) {
+            Some(None) => true,
+            Some(Some(i)) => *i < job.index,
+            None => false,
+        };
+        if earlier {
+            return Outcome::Duplicate {
+                id,
+                source: source.display.clone(),
+                bytes: bytes.len() as u64,
+            };
+        }
+        claims.insert(id.clone(), Some(job.index));
     }
     Outcome::Analysed(Box::new(report::analyze_identified(
         &id,
