@@ -21,7 +21,8 @@ fn main() -> anyhow::Result<()> {
     let doc = ingest(Path::new(file), &bytes, &Limits::default())?;
     let outline = segment::outline(&doc);
     if args.iter().any(|a| a == "--meta") {
-        let meta = yujuesuan::metadata::identify(&doc, &outline);
+        let patterns = PatternSet::load(None)?;
+        let meta = yujuesuan::metadata::identify(&doc, &outline, &patterns.metadata, file);
         println!("{}", serde_json::to_string(&meta)?);
         return Ok(());
     }

@@ -30,6 +30,9 @@ pub enum IngestError {
     UnreadableEncoding(String),
     #[error("processing took longer than the limit of {seconds} s")]
     Timeout { seconds: u64 },
+    /// The work was stopped from outside (the document ran past its time budget).
+    #[error("stopped: the document ran past its time budget")]
+    Cancelled,
     #[error("internal error while processing: {0}")]
     Panic(String),
 }
@@ -48,7 +51,7 @@ impl IngestError {
             IngestError::StreamTooLarge { .. } => "too_large",
             IngestError::NoTextLayer => "no_text_layer",
             IngestError::UnreadableEncoding(_) => "unreadable_encoding",
-            IngestError::Timeout { .. } => "timeout",
+            IngestError::Timeout { .. } | IngestError::Cancelled => "timeout",
             IngestError::Panic(_) => "internal_error",
         }
     }
@@ -67,4 +70,7 @@ pub enum PatternError {
     /// A problem located at `file:id:field`.
     #[error("{location}: {message}")]
     Invalid { location: String, message: String },
+    /// Several problems, one a line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<PatternError>),
 }

@@ -30,15 +30,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Extract(args) => {
             let config = extract_config(args).context("invalid arguments")?;
             let outcome = pipeline::run(config).context("the run could not complete")?;
-            Ok(if outcome.failed > 0 {
+            Ok(if outcome.has_failures() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             })
         }
         CliCommand::CheckPatterns { patterns } => {
-            let set = PatternSet::load(patterns.as_deref()).context("cannot load patterns")?;
-            let problems = set.check();
+            let (set, problems) =
+                PatternSet::load_and_check(patterns.as_deref()).context("cannot load patterns")?;
             for p in &problems {
                 eprintln!("{p}");
             }

@@ -16,6 +16,7 @@ use crate::checks::Check;
 use crate::document::{TextQuality, Warning};
 use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
+use crate::metadata::MetadataSource;
 
 /// The program version written into records and `run.json`.
 pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -53,13 +54,26 @@ pub struct DocumentRecord {
     pub encoding: Option<String>,
     pub kind: Option<String>,
     pub year: Option<i32>,
+    /// The department (for a 单位预算 / 单位决算: the unit) as the report prints it.
     pub department: Option<String>,
+    /// `department` with the variants of one name joined (`中国共产党北京市委员会宣传部` and
+    /// `中共北京市委宣传部` → `北京市委宣传部`; `市人力资源和社会保障局` with the region the document
+    /// names → `北京市人力资源和社会保障局`): see [`crate::metadata`] for the exact rewrites.
+    pub department_normalized: Option<String>,
+    /// Where `department`, `year` and `kind` were read: `cover`, `title`, `contents`, `heading`,
+    /// `running_header`, `table_unit_line`, `table_title`, `narrative` or `file_name` (null when not
+    /// found).
+    pub metadata_source: MetadataSource,
     pub pages: Option<u32>,
     /// Printed page numbers found in footers, by page (PDF and paginated text), where any.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub printed_pages: BTreeMap<u32, String>,
     pub sections: Vec<SectionRecord>,
     pub tables: Vec<String>,
+    /// Whether this file holds the report's tables: `present` when a standard table (F01…F09,
+    /// B01…B09) was found, `absent` when none was (a narrative-only file: some regions publish the
+    /// tables as a separate file; its contents list still names them). Null for a failed document.
+    pub table_part: Option<String>,
     pub text_quality: Option<TextQuality>,
     /// Non-fatal problems (typed warnings of the reader), at most 50; `warnings_total` counts all.
     pub warnings: Vec<Warning>,

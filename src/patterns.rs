@@ -5,7 +5,8 @@
 //! the defaults entirely). Out: a compiled [`PatternSet`] with a fingerprint, or a [`PatternError`]
 //! naming `file:line` (TOML) or `file:id:field`. Each file may hold `[[key]]` entries (the key
 //! vocabulary, mirroring metrics.tsv), a `[units]` table with `[fragments]` (named regex pieces such as
-//! `{money}`), and `[[pattern]]` entries. See `patterns/README.md` for the format.
+//! `{money}`), `[[pattern]]` entries, and one `[metadata]` table (the document metadata rules, compiled
+//! and verified by [`crate::metadata::MetadataRules`]). See `patterns/README.md` for the format.
 //!
 //! [`FactPattern::apply`] turns a regex match into a value in the key's unit; the examples of
 //! [`PatternSet::check`] and the extractor both go through it, so an example that passes is what the
@@ -14,7 +15,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -23,12 +24,16 @@ use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
+use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
+use crate::metadata::{MetadataEntry, MetadataRules};
+use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
 const DEFAULT_FILES: &[(&str, &str)] = &[
     ("keys.toml", include_str!("../patterns/keys.toml")),
     ("units.toml", include_str!("../patterns/units.toml")),
+    ("metadata.toml", include_str!("../patterns/metadata.toml")),
     (
         "facts/totals.toml",
         include_str!("../patterns/facts/totals.toml"),
@@ -69,6 +74,14 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "facts/staff.toml",
         include_str!("../patterns/facts/staff.toml"),
+    ),
+    (
+        CATALOG_FILE,
+        include_str!("../patterns/tables/catalog.toml"),
+    ),
+    (
+        "tables/columns.toml",
+        include_str!("../patterns/tables/columns.toml"),
     ),
 ];
 
@@ -268,6 +281,15 @@ pub struct PatternSet {
     pub units: UnitWords,
     pub keys: Vec<KeyDef>,
     pub patterns: Vec<FactPattern>,
+    /// The document metadata rules (`[metadata]`, see [`crate::metadata`]); empty when no file has
+    /// that table.
+    pub metadata: MetadataRules,
+    /// The table catalog (`tables/catalog.toml`).
+    pub catalog: Catalog,
+    /// The column-label vocabulary (`[columns]`, see [`crate::extract::tables::labels`]) and the
+    /// file it came from.
+    pub columns: Arc<ColumnWords>,
+    pub columns_file: String,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -283,6 +305,9 @@ struct FileDef {
     fragments: BTreeMap<String, String>,
     #[serde(default)]
     pattern: Vec<PatternEntry>,
+    #[serde(default)]
+    metadata: Option<MetadataEntry>,
+    columns: Option<ColumnsEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,8 +401,39 @@ impl PatternSet {
         PatternSet::from_files(files)
     }
 
-    /// Compiles a set from (name, contents) pairs.
-    pub fn from_files(mut files: Vec<(String, String)>) -> Result<PatternSet, PatternError> {
+    /// Compiles a set from (name, contents) pairs. Every problem of the patterns and the catalog is
+    /// reported (one error, or [`PatternError::Several`]).
+    pub fn from_files(files: Vec<(String, String)>) -> Result<PatternSet, PatternError> {
+        let (set, mut errors) = PatternSet::build(files)?;
+        match errors.len() {
+            0 => Ok(set),
+            1 => Err(errors.remove(0)),
+            _ => Err(PatternError::Several(errors)),
+        }
+    }
+
+    /// Loads like [`PatternSet::load`] and verifies every example: the problems of loading (a bad
+    /// regex, an unknown key; that pattern is left out) and of the examples of everything that
+    /// loaded, all at once. `Err` only when the set cannot be built at all (unreadable file, TOML
+    /// syntax, no units or keys).
+    pub fn load_and_check(dir: Option<&Path>) -> Result<(PatternSet, Vec<String>), PatternError> {
+        let files: Vec<(String, String)> = match dir {
+            None => DEFAULT_FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            Some(d) => read_dir_files(d)?,
+        };
+        let (set, errors) = PatternSet::build(files)?;
+        let mut problems: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        problems.extend(set.check());
+        Ok((set, problems))
+    }
+
+    /// Compiles what can be compiled; returns the set and the problems of the entries left out.
+    fn build(
+        mut files: Vec<(String, String)>,
+    ) -> Result<(PatternSet, Vec<PatternError>), PatternError> {
         files.sort();
         let mut hasher = Sha256::new();
         for (name, text) in &files {
@@ -392,16 +448,56 @@ impl PatternSet {
             .map(|b| format!("{b:02x}"))
             .collect();
 
+        let mut errors = Vec::new();
+        let mut catalog = None;
         let mut parsed = Vec::new();
         for (name, text) in &files {
+            if name == CATALOG_FILE {
+                let (c, errs) = Catalog::from_toml(name, text)?;
+                errors.extend(errs);
+                catalog = Some(c);
+                continue;
+            }
             let def: FileDef = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
             parsed.push((name.clone(), def));
         }
+        let catalog = catalog.ok_or_else(|| {
+            invalid(
+                CATALOG_FILE,
+                "table",
+                "table",
+                "no table catalog (tables/catalog.toml)",
+            )
+        })?;
 
         let mut keys: Vec<KeyDef> = Vec::new();
         let mut units: Option<UnitWords> = None;
         let mut fragments: BTreeMap<String, String> = BTreeMap::new();
+        let mut metadata: Option<MetadataRules> = None;
+        let mut columns: Option<(String, ColumnsEntry)> = None;
         for (name, def) in &parsed {
+            if let Some(m) = &def.metadata {
+                if metadata.is_some() {
+                    return Err(invalid(
+                        name,
+                        "metadata",
+                        "metadata",
+                        "a second [metadata] table",
+                    ));
+                }
+                metadata = Some(MetadataRules::compile(name, m)?);
+            }
+            if let Some(c) = &def.columns {
+                if columns.is_some() {
+                    return Err(invalid(
+                        name,
+                        "columns",
+                        "columns",
+                        "a second [columns] table",
+                    ));
+                }
+                columns = Some((name.clone(), c.clone()));
+            }
             for k in &def.key {
                 if keys.iter().any(|x| x.key == k.key) {
                     return Err(invalid(name, &k.key, "key", "key defined twice"));
@@ -442,17 +538,35 @@ impl PatternSet {
         for (name, def) in &parsed {
             for p in &def.pattern {
                 if !seen.insert(p.id.clone()) {
-                    return Err(invalid(name, &p.id, "id", "duplicate pattern id"));
+                    errors.push(invalid(name, &p.id, "id", "duplicate pattern id"));
+                    continue;
                 }
-                patterns.push(compile_pattern(name, p, &keys, &fragments)?);
+                match compile_pattern(name, p, &keys, &fragments) {
+                    Ok(c) => patterns.push(c),
+                    Err(e) => errors.push(e),
+                }
             }
         }
-        Ok(PatternSet {
-            fingerprint,
-            units,
-            keys,
-            patterns,
-        })
+        let (columns_file, columns) = match columns {
+            Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
+            None => (
+                String::new(),
+                crate::extract::tables::labels::default_words(),
+            ),
+        };
+        Ok((
+            PatternSet {
+                fingerprint,
+                units,
+                keys,
+                patterns,
+                metadata: metadata.unwrap_or_default(),
+                catalog,
+                columns,
+                columns_file,
+            },
+            errors,
+        ))
     }
 
     /// Verifies every pattern's examples and counter-examples. Returns the problems found, each as
@@ -522,6 +636,11 @@ impl PatternSet {
                     ));
                 }
             }
+        }
+        problems.extend(self.metadata.check());
+        problems.extend(self.catalog.check());
+        if !self.columns_file.is_empty() {
+            problems.extend(self.columns.check(&self.columns_file));
         }
         problems
     }

@@ -17,7 +17,7 @@
 //!
 //! Not here: what happens inside a document (see `report.rs`), flags (see `cli.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +30,7 @@ use thiserror::Error;
 
 use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
 use crate::error::IngestError;
+use crate::ingest::Cancel;
 use crate::output::{RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
 
@@ -56,6 +57,12 @@ pub enum RunError {
     Repair { path: String, source: io::Error },
     #[error("cannot start worker threads: {0}")]
     Pool(String),
+    #[error(
+        "{path} is in use by another run{holder}: wait for it to finish or choose another --out"
+    )]
+    Locked { path: String, holder: String },
+    #[error("cannot lock {path}: {source}")]
+    Lock { path: String, source: io::Error },
 }
 
 /// What a run did: decides the exit code.
@@ -64,6 +71,63 @@ pub struct RunOutcome {
     pub processed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Documents skipped by `--incremental` whose record in the output is a failure.
+    pub failed_earlier: usize,
+}
+
+impl RunOutcome {
+    /// True when the output folder holds failed documents of this run's inputs (exit code 1).
+    pub fn has_failures(&self) -> bool {
+        self.failed + self.failed_earlier > 0
+    }
+}
+
+/// The lock file in the output folder: held (OS file lock) for the whole run, released by the OS when
+/// the process ends however it ends, so a killed run leaves no stale lock.
+pub const LOCK_FILE: &str = "yujuesuan.lock";
+
+/// Takes the output folder's lock, or fails at once when another run holds it.
+pub fn lock_output(dir: &Path) -> Result<File, RunError> {
+    let path = dir.join(LOCK_FILE);
+    let lock_err = |e: io::Error| RunError::Lock {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(lock_err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(RunError::Locked {
+                path: dir.display().to_string(),
+                holder: if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({holder})")
+                },
+            });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(lock_err(e)),
+    }
+    file.set_len(0).map_err(lock_err)?;
+    writeln!(file, "pid {}", std::process::id()).map_err(lock_err)?;
+    Ok(file)
+}
+
+/// A document found in the output folder by `--incremental`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneDoc {
+    /// Its `source` as recorded (lines with another spelling of the same path are duplicates).
+    pub source: String,
+    pub failed: bool,
 }
 
 /// One input path as given (folders expanded).
@@ -75,9 +139,20 @@ pub struct Source {
 }
 
 /// Expands the input specs into sources: files as given, folders walked recursively for `*.pdf` and
-/// `*.txt` (sorted by path), list files read line by line. Paths that do not exist are kept: they
-/// become `failed` records, not a fatal error.
+/// `*.txt` (sorted by path), list files read line by line; a file named twice (by paths with the same
+/// canonical form) is kept once. Paths that do not exist are kept: they become `failed` records, not
+/// a fatal error.
 pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
+    let found = discover_all(inputs)?;
+    // One file named twice (`a/x.pdf` and `./a/x.pdf`) is one input.
+    let mut seen = HashSet::new();
+    Ok(found
+        .into_iter()
+        .filter(|s| seen.insert(canonical_source(&s.path, &s.display)))
+        .collect())
+}
+
+fn discover_all(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
     let mut out = Vec::new();
     for spec in inputs {
         match spec {
@@ -155,6 +230,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         path: config.out_dir.display().to_string(),
         source: e,
     })?;
+    let _lock = lock_output(&config.out_dir)?;
     let done = if config.incremental {
         repair(&config.out_dir, &config.patterns.fingerprint)?
     } else {
@@ -165,7 +241,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                 source: e,
             })?;
         }
-        HashSet::new()
+        HashMap::new()
     };
     let mut writer = Writer::open(&config.out_dir)?;
 
@@ -220,6 +296,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next_to_write = 0usize;
     let mut failed = 0usize;
+    let mut failed_earlier = 0usize;
     let mut write_ready = |pending: &mut BTreeMap<usize, Outcome>,
                            next: &mut usize,
                            manifest: &mut RunManifest|
@@ -227,7 +304,10 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         while let Some(outcome) = pending.remove(next) {
             match outcome {
                 Outcome::Skipped(reason) => match reason {
-                    Skip::Done => manifest.skipped_incremental += 1,
+                    Skip::Done { failed } => {
+                        manifest.skipped_incremental += 1;
+                        failed_earlier += usize::from(failed);
+                    }
                     Skip::OtherShard => manifest.skipped_other_shard += 1,
                 },
                 Outcome::Analysed(a) => {
@@ -320,8 +400,13 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         path: run_json.display().to_string(),
         source: e,
     })?;
+    let earlier = if failed_earlier > 0 {
+        format!(", {failed_earlier} of them failed in an earlier run")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "yujuesuan: {} documents processed ({} failed, {} skipped), {} pages, {} facts, {} tables in {:.1} s → {}",
+        "yujuesuan: {} documents processed ({} failed, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
         manifest.documents_processed,
         failed,
         manifest.skipped_incremental + manifest.skipped_other_shard,
@@ -335,12 +420,16 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         processed: manifest.documents_processed,
         failed,
         skipped: manifest.skipped_incremental + manifest.skipped_other_shard,
+        failed_earlier,
     })
 }
 
 /// Why a source produced no records in this run.
 enum Skip {
-    Done,
+    /// Already in the output folder (incremental); `failed` when its record there is a failure.
+    Done {
+        failed: bool,
+    },
     OtherShard,
 }
 
@@ -349,18 +438,117 @@ enum Outcome {
     Skipped(Skip),
 }
 
+/// What a document's thread tells the engine.
+enum Message {
+    /// The bytes were read: the document's id and size (for a `timeout` record).
+    Read {
+        id: String,
+        len: u64,
+    },
+    Done(Outcome),
+    Panicked(String),
+}
+
+/// The key that identifies a document across runs: its sha256 and its canonical path (the path as
+/// written when it cannot be canonicalised, e.g. the file is gone).
+pub type DocKey = (String, String);
+
+/// The canonical form of a source path for [`DocKey`].
+pub fn canonical_source(path: &Path, display: &str) -> String {
+    fs::canonicalize(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| display.to_string())
+}
+
+/// One document, start to end (reading included), on its own thread under the time budget. When the
+/// budget runs out the document's [`Cancel`] flag is raised, so its work stops at the next page,
+/// stream or stage and its memory is released; the engine does not wait for that.
 fn process_source(
     source: &Source,
     config: &Arc<DocConfig>,
-    done: &HashSet<(String, String)>,
+    done: &Arc<HashMap<DocKey, DoneDoc>>,
     shard: Option<crate::config::Shard>,
     timeout: Duration,
 ) -> Outcome {
-    let bytes = match read_limited(&source.path, config.limits.max_file_size) {
+    let deadline = Instant::now() + timeout;
+    let cancel = Cancel::new();
+    let (tx, rx) = mpsc::channel::<Message>();
+    let job_config = Arc::clone(config);
+    let job_done = Arc::clone(done);
+    let job_source = source.clone();
+    let job_cancel = cancel.clone();
+    let spawned = std::thread::Builder::new()
+        .name("yujuesuan-document".to_string())
+        .stack_size(16 * 1024 * 1024)
+        .spawn(move || {
+            let progress = tx.clone();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                document_job(
+                    &job_source,
+                    &job_config,
+                    &job_done,
+                    shard,
+                    &job_cancel,
+                    &progress,
+                )
+            }));
+            let _ = tx.send(match result {
+                Ok(outcome) => Message::Done(outcome),
+                Err(p) => Message::Panicked(panic_message(&*p)),
+            });
+        });
+    let mut known: Option<(String, u64)> = None;
+    let error = match spawned {
+        Err(e) => IngestError::Panic(format!("cannot start a thread: {e}")),
+        Ok(_) => loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(Message::Read { id, len }) => known = Some((id, len)),
+                Ok(Message::Done(outcome)) => return outcome,
+                Ok(Message::Panicked(message)) => break IngestError::Panic(message),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    cancel.cancel();
+                    break IngestError::Timeout {
+                        seconds: timeout.as_secs(),
+                    };
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break IngestError::Panic(
+                        "the document's thread ended without a result".to_string(),
+                    )
+                }
+            }
+        },
+    };
+    let (id, len) = known.unwrap_or_else(|| (unread_id(&source.display), 0));
+    Outcome::Analysed(Box::new(report::failed(
+        &id,
+        &source.display,
+        len,
+        &error,
+        config,
+    )))
+}
+
+/// The id of a document whose bytes could not be read: derived from its path.
+fn unread_id(display: &str) -> String {
+    let id = report::doc_id(display.as_bytes());
+    format!("unread:{}", &id[..16.min(id.len())])
+}
+
+/// Reads, identifies, filters (shard, incremental) and analyses one document.
+fn document_job(
+    source: &Source,
+    config: &DocConfig,
+    done: &HashMap<DocKey, DoneDoc>,
+    shard: Option<crate::config::Shard>,
+    cancel: &Cancel,
+    progress: &mpsc::Sender<Message>,
+) -> Outcome {
+    let bytes = match read_limited(&source.path, config.limits.max_file_size, cancel) {
         Ok(b) => b,
         Err(e) => {
-            let id = report::doc_id(source.display.as_bytes());
-            let id = format!("unread:{}", &id[..16.min(id.len())]);
+            let id = unread_id(&source.display);
             return Outcome::Analysed(Box::new(report::failed(
                 &id,
                 &source.display,
@@ -371,45 +559,26 @@ fn process_source(
         }
     };
     let id = report::doc_id(&bytes);
+    let _ = progress.send(Message::Read {
+        id: id.clone(),
+        len: bytes.len() as u64,
+    });
     if shard.is_some_and(|s| !s.holds(&id)) {
         return Outcome::Skipped(Skip::OtherShard);
     }
-    if done.contains(&(id.clone(), source.display.clone())) {
-        return Outcome::Skipped(Skip::Done);
+    if !done.is_empty() {
+        let key = (id.clone(), canonical_source(&source.path, &source.display));
+        if let Some(d) = done.get(&key) {
+            return Outcome::Skipped(Skip::Done { failed: d.failed });
+        }
     }
-    let len = bytes.len() as u64;
-    let (tx, rx) = mpsc::channel();
-    let job_config = Arc::clone(config);
-    let path = source.path.clone();
-    let display = source.display.clone();
-    let spawned = std::thread::Builder::new()
-        .name("yujuesuan-document".to_string())
-        .stack_size(16 * 1024 * 1024)
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                report::analyze(&path, &display, &bytes, &job_config)
-            }));
-            let _ = tx.send(result.map_err(|p| panic_message(&*p)));
-        });
-    let error = match spawned {
-        Err(e) => IngestError::Panic(format!("cannot start a thread: {e}")),
-        Ok(_) => match rx.recv_timeout(timeout) {
-            Ok(Ok(analysis)) => return Outcome::Analysed(Box::new(analysis)),
-            Ok(Err(message)) => IngestError::Panic(message),
-            Err(mpsc::RecvTimeoutError::Timeout) => IngestError::Timeout {
-                seconds: timeout.as_secs(),
-            },
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                IngestError::Panic("the document's thread ended without a result".to_string())
-            }
-        },
-    };
-    Outcome::Analysed(Box::new(report::failed(
+    Outcome::Analysed(Box::new(report::analyze_identified(
         &id,
+        &source.path,
         &source.display,
-        len,
-        &error,
+        &bytes,
         config,
+        cancel,
     )))
 }
 
@@ -431,20 +600,36 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Reads a file, refusing one larger than `limit` before reading it.
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
+/// Bytes read between two looks at the cancellation flag.
+const READ_CHUNK: usize = 8 << 20;
+
+/// Reads a regular file, refusing one larger than `limit` before reading it. FIFOs, devices and
+/// sockets are refused before they are opened (opening or reading one can block forever), and the
+/// read stops once `cancel` fires.
+fn read_limited(path: &Path, limit: u64, cancel: &Cancel) -> Result<Vec<u8>, IngestError> {
     let meta = fs::metadata(path)?;
-    if meta.is_dir() {
-        return Err(IngestError::Io(io::Error::other("is a folder")));
-    }
+    not_special(&meta)?;
     if meta.len() > limit {
         return Err(IngestError::TooLarge {
             size: meta.len(),
             limit,
         });
     }
+    let file = File::open(path)?;
+    // The path may have been replaced between the two looks.
+    not_special(&file.metadata()?)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    let mut reader = file.take(limit + 1);
+    loop {
+        cancel.check()?;
+        let before = bytes.len();
+        let n = (&mut reader)
+            .take(READ_CHUNK as u64)
+            .read_to_end(&mut bytes)?;
+        if n == 0 || bytes.len() == before {
+            break;
+        }
+    }
     if bytes.len() as u64 > limit {
         return Err(IngestError::TooLarge {
             size: bytes.len() as u64,
@@ -452,6 +637,41 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
         });
     }
     Ok(bytes)
+}
+
+/// `unreadable_file` for anything but a regular file.
+fn not_special(meta: &fs::Metadata) -> Result<(), IngestError> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    let what = if ft.is_dir() {
+        "a folder"
+    } else {
+        special_kind(&ft)
+    };
+    Err(IngestError::Io(io::Error::other(format!(
+        "not a regular file: {what}"
+    ))))
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "a special file"
 }
 
 fn progress_bar(mode: ProgressMode, total: u64) -> ProgressBar {
@@ -513,23 +733,32 @@ impl Writer {
 }
 
 /// Prepares an existing output folder for `--incremental`: drops a torn last line in every file, drops
-/// lines of documents without a `documents.jsonl` line, and drops every line of documents recorded by
-/// another program version or pattern set (they are redone). Returns the (doc_id, source) pairs that
-/// are done.
-pub fn repair(dir: &Path, fingerprint: &str) -> Result<HashSet<(String, String)>, RunError> {
+/// lines of documents without a `documents.jsonl` line, drops every line of documents recorded by
+/// another program version or pattern set (they are redone) or with a failure that may not repeat
+/// (`unreadable_file`, `timeout`, `internal_error`: retried), and keeps one record per document key
+/// (sha256 + canonical path: `in/a.pdf` and `./in/a.pdf` are one document). Returns the documents
+/// that are done, by key.
+pub fn repair(dir: &Path, fingerprint: &str) -> Result<HashMap<DocKey, DoneDoc>, RunError> {
     let err = |path: &Path, e: io::Error| RunError::Repair {
         path: path.display().to_string(),
         source: e,
     };
+    let mut canonical: HashMap<String, String> = HashMap::new();
+    let mut key_of = |id: &str, source: &str| -> DocKey {
+        let c = canonical
+            .entry(source.to_string())
+            .or_insert_with(|| canonical_source(Path::new(source), source));
+        (id.to_string(), c.clone())
+    };
     let docs_path = dir.join("documents.jsonl");
-    let mut done = HashSet::new();
+    let mut done: HashMap<DocKey, DoneDoc> = HashMap::new();
     if docs_path.exists() {
         for line in complete_lines(&docs_path).map_err(|e| err(&docs_path, e))? {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };
-            let id = v["doc_id"].as_str().unwrap_or_default().to_string();
-            let source = v["source"].as_str().unwrap_or_default().to_string();
+            let id = v["doc_id"].as_str().unwrap_or_default();
+            let source = v["source"].as_str().unwrap_or_default();
             let current = v["program_version"].as_str() == Some(PROGRAM_VERSION)
                 && v["patterns"].as_str() == Some(fingerprint);
             // Failures that may not repeat (a file not readable then, a time-out, a crash) are retried.
@@ -538,7 +767,10 @@ pub fn repair(dir: &Path, fingerprint: &str) -> Result<HashSet<(String, String)>
                 Some("unreadable_file" | "timeout" | "internal_error")
             );
             if current && !retry {
-                done.insert((id, source));
+                done.entry(key_of(id, source)).or_insert_with(|| DoneDoc {
+                    source: source.to_string(),
+                    failed: v["status"].as_str() == Some("failed"),
+                });
             }
         }
     }
@@ -553,11 +785,9 @@ pub fn repair(dir: &Path, fingerprint: &str) -> Result<HashSet<(String, String)>
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };
-            let key = (
-                v["doc_id"].as_str().unwrap_or_default().to_string(),
-                v["source"].as_str().unwrap_or_default().to_string(),
-            );
-            if done.contains(&key) {
+            let source = v["source"].as_str().unwrap_or_default();
+            let key = key_of(v["doc_id"].as_str().unwrap_or_default(), source);
+            if done.get(&key).is_some_and(|d| d.source == source) {
                 kept.push_str(&line);
                 kept.push('\n');
             }

@@ -18,7 +18,7 @@ use crate::config::DocConfig;
 use crate::document::{Document, Format};
 use crate::error::IngestError;
 use crate::extract::{facts, tables};
-use crate::ingest;
+use crate::ingest::{self, Cancel};
 use crate::metadata;
 use crate::output::{DocumentRecord, ErrorRecord, Rendered, SectionRecord, PROGRAM_VERSION};
 use crate::segment;
@@ -95,10 +95,13 @@ pub fn failed_record(
         kind: None,
         year: None,
         department: None,
+        department_normalized: None,
+        metadata_source: Default::default(),
         pages: None,
         printed_pages: Default::default(),
         sections: Vec::new(),
         tables: Vec::new(),
+        table_part: None,
         text_quality: None,
         warnings: Vec::new(),
         warnings_total: 0,
@@ -132,16 +135,45 @@ pub fn failed(
 
 /// Runs every stage on one input whose bytes are already read.
 pub fn analyze(path: &Path, source: &str, bytes: &[u8], config: &DocConfig) -> Analysis {
+    analyze_with(path, source, bytes, config, &Cancel::never())
+}
+
+/// [`analyze`], stopping at the next page, stream or stage once `cancel` fires (the result is then a
+/// `timeout` record).
+pub fn analyze_with(
+    path: &Path,
+    source: &str,
+    bytes: &[u8],
+    config: &DocConfig,
+    cancel: &Cancel,
+) -> Analysis {
     let id = doc_id(bytes);
+    analyze_identified(&id, path, source, bytes, config, cancel)
+}
+
+/// [`analyze_with`] for bytes whose id (sha256) is already known.
+pub fn analyze_identified(
+    id: &str,
+    path: &Path,
+    source: &str,
+    bytes: &[u8],
+    config: &DocConfig,
+    cancel: &Cancel,
+) -> Analysis {
     let started = Instant::now();
-    let doc = match ingest::ingest(path, bytes, &config.limits) {
+    let len = bytes.len() as u64;
+    let doc = match ingest::ingest_with(path, bytes, &config.limits, cancel) {
         Ok(doc) => doc,
-        Err(e) => return failed(&id, source, bytes.len() as u64, &e, config),
+        Err(e) => return failed(id, source, len, &e, config),
     };
     let ingest_time = started.elapsed();
-    let mut analysis = analyze_document(&id, source, bytes.len() as u64, &doc, config);
-    analysis.summary.stages.ingest = ingest_time;
-    analysis
+    match stages(id, source, len, &doc, config, cancel) {
+        Ok(mut analysis) => {
+            analysis.summary.stages.ingest = ingest_time;
+            analysis
+        }
+        Err(e) => failed(id, source, len, &e, config),
+    }
 }
 
 /// The stages after ingestion.
@@ -152,35 +184,57 @@ pub fn analyze_document(
     doc: &Document,
     config: &DocConfig,
 ) -> Analysis {
+    match stages(id, source, bytes, doc, config, &Cancel::never()) {
+        Ok(a) => a,
+        Err(e) => failed(id, source, bytes, &e, config),
+    }
+}
+
+/// The stages after ingestion, checking `cancel` between stages.
+fn stages(
+    id: &str,
+    source: &str,
+    bytes: u64,
+    doc: &Document,
+    config: &DocConfig,
+    cancel: &Cancel,
+) -> Result<Analysis, IngestError> {
     let mut stages = StageTimes::default();
+    let _scope = cancel.enter();
     let t = Instant::now();
+    cancel.check()?;
     let outline = segment::outline(doc);
-    let meta = metadata::identify(doc, &outline);
+    cancel.check()?;
+    let meta = metadata::identify(doc, &outline, &config.patterns.metadata, source);
     let mut found_facts = facts::extract(&outline, &config.patterns);
     stages.outline_and_facts = t.elapsed();
-    let t = Instant::now();
-    let mut found_tables = tables::extract(doc, &outline);
-    tables::reconcile_units(&mut found_tables, &found_facts);
-    found_facts.extend(tables::table_facts(&found_tables, &found_facts));
-    stages.tables = t.elapsed();
-    let t = Instant::now();
-    let found_checks = checks::evaluate_document(doc, &found_facts, &found_tables);
-    stages.checks = t.elapsed();
+    cancel.check()?;
+    let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
+    // Tables and checks read column labels with the run's vocabulary (patterns/tables/columns.toml).
+    let (found_tables, found_checks) =
+        tables::labels::scoped(config.patterns.columns.clone(), || {
+            let t = Instant::now();
+            let mut found_tables = tables::extract(doc, &outline, ident);
+            tables::reconcile_units(&mut found_tables, &found_facts);
+            found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+            stages.tables = t.elapsed();
+            let t = Instant::now();
+            let contents = tables::contents::listed(doc, ident);
+            let found_checks = checks::evaluate_document(&contents, &found_facts, &found_tables);
+            stages.checks = t.elapsed();
+            (found_tables, found_checks)
+        });
+    cancel.check()?;
 
-    let pages_without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
-    let (status, error) = if pages_without_text > 0 {
-        (
+    let (status, error) = match ingest::loss(doc) {
+        Some((code, message)) => (
             "partial",
             Some(ErrorRecord {
-                code: "no_text_layer".to_string(),
-                message: format!(
-                    "{pages_without_text} of {} pages have no text layer",
-                    doc.pages.len()
-                ),
+                code: code.to_string(),
+                message,
             }),
-        )
-    } else {
-        ("ok", None)
+        ),
+        None => ("ok", None),
     };
     let (format, encoding, pages) = match &doc.format {
         Format::Pdf => ("pdf", None, Some(doc.pages.len() as u32)),
@@ -196,6 +250,8 @@ pub fn analyze_document(
         kind: meta.kind,
         year: meta.year,
         department: meta.department,
+        department_normalized: meta.department_normalized,
+        metadata_source: meta.source,
         pages,
         printed_pages: doc
             .pages
@@ -216,6 +272,7 @@ pub fn analyze_document(
             })
             .collect(),
         tables: found_tables.iter().map(|t| t.table.clone()).collect(),
+        table_part: Some(tables::contents::table_part(&found_tables).to_string()),
         text_quality: Some(doc.text_quality.clone()),
         warnings: doc.warnings.iter().take(WARNINGS_LISTED).cloned().collect(),
         warnings_total: doc.warnings.len(),
@@ -229,7 +286,7 @@ pub fn analyze_document(
         bytes,
     };
     let rendered = Rendered::new(&record, &found_facts, &found_tables, &found_checks);
-    Analysis {
+    Ok(Analysis {
         doc_id: id.to_string(),
         summary: Summary {
             status: status.to_string(),
@@ -241,7 +298,7 @@ pub fn analyze_document(
             stages,
         },
         rendered,
-    }
+    })
 }
 
 #[cfg(test)]

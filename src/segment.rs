@@ -88,6 +88,9 @@ pub fn outline(doc: &Document) -> Outline {
         .any(|l| PART.is_match(&normalize_line(&l.text)));
     let mut pending_title: Option<usize> = None;
     for (pi, page) in doc.pages.iter().enumerate() {
+        if crate::ingest::stop_requested() {
+            break;
+        }
         for (li, line) in page.lines.iter().enumerate() {
             let text = normalize_line(&line.text);
             if text.is_empty() {

@@ -11,7 +11,6 @@ pub mod tables;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::document::Document;
 use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
 
@@ -105,10 +104,13 @@ pub fn insufficient(check: &str, refs: Vec<String>, message: impl Into<String>) 
 
 /// Every check of one document: the identities, the tables its contents list names, with duplicate
 /// records collapsed (see [`tables::dedup`]).
-pub fn evaluate_document(doc: &Document, facts: &[Fact], found: &[Table]) -> Vec<Check> {
+pub fn evaluate_document(
+    contents: &crate::extract::tables::contents::Listed,
+    facts: &[Fact],
+    found: &[Table],
+) -> Vec<Check> {
     let mut out = evaluate(facts, found);
-    let contents = crate::extract::tables::contents::listed(doc);
-    out.extend(self::tables::listed(&contents, found));
+    out.extend(self::tables::listed(contents, found));
     self::tables::dedup(&mut out);
     out
 }

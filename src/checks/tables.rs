@@ -39,10 +39,12 @@ use rust_decimal::Decimal;
 
 use super::{compare, Check, Status};
 use crate::extract::facts::Fact;
-use crate::extract::tables::contents::Listed;
+use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
-    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row, SPENDING_PARTS,
+    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
 };
+use crate::extract::tables::rows::{self, RowRole};
+use crate::extract::tables::labels::{self, LabelRole};
 use crate::extract::tables::{Row, Table};
 use crate::normalize::normalize_line;
 
@@ -98,9 +100,11 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
 }
 
 /// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
-/// empty): pass when it is, fail when it is not, not_applicable when the report says its tables are
-/// published in a separate file.
+/// empty): pass when it is, fail when it is not, not_applicable when the file does not hold the
+/// table part (no standard table at all: a narrative-only file whose tables are published as a
+/// separate file, see [`table_part`]) or the report says its tables are published separately.
 pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
+    let absent = table_part(tables) == "absent";
     contents
         .entries
         .iter()
@@ -117,6 +121,15 @@ pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
                     Status::NotApplicable,
                     vec![contents_ref],
                     Some(format!("tables published separately: {sep}")),
+                ),
+                (None, None) if absent => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(
+                        "the table part is not in this file (table_part absent: no standard \
+                         table in the document; the tables are published as a separate file)"
+                            .to_string(),
+                    ),
                 ),
                 (None, None) => (
                     Status::Fail,
@@ -303,29 +316,28 @@ fn f01_parts(t: &Table, out: &mut Vec<Check>) {
     );
 }
 
-/// 合计 = Σ rows (or Σ 类 rows), and 类 = Σ 款, 款 = Σ 项.
+/// 合计 = Σ the top-level rows (类 rows of classified tables; for tables without codes the rows of
+/// level 1 by indentation or numbering, or every listed row), subtotal and `其中` rows never among
+/// them; and each row with rows under it = Σ those rows (类 = Σ 款, 款 = Σ 项, a unit = Σ its items).
+/// The hierarchy is the one [`rows::set_hierarchy`] gave the table.
 fn sum_rows(t: &Table, out: &mut Vec<Check>) {
     let Some(total) = t
         .rows
         .iter()
-        .find(|r| matches!(norm_name(&r.name).as_str(), "合计" | "总计"))
+        .find(|r| rows::row_role(&r.name) == RowRole::Total)
     else {
         return;
     };
     let coded = t.rows.iter().any(|r| r.code.is_some());
-    let parts: Vec<&Row> = if coded {
-        t.rows.iter().filter(|r| r.level == Some(1)).collect()
-    } else {
-        t.rows
-            .iter()
-            .filter(|r| {
-                let n = norm_name(&r.name);
-                !std::ptr::eq(*r, total)
-                    && !r.name.trim_start().starts_with("其中")
-                    && !matches!(n.as_str(), "合计" | "总计" | "小计")
-            })
-            .collect()
-    };
+    let parts: Vec<&Row> = t
+        .rows
+        .iter()
+        .filter(|r| {
+            !std::ptr::eq(*r, total)
+                && r.level == Some(1)
+                && rows::row_role(&r.name) == RowRole::Item
+        })
+        .collect();
     if parts.is_empty() {
         return;
     }
@@ -345,38 +357,36 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
             vec![cell_ref(t, total, c)],
         ));
     }
-    if !coded {
-        return;
-    }
     // Hierarchy, first money column only.
     let Some(c) = money_cols(t).next() else {
         return;
     };
-    for parent in t
-        .rows
-        .iter()
-        .filter(|r| matches!(r.level, Some(1) | Some(2)))
-    {
-        let Some(code) = parent.code.as_deref() else {
-            continue;
-        };
-        let kids: Vec<&Row> = t
-            .rows
-            .iter()
-            .filter(|r| r.parent.as_deref() == Some(code))
-            .collect();
-        let Some(pv) = parent.cells.get(c).copied().flatten() else {
-            continue;
-        };
+    let kids = rows::children(&t.rows);
+    for (parent, kids) in t.rows.iter().zip(&kids) {
         if kids.is_empty() {
             continue;
         }
+        let Some(pv) = parent.cells.get(c).copied().flatten() else {
+            continue;
+        };
+        let key = match parent.code.as_deref() {
+            Some(code) => code.to_string(),
+            None if coded => continue,
+            None => parent.name.clone(),
+        };
         let sum: Decimal = kids
             .iter()
-            .map(|k| k.cells.get(c).copied().flatten().unwrap_or_default())
+            .map(|&k| {
+                t.rows[k]
+                    .cells
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_default()
+            })
             .sum();
         out.push(compare(
-            &format!("{}.class_eq_sum[{}]", t.table, code),
+            &format!("{}.class_eq_sum[{}]", t.table, key),
             sum,
             pv,
             kids.len(),
@@ -385,35 +395,80 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
     }
 }
 
-/// The parts a 合计 column splits into: the spending parts, and 人员/公用 under 基本支出.
-const PARTS_OF_BASIC: [&str; 2] = ["人员经费", "公用经费"];
-
-/// On the 合计 row: the 合计 column = Σ the spending-part columns of the same group.
+/// On the 合计 row: each column group's total = Σ its part columns. Groups are the label prefixes
+/// (`预算数/基本支出/人员经费` is in group `预算数/基本支出`); a group's total is its column whose leaf
+/// is a total word (合计, 小计) or starts with the group's own name (项目支出/项目支出总数). A group named
+/// by a spending part (基本支出 over 人员经费 | 公用经费) is itself a part of its parent group: through
+/// its total when it has one, else through its parts. A group without a total of its own is compared
+/// with the nearest enclosing group's total, or the table's first total column.
 fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
     let Some(row) = total_row(t) else { return };
-    let prefix = |l: &str| {
-        l.rsplit_once('/')
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_default()
+    let w = labels::words();
+    let split = |l: &str| -> (String, String) {
+        match l.rsplit_once('/') {
+            Some((p, leaf)) => (p.to_string(), leaf.to_string()),
+            None => (String::new(), l.to_string()),
+        }
+    };
+    let parent_of = |g: &str| -> Option<String> {
+        (!g.is_empty()).then(|| {
+            g.rsplit_once('/')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default()
+        })
     };
     let mut groups: BTreeMap<String, (Option<usize>, Vec<usize>)> = BTreeMap::new();
     for c in money_cols(t) {
         let l = t.columns[c].as_str();
-        let g = groups.entry(prefix(l)).or_default();
-        if matches!(leaf(l), "合计" | "本年支出合计" | "支出合计") && g.0.is_none() {
-            g.0 = Some(c);
-        } else if SPENDING_PARTS.contains(&leaf(l)) || PARTS_OF_BASIC.contains(&leaf(l)) {
-            g.1.push(c);
+        let (prefix, _) = split(l);
+        let g = groups.entry(prefix).or_default();
+        match w.role(l) {
+            LabelRole::Total if g.0.is_none() => g.0 = Some(c),
+            LabelRole::SpendingPart | LabelRole::BasicPart => g.1.push(c),
+            _ => {}
         }
     }
-    // A group of parts may sit under a total column of the parent prefix (本年支出/基本支出).
-    for (_, (total, parts)) in groups {
-        let Some(tc) = total.or_else(|| {
-            money_cols(t)
-                .find(|&c| matches!(leaf(&t.columns[c]), "合计" | "本年支出合计" | "支出合计"))
-        }) else {
+    // Part-named subgroups (基本支出/…) join their parent, deepest first.
+    let mut names: Vec<String> = groups.keys().cloned().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.matches('/').count()));
+    for name in names {
+        let own = name.rsplit('/').next().unwrap_or("");
+        if name.is_empty() || !w.is_spending_part(own) {
+            continue;
+        }
+        let Some(parent) = parent_of(&name) else {
             continue;
         };
+        let (total, parts) = groups.get(&name).cloned().unwrap_or_default();
+        let joined: Vec<usize> = match total {
+            Some(tc) => vec![tc],
+            None => {
+                groups.remove(&name);
+                parts
+            }
+        };
+        let p = groups.entry(parent).or_default();
+        p.1.extend(joined);
+        p.1.sort_unstable();
+        p.1.dedup();
+    }
+    let first_total = money_cols(t).find(|&c| w.role(&t.columns[c]) == LabelRole::Total);
+    for (name, (total, parts)) in &groups {
+        let mut tc = *total;
+        let mut up = parent_of(name);
+        while tc.is_none() {
+            match up {
+                Some(g) => {
+                    tc = groups.get(&g).and_then(|x| x.0);
+                    up = parent_of(&g);
+                }
+                None => break,
+            }
+        }
+        let Some(tc) = tc.or(first_total) else {
+            continue;
+        };
+        let parts: Vec<usize> = parts.iter().copied().filter(|&c| c != tc).collect();
         if parts.len() < 2 {
             continue;
         }
@@ -424,7 +479,8 @@ fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
             .iter()
             .map(|&c| row.cells.get(c).copied().flatten().unwrap_or_default())
             .sum();
-        let personnel = parts.iter().any(|&c| leaf(&t.columns[c]) == "人员经费");
+        let personnel = parts.iter().all(|&c| w.is_basic_part(leaf(&t.columns[c])))
+            && parts.iter().any(|&c| w.is_personnel(leaf(&t.columns[c])));
         let id = if personnel {
             format!("{}.total_eq_personnel_plus_public", t.table)
         } else {
@@ -625,6 +681,32 @@ fn total_cell(t: &Table, col: impl Fn(&str) -> bool) -> Option<(Decimal, String)
     })
 }
 
+/// The 一般公共预算 funds of a 财政拨款收支总表 printed as income rows: Σ the income-side rows whose
+/// name starts with a `gpb_income_rows` word (this year's 一般公共预算资金 and the 一般公共预算拨款
+/// carried over, which the 一般公共预算支出表 spends too); `其中` rows are detail, not added.
+fn gpb_income(t: &Table) -> Option<(Decimal, &Row, usize)> {
+    let w = labels::words();
+    let starts = w.gpb_income_rows();
+    let mut found: Option<(Decimal, &Row, usize)> = None;
+    for r in &t.rows {
+        let n = norm_name(&r.name);
+        if w.is_detail_row(&r.name) || !starts.iter().any(|s| n.starts_with(s.as_str())) {
+            continue;
+        }
+        let Some(c) = money_cols(t).find(|&c| {
+            r.raw.get(c).is_some_and(|x| !x.trim().is_empty()) && w.is_income_side(&t.columns[c])
+        }) else {
+            continue;
+        };
+        let v = r.cells.get(c).copied().flatten().unwrap_or_default();
+        found = Some(match found {
+            Some((s, r0, c0)) => (s + v, r0, c0),
+            None => (v, r, c),
+        });
+    }
+    found
+}
+
 fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
     for (side, f04, f05, f06) in [("F", "F04", "F05", "F06"), ("B", "B04", "B05", "B06")] {
         let (t4, t5, t6) = (by_id(tables, f04), by_id(tables, f05), by_id(tables, f06));
@@ -635,13 +717,7 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
                 &["本年支出合计", "支出总计", "本年支出小计"],
                 |l| l.contains("一般公共预算"),
             )
-            .or_else(|| {
-                find(
-                    t4,
-                    &["一般公共预算财政拨款", "一般公共预算", "一般公共预算拨款"],
-                    |l| l.contains("收入"),
-                )
-            });
+            .or_else(|| gpb_income(t4));
             let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
                 .or_else(|| total_cell(t5, |_| true));
             let id = format!("{f05}.total_eq_{f04}_gpb");
@@ -783,6 +859,7 @@ mod tests {
             page: 5,
             level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
             parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
+            indent: None,
         }
     }
 
@@ -919,6 +996,109 @@ mod tests {
     }
 
     #[test]
+    fn spanning_header_leaf_subtotal_totals_its_group() {
+        // 合计 | 基本支出 (小计 | 人员经费 | 公用经费) | 项目支出: 小计 = 人员 + 公用, and
+        // 合计 = 基本支出/小计 + 项目支出 (not 合计 = 人员 + 公用).
+        let cols = [
+            "科目名称",
+            "预算数/合计",
+            "预算数/基本支出/小计",
+            "预算数/基本支出/人员经费",
+            "预算数/基本支出/公用经费",
+            "预算数/项目支出/项目支出总数",
+            "预算数/项目支出/扣除基建项目后预算数",
+        ];
+        let cells = [
+            None,
+            Some("196278.67"),
+            Some("3305.86"),
+            Some("3115.12"),
+            Some("190.74"),
+            Some("192972.81"),
+            Some("192972.81"),
+        ];
+        let t = table(
+            "B05",
+            &cols,
+            &["", "万元", "万元", "万元", "万元", "万元", "万元"],
+            vec![row("合计", None, &cells)],
+        );
+        let checks = evaluate(&[], &[t]);
+        let p = status(&checks, "B05.total_eq_personnel_plus_public");
+        assert_eq!(
+            (p.status, p.actual, p.expected),
+            (Status::Pass, Some(d("3305.86")), Some(d("3305.86")))
+        );
+        assert_eq!(p.refs[0], "table:B05[合计,预算数/基本支出/小计]@p5");
+        let b = status(&checks, "B05.total_eq_basic_plus_project");
+        assert_eq!(
+            (b.status, b.actual, b.expected),
+            (Status::Pass, Some(d("196278.67")), Some(d("196278.67")))
+        );
+        // Without the 小计 column, the parts of 基本支出 join the parent group.
+        let cols = ["合计", "基本支出/人员经费", "基本支出/公用经费", "项目支出"];
+        let t = table(
+            "X",
+            &cols,
+            &["万元"; 4],
+            vec![row(
+                "合计",
+                None,
+                &[
+                    Some("678.3536"),
+                    Some("254.5183"),
+                    Some("396.8353"),
+                    Some("27"),
+                ],
+            )],
+        );
+        let checks = evaluate(&[], &[t]);
+        let b = status(&checks, "X.total_eq_basic_plus_project");
+        assert_eq!((b.status, b.refs.len()), (Status::Pass, 4));
+        assert!(!checks
+            .iter()
+            .any(|c| c.check == "X.total_eq_personnel_plus_public"));
+    }
+
+    #[test]
+    fn gpb_income_rows_current_and_carried_over() {
+        // 财政拨款收支总表 by rows: this year's 一般公共预算资金 plus the 一般公共预算拨款 carried over
+        // is what the 一般公共预算支出表 spends.
+        let cols = ["收入/项目", "收入/预算数", "支出/项目", "支出/预算数"];
+        let units = ["", "万元", "", "万元"];
+        let r = |name: &str, v: Option<&str>| {
+            let mut x = row(name, None, &[None, v, None, None]);
+            x.raw[0] = name.to_string();
+            x
+        };
+        let b04 = table(
+            "B04",
+            &cols,
+            &units,
+            vec![
+                r("一、一般公共预算资金", Some("9616.338314")),
+                r("二、政府性基金预算资金", None),
+                r("本年收入合计", Some("9616.338314")),
+                r("上年结转结余", Some("10.439275")),
+                r("一、一般公共预算拨款", Some("10.439275")),
+                r("其中：一般公共预算专项", Some("5")),
+            ],
+        );
+        let b05 = table(
+            "B05",
+            &["科目名称", "合计"],
+            &["", "万元"],
+            vec![row("合计", None, &[None, Some("9626.777589")])],
+        );
+        let checks = evaluate(&[], &[b04, b05]);
+        let c = status(&checks, "B05.total_eq_B04_gpb");
+        assert_eq!(
+            (c.status, c.expected, c.actual),
+            (Status::Pass, Some(d("9626.777589")), Some(d("9626.777589")))
+        );
+    }
+
+    #[test]
     fn empty_statement_with_values_fails() {
         let mut t = table(
             "B07",
@@ -1028,5 +1208,30 @@ mod tests {
             status(&checks, "tables.listed[F03]").status,
             Status::NotApplicable
         );
+    }
+
+    #[test]
+    fn narrative_only_file_lists_tables_it_does_not_hold() {
+        // The contents of a narrative file names the tables; the file holds no standard table.
+        let contents = Listed {
+            entries: vec![
+                ("B01".to_string(), "预算01表 收支总表".to_string(), 2),
+                ("B03".to_string(), "预算03表 支出总表".to_string(), 2),
+            ],
+            published_separately: None,
+        };
+        let narrative_table = table("X", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, std::slice::from_ref(&narrative_table));
+        let b03 = status(&checks, "tables.listed[B03]");
+        assert_eq!(b03.status, Status::NotApplicable);
+        assert!(b03
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("table part is not in this file")));
+        // The same contents over a file that has its table part: a missing table fails.
+        let b01 = table("B01", &["合计"], &["万元"], vec![]);
+        let checks = listed(&contents, &[b01, narrative_table]);
+        assert_eq!(status(&checks, "tables.listed[B01]").status, Status::Pass);
+        assert_eq!(status(&checks, "tables.listed[B03]").status, Status::Fail);
     }
 }

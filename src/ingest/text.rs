@@ -2,72 +2,164 @@
 //!
 //! In: raw bytes. Out: a [`Document`] whose format records the encoding used. Decoding order: a BOM
 //! (UTF-8, UTF-16LE/BE), then strict UTF-8, then UTF-16 without BOM when the NUL pattern says so, then
-//! GB18030 (a superset of GBK) when it decodes without errors. Anything else is
-//! `unreadable_encoding`. CRLF and CR line ends become LF. Form feeds and printed page footers (a line
-//! that is only `— 19 —`, `- 19 -`, `第19页` or `19/40`) end a page; the footer's number becomes the page's
-//! `printed_number` and leaves the text.
+//! GB18030 (a superset of GBK) when it decodes without errors. When none decodes cleanly, the text is
+//! decoded lossily with whichever of UTF-8 and GB18030 meets fewer invalid sequences (at most one in
+//! 50 characters; each becomes U+FFFD), and the document carries an `invalid_bytes` warning (its
+//! status becomes `partial`). Anything worse is `unreadable_encoding`; a text with nothing but
+//! whitespace, form feeds and byte-order marks is `empty`. CRLF and CR line ends become LF. Form
+//! feeds and printed page footers (a line that is only `— 19 —`, `- 19 -`, `第19页` or `19/40`) end a
+//! page; the footer's number becomes the page's `printed_number` and leaves the text.
+//!
+//! Memory: the decoded text is split into lines in place (no copy per line-end style), so a text
+//! costs about its decoded size plus its lines.
 //!
 //! Not here: normalisation for matching, paragraphs, sections.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 use regex::Regex;
 
-use crate::document::{Document, Format, Line, Page, TextQuality};
+use crate::document::{Document, Format, Line, Page, TextQuality, Warning};
 use crate::error::IngestError;
+use crate::ingest::Cancel;
 
 static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[—–\-－]+\s*(\d{1,4})\s*[—–\-－]+|第\s*(\d{1,4})\s*页(?:\s*共\s*\d+\s*页)?|(\d{1,4})\s*/\s*\d{1,4})\s*$")
         .expect("footer regex is valid")
 });
 
+/// Lines paginated between two looks at the cancellation flag.
+const LINES_PER_CHECK: usize = 1 << 14;
+
+/// A decoded text: the string, the encoding used and how many invalid sequences became U+FFFD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it is valid UTF-8 (no copy of a large text).
+    pub text: Cow<'a, str>,
+    pub encoding: &'static str,
+    pub invalid: usize,
+}
+
 /// Decodes and paginates a text report.
 pub fn read(bytes: &[u8]) -> Result<Document, IngestError> {
-    let (text, encoding) = decode(bytes)?;
+    read_with(bytes, &Cancel::never())
+}
+
+/// [`read`], stopping once `cancel` fires.
+pub fn read_with(bytes: &[u8], cancel: &Cancel) -> Result<Document, IngestError> {
+    let decoded = decode_lossy(bytes)?;
+    if decoded
+        .text
+        .chars()
+        .all(|c| c.is_whitespace() || c == '\u{FEFF}')
+    {
+        return Err(IngestError::Empty);
+    }
+    cancel.check()?;
+    let mut warnings = Vec::new();
+    if decoded.invalid > 0 {
+        warnings.push(Warning::new(
+            "invalid_bytes",
+            format!(
+                "{} invalid byte sequences replaced by U+FFFD while decoding as {}",
+                decoded.invalid, decoded.encoding
+            ),
+            None,
+        ));
+    }
+    let pages = paginate_with(&decoded.text, cancel)?;
+    drop(decoded.text);
     let mut doc = Document {
         format: Format::Text {
-            encoding: encoding.to_string(),
+            encoding: decoded.encoding.to_string(),
         },
-        pages: paginate(&text),
+        pages,
         text_quality: TextQuality::default(),
-        warnings: Vec::new(),
+        warnings,
     };
     doc.recount_text_quality();
     Ok(doc)
 }
 
-/// Decodes bytes to a string and names the encoding used.
+/// Decodes bytes to a string and names the encoding used (lossily when nothing decodes cleanly: see
+/// [`decode_lossy`]).
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
+    decode_lossy(bytes).map(|d| (d.text.into_owned(), d.encoding))
+}
+
+/// Decodes bytes, strictly when some encoding reads them without error, else lossily.
+pub fn decode_lossy(bytes: &[u8]) -> Result<Decoded<'_>, IngestError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        if had_errors {
+        let invalid = if had_errors { replacements(&text) } else { 0 };
+        let chars = text.chars().count();
+        if invalid * 50 > chars.max(1) {
             return Err(IngestError::UnreadableEncoding(format!(
-                "{} byte-order mark, but the bytes are not valid {}",
+                "{} byte-order mark, but {invalid} byte sequences are not valid {}",
                 enc.name(),
                 enc.name()
             )));
         }
-        return Ok((text.into_owned(), enc.name()));
+        check_textual(&text, enc.name())?;
+        return Ok(Decoded {
+            text,
+            encoding: enc.name(),
+            invalid,
+        });
     }
     if let Some(enc) = utf16_without_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors {
-            return check_textual(text.into_owned(), enc.name());
+            return clean(text, enc.name());
         }
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         if !looks_like_gb18030_in_utf8_clothing(s, bytes) {
-            return check_textual(s.to_string(), UTF_8.name());
+            return clean(Cow::Borrowed(s), UTF_8.name());
         }
     }
-    let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
-    if !had_errors {
-        return check_textual(text.into_owned(), GB18030.name());
+    let (gb, gb_errors) = GB18030.decode_without_bom_handling(bytes);
+    if !gb_errors {
+        return clean(gb, GB18030.name());
     }
-    Err(IngestError::UnreadableEncoding(
-        "not UTF-8, UTF-16 or GB18030 (invalid byte sequences)".to_string(),
-    ))
+    // Nothing decodes cleanly: the reading with fewer invalid sequences, if they are rare.
+    let gb_invalid = replacements(&gb);
+    let utf8 = String::from_utf8_lossy(bytes);
+    let utf8_invalid = replacements(&utf8);
+    let (text, encoding, invalid) = if utf8_invalid <= gb_invalid {
+        (utf8, UTF_8.name(), utf8_invalid)
+    } else {
+        (gb, GB18030.name(), gb_invalid)
+    };
+    let chars = text.chars().count();
+    if invalid * 50 > chars.max(1) {
+        return Err(IngestError::UnreadableEncoding(format!(
+            "not UTF-8, UTF-16 or GB18030 ({invalid} invalid byte sequences in {chars} characters)"
+        )));
+    }
+    check_textual(&text, encoding)?;
+    Ok(Decoded {
+        text,
+        encoding,
+        invalid,
+    })
+}
+
+/// A text that decoded without error, once it is known not to be binary data.
+fn clean<'a>(text: Cow<'a, str>, encoding: &'static str) -> Result<Decoded<'a>, IngestError> {
+    check_textual(&text, encoding)?;
+    Ok(Decoded {
+        text,
+        encoding,
+        invalid: 0,
+    })
+}
+
+/// U+FFFD characters in a decoded text (each one an invalid sequence of the input).
+fn replacements(text: &str) -> usize {
+    text.chars().filter(|&c| c == '\u{FFFD}').count()
 }
 
 /// Short GB18030 text can also be valid UTF-8 (`统` is `CD B3`, which UTF-8 reads as `ͳ`). A Chinese
@@ -92,10 +184,7 @@ fn looks_like_gb18030_in_utf8_clothing(utf8: &str, bytes: &[u8]) -> bool {
 }
 
 /// Rejects decoded text that is mostly control characters (binary data that happened to decode).
-fn check_textual(
-    text: String,
-    encoding: &'static str,
-) -> Result<(String, &'static str), IngestError> {
+fn check_textual(text: &str, encoding: &'static str) -> Result<(), IngestError> {
     let mut total = 0usize;
     let mut control = 0usize;
     for c in text.chars().take(64 * 1024) {
@@ -109,7 +198,7 @@ fn check_textual(
             "decodes as {encoding} but {control} of the first {total} characters are control characters: binary data"
         )));
     }
-    Ok((text, encoding))
+    Ok(())
 }
 
 /// UTF-16 without a BOM: many NUL bytes at odd (LE) or even (BE) positions.
@@ -131,10 +220,21 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// Splits text into pages at form feeds and footer lines.
+#[cfg(test)]
 fn paginate(text: &str) -> Vec<Page> {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    paginate_with(text, &Cancel::never()).unwrap_or_default()
+}
+
+/// Splits text into pages at form feeds and footer lines; CRLF and lone CR end lines too.
+fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> {
     let mut pages = vec![Page::new(1)];
-    for raw_line in text.split('\n') {
+    let lines = text
+        .split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'));
+    for (n, raw_line) in lines.enumerate() {
+        if n.is_multiple_of(LINES_PER_CHECK) {
+            cancel.check()?;
+        }
         let mut parts = raw_line.split('\u{c}').peekable();
         while let Some(part) = parts.next() {
             if let Some(caps) = FOOTER.captures(part) {
@@ -176,7 +276,7 @@ fn paginate(text: &str) -> Vec<Page> {
     {
         pages.pop();
     }
-    pages
+    Ok(pages)
 }
 
 #[cfg(test)]

@@ -26,8 +26,10 @@ fn analyse(dir: &Path, name: &str, patterns: &PatternSet) -> (Vec<Fact>, Vec<Che
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
     let doc = ingest(&path, &bytes, &Limits::default()).expect("corpus PDF ingests");
     let outline = segment::outline(&doc);
+    let meta = yujuesuan::metadata::identify(&doc, &outline);
     let mut found = facts::extract(&outline, patterns);
-    let mut found_tables = tables::extract(&doc, &outline);
+    let ident = tables::identifier(&doc, &patterns.catalog, meta.kind.as_deref());
+    let mut found_tables = tables::extract(&doc, &outline, ident);
     tables::reconcile_units(&mut found_tables, &found);
     let from_tables = tables::table_facts(&found_tables, &found);
     found.extend(from_tables);

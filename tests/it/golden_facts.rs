@@ -65,9 +65,10 @@ fn dec(v: &Value) -> Decimal {
 fn run(path: &Path, bytes: &[u8], patterns: &PatternSet) -> (Vec<Fact>, metadata::Metadata) {
     let doc = ingest(path, bytes, &Limits::default()).expect("document ingests");
     let outline = segment::outline(&doc);
-    let meta = metadata::identify(&doc, &outline);
+    let meta = metadata::identify(&doc, &outline, &patterns.metadata, &path.to_string_lossy());
     let mut found = facts::extract(&outline, patterns);
-    let found_tables = tables::extract(&doc, &outline);
+    let ident = tables::identifier(&doc, &patterns.catalog, meta.kind.as_deref());
+    let found_tables = tables::extract(&doc, &outline, ident);
     let from_tables = tables::table_facts(&found_tables, &found);
     found.extend(from_tables);
     (found, meta)
@@ -240,7 +241,8 @@ fn a_broken_pattern_folder_is_reported_by_file_id_and_field() {
     let facts_dir = dir.join("facts");
     std::fs::create_dir_all(&facts_dir).expect("temp folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
-    for f in ["keys.toml", "units.toml"] {
+    std::fs::create_dir_all(dir.join("tables")).expect("temp folder");
+    for f in ["keys.toml", "units.toml", "tables/catalog.toml"] {
         std::fs::copy(root.join(f), dir.join(f)).expect("copy base file");
     }
     std::fs::write(

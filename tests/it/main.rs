@@ -5,8 +5,10 @@
 mod cli;
 mod corpus_facts;
 mod corpus_tables;
+mod engine;
 mod fixtures;
 mod golden_facts;
+mod patterns_dir;
 mod pdf_corpus;
 
 use std::path::{Path, PathBuf};

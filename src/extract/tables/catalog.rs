@@ -1,66 +1,113 @@
-//! The table catalog (`patterns/tables/catalog.toml`, from tables.tsv) and identification of a title
-//! line.
+//! The table catalog (`patterns/tables/catalog.toml`, from tables.tsv): loading, verification and
+//! identification of a title line.
 //!
-//! In: a printed line. Out: `Some(TitleMatch)` when the line is a table title: the catalog id (`F01`…,
-//! `B01`…, `P01`) or `X` for any other line that reads as a table title (ends with `表`, short, no
-//! sentence punctuation). Year, department and `部门` prefixes are allowed before a catalog title.
+//! In: the catalog file's text (through [`crate::patterns::PatternSet`]), then printed lines and the
+//! document's family (`预算` / `决算`, the `kind` values of the catalog's entries). Out: a compiled
+//! [`Catalog`] whose names are searched with one automaton built at load time, and for a line
+//! `Some(TitleMatch)` when it is a table title: the catalog id (`F01`…, `B01`…, `P01`) or `X` for
+//! any other line that reads as a table title (ends with `表`, short, no sentence punctuation).
+//!
+//! How a title is identified (all words are catalog data):
+//! - a name (`title`, `aliases`, `neutral`) appears in the line; a table label, year, department or
+//!   `部门` prefix may come before it. `neutral` names do not say 预算 or 决算 (`支出总表`): they
+//!   identify the entry of the document's family only. The longest name wins;
+//! - a name of six characters or fewer is generic: it does not match after a word that makes another
+//!   table's name (`generic_prefix_stops`: 基本支出总表 is not 支出总表);
+//! - `not_with` words anywhere in the title rule the entry out (`（按经济分类）` is not B05);
+//! - `match_all` word sets (any set whose words are all present) identify titles that vary too much
+//!   to list (the 三公 tables); `neutral_match_all` likewise within the document's family.
+//!
+//! [`Catalog::by_header`] identifies a table from its column labels (`header` word sets).
 //!
 //! Not here: deciding that a table actually follows the title (see [`super`]). Limits: a title wrapped
-//! over two lines is joined by the caller; titles that differ from every listed alias are `X`.
+//! over two lines is joined by the caller; titles that differ from every listed name are `X`.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::error::PatternError;
 use crate::normalize::normalize_line;
 
-const CATALOG_TOML: &str = include_str!("../../../patterns/tables/catalog.toml");
+/// The catalog's path inside a pattern folder.
+pub const CATALOG_FILE: &str = "tables/catalog.toml";
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CatalogFile {
     generic_prefix_stops: Vec<String>,
-    table: Vec<Entry>,
+    table: Vec<toml::Spanned<EntryDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryDef {
+    id: String,
+    kind: String,
+    title: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    neutral: Vec<String>,
+    #[serde(default)]
+    match_all: Vec<Vec<String>>,
+    #[serde(default)]
+    neutral_match_all: Vec<Vec<String>>,
+    #[serde(default)]
+    not_with: Vec<String>,
+    #[serde(default)]
+    header: Vec<Vec<String>>,
+    /// Why the entry reads as it does (for readers of the file).
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    counter_examples: Vec<String>,
+    #[serde(default)]
+    header_examples: Vec<Vec<String>>,
 }
 
 /// One catalog entry.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Entry {
-    pub(crate) id: String,
-    #[allow(dead_code)]
-    pub(crate) kind: String,
-    pub(crate) title: String,
-    #[serde(default)]
-    pub(crate) aliases: Vec<String>,
-    #[serde(default)]
-    pub(crate) match_all: Vec<String>,
-    /// Title lines that must identify as this id (verified by the unit tests only).
-    #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) examples: Vec<String>,
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    /// `决算`, `预算` (a family) or `either`.
+    pub kind: String,
+    pub title: String,
+    /// Line of the entry in the catalog file.
+    pub line: usize,
+    match_all: Vec<Vec<String>>,
+    neutral_match_all: Vec<Vec<String>>,
+    not_with: Vec<String>,
+    header: Vec<Vec<String>>,
+    examples: Vec<String>,
+    counter_examples: Vec<String>,
+    header_examples: Vec<Vec<String>>,
 }
 
-pub(crate) struct Catalog {
+/// One searchable name: its key (see [`key`]), the entry it names, whether it is neutral.
+#[derive(Debug, Clone)]
+struct Name {
+    entry: usize,
+    chars: usize,
+    neutral: bool,
+}
+
+/// The compiled catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// The file it was read from, relative to the pattern folder.
+    pub file: String,
     entries: Vec<Entry>,
     generic_prefix_stops: Vec<String>,
-}
-
-/// The embedded catalog. A broken catalog file is a build defect caught by the tests; at run time it
-/// degrades to an empty catalog (every title becomes `X`).
-static CATALOG: LazyLock<Catalog> =
-    LazyLock::new(|| match toml::from_str::<CatalogFile>(CATALOG_TOML) {
-        Ok(f) => Catalog {
-            entries: f.table,
-            generic_prefix_stops: f.generic_prefix_stops,
-        },
-        Err(_) => Catalog {
-            entries: Vec::new(),
-            generic_prefix_stops: Vec::new(),
-        },
-    });
-
-pub(crate) fn catalog() -> &'static Catalog {
-    &CATALOG
+    names: Vec<Name>,
+    searcher: Option<AhoCorasick>,
+    families: Vec<String>,
 }
 
 /// A line identified as a table title.
@@ -100,13 +147,213 @@ static CONTINUED: LazyLock<Regex> =
 fn key(s: &str) -> String {
     normalize_line(s)
         .chars()
-        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '《' | '》'))
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '《' | '》' | ' '))
         .collect()
 }
 
+/// Whether two printed titles are the same title (a 续 / 续表 mark, spaces and quotes aside): a
+/// title printed again at the top of each page of its table.
+pub(crate) fn same_title(a: &str, b: &str) -> bool {
+    let bare = |t: &str| key(&CONTINUED.replace(&normalize_line(t), ""));
+    bare(a) == bare(b)
+}
+
 impl Catalog {
-    /// Identifies a title line, or `None` when the line is not a table title.
-    pub(crate) fn identify(&self, line: &str) -> Option<TitleMatch> {
+    /// Compiles the catalog file `file` (its text `text`). A TOML error is fatal (`file:line`);
+    /// problems of entries are returned with the catalog, each as `file:line:id:field: message`.
+    pub fn from_toml(file: &str, text: &str) -> Result<(Catalog, Vec<PatternError>), PatternError> {
+        let def: CatalogFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
+            PatternError::Toml {
+                path: match line {
+                    Some(l) => format!("{file}:{l}"),
+                    None => file.to_string(),
+                },
+                message: e.message().to_string(),
+            }
+        })?;
+        let line_of = |pos: usize| text.get(..pos).unwrap_or(text).matches('\n').count() + 1;
+        let mut problems = Vec::new();
+        let mut entries = Vec::new();
+        let mut names = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        for spanned in &def.table {
+            let line = line_of(spanned.span().start);
+            let e = spanned.get_ref();
+            let bad = |field: &str, msg: &str| PatternError::Invalid {
+                location: format!("{file}:{line}:{}:{field}", e.id),
+                message: msg.to_string(),
+            };
+            if !seen.insert(e.id.clone()) {
+                problems.push(bad("id", "entry defined twice"));
+            }
+            if e.title.trim().is_empty() {
+                problems.push(bad("title", "empty title"));
+            }
+            if e.examples.is_empty() {
+                problems.push(bad("examples", "an entry needs at least one example"));
+            }
+            if (!e.neutral.is_empty() || !e.neutral_match_all.is_empty()) && e.kind == "either" {
+                problems.push(bad("neutral", "neutral names need a family (kind)"));
+            }
+            if e.header.iter().any(Vec::is_empty) || e.match_all.iter().any(Vec::is_empty) {
+                problems.push(bad("match_all", "an empty word set matches everything"));
+            }
+            let idx = entries.len();
+            for (name, neutral) in std::iter::once(&e.title)
+                .chain(e.aliases.iter())
+                .map(|n| (n, false))
+                .chain(e.neutral.iter().map(|n| (n, true)))
+            {
+                let k = key(name);
+                if k.is_empty() {
+                    problems.push(bad("aliases", "empty name"));
+                    continue;
+                }
+                names.push(Name {
+                    entry: idx,
+                    chars: k.chars().count(),
+                    neutral,
+                });
+                keys.push(k);
+            }
+            entries.push(Entry {
+                id: e.id.clone(),
+                kind: e.kind.clone(),
+                title: e.title.clone(),
+                line,
+                match_all: keyed_sets(&e.match_all),
+                neutral_match_all: keyed_sets(&e.neutral_match_all),
+                not_with: e.not_with.iter().map(|w| key(w)).collect(),
+                header: e.header.clone(),
+                examples: e.examples.clone(),
+                counter_examples: e.counter_examples.clone(),
+                header_examples: e.header_examples.clone(),
+            });
+        }
+        let searcher = match AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&keys)
+        {
+            Ok(s) => Some(s),
+            Err(err) => {
+                problems.push(PatternError::Invalid {
+                    location: format!("{file}:1:table:aliases"),
+                    message: err.to_string(),
+                });
+                None
+            }
+        };
+        let mut families: Vec<String> = Vec::new();
+        for e in &entries {
+            if e.kind != "either" && !families.contains(&e.kind) {
+                families.push(e.kind.clone());
+            }
+        }
+        let catalog = Catalog {
+            file: file.to_string(),
+            entries,
+            generic_prefix_stops: def.generic_prefix_stops.iter().map(|w| key(w)).collect(),
+            names,
+            searcher,
+            families,
+        };
+        Ok((catalog, problems))
+    }
+
+    /// Verifies every entry's examples (identified as the entry, in the entry's family),
+    /// counter-examples (not identified as the entry) and header examples. Problems are
+    /// `file:line:id:field: message`.
+    pub fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in &self.entries {
+            let family = (e.kind != "either").then_some(e.kind.as_str());
+            let at = |field: String| format!("{}:{}:{}:{field}", self.file, e.line, e.id);
+            for (i, ex) in e.examples.iter().enumerate() {
+                let got = self.identify(ex, family).map(|m| m.id);
+                if got.as_deref() != Some(e.id.as_str()) {
+                    out.push(format!(
+                        "{}: {ex:?} should identify as {} but gives {}",
+                        at(format!("examples[{i}]")),
+                        e.id,
+                        got.as_deref().unwrap_or("nothing")
+                    ));
+                }
+            }
+            for (i, ce) in e.counter_examples.iter().enumerate() {
+                let got = self.identify(ce, family).map(|m| m.id);
+                if got.as_deref() == Some(e.id.as_str()) {
+                    out.push(format!(
+                        "{}: {ce:?} must not identify as {}",
+                        at(format!("counter_examples[{i}]")),
+                        e.id
+                    ));
+                }
+            }
+            for (i, labels) in e.header_examples.iter().enumerate() {
+                let got = self.by_header(labels, family);
+                if got != Some(e.id.as_str()) {
+                    out.push(format!(
+                        "{}: {labels:?} should identify as {} but gives {}",
+                        at(format!("header_examples[{i}]")),
+                        e.id,
+                        got.unwrap_or("nothing")
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// The family (`kind` of entries) a document kind (`部门决算`) belongs to.
+    pub fn family_of_kind(&self, kind: &str) -> Option<&str> {
+        self.families
+            .iter()
+            .find(|f| kind.contains(f.as_str()))
+            .map(String::as_str)
+    }
+
+    /// The family of a document whose kind is not known: the family most of its explicitly named
+    /// catalog titles belong to, else the family word its table titles print most (`预算01表…`).
+    pub fn family_of_lines<'a>(&self, lines: impl Iterator<Item = &'a str>) -> Option<&str> {
+        let mut named = vec![0usize; self.families.len()];
+        let mut printed = vec![0usize; self.families.len()];
+        for line in lines {
+            let Some((k, full)) = self.title_key(line) else {
+                continue;
+            };
+            if let Some((e, false, _)) = self.best_name(&k, &full, None) {
+                if let Some(i) = self
+                    .families
+                    .iter()
+                    .position(|f| *f == self.entries[e].kind)
+                {
+                    named[i] += 1;
+                }
+            }
+            if k.ends_with('表') {
+                for (i, f) in self.families.iter().enumerate() {
+                    printed[i] += full.matches(f.as_str()).count();
+                }
+            }
+        }
+        let pick = |counts: &[usize]| {
+            let max = counts.iter().copied().max().unwrap_or(0);
+            (max > 0 && counts.iter().filter(|c| **c == max).count() == 1)
+                .then(|| counts.iter().position(|c| *c == max))
+                .flatten()
+        };
+        pick(&named)
+            .or_else(|| pick(&printed))
+            .map(|i| self.families[i].as_str())
+    }
+
+    /// The title of a line, in matching form: (key without a parenthetical tail, key with it), or
+    /// `None` when the line cannot be a title.
+    fn title_key(&self, line: &str) -> Option<(String, String)> {
         let norm = normalize_line(line);
         if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(&norm) {
             return None;
@@ -118,12 +365,22 @@ impl Catalog {
         {
             return None;
         }
-        let title = UNIT_TAIL.replace(&norm, "").to_string();
+        let title = UNIT_TAIL.replace(&norm, "");
+        let title = title.trim_end_matches(['(', '（']);
+        let bare = CONTINUED.replace(title, "");
+        let full = key(&bare);
+        let bare = PAREN_TAIL.replace(&bare, "");
+        Some((key(&bare), full))
+    }
+
+    /// Identifies a title line, or `None` when the line is not a table title. `family` is the
+    /// document's family (see [`Catalog::family_of_kind`]); neutral names need it.
+    pub(crate) fn identify(&self, line: &str, family: Option<&str>) -> Option<TitleMatch> {
+        let (k, full) = self.title_key(line)?;
+        let norm = normalize_line(line);
+        let title = UNIT_TAIL.replace(&norm, "");
         let title = title.trim_end_matches(['(', '（']).to_string();
-        let bare = CONTINUED.replace(&title, "").to_string();
-        let bare = PAREN_TAIL.replace(&bare, "").to_string();
-        let k = key(&bare);
-        if let Some(id) = self.by_title(&k) {
+        if let Some(id) = self.by_title(&k, &full, family) {
             return Some(TitleMatch { id, title });
         }
         // 发表 (publish) and 代表 (deputy) end sentences, not titles.
@@ -137,42 +394,71 @@ impl Catalog {
         None
     }
 
-    /// The id whose title or alias appears in `k` (the longest such match wins), then the `match_all`
-    /// entries in file order.
-    fn by_title(&self, k: &str) -> Option<String> {
-        let mut best: Option<(usize, &str)> = None;
-        for e in &self.entries {
-            for name in std::iter::once(&e.title).chain(e.aliases.iter()) {
-                let nk = key(name);
-                let Some(pos) = k.find(&nk) else { continue };
-                let len = nk.chars().count();
-                if !self.prefix_allowed(&k[..pos], len) {
-                    continue;
-                }
-                // Text after the title may only be a table number such as 公开01表 or nothing.
-                let rest = &k[pos + nk.len()..];
-                if !rest.is_empty() && !rest.starts_with("公开") && !nk.starts_with("公开") {
-                    continue;
-                }
-                if best.is_none_or(|(l, _)| len > l) {
-                    best = Some((len, e.id.as_str()));
-                }
+    /// The best name found in `k`: (entry, neutral, characters). Neutral names count only in `family` (any
+    /// family when `None`).
+    fn best_name(&self, k: &str, full: &str, family: Option<&str>) -> Option<(usize, bool, usize)> {
+        let searcher = self.searcher.as_ref()?;
+        let mut best: Option<(usize, usize, bool)> = None;
+        for m in searcher.find_overlapping_iter(k) {
+            let name = &self.names[m.pattern().as_usize()];
+            let e = &self.entries[name.entry];
+            if name.neutral && family.is_some_and(|f| f != e.kind) {
+                continue;
+            }
+            if !self.prefix_allowed(&k[..m.start()], name.chars) {
+                continue;
+            }
+            // Text after the title may only be a table number such as 公开01表 or nothing.
+            let rest = &k[m.end()..];
+            if !rest.is_empty() && !rest.starts_with("公开") {
+                continue;
+            }
+            if e.not_with.iter().any(|w| full.contains(w.as_str())) {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((l, i, _)) => name.chars > l || (name.chars == l && name.entry < i),
+            };
+            if better {
+                best = Some((name.chars, name.entry, name.neutral));
             }
         }
-        // A generic short title loses to an entry whose `match_all` words are all present.
-        if let Some((len, id)) = best {
-            if len > 6 {
-                return Some(id.to_string());
-            }
-        }
-        self.entries
-            .iter()
-            .find(|e| !e.match_all.is_empty() && e.match_all.iter().all(|w| k.contains(w.as_str())))
-            .map(|e| e.id.clone())
-            .or_else(|| best.map(|(_, id)| id.to_string()))
+        best.map(|(len, e, n)| (e, n, len))
     }
 
-    /// Generic short titles (支出预算表) do not match after a word that makes another table's name.
+    /// The id whose name appears in `k` (the longest wins), then the `match_all` entries in file
+    /// order, then the `neutral_match_all` entries of the family.
+    fn by_title(&self, k: &str, full: &str, family: Option<&str>) -> Option<String> {
+        let best = self.best_name(k, full, family);
+        // A generic short title loses to an entry whose `match_all` words are all present.
+        if let Some((e, _, len)) = best {
+            if len > 6 {
+                return Some(self.entries[e].id.clone());
+            }
+        }
+        // Word sets identify title lines only (a wrapped sentence of a 说明 may hold the words).
+        let titled = k.ends_with('表');
+        let all = |sets: &[Vec<String>]| {
+            titled
+                && sets
+                    .iter()
+                    .any(|s| s.iter().all(|w| k.contains(w.as_str())))
+        };
+        let allowed = |e: &Entry| !e.not_with.iter().any(|w| full.contains(w.as_str()));
+        self.entries
+            .iter()
+            .find(|e| all(&e.match_all) && allowed(e))
+            .or_else(|| {
+                self.entries.iter().find(|e| {
+                    family.is_none_or(|f| f == e.kind) && all(&e.neutral_match_all) && allowed(e)
+                })
+            })
+            .map(|e| e.id.clone())
+            .or_else(|| best.map(|(e, _, _)| self.entries[e].id.clone()))
+    }
+
+    /// Generic short titles (支出总表) do not match after a word that makes another table's name.
     fn prefix_allowed(&self, prefix: &str, title_len: usize) -> bool {
         if title_len > 6 {
             return true;
@@ -183,27 +469,99 @@ impl Catalog {
             .any(|w| prefix.ends_with(w.as_str()))
     }
 
-    /// Every entry (for checks over the catalog's examples).
-    #[cfg(test)]
-    pub(crate) fn entries(&self) -> &[Entry] {
+    /// The id a table's column labels (`收入/项目`, `支出/预算数`, …) identify: the first entry of
+    /// the family one of whose `header` word sets all appear in the labels (each word in some
+    /// label).
+    pub(crate) fn by_header<S: AsRef<str>>(
+        &self,
+        labels: &[S],
+        family: Option<&str>,
+    ) -> Option<&str> {
+        let keys: Vec<String> = labels.iter().map(|l| key(l.as_ref())).collect();
+        self.entries
+            .iter()
+            .filter(|e| family.is_none_or(|f| f == e.kind) || e.kind == "either")
+            .find(|e| {
+                e.header.iter().any(|set| {
+                    set.iter()
+                        .all(|w| keys.iter().any(|l| l.contains(key(w).as_str())))
+                })
+            })
+            .map(|e| e.id.as_str())
+    }
+
+    /// Every entry.
+    pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
+}
+
+/// The catalog with the family of the document being read: what identifies its titles.
+#[derive(Debug, Clone, Copy)]
+pub struct Identifier<'a> {
+    pub catalog: &'a Catalog,
+    /// `预算` / `决算` (see [`Catalog::family_of_kind`]), `None` when unknown.
+    pub family: Option<&'a str>,
+}
+
+impl<'a> Identifier<'a> {
+    /// The identifier of a document of kind `kind` (metadata), whose lines are `lines`: the
+    /// family is the kind's, else the one its titles say (see [`Catalog::family_of_lines`]).
+    pub fn new<'l>(
+        catalog: &'a Catalog,
+        kind: Option<&str>,
+        lines: impl Iterator<Item = &'l str>,
+    ) -> Identifier<'a> {
+        let family = kind
+            .and_then(|k| catalog.family_of_kind(k))
+            .or_else(|| catalog.family_of_lines(lines));
+        Identifier { catalog, family }
+    }
+
+    pub(crate) fn identify(&self, line: &str) -> Option<TitleMatch> {
+        self.catalog.identify(line, self.family)
+    }
+}
+
+fn keyed_sets(sets: &[Vec<String>]) -> Vec<Vec<String>> {
+    sets.iter()
+        .map(|s| s.iter().map(|w| key(w)).collect())
+        .collect()
+}
+
+/// The default catalog with a family, for tests.
+#[cfg(test)]
+pub(crate) fn test_identifier(family: Option<&'static str>) -> Identifier<'static> {
+    Identifier {
+        catalog: default_catalog(),
+        family,
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn default_catalog() -> &'static Catalog {
+    static DEFAULT: LazyLock<Catalog> = LazyLock::new(|| {
+        crate::patterns::PatternSet::load(None)
+            .map(|p| p.catalog)
+            .unwrap_or_default()
+    });
+    &DEFAULT
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn id(line: &str, family: Option<&str>) -> Option<String> {
+        default_catalog().identify(line, family).map(|m| m.id)
+    }
+
     #[test]
     fn catalog_loads_and_examples_identify() {
-        let cat = catalog();
+        let cat = default_catalog();
         assert_eq!(cat.entries().len(), 19);
-        for e in cat.entries() {
-            for ex in &e.examples {
-                let got = cat.identify(ex).map(|m| m.id);
-                assert_eq!(got.as_deref(), Some(e.id.as_str()), "{ex}");
-            }
-        }
+        let problems = cat.check();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     #[test]
@@ -227,10 +585,84 @@ mod tests {
             ("2026年预算单位收入预算总表", "B02"),
             ("2025年单位“三公”经费和机关运行经费预算表", "B07"),
         ];
-        for (line, id) in cases {
-            let got = catalog().identify(line).map(|m| m.id);
-            assert_eq!(got.as_deref(), Some(id), "{line}");
+        for (line, want) in cases {
+            assert_eq!(id(line, None).as_deref(), Some(want), "{line}");
         }
+    }
+
+    #[test]
+    fn neutral_titles_take_the_document_family() {
+        // A title that says neither 预算 nor 决算 is the table of the report's kind.
+        assert_eq!(id("支出总表", Some("预算")).as_deref(), Some("B03"));
+        assert_eq!(id("支出总表", Some("决算")).as_deref(), Some("F03"));
+        assert_eq!(
+            id("预算03表 支出总表", Some("预算")).as_deref(),
+            Some("B03")
+        );
+        assert_eq!(
+            id("表 1 收支总体情况表", Some("预算")).as_deref(),
+            Some("B01")
+        );
+        // Word sets identify title lines, not a sentence cut at the line's end.
+        assert_eq!(
+            id(
+                "本表反映部门年度一般公共预算资金安排的“三公”经",
+                Some("预算")
+            ),
+            None
+        );
+        // A title that names its family keeps it whatever the document's kind.
+        assert_eq!(id("支出决算表", Some("预算")).as_deref(), Some("F03"));
+        // Generic names inside another table's name.
+        assert_eq!(id("基本支出总表", Some("预算")).as_deref(), Some("X"));
+        assert_eq!(id("项目支出总表", Some("预算")).as_deref(), Some("X"));
+        assert_eq!(id("财政拨款收支总表", Some("预算")).as_deref(), Some("B04"));
+        assert_eq!(id("财政拨款收支总表", Some("决算")).as_deref(), Some("F04"));
+    }
+
+    #[test]
+    fn classification_qualifier_decides_between_b05_and_b06() {
+        let f = Some("预算");
+        assert_eq!(
+            id("一般公共预算支出表（按功能分类）", f).as_deref(),
+            Some("B05")
+        );
+        assert_eq!(
+            id("一般公共预算支出表（按经济分类）", f).as_deref(),
+            Some("X")
+        );
+        assert_eq!(
+            id(
+                "部门综合预算一般公共预算基本支出明细表（按支出经济分类科目）",
+                f
+            )
+            .as_deref(),
+            Some("B06")
+        );
+        assert_eq!(
+            id(
+                "部门综合预算一般公共预算基本支出明细表（按支出功能分类科目）",
+                f
+            )
+            .as_deref(),
+            Some("X")
+        );
+    }
+
+    #[test]
+    fn family_of_a_document_without_kind() {
+        let cat = default_catalog();
+        let lines = [
+            "预算01表 收支总表",
+            "预算02表 收入总表",
+            "一般公共预算支出预算表",
+        ];
+        assert_eq!(cat.family_of_lines(lines.into_iter()), Some("预算"));
+        let lines = ["收入支出决算总表", "支出总表"];
+        assert_eq!(cat.family_of_lines(lines.into_iter()), Some("决算"));
+        assert_eq!(cat.family_of_lines(["支出总表"].into_iter()), None);
+        assert_eq!(cat.family_of_kind("部门决算"), Some("决算"));
+        assert_eq!(cat.family_of_kind("单位预算"), Some("预算"));
     }
 
     #[test]
@@ -246,7 +678,7 @@ mod tests {
             "",
         ];
         for line in cases {
-            assert_eq!(catalog().identify(line), None, "{line}");
+            assert_eq!(default_catalog().identify(line, None), None, "{line}");
         }
     }
 
@@ -254,12 +686,32 @@ mod tests {
     fn jiangsu_narrative_citing_a_table_in_book_title_marks() {
         // A wrapped sentence of a 情况说明 that names a table is no title.
         let line = "款收入数、支出安排数应与《省委办公厅部门收支预算总表》";
-        assert_eq!(catalog().identify(line), None);
+        assert_eq!(default_catalog().identify(line, None), None);
     }
 
     #[test]
     fn unit_tail_is_not_part_of_the_title() {
-        let m = catalog().identify("财政拨款收入结构表（单位：万元）");
+        let m = default_catalog().identify("财政拨款收入结构表（单位：万元）", None);
         assert_eq!(m.map(|m| m.title).as_deref(), Some("财政拨款收入结构表"));
+    }
+
+    #[test]
+    fn problems_name_file_line_id_and_field() {
+        let text = "generic_prefix_stops = []\n\n[[table]]\nid = \"B03\"\nkind = \"预算\"\ntitle = \"支出预算表\"\nexamples = [\"收入预算表\"]\ncounter_examples = [\"支出预算表\"]\n";
+        let (cat, errors) = Catalog::from_toml("tables/catalog.toml", text).expect("loads");
+        assert!(errors.is_empty(), "{errors:?}");
+        let problems = cat.check();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("tables/catalog.toml:3:B03:examples[0]:"));
+        assert!(problems[1].starts_with("tables/catalog.toml:3:B03:counter_examples[0]:"));
+        let err = Catalog::from_toml(
+            "tables/catalog.toml",
+            "generic_prefix_stops = []\nnosuch = 1\n",
+        )
+        .expect_err("unknown field");
+        assert!(
+            err.to_string().starts_with("tables/catalog.toml:2"),
+            "{err}"
+        );
     }
 }

@@ -137,6 +137,21 @@ fn unmatched_leaves(header: &[Vec<Piece>], body: &[(f32, f32)]) -> Vec<(f32, f32
                 col_done[k] = true;
             }
         }
+        // A leaf left over labels the body column whose territory (up to the middle of the gaps)
+        // holds its centre, when no leaf of its row does yet (a label centred in a wide column
+        // whose numbers are right-aligned far from it).
+        let edges = boundaries(body);
+        for (i, p) in leaves.iter().enumerate() {
+            if leaf_done[i] {
+                continue;
+            }
+            if let Some(k) = interval_of(&edges, (p.bbox.x0 + p.bbox.x1) / 2.0) {
+                if !col_done[k] {
+                    leaf_done[i] = true;
+                    col_done[k] = true;
+                }
+            }
+        }
         out.extend(
             leaves
                 .iter()
@@ -229,17 +244,19 @@ pub(crate) fn grid_from_lines(
         }
     }
     let n_cols = col_edges.len() - 1;
+    let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
     let mut cells = Vec::new();
+    let mut text_x = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
         // Pieces whose columns overlap form one cell.
         let mut by_span: Vec<((usize, usize), Vec<&Piece>)> = Vec::new();
-        for p in ps {
+        for (i, p) in ps.iter().enumerate() {
             let span = if banner {
                 Some((0, n_cols - 1))
             } else if header {
-                direct_span(&col_edges, p)
+                spans.get(r).and_then(|row| row.get(i)).copied().flatten()
             } else {
                 let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
                 interval_of(&col_edges, cx).map(|c| (c, c))
@@ -257,23 +274,13 @@ pub(crate) fn grid_from_lines(
             }
         }
         by_span.sort_by_key(|(s, _)| s.0);
-        // Header cells widen towards their centre, never into a neighbour's columns.
-        if header && !banner {
-            let spans: Vec<(usize, usize)> = by_span.iter().map(|(s, _)| *s).collect();
-            let mut lo = 0;
-            for (k, (span, ps)) in by_span.iter_mut().enumerate() {
-                let hi = spans.get(k + 1).map(|s| s.0 - 1).unwrap_or(n_cols - 1);
-                let x0 = ps.iter().map(|p| p.bbox.x0).fold(f32::MAX, f32::min);
-                let x1 = ps.iter().map(|p| p.bbox.x1).fold(f32::MIN, f32::max);
-                *span = widen(&col_edges, (x0 + x1) / 2.0, *span, lo, hi);
-                lo = span.1 + 1;
-            }
-        }
         let mut next = 0;
         for ((a, b), ps) in by_span {
             for c in next..a {
                 cells.push(empty(r, c));
+                text_x.push(None);
             }
+            text_x.push(super::grid::first_line_x(&ps));
             cells.push(Cell {
                 row: r,
                 col: a,
@@ -285,9 +292,13 @@ pub(crate) fn grid_from_lines(
         }
         for c in next..n_cols {
             cells.push(empty(r, c));
+            text_x.push(None);
         }
     }
-    Some(CellGrid::new(page, col_edges, row_edges, cells, false))
+    join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
+    let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
+    grid.text_x = text_x;
+    Some(grid)
 }
 
 fn empty(row: usize, col: usize) -> Cell {
@@ -300,39 +311,338 @@ fn empty(row: usize, col: usize) -> Cell {
     }
 }
 
-/// The columns a header piece covers (the one holding its centre when it covers none).
-fn direct_span(col_edges: &[f32], p: &Piece) -> Option<(usize, usize)> {
-    let n = col_edges.len().checked_sub(1)?;
-    // A column counts when the piece covers a fair part of it or of itself (a centred label
-    // grazing the next column's edge does not span it).
-    let overl: Vec<usize> = (0..n)
-        .filter(|&c| {
-            let ov = p.bbox.x1.min(col_edges[c + 1]) - p.bbox.x0.max(col_edges[c]);
-            ov > 0.0
-                && ov + 0.5 >= (0.3 * p.bbox.width()).min(0.5 * (col_edges[c + 1] - col_edges[c]))
-        })
-        .collect();
-    match (overl.first(), overl.last()) {
-        (Some(a), Some(b)) => Some((*a, *b)),
-        _ => interval_of(col_edges, (p.bbox.x0 + p.bbox.x1) / 2.0).map(|c| (c, c)),
-    }
+/// The gap between a piece and an x-interval (0 when they overlap).
+fn gap_to(p: &Piece, iv: (f32, f32)) -> f32 {
+    (iv.0 - p.bbox.x1).max(p.bbox.x0 - iv.1).max(0.0)
 }
 
-/// Widens a header span within `lo..=hi` while that brings the span's centre nearer to `cx`.
-fn widen(col_edges: &[f32], cx: f32, span: (usize, usize), lo: usize, hi: usize) -> (usize, usize) {
+fn centre_x(p: &Piece) -> f32 {
+    (p.bbox.x0 + p.bbox.x1) / 2.0
+}
+
+/// The column each header piece labels directly, per header row: each column takes at most one
+/// piece per row, the nearest first when the gap is at most the larger of 12 pt and 0.8 × the
+/// piece's width (labels are centred, numbers right-aligned); then a piece left over takes the
+/// column holding its centre when that column is still free in its row (a label centred in a wide
+/// column whose numbers are short and far to the right).
+fn assign_pieces(
+    header: &[Vec<Piece>],
+    ext: &[(f32, f32)],
+    col_edges: &[f32],
+) -> Vec<Vec<Option<usize>>> {
+    header
+        .iter()
+        .map(|row| {
+            let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+            for (i, p) in row.iter().enumerate() {
+                for (k, iv) in ext.iter().enumerate() {
+                    let g = gap_to(p, *iv);
+                    if g <= (0.8 * p.bbox.width()).max(12.0) {
+                        pairs.push((g, i, k));
+                    }
+                }
+            }
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut out: Vec<Option<usize>> = vec![None; row.len()];
+            let mut taken = vec![false; ext.len()];
+            for (_, i, k) in pairs {
+                if out[i].is_none() && !taken[k] {
+                    out[i] = Some(k);
+                    taken[k] = true;
+                }
+            }
+            for (i, p) in row.iter().enumerate() {
+                if out[i].is_some() {
+                    continue;
+                }
+                if let Some(k) = interval_of(col_edges, centre_x(p)) {
+                    if !taken[k] {
+                        out[i] = Some(k);
+                        taken[k] = true;
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// The columns each header piece spans, per header row (`None` for a piece outside the table).
+///
+/// Each column's anchor is its lowest label (the piece it was assigned to on the lowest header row
+/// that labels it). A piece that is its column's anchor is a leaf: it spans its column, widened only
+/// into neighbouring columns without any label while that brings the span's centre nearer to its own.
+/// Any other piece is a parent: it spans the columns with lower labels lying under it (a quarter of
+/// their width at least; when none does, the one nearest to its centre), widened while the centre of the span's
+/// outer anchors comes nearer to its own (a parent is centred over its children, even when narrower
+/// than they are), never into a neighbour's columns nor over a column labelled as high as itself.
+fn header_spans(
+    header: &[Vec<Piece>],
+    body: &[Vec<Piece>],
+    col_edges: &[f32],
+) -> Vec<Vec<Option<(usize, usize)>>> {
+    let n = col_edges.len().saturating_sub(1);
+    if n == 0 {
+        return header.iter().map(|r| vec![None; r.len()]).collect();
+    }
+    // Each column's extent: its body pieces, or its edges when it has none.
+    let mut ext: Vec<Option<(f32, f32)>> = vec![None; n];
+    for p in body.iter().flatten() {
+        if let Some(c) = interval_of(col_edges, centre_x(p)) {
+            let e = ext[c].get_or_insert((p.bbox.x0, p.bbox.x1));
+            e.0 = e.0.min(p.bbox.x0);
+            e.1 = e.1.max(p.bbox.x1);
+        }
+    }
+    let ext: Vec<(f32, f32)> = (0..n)
+        .map(|c| ext[c].unwrap_or((col_edges[c], col_edges[c + 1])))
+        .collect();
+    let assigned = assign_pieces(header, &ext, col_edges);
+    // Anchors: (row, centre) of each column's lowest label, and that label's x-range.
+    let mut anchor: Vec<Option<(usize, f32)>> = vec![None; n];
+    let mut anchor_x: Vec<(f32, f32)> = vec![(0.0, 0.0); n];
+    for (r, row) in header.iter().enumerate() {
+        for (i, p) in row.iter().enumerate() {
+            if let Some(c) = assigned[r][i] {
+                anchor[c] = Some((r, centre_x(p)));
+                anchor_x[c] = (p.bbox.x0, p.bbox.x1);
+            }
+        }
+    }
+    // A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
+    let under_piece = |c: usize, p: &Piece| {
+        let (x0, x1) = anchor_x[c];
+        let ov = x1.min(p.bbox.x1) - x0.max(p.bbox.x0);
+        ov > 0.0 && ov >= 0.25 * (x1 - x0)
+    };
+    let ax = |c: usize| -> f32 {
+        anchor[c]
+            .map(|(_, x)| x)
+            .unwrap_or((col_edges[c] + col_edges[c + 1]) / 2.0)
+    };
+    let mut out = Vec::with_capacity(header.len());
+    for (r, row) in header.iter().enumerate() {
+        // Cores: where each piece starts before widening, and whether it is a leaf.
+        let below = |c: usize| anchor[c].is_some_and(|(ar, _)| ar > r);
+        let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(row.len());
+        for (i, p) in row.iter().enumerate() {
+            let own = assigned[r][i];
+            let core = match own {
+                Some(c) if anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
+                _ => {
+                    let under: Vec<usize> =
+                        (0..n).filter(|&c| below(c) && under_piece(c, p)).collect();
+                    match (under.first(), under.last()) {
+                        (Some(&a), Some(&b)) => Some(((a, b), false)),
+                        _ => (0..n)
+                            .filter(|&c| below(c))
+                            .min_by(|&a, &b| {
+                                (ax(a) - centre_x(p))
+                                    .abs()
+                                    .total_cmp(&(ax(b) - centre_x(p)).abs())
+                            })
+                            .map(|c| ((c, c), false))
+                            .or_else(|| {
+                                interval_of(col_edges, centre_x(p)).map(|c| ((c, c), true))
+                            }),
+                    }
+                }
+            };
+            cores.push(core);
+        }
+        // Widen each core within its neighbours' cores, left to right.
+        let mut order: Vec<usize> = (0..row.len()).filter(|&i| cores[i].is_some()).collect();
+        order.sort_by_key(|&i| cores[i].map(|c| c.0 .0).unwrap_or(0));
+        let mut spans: Vec<Option<(usize, usize)>> = vec![None; row.len()];
+        let mut lo = 0;
+        for (k, &i) in order.iter().enumerate() {
+            let Some(((a, b), leaf)) = cores[i] else {
+                continue;
+            };
+            let hi = order[k + 1..]
+                .iter()
+                .filter_map(|&j| cores[j].map(|c| c.0 .0))
+                .find(|&s| s > b)
+                .map(|s| s - 1)
+                .unwrap_or(n - 1);
+            let (a, b) = (a.max(lo).min(b), b);
+            let allowed = |c: usize| {
+                if leaf {
+                    anchor[c].is_none()
+                } else {
+                    anchor[c].is_none_or(|(ar, _)| ar > r)
+                }
+            };
+            // A leaf is centred in its cell (column edges); a parent over its children's labels.
+            let edge_centre = |c: usize| (col_edges[c] + col_edges[c + 1]) / 2.0;
+            let centres: &dyn Fn(usize) -> f32 = if leaf { &edge_centre } else { &ax };
+            // Siblings of a parent's children: columns labelled on the same row as they are.
+            let child_rows: Vec<usize> = (a..=b).filter_map(|c| anchor[c].map(|x| x.0)).collect();
+            let sibling = |c: usize| {
+                !leaf && anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
+            };
+            let span = widen(
+                centres,
+                centre_x(&row[i]),
+                (a, b),
+                lo,
+                hi,
+                &allowed,
+                &sibling,
+            );
+            spans[i] = Some(span);
+            lo = lo.max(span.1 + 1).min(n - 1);
+        }
+        // A column labelled on the row of a parent's children but under no piece of this row is
+        // one more child of the adjacent parent (the nearer one when two are adjacent): a parent
+        // set over its first children rather than centred over all of them.
+        let parents: Vec<usize> = (0..row.len())
+            .filter(|&i| cores[i].is_some_and(|c| !c.1))
+            .collect();
+        let child_rows = |sp: (usize, usize)| -> Vec<usize> {
+            (sp.0..=sp.1)
+                .filter_map(|c| anchor[c].map(|x| x.0))
+                .collect()
+        };
+        loop {
+            let covered = |c: usize, spans: &[Option<(usize, usize)>]| {
+                spans.iter().flatten().any(|s| s.0 <= c && c <= s.1)
+            };
+            let mut best: Option<(f32, usize, usize)> = None;
+            for &i in &parents {
+                let Some(sp) = spans[i] else { continue };
+                let rows = child_rows(sp);
+                for c in [sp.0.checked_sub(1), Some(sp.1 + 1)].into_iter().flatten() {
+                    if c >= n || covered(c, &spans) {
+                        continue;
+                    }
+                    let Some((ar, x)) = anchor[c] else { continue };
+                    if ar <= r || !rows.contains(&ar) {
+                        continue;
+                    }
+                    let d = (x - centre_x(&row[i])).abs();
+                    if best.is_none_or(|b| d < b.0) {
+                        best = Some((d, i, c));
+                    }
+                }
+            }
+            let Some((_, i, c)) = best else { break };
+            if let Some(sp) = spans[i].as_mut() {
+                *sp = (sp.0.min(c), sp.1.max(c));
+            }
+        }
+        out.push(spans);
+    }
+    out
+}
+
+/// Widens a span within `lo..=hi`, over columns `allowed`, while that brings the centre of its outer
+/// anchors nearer to `cx`; or by one column on each side at once, over `sibling` columns, while the
+/// centre stays where it is (a parent centred over an odd number of children, or an even number
+/// of children centred like their two middle ones).
+fn widen(
+    ax: &dyn Fn(usize) -> f32,
+    cx: f32,
+    span: (usize, usize),
+    lo: usize,
+    hi: usize,
+    allowed: &dyn Fn(usize) -> bool,
+    sibling: &dyn Fn(usize) -> bool,
+) -> (usize, usize) {
     let (mut a, mut b) = span;
-    let centre = |a: usize, b: usize| (col_edges[a] + col_edges[b + 1]) / 2.0;
+    let centre = |a: usize, b: usize| (ax(a) + ax(b)) / 2.0;
     loop {
         let cur = (centre(a, b) - cx).abs();
-        let left = (a > lo).then(|| (centre(a - 1, b) - cx).abs());
-        let right = (b < hi).then(|| (centre(a, b + 1) - cx).abs());
+        let left = (a > lo && allowed(a - 1)).then(|| (centre(a - 1, b) - cx).abs());
+        let right = (b < hi && allowed(b + 1)).then(|| (centre(a, b + 1) - cx).abs());
         match (left, right) {
             (Some(l), r) if l < cur && r.is_none_or(|r| l <= r) => a -= 1,
             (_, Some(r)) if r < cur => b += 1,
+            _ if a > lo && b < hi && sibling(a - 1) && sibling(b + 1) && {
+                let width = ax(b + 1) - ax(a - 1);
+                (centre(a - 1, b + 1) - cx).abs() <= cur + 0.05 * width + 1.0
+            } =>
+            {
+                a -= 1;
+                b += 1;
+            }
             _ => break,
         }
     }
     (a, b)
+}
+
+/// A label wrapped over several lines of one header cell (`对附属单位补助支` over `出`) is one label:
+/// a single-column piece continued on the next header row by a piece in the same column, no wider,
+/// centred under it, and set close below it (line spacing, not a header row's height), moves its
+/// text into the upper cell instead of becoming a sub-label.
+fn join_wrapped_labels(
+    cells: &mut [Cell],
+    header: &[Vec<Piece>],
+    spans: &[Vec<Option<(usize, usize)>>],
+    col_edges: &[f32],
+) {
+    for r in 0..header.len().saturating_sub(1) {
+        for (i, p) in header[r].iter().enumerate() {
+            let Some(Some((c, c2))) = spans[r].get(i).copied() else {
+                continue;
+            };
+            if c != c2 {
+                continue;
+            }
+            // The pieces of the next header row that has any piece in this column.
+            let Some(r2) = (r + 1..header.len()).find(|&k| {
+                (0..header[k].len()).any(|j| {
+                    spans[k]
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|s| s.0 <= c && c <= s.1)
+                })
+            }) else {
+                continue;
+            };
+            let under: Vec<&Piece> = header[r2]
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| spans[r2].get(*j).copied().flatten() == Some((c, c)))
+                .map(|(_, q)| q)
+                .collect();
+            let [q] = under.as_slice() else { continue };
+            let alone_above = header[r]
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| {
+                    spans[r]
+                        .get(*j)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|s| s.0 <= c && c <= s.1)
+                })
+                .count()
+                == 1;
+            let close = q.bbox.y0 - p.bbox.y1 <= 0.8 * p.bbox.height();
+            let centred = (centre_x(q) - centre_x(p)).abs() <= 0.25 * p.bbox.width() + 1.0;
+            // A wrapped label stays inside its column; a wider one overflows it: a parent.
+            let inside = p.bbox.width() <= col_edges[c + 1] - col_edges[c] + 2.0;
+            let narrower = q.bbox.width() <= p.bbox.width() + 1.0;
+            if !(alone_above && close && centred && inside && narrower) {
+                continue;
+            }
+            let (Some(up), Some(down)) = (
+                cells.iter().position(|x| x.row == r && x.col == c),
+                cells.iter().position(|x| x.row == r2 && x.col == c),
+            ) else {
+                continue;
+            };
+            if cells[up].col_span != 1 || cells[down].col_span != 1 {
+                continue;
+            }
+            // The joined label sits on the lower row, so that a third line continues it in turn.
+            let head = std::mem::take(&mut cells[up].text);
+            cells[down].text.insert_str(0, &head);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -377,6 +687,137 @@ mod tests {
             (jd.text.as_str(), jd.col, jd.col_span),
             ("公务接待费", 4, 2)
         );
+    }
+
+    /// The labels of a grid's header rows, flattened the way [`super::super::header::flatten`] does.
+    fn labels(g: &CellGrid) -> Vec<String> {
+        crate::extract::tables::header::flatten(g, "").labels
+    }
+
+    #[test]
+    fn spanning_header_leaf_wrapped_label_and_close_neighbours() {
+        // 功能分类科目 over 科目编码 | 科目名称; leaves 合计 … 上缴上级支出 set on the middle line of
+        // a three-line header; 对附属单位补助支 / 出 wrapped over the first and last lines; labels
+        // wider than the gap between their right-aligned numbers (项目支出 | 事业单位经营支出).
+        let l0 = line(vec![
+            seg("功能分类科目", 140.7, 120.0, 60.0),
+            seg("对附属单位补助支", 633.0, 120.0, 80.0),
+        ]);
+        let l1 = line(vec![
+            seg("合计", 330.8, 128.0, 20.0),
+            seg("基本支出", 403.8, 128.0, 40.0),
+            seg("项目支出", 486.9, 128.0, 40.0),
+            seg("事业单位经营支出", 549.9, 128.0, 80.0),
+            seg("上缴上级支出", 726.0, 128.0, 60.0),
+        ]);
+        let l2 = line(vec![
+            seg("科目编码", 71.4, 136.0, 40.0),
+            seg("科目名称", 199.9, 136.0, 40.0),
+            seg("出", 668.0, 136.0, 10.0),
+        ]);
+        let l3 = line(vec![
+            seg("201", 47.8, 152.0, 15.0),
+            seg("一般公共服务支出", 146.0, 152.0, 80.0),
+            seg("8,812.33", 341.9, 152.0, 40.0),
+            seg("7,341.47", 425.0, 152.0, 40.0),
+            seg("1,470.86", 508.0, 152.0, 40.0),
+            seg("0.00", 611.1, 152.0, 20.0),
+            seg("0.00", 694.2, 152.0, 20.0),
+            seg("0.00", 777.2, 152.0, 20.0),
+        ]);
+        let lines = [&l0, &l1, &l2, &l3];
+        let g = grid_from_lines(8, &lines, None).expect("grid");
+        assert_eq!(
+            labels(&g),
+            [
+                "功能分类科目/科目编码",
+                "功能分类科目/科目名称",
+                "合计",
+                "基本支出",
+                "项目支出",
+                "事业单位经营支出",
+                "对附属单位补助支出",
+                "上缴上级支出"
+            ]
+        );
+        assert_eq!(g.own_text(3, 4), "1,470.86");
+    }
+
+    #[test]
+    fn spanning_header_leaf_parent_over_odd_and_even_children() {
+        // 政府性基金预算支出 centred over 小计 | 其中：基本支出 | 项目支出 (three children: the middle
+        // one right under it); 财政拨款 over 合计 | 一般公共预算 | 政府性基金预算 | 国有资本经营预算.
+        let l0 = line(vec![
+            seg("政府性基金预算支出", 548.7, 120.0, 90.0),
+            seg("财政拨款", 165.0, 120.0, 40.0),
+        ]);
+        let l1 = line(vec![
+            seg("合计", 39.0, 136.0, 20.0),
+            seg("一般公共预算", 110.0, 136.0, 60.0),
+            seg("政府性基金预算", 200.0, 136.0, 70.0),
+            seg("国有资本经营预算", 291.0, 136.0, 80.0),
+            seg("小计", 447.8, 136.0, 20.0),
+            seg("其中：基本支出", 558.7, 136.0, 70.0),
+            seg("项目支出", 709.6, 136.0, 40.0),
+        ]);
+        let l2 = line(vec![
+            seg("1.00", 50.0, 152.0, 20.0),
+            seg("1.00", 150.0, 152.0, 20.0),
+            seg("0.00", 250.0, 152.0, 20.0),
+            seg("0.00", 350.0, 152.0, 20.0),
+            seg("0.00", 505.4, 152.0, 20.0),
+            seg("0.00", 641.3, 152.0, 20.0),
+            seg("0.00", 777.2, 152.0, 20.0),
+        ]);
+        let lines = [&l0, &l1, &l2];
+        let g = grid_from_lines(18, &lines, None).expect("grid");
+        assert_eq!(
+            labels(&g),
+            [
+                "财政拨款/合计",
+                "财政拨款/一般公共预算",
+                "财政拨款/政府性基金预算",
+                "财政拨款/国有资本经营预算",
+                "政府性基金预算支出/小计",
+                "政府性基金预算支出/其中：基本支出",
+                "政府性基金预算支出/项目支出"
+            ]
+        );
+    }
+
+    #[test]
+    fn spanning_header_leaf_centred_far_from_its_numbers() {
+        // 收入 | 支出 over 项目 预算 | 项目 预算: each 预算 is centred in a wide column whose
+        // right-aligned numbers sit far to its right; it labels that column, not a column of its own.
+        let l0 = line(vec![
+            seg("收入", 221.2, 160.0, 20.0),
+            seg("支出", 598.8, 160.0, 20.0),
+        ]);
+        let l1 = line(vec![
+            seg("项目", 126.8, 176.0, 20.0),
+            seg("预算", 315.6, 176.0, 20.0),
+            seg("项目", 504.4, 176.0, 20.0),
+            seg("预算", 693.2, 176.0, 20.0),
+        ]);
+        let l2 = line(vec![
+            seg("一、预算拨款", 47.8, 192.0, 60.0),
+            seg("3,944.08", 379.6, 192.0, 40.0),
+            seg("一、一般公共服务支出", 439.0, 192.0, 100.0),
+            seg("2,570.71", 757.2, 192.0, 40.0),
+        ]);
+        let l3 = line(vec![
+            seg("四、事业单位经营收入", 47.8, 208.0, 100.0),
+            seg("0.00", 399.6, 208.0, 20.0),
+            seg("二、外交支出", 439.0, 208.0, 60.0),
+            seg("0.00", 777.2, 208.0, 20.0),
+        ]);
+        let lines = [&l0, &l1, &l2, &l3];
+        let g = grid_from_lines(5, &lines, None).expect("grid");
+        assert_eq!(
+            labels(&g),
+            ["收入/项目", "收入/预算", "支出/项目", "支出/预算"]
+        );
+        assert_eq!(g.own_text(2, 1), "3,944.08");
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! heading), or after 80 lines. Dot leaders and page numbers are removed; an entry wrapped before its
 //! final `表` is joined ([`super::regions::wrapped_title`]).
 //!
+//! [`table_part`] says whether the file holds its tables at all.
+//!
 //! Not here: comparing with the tables found (see `crate::checks::tables::listed`). Limits: titles
 //! listed under names the catalog does not know are not counted (they would be `X`); a contents list
 //! without a `目录` heading is not found.
@@ -21,7 +23,7 @@ use regex::Regex;
 use crate::document::Document;
 use crate::normalize::normalize_line;
 
-use super::catalog::catalog;
+use super::catalog::Identifier;
 use super::regions::wrapped_title;
 
 /// The standard tables a report's contents list names.
@@ -52,8 +54,18 @@ fn is_catalog_id(id: &str) -> bool {
     (id.starts_with('F') || id.starts_with('B')) && id.len() == 3
 }
 
+/// Whether the tables are in this file: `present` when a standard table (F01…, B01…) was found,
+/// `absent` when none was (a narrative-only file).
+pub fn table_part(tables: &[super::Table]) -> &'static str {
+    if tables.iter().any(|t| is_catalog_id(&t.table)) {
+        "present"
+    } else {
+        "absent"
+    }
+}
+
 /// Reads the contents list of `doc`.
-pub fn listed(doc: &Document) -> Listed {
+pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
     let lines: Vec<(&str, u32)> = doc
         .pages
         .iter()
@@ -86,10 +98,10 @@ pub fn listed(doc: &Document) -> Listed {
             break;
         }
         seen.push(e.clone());
-        let mut m = catalog().identify(&e);
+        let mut m = ident.identify(&e);
         if m.as_ref().is_none_or(|t| t.id == "X") {
             if let Some((next, _)) = lines.get(i + 1) {
-                if let Some(j) = wrapped_title(&e, &entry_text(next)) {
+                if let Some(j) = wrapped_title(&e, &entry_text(next), ident) {
                     e = j.title.clone();
                     m = Some(j);
                     i += 1;
@@ -144,7 +156,7 @@ mod tests {
             ],
             &["第一部分 部门概况 ………………… 3", "一、主要职能"],
         ]);
-        let l = listed(&d);
+        let l = listed(&d, crate::extract::tables::catalog::test_identifier(None));
         let ids: Vec<&str> = l.entries.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(ids, ["F01", "F02", "F03", "F07"]);
         assert_eq!(l.entries[2].1, "三、支出决算表");
@@ -164,7 +176,7 @@ mod tests {
             "本表反映部门年度总体收支预算情况。",
             "具体公开表样附后",
         ]]);
-        let l = listed(&d);
+        let l = listed(&d, crate::extract::tables::catalog::test_identifier(None));
         let ids: Vec<&str> = l.entries.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(ids, ["B01", "B07"]);
         assert_eq!(l.published_separately.as_deref(), Some("具体公开表样附后"));

@@ -13,13 +13,17 @@
 //! joined to the row it finishes. A title whose body starts on the next page takes its columns from
 //! that page.
 //!
+//! A titled fragment on the next page whose title is the open table's again (a title printed at the
+//! top of every page) and whose columns line up continues the table too, its repeated header dropped.
+//!
 //! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
 //! dropped rather than guessed (it is not a table of its own without a title).
 
+use super::catalog::{same_title, TitleMatch};
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
-use super::rows::{merge_split_rows, read_rows, set_parents};
+use super::rows::{merge_split_rows, read_rows, set_hierarchy};
 use super::unit::{infer_from_values, parse_number, Unit};
 use super::Table;
 
@@ -65,13 +69,15 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
             ..c.clone()
         })
         .collect();
-    Some(CellGrid::new(
+    let mut remapped = CellGrid::new(
         grid.page,
         edges.to_vec(),
         grid.row_edges.clone(),
         cells,
         grid.ruled,
-    ))
+    );
+    remapped.text_x = grid.text_x.clone();
+    Some(remapped)
 }
 
 /// Rows at the top of a continuation that repeat the open table's header: every text in them is part
@@ -149,6 +155,17 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
     let mut open: Option<Open> = None;
     for frag in frags {
         match &frag.title {
+            Some(t) if repeats_open_title(open.as_ref(), t, &frag) => {
+                let Some(o) = open.as_mut() else { continue };
+                let Some(grid) = &frag.grid else { continue };
+                if let Some(g) = fit_repeated(grid, o) {
+                    let frag = Fragment {
+                        grid: Some(g),
+                        ..frag.clone()
+                    };
+                    read_into(o, &frag, false);
+                }
+            }
             Some(t) => {
                 if let Some(o) = open.take() {
                     done.push(finish(o));
@@ -209,6 +226,27 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
     drop_phantoms(done)
 }
 
+/// A titled fragment that continues the open table: the same title printed again on the next page
+/// (a page header), with columns that line up with the table's.
+fn repeats_open_title(open: Option<&Open>, t: &TitleMatch, frag: &Fragment) -> bool {
+    let (Some(o), Some(grid)) = (open, &frag.grid) else {
+        return false;
+    };
+    o.table.table == t.id
+        && same_title(&o.table.title, &t.title)
+        && frag.page == o.table.pages[1] + 1
+        && !o.table.columns.is_empty()
+        && fit_repeated(grid, o).is_some()
+}
+
+/// The grid of a page that repeats the open table's title, in the table's columns: remapped onto
+/// its boundaries, or as it is when its own header reads as the table's labels (columns placed by
+/// x-positions differ a little from page to page).
+fn fit_repeated(grid: &CellGrid, o: &Open) -> Option<CellGrid> {
+    remap(grid, &o.col_edges)
+        .or_else(|| (flatten(grid, &o.table.title).labels == o.table.columns).then(|| grid.clone()))
+}
+
 /// Drops titles that led to nothing: a table without columns, rows or empty statement when another
 /// table of the same id has content (a contents page lists every title), and every `X` without rows
 /// or empty statement.
@@ -232,9 +270,9 @@ fn drop_phantoms(tables: Vec<Table>) -> Vec<Table> {
         .collect()
 }
 
-/// Sets parent codes over the whole table; marks a table empty when it states so and holds no value.
+/// Sets levels and parents over the whole table; marks a table empty when it states so and holds no value.
 fn finish(mut o: Open) -> Table {
-    set_parents(&mut o.table.rows);
+    set_hierarchy(&mut o.table.rows);
     let has_value = o
         .table
         .rows

@@ -46,6 +46,9 @@ pub(crate) struct CellGrid {
     slots: Vec<Option<usize>>,
     /// True when built from ruling edges.
     pub(crate) ruled: bool,
+    /// For each cell (same order as `cells`), the left edge of its first line of text: the indent
+    /// that shows a row's level when no code is printed. Empty when unknown.
+    pub(crate) text_x: Vec<Option<f32>>,
 }
 
 impl CellGrid {
@@ -77,7 +80,17 @@ impl CellGrid {
             cells,
             slots,
             ruled,
+            text_x: Vec::new(),
         }
+    }
+
+    /// The left edge of the first line of text of the cell covering slot (row, col).
+    pub(crate) fn text_x_at(&self, row: usize, col: usize) -> Option<f32> {
+        if row >= self.n_rows() || col >= self.n_cols() {
+            return None;
+        }
+        let i = self.slots[row * self.n_cols() + col]?;
+        self.text_x.get(i).copied().flatten()
     }
 
     pub(crate) fn n_rows(&self) -> usize {
@@ -529,6 +542,20 @@ pub(crate) fn fill(grid: &mut CellGrid, page: &Page) {
     for (cell, ps) in grid.cells.iter_mut().zip(per_cell.iter()) {
         cell.text = join_pieces(ps.iter().collect());
     }
+    grid.text_x = per_cell
+        .iter()
+        .map(|ps| first_line_x(&ps.iter().collect::<Vec<_>>()))
+        .collect();
+}
+
+/// The left edge of the top line of `ps` (the pieces of one cell): where the cell's text starts.
+pub(crate) fn first_line_x(ps: &[&Piece]) -> Option<f32> {
+    let top = ps.iter().min_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0))?;
+    let tol = (top.bbox.height() * 0.5).max(1.0);
+    ps.iter()
+        .filter(|p| (p.bbox.y0 - top.bbox.y0).abs() <= tol)
+        .map(|p| p.bbox.x0)
+        .min_by(f32::total_cmp)
 }
 
 #[cfg(test)]

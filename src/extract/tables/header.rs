@@ -173,7 +173,12 @@ pub(crate) fn roles(grid: &CellGrid, header: &Header) -> Vec<Role> {
                 let all_codes = texts.iter().all(|t| {
                     t.chars().all(|ch| ch.is_ascii_digit()) && matches!(t.len(), 3 | 5 | 7)
                 });
-                if all_codes && !texts.is_empty() && LABEL_WORDS.is_match(leaf) {
+                // Codes under a label word, or under no label at all (a code column whose
+                // heading spans the code parts).
+                if all_codes
+                    && !texts.is_empty()
+                    && (LABEL_WORDS.is_match(leaf) || label.is_empty())
+                {
                     return Role::Code;
                 }
                 if PERCENT_WORDS.is_match(leaf) {

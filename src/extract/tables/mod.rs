@@ -22,13 +22,14 @@
 //!
 //! Not here: checks (see [`crate::checks`]). Limits: see each stage.
 
-pub(crate) mod catalog;
+pub mod catalog;
 pub(crate) mod columns;
 pub mod contents;
 pub(crate) mod continuation;
 pub mod figures;
 pub(crate) mod grid;
 pub(crate) mod header;
+pub mod labels;
 pub(crate) mod performance;
 pub(crate) mod regions;
 pub(crate) mod rows;
@@ -37,6 +38,8 @@ pub(crate) mod unit;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+pub use catalog::{Catalog, Identifier};
 
 use crate::document::Document;
 use crate::extract::facts::Fact;
@@ -59,12 +62,19 @@ pub struct Row {
     pub raw: Vec<String>,
     /// Page the row is printed on.
     pub page: u32,
-    /// Level of the code: 1 类, 2 款, 3 项.
+    /// Level in the table's hierarchy: of the code (1 类, 2 款, 3 项), or, for rows without codes, of
+    /// the indentation or numbering (1 = the rows the total sums); null for total, subtotal and
+    /// unclassified rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<u8>,
-    /// Code of the row this one is part of (`20106` for `2010601`).
+    /// Code of the row this one is part of (`20106` for `2010601`); for rows without codes (levels
+    /// shown by indentation or numbering) the name of that row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Left edge of the printed name (points), where the page gives positions: the indentation that
+    /// shows the level of rows printed without codes. Not written out.
+    #[serde(skip)]
+    pub indent: Option<f32>,
 }
 
 /// One table (continuations across pages are one table).
@@ -116,37 +126,52 @@ impl Table {
     }
 }
 
+/// What identifies the tables of `doc`, a report of kind `kind` (metadata): the catalog and the
+/// document's family.
+pub fn identifier<'a>(doc: &Document, catalog: &'a Catalog, kind: Option<&str>) -> Identifier<'a> {
+    Identifier::new(
+        catalog,
+        kind,
+        doc.pages
+            .iter()
+            .flat_map(|p| p.lines.iter().map(|l| l.text.as_str())),
+    )
+}
+
 /// Finds and reads the tables of a document.
-pub fn extract(doc: &Document, _outline: &Outline) -> Vec<Table> {
+pub fn extract(doc: &Document, _outline: &Outline, ident: Identifier<'_>) -> Vec<Table> {
     let positioned = doc
         .pages
         .iter()
         .any(|p| p.lines.iter().any(|l| !l.segments.is_empty()));
     let mut tables = if positioned {
-        from_positions(doc)
+        from_positions(doc, ident)
     } else if let Some(laid_out) = text::with_layout_positions(doc) {
         // Layout text (columns aligned with runs of spaces): read like a page without rules; the
         // token reading is kept for the tables that gives and the positions do not.
-        let mut ts = from_positions(&laid_out);
-        for t in text::extract(doc) {
+        let mut ts = from_positions(&laid_out, ident);
+        for t in text::extract(doc, ident) {
             if !ts.iter().any(|k| k.table == t.table && k.title == t.title) {
                 ts.push(t);
             }
         }
         ts
     } else {
-        text::extract(doc)
+        text::extract(doc, ident)
     };
     tables.extend(performance::extract(doc));
     tables
 }
 
 /// Tables of a document whose lines carry positioned segments.
-fn from_positions(doc: &Document) -> Vec<Table> {
+fn from_positions(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
     let mut frags = Vec::new();
     let mut open: Option<Vec<f32>> = None;
     for page in &doc.pages {
-        let fs = regions::fragments(page, open.as_deref());
+        if crate::ingest::stop_requested() {
+            break;
+        }
+        let fs = regions::fragments(page, open.as_deref(), ident);
         if let Some(last) = fs.last() {
             open = last.grid.as_ref().map(|g| g.col_edges.clone());
         }

@@ -83,6 +83,9 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
     let mut out = Vec::new();
     let mut cur: Option<Block> = None;
     for page in &doc.pages {
+        if crate::ingest::stop_requested() {
+            break;
+        }
         for line in &page.lines {
             let n = normalize_line(&line.text);
             if n.is_empty() {
@@ -227,6 +230,7 @@ fn finish(b: Block) -> Option<Table> {
             page: b.page,
             level: None,
             parent: None,
+            indent: None,
         }],
         empty: false,
         empty_statement: None,

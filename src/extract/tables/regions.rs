@@ -24,7 +24,7 @@ use regex::Regex;
 use crate::document::{Line, Page};
 use crate::normalize::normalize_line;
 
-use super::catalog::{catalog, TitleMatch};
+use super::catalog::{Identifier, TitleMatch};
 use super::columns::{grid_from_lines, is_body_line};
 use super::grid::{fill, ruling, CellGrid};
 use super::unit::{declared_in, Unit};
@@ -45,6 +45,9 @@ static EMPTY_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("empty statement regex is valid")
 });
+
+static MONEY_IN_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d[.,]\d").expect("money regex is valid"));
 
 static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:注|说明|备注|填报说明)\s*\d*\s*[:：.、]").expect("note regex is valid")
@@ -72,14 +75,20 @@ fn y_bottom(line: &Line) -> f32 {
 }
 
 /// Title lines of a page: (line index, match); a title wrapped before its last `表` is joined.
-fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
+fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
     let mut out = Vec::new();
+    let mut joined_next = false;
     for (i, line) in page.lines.iter().enumerate() {
-        let mut m = catalog().identify(&line.text);
+        // The second line of a title joined with the line before is no title of its own.
+        if std::mem::take(&mut joined_next) {
+            continue;
+        }
+        let mut m = ident.identify(&line.text);
         if let Some(next) = page.lines.get(i + 1) {
             if m.as_ref().is_none_or(|t| t.id == "X") {
-                if let Some(joined) = wrapped_title(&line.text, &next.text) {
+                if let Some(joined) = wrapped_title(&line.text, &next.text, ident) {
                     m = Some(joined);
+                    joined_next = true;
                 }
             }
         }
@@ -92,16 +101,21 @@ fn titles(page: &Page) -> Vec<(usize, TitleMatch)> {
     out
 }
 
-/// A title wrapped before its last characters (`…支出预` + `算表`, `…预算` + `表`): the tail is at
-/// most four characters ending with `表`, and the joined line is a catalog title (or a title at all
-/// when the tail is a lone `表`).
-pub(crate) fn wrapped_title(line: &str, next: &str) -> Option<TitleMatch> {
+/// A title wrapped before its last characters (`…支出预` + `算表`, `…培训费` + `支出预算表`, a
+/// label `表 1` + `收支总表`): the tail is at most six characters ending with `表`, the head holds no
+/// money, and the joined line is a catalog title (or a title at all when the tail is a lone `表`).
+pub(crate) fn wrapped_title(line: &str, next: &str, ident: Identifier<'_>) -> Option<TitleMatch> {
     let tail = normalize_line(next);
     let n = tail.chars().count();
-    if !tail.ends_with('表') || n > 4 || tail.chars().any(|c| c.is_ascii_digit()) {
+    if !tail.ends_with('表') || n > 6 || tail.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    let m = catalog().identify(&format!("{}{}", normalize_line(line), tail))?;
+    let head = normalize_line(line);
+    // A body row (money printed in it) is not the head of a title.
+    if MONEY_IN_LINE.is_match(&head) {
+        return None;
+    }
+    let m = ident.identify(&format!("{head}{tail}"))?;
     (n == 1 || m.id != "X").then_some(m)
 }
 
@@ -136,9 +150,13 @@ fn statement_at(lines: &[Line], i: usize) -> Option<String> {
 
 /// Reads the fragments of one page. `open_edges` are the column boundaries of the table still open
 /// from the page before (used to read an untitled continuation by x-positions).
-pub(crate) fn fragments(page: &Page, open_edges: Option<&[f32]>) -> Vec<Fragment> {
+pub(crate) fn fragments(
+    page: &Page,
+    open_edges: Option<&[f32]>,
+    ident: Identifier<'_>,
+) -> Vec<Fragment> {
     let mut rule_groups = ruling(page);
-    let titles = titles(page);
+    let titles = titles(page, ident);
     if is_contents_page(page, titles.len(), rule_groups.grids.len()) {
         return Vec::new();
     }
@@ -258,13 +276,28 @@ mod tests {
 
     #[test]
     fn jiangsu_sangong_table_with_numbered_title_wrapped() {
+        let id = crate::extract::tables::catalog::test_identifier(Some("预算"));
         // 十一、一般公共预算“三公”经费、会议费、培训费支出预 / 算表 (a title broken inside 预算).
-        let m = wrapped_title("十一、一般公共预算“三公”经费、会议费、培训费支出预", "算表");
+        let m = wrapped_title(
+            "十一、一般公共预算“三公”经费、会议费、培训费支出预",
+            "算表",
+            id,
+        );
         assert_eq!(m.map(|m| m.id), Some("B07".to_string()));
-        let m = wrapped_title("一般公共预算财政拨款基本支出决算", "表");
+        let m = wrapped_title("一般公共预算财政拨款基本支出决算", "表", id);
         assert_eq!(m.map(|m| m.id), Some("F06".to_string()));
         // A body line ending in 表 is no tail; a tail that makes no catalog title is not joined.
-        assert!(wrapped_title("十、其他说明", "附表3").is_none());
-        assert!(wrapped_title("单位：万元", "报表").is_none());
+        assert!(wrapped_title("十、其他说明", "附表3", id).is_none());
+        let m = wrapped_title(
+            "公开 09 表：一般公共预算“三公”经费、会议费、培训费",
+            "支出预算表",
+            id,
+        );
+        assert_eq!(m.map(|m| m.id), Some("B07".to_string()));
+        let m = wrapped_title("表 1", "收支总表", id);
+        assert_eq!(m.map(|m| m.id), Some("B01".to_string()));
+        // The last row of a table above a title is no head of it.
+        assert!(wrapped_title("合计 1,234.56", "收入总表", id).is_none());
+        assert!(wrapped_title("单位：万元", "报表", id).is_none());
     }
 }

@@ -26,19 +26,24 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::Deserialize;
 
 use super::grid::CellGrid;
 use super::header::{Header, Role};
 use super::unit::{parse_number, parse_percent, Unit};
 use super::Row;
+use crate::normalize::normalize_line;
 
 static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计|小计|本年|上年|年初|年末|使用|结余|结转|收入|支出)")
         .expect("item start regex is valid")
 });
 
+/// A code printed at the start of the name, bare or in brackets (`2010101 行政运行`, `[205]教育支出`,
+/// `【30101】基本工资`); the name must not go on with a digit (`2024年…` is no code).
 static LEADING_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{3}(?:\d{2}){0,2})\s*(\S.*)$").expect("leading code regex is valid")
+    Regex::new(r"^(?:\[(\d{3}(?:\d{2}){0,2})\]|【(\d{3}(?:\d{2}){0,2})】|(\d{3}(?:\d{2}){0,2}))\s*([^\d\s].*)$")
+        .expect("leading code regex is valid")
 });
 
 /// A block of columns: label column (if any) and the columns it owns.
@@ -276,7 +281,8 @@ pub(crate) fn read_rows(
                 .filter(|k| k.chars().all(|ch| ch.is_ascii_digit()));
             if code.is_none() {
                 if let Some(caps) = LEADING_CODE.captures(&name) {
-                    if let (Some(k), Some(rest)) = (caps.get(1), caps.get(2)) {
+                    let k = caps.get(1).or(caps.get(2)).or(caps.get(3));
+                    if let (Some(k), Some(rest)) = (k, caps.get(4)) {
                         code = Some(k.as_str().to_string());
                         name = rest.as_str().to_string();
                     }
@@ -296,6 +302,7 @@ pub(crate) fn read_rows(
                     page: grid.page,
                     level,
                     parent: None,
+                    indent: b.label.and_then(|c| grid.text_x_at(r, c)),
                 },
                 has_value,
                 y: grid.row_center(r),
@@ -312,18 +319,20 @@ pub(crate) fn read_rows(
         };
         rows.extend(joined.into_iter().map(|d| d.row));
     }
-    set_parents(&mut rows);
+    set_hierarchy(&mut rows);
     rows
 }
 
-/// Median distance between consecutive body rows' centres.
+/// The distance between rows: the upper quartile of the distances between consecutive body lines'
+/// centres (a table whose names often wrap over two or three lines has as many short line gaps as
+/// row gaps; the median would take the line gap for the row pitch).
 fn median_pitch(grid: &CellGrid, from: usize) -> f32 {
     let mut d: Vec<f32> = (from + 1..grid.n_rows())
         .map(|r| grid.row_center(r) - grid.row_center(r - 1))
         .filter(|d| *d > 0.0)
         .collect();
     d.sort_by(f32::total_cmp);
-    d.get(d.len() / 2).copied().unwrap_or(0.0)
+    d.get(d.len() * 3 / 4).copied().unwrap_or(0.0)
 }
 
 fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
@@ -398,6 +407,288 @@ pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Rol
     out
 }
 
+/// The row words of `patterns/tables/rows.toml`.
+const ROWS_TOML: &str = include_str!("../../../patterns/tables/rows.toml");
+
+#[derive(Debug, Default, Deserialize)]
+struct RowWords {
+    total: Vec<String>,
+    subtotal: Vec<String>,
+    part_of: Vec<String>,
+    /// `[name, role]` pairs verified by the unit tests.
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    examples: Vec<[String; 2]>,
+}
+
+/// A broken file is a build defect caught by the tests; at run time it degrades to no words.
+static ROW_WORDS: LazyLock<RowWords> =
+    LazyLock::new(|| toml::from_str::<RowWords>(ROWS_TOML).unwrap_or_default());
+
+/// What a row's label makes it, whatever its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowRole {
+    /// The table's total (合计, 总计).
+    Total,
+    /// A group's subtotal (小计, `当年收入小计`).
+    Subtotal,
+    /// Some parts of the row above (`其中：…`).
+    PartOf,
+    /// Anything else.
+    Item,
+}
+
+fn squeeze(name: &str) -> String {
+    normalize_line(name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The role of a row by its name (`patterns/tables/rows.toml`).
+pub(crate) fn row_role(name: &str) -> RowRole {
+    let n = squeeze(name);
+    let w = &*ROW_WORDS;
+    if w.total.contains(&n) {
+        RowRole::Total
+    } else if w.subtotal.iter().any(|t| n.ends_with(t.as_str())) {
+        RowRole::Subtotal
+    } else if w.part_of.iter().any(|t| n.starts_with(t.as_str())) {
+        RowRole::PartOf
+    } else {
+        RowRole::Item
+    }
+}
+
+/// Codes printed as two-digit suffixes in a single code column (`208`, then `05` for 20805): the
+/// suffix takes the digits of the code above it. After a 类 it is a 款; after a 款 or 项 it is a 款 when
+/// the table prints its 项 codes whole (`208`, `05`, `2080505`), otherwise a 项 of the 款 above.
+fn complete_suffix_codes(rows: &mut [Row]) {
+    let whole_items = rows
+        .iter()
+        .any(|r| r.code.as_deref().is_some_and(|c| c.len() == 7));
+    let mut prev: Option<String> = None;
+    for r in rows.iter_mut() {
+        let Some(code) = r.code.clone() else {
+            continue;
+        };
+        if code.len() == 2 {
+            if let Some(p) = prev.as_deref() {
+                let stem = match p.len() {
+                    3 => Some(p),
+                    5 | 7 if whole_items => Some(&p[..3]),
+                    5 => Some(p),
+                    7 => Some(&p[..5]),
+                    _ => None,
+                };
+                if let Some(stem) = stem {
+                    let full = format!("{stem}{code}");
+                    r.code = Some(full.clone());
+                    prev = Some(full);
+                    continue;
+                }
+            }
+        }
+        if code_level(&code).is_some() {
+            prev = Some(code);
+        }
+    }
+}
+
+/// Levels of rows without codes from the indentation of their names: distinct left edges (within
+/// 2 points) ranked left to right, when there are two to four of them and the rows read as a tree in
+/// print order (no row more than one level below the row above it).
+fn indent_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
+    let xs: Vec<(usize, f32)> = members
+        .iter()
+        .map(|&i| rows[i].indent.map(|x| (i, x)))
+        .collect::<Option<Vec<_>>>()?;
+    // One name column: names printed in several label columns (side by side, or a category column
+    // then an item column) are not indented.
+    let name_col = |r: &Row| {
+        r.raw
+            .iter()
+            .position(|t| !t.is_empty() && r.name.starts_with(t.as_str()))
+    };
+    let first_col = name_col(&rows[*members.first()?]);
+    if members.iter().any(|&i| name_col(&rows[i]) != first_col) {
+        return None;
+    }
+
+    // Stops come from rows with values (a stray fragment of a wrapped name sets none), from the
+    // first such row rightwards: the first row listed is a top-level one, and a wrapped line set
+    // left of it (a hanging continuation) is no level of its own.
+    let valued = |i: usize| rows[i].cells.iter().any(Option::is_some);
+    let base = xs.iter().find(|(i, _)| valued(*i)).map(|(_, x)| *x)?;
+    let mut sorted: Vec<f32> = xs
+        .iter()
+        .filter(|(i, x)| valued(*i) && *x >= base - 2.0)
+        .map(|(_, x)| *x)
+        .collect();
+    sorted.sort_by(f32::total_cmp);
+    let mut stops: Vec<f32> = Vec::new();
+    for x in sorted {
+        match stops.last() {
+            Some(l) if x - l <= 2.0 => {}
+            _ => stops.push(x),
+        }
+    }
+    if !(2..=4).contains(&stops.len()) {
+        return None;
+    }
+    // Centred names of two or three lengths also start at a few x positions: at each indentation
+    // stop, left-aligned names of one level differ in length.
+    let centred = stops.iter().any(|s| {
+        let mut lens: Vec<usize> = xs
+            .iter()
+            .filter(|(_, x)| (x - s).abs() <= 2.0)
+            .map(|(i, _)| rows[*i].name.chars().count())
+            .collect();
+        lens.sort_unstable();
+        lens.dedup();
+        lens.len() == 1 && xs.iter().filter(|(_, x)| (x - s).abs() <= 2.0).count() >= 3
+    });
+    if centred {
+        return None;
+    }
+    let level_of = |x: f32| -> u8 {
+        let k = stops.iter().rposition(|s| x + 2.0 >= *s).unwrap_or(0);
+        (k + 1) as u8
+    };
+    let out: Vec<(usize, u8)> = xs.iter().map(|&(i, x)| (i, level_of(x))).collect();
+    let levels: Vec<u8> = out
+        .iter()
+        .filter(|(i, _)| valued(*i))
+        .map(|(_, l)| *l)
+        .collect();
+    let tree = levels.first() == Some(&1) && levels.windows(2).all(|w| w[1] <= w[0] + 1);
+    tree.then_some(out)
+}
+
+/// The numbering mark a name starts with: `一、` 1, `(一)` 2, `1.` / `1、` 3, `(1)` 4.
+fn mark_kind(name: &str) -> Option<u8> {
+    static MARKS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+        [
+            r"^[一二三四五六七八九十]+、",
+            r"^[(（][一二三四五六七八九十]+[)）]",
+            r"^\d+[.、．]\D",
+            r"^[(（]\d+[)）]",
+        ]
+        .map(|p| Regex::new(p).expect("numbering regex is valid"))
+    });
+    let n = squeeze(name);
+    MARKS
+        .iter()
+        .position(|re| re.is_match(&n))
+        .map(|k| k as u8 + 1)
+}
+
+/// Levels from numbering: kinds of marks ranked in order of first appearance; an unnumbered row
+/// right after numbered ones is one level below the last numbered row. Used when there are numbered
+/// rows and either two kinds of marks or unnumbered rows under numbered ones.
+fn numbering_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
+    let kinds: Vec<Option<u8>> = members.iter().map(|&i| mark_kind(&rows[i].name)).collect();
+    let mut order: Vec<u8> = Vec::new();
+    for k in kinds.iter().flatten() {
+        if !order.contains(k) {
+            order.push(*k);
+        }
+    }
+    if order.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut last_marked: Option<u8> = None;
+    let mut nested = order.len() > 1;
+    for (&i, k) in members.iter().zip(&kinds) {
+        let level = match k {
+            Some(k) => {
+                let l = order.iter().position(|o| o == k).map_or(1, |p| p as u8 + 1);
+                last_marked = Some(l);
+                l
+            }
+            None => match last_marked {
+                Some(l) => {
+                    nested = true;
+                    l + 1
+                }
+                None => 1,
+            },
+        };
+        out.push((i, level));
+    }
+    let tree = out.windows(2).all(|w| w[1].1 <= w[0].1 + 1);
+    (nested && tree).then_some(out)
+}
+
+/// Level and parent of every row of a table (called on each page's rows and on the whole table).
+///
+/// Classified tables (function or 经济分类 codes): the level of the code (类 1, 款 2, 项 3) and the
+/// nearest shorter code that prefixes it; two-digit suffix codes are completed first. Other codes
+/// (six-digit 单位编码) take a parent by prefix but no level. Tables without codes: rows other than
+/// totals, subtotals and `其中` rows get levels from the indentation of their names, else from their
+/// numbering (一、 / (一) / 1.), else all 1 (units or items listed side by side under one total); a
+/// `其中` row is one level below the row above it. The parent of an uncoded row is the name of the
+/// nearest row above it one level up.
+pub(crate) fn set_hierarchy(rows: &mut [Row]) {
+    complete_suffix_codes(rows);
+    let coded = rows
+        .iter()
+        .any(|r| r.code.as_deref().and_then(code_level).is_some());
+    if coded {
+        for r in rows.iter_mut() {
+            r.level = r.code.as_deref().and_then(code_level);
+        }
+        set_parents(rows);
+        return;
+    }
+    if rows.iter().any(|r| r.code.is_some()) {
+        // Only unit codes (单位编码 such as 253001): the units are the rows the total sums (a unit
+        // within a unit, by prefix, one level down); what is listed under a unit without a code
+        // has no printed level.
+        set_parents(rows);
+        for r in rows.iter_mut() {
+            r.level = match (&r.code, &r.parent) {
+                (Some(_), None) => Some(1),
+                (Some(_), Some(_)) => Some(2),
+                _ => None,
+            };
+        }
+        return;
+    }
+    let roles: Vec<RowRole> = rows.iter().map(|r| row_role(&r.name)).collect();
+    let members: Vec<usize> = (0..rows.len())
+        .filter(|&i| roles[i] == RowRole::Item && !rows[i].name.trim().is_empty())
+        .collect();
+    let levels = indent_levels(rows, &members)
+        .or_else(|| numbering_levels(rows, &members))
+        .unwrap_or_else(|| members.iter().map(|&i| (i, 1)).collect());
+    for r in rows.iter_mut() {
+        r.level = None;
+        r.parent = None;
+    }
+    for (i, l) in levels {
+        rows[i].level = Some(l);
+    }
+    for i in 0..rows.len() {
+        if roles[i] == RowRole::PartOf {
+            if let Some(above) = rows[..i].iter().rev().find_map(|r| r.level) {
+                rows[i].level = Some(above.saturating_add(1));
+            }
+        }
+        let Some(l) = rows[i].level.filter(|l| *l > 1) else {
+            continue;
+        };
+        let parent = rows[..i]
+            .iter()
+            .rev()
+            .find(|r| r.level.is_some_and(|k| k < l))
+            .filter(|r| r.level == Some(l - 1))
+            .map(|r| r.name.clone());
+        rows[i].parent = parent;
+    }
+}
+
 /// Parent code of each classified row: the nearest shorter code that prefixes it.
 pub(crate) fn set_parents(rows: &mut [Row]) {
     let codes: Vec<Option<String>> = rows.iter().map(|r| r.code.clone()).collect();
@@ -412,6 +703,49 @@ pub(crate) fn set_parents(rows: &mut [Row]) {
             .find(|p| p.len() < code.len() && code.starts_with(p.as_str()))
             .cloned();
     }
+}
+
+/// For each row, the rows directly under it (by parent code in classified tables, by level in print
+/// order otherwise); a parent with a `其中` row under it is given no children (其中 lists only some).
+pub(crate) fn children(rows: &[Row]) -> Vec<Vec<usize>> {
+    let coded = rows
+        .iter()
+        .any(|r| r.code.as_deref().and_then(code_level).is_some());
+    let mut out = vec![Vec::new(); rows.len()];
+    for (i, r) in rows.iter().enumerate() {
+        let Some(l) = r.level else { continue };
+        let mut kids = Vec::new();
+        if coded {
+            let Some(code) = r.code.as_deref() else {
+                continue;
+            };
+            // The rows printed under it, up to the next code outside it (a table listing several
+            // units repeats their 类 codes).
+            for (j, k) in rows.iter().enumerate().skip(i + 1) {
+                match k.code.as_deref() {
+                    Some(kc) if kc == code || !kc.starts_with(code) => break,
+                    Some(_) if k.parent.as_deref() == Some(code) => kids.push(j),
+                    _ => {}
+                }
+            }
+        } else {
+            for (j, k) in rows.iter().enumerate().skip(i + 1) {
+                match k.level {
+                    Some(kl) if kl <= l => break,
+                    Some(kl) if kl == l + 1 => kids.push(j),
+                    _ => {}
+                }
+            }
+        }
+        if kids
+            .iter()
+            .any(|&j| row_role(&rows[j].name) == RowRole::PartOf)
+        {
+            continue;
+        }
+        out[i] = kids;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -568,6 +902,7 @@ mod tests {
             page: 8,
             level: None,
             parent: None,
+            indent: None,
         };
         let next = |name: &str, v: Option<&str>| Row {
             code: None,
@@ -577,6 +912,7 @@ mod tests {
             page: 9,
             level: None,
             parent: None,
+            indent: None,
         };
         let mut existing = vec![prev("当年收入")];
         let left = merge_split_rows(
@@ -599,5 +935,220 @@ mod tests {
         let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan, None);
         assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
         assert_eq!(rows[0].raw[1], "156,211,123");
+    }
+
+    fn plain(code: Option<&str>, name: &str, v: Option<&str>, indent: Option<f32>) -> Row {
+        Row {
+            code: code.map(str::to_string),
+            name: name.to_string(),
+            cells: vec![None, v.map(d)],
+            raw: vec![name.to_string(), v.unwrap_or("").to_string()],
+            page: 3,
+            level: None,
+            parent: None,
+            indent,
+        }
+    }
+
+    fn levels(rows: &[Row]) -> Vec<Option<u8>> {
+        rows.iter().map(|r| r.level).collect()
+    }
+
+    #[test]
+    fn row_words_examples() {
+        assert!(!ROW_WORDS.total.is_empty(), "rows.toml parses");
+        for [name, role] in &ROW_WORDS.examples {
+            let want = match role.as_str() {
+                "total" => RowRole::Total,
+                "subtotal" => RowRole::Subtotal,
+                "part_of" => RowRole::PartOf,
+                _ => RowRole::Item,
+            };
+            assert_eq!(row_role(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn bracketed_codes() {
+        let g = grid_of(&[
+            &["功能科目名称", "小计"],
+            &["合计", "324,314.91"],
+            &["[205]教育支出", "101,504.97"],
+            &["[20502]普通教育", "101,504.97"],
+            &["【2050205】高等教育", "33,273.59"],
+            &["2024年结转", "1.00"],
+        ]);
+        let h = flatten(&g, "");
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::WanYuan, None);
+        let got: Vec<(Option<&str>, &str)> = rows
+            .iter()
+            .map(|r| (r.code.as_deref(), r.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, "合计"),
+                (Some("205"), "教育支出"),
+                (Some("20502"), "普通教育"),
+                (Some("2050205"), "高等教育"),
+                (None, "2024年结转"),
+            ]
+        );
+        assert_eq!(rows[3].parent.as_deref(), Some("20502"));
+    }
+
+    #[test]
+    fn suffix_codes() {
+        // 类 printed whole, 款 as a two-digit suffix, 项 whole (one code column).
+        let mut rows = vec![
+            plain(None, "合计", Some("183.60"), None),
+            plain(Some("208"), "社会保障和就业支出", Some("115.11"), None),
+            plain(Some("05"), "行政事业单位养老支出", Some("113.28"), None),
+            plain(
+                Some("2080505"),
+                "机关事业单位基本养老保险缴费支出",
+                Some("81.23"),
+                None,
+            ),
+            plain(Some("99"), "其他社会保障和就业支出", Some("1.83"), None),
+            plain(
+                Some("2089901"),
+                "其他社会保障和就业支出",
+                Some("1.83"),
+                None,
+            ),
+        ];
+        set_hierarchy(&mut rows);
+        let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                None,
+                Some("208"),
+                Some("20805"),
+                Some("2080505"),
+                Some("20899"),
+                Some("2089901")
+            ]
+        );
+        assert_eq!(
+            levels(&rows),
+            vec![None, Some(1), Some(2), Some(3), Some(2), Some(3)]
+        );
+        assert_eq!(rows[5].parent.as_deref(), Some("20899"));
+        // 类 once, then 款 and 项 as suffixes: after a 款 a suffix is its 项.
+        let mut rows = vec![
+            plain(Some("201"), "一般公共服务支出", Some("10"), None),
+            plain(Some("03"), "政府办公厅(室)及相关机构事务", Some("10"), None),
+            plain(Some("01"), "行政运行", Some("10"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(rows[2].code.as_deref(), Some("2010301"));
+        assert_eq!(rows[2].parent.as_deref(), Some("20103"));
+    }
+
+    #[test]
+    fn indented_names() {
+        // Units at the left, their economic classes indented; the total centred above them; a
+        // hanging line of a wrapped unit name set left of the units carries that unit's values.
+        let mut rows = vec![
+            plain(None, "合计", Some("14913.65"), Some(90.3)),
+            plain(None, "广州市某某局(本级)", Some("13192.65"), Some(47.8)),
+            plain(None, "工资福利支出", Some("9099.10"), Some(57.8)),
+            plain(None, "商品和服务支出", Some("4093.55"), Some(57.8)),
+            plain(None, "某某交换站(广", None, Some(47.8)),
+            plain(None, "州市某某编辑部)", Some("1721.00"), Some(42.8)),
+            plain(None, "工资福利支出", Some("1721.00"), Some(57.8)),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(
+            levels(&rows),
+            vec![None, Some(1), Some(2), Some(2), Some(1), Some(1), Some(2)]
+        );
+        assert_eq!(rows[2].parent.as_deref(), Some("广州市某某局(本级)"));
+        let kids = children(&rows);
+        assert_eq!(kids[1], vec![2, 3]);
+        assert_eq!(kids[5], vec![6]);
+        // Centred names (one length per x position) are no indentation.
+        let mut rows = vec![
+            plain(None, "集中采购", Some("1"), Some(60.0)),
+            plain(None, "分散采购", Some("1"), Some(60.0)),
+            plain(None, "集中采购机构采购", Some("1"), Some(50.0)),
+            plain(None, "集中采购机构采购", Some("1"), Some(50.0)),
+            plain(None, "集中采购机构采购", Some("1"), Some(50.0)),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![Some(1); 5]);
+    }
+
+    #[test]
+    fn numbered_names() {
+        let mut rows = vec![
+            plain(None, "总计", Some("30"), None),
+            plain(None, "一、工资福利支出", Some("20"), None),
+            plain(None, "基本工资", Some("12"), None),
+            plain(None, "津贴补贴", Some("8"), None),
+            plain(None, "二、商品和服务支出", Some("10"), None),
+            plain(None, "(一)办公费", Some("10"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(
+            levels(&rows),
+            vec![None, Some(1), Some(2), Some(2), Some(1), Some(2)]
+        );
+        assert_eq!(rows[5].parent.as_deref(), Some("二、商品和服务支出"));
+    }
+
+    #[test]
+    fn total_row_first_and_subtotal_rows() {
+        // Items listed flat under a total printed first; 小计 and 其中 rows are no items.
+        let mut rows = vec![
+            plain(None, "合计", Some("30"), None),
+            plain(None, "基本支出", Some("20"), None),
+            plain(None, "其中：人员经费", Some("15"), None),
+            plain(None, "项目支出", Some("10"), None),
+            plain(None, "小计", Some("30"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1), Some(2), Some(1), None]);
+        assert_eq!(rows[2].parent.as_deref(), Some("基本支出"));
+        // A parent whose rows below are 其中 rows has no complete split.
+        assert!(children(&rows)[1].is_empty());
+    }
+
+    #[test]
+    fn unit_rows() {
+        // A department's units with their 单位编码; their projects below them carry no code.
+        let mut rows = vec![
+            plain(None, "合计", Some("37.46"), None),
+            plain(Some("253001"), "某某局", Some("31.59"), None),
+            plain(None, "通用项目", Some("0.52"), None),
+            plain(None, "办公设备购置经费", Some("0.52"), None),
+            plain(Some("253002"), "某某中心", Some("5.87"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1), None, None, Some(1)]);
+        // Units repeating the same 类 codes: each 类 sums only the rows printed under it.
+        let mut rows = vec![
+            plain(Some("125001"), "某某局", Some("3"), None),
+            plain(Some("208"), "社会保障和就业支出", Some("3"), None),
+            plain(
+                Some("2080505"),
+                "机关事业单位基本养老保险缴费支出",
+                Some("3"),
+                None,
+            ),
+            plain(Some("125002"), "某某中心", Some("4"), None),
+            plain(Some("208"), "社会保障和就业支出", Some("4"), None),
+            plain(
+                Some("2080505"),
+                "机关事业单位基本养老保险缴费支出",
+                Some("4"),
+                None,
+            ),
+        ];
+        set_hierarchy(&mut rows);
+        let kids = children(&rows);
+        assert_eq!((kids[1].clone(), kids[4].clone()), (vec![2], vec![5]));
     }
 }

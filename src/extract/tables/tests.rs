@@ -9,6 +9,10 @@ use super::figures::key_figures;
 use super::grid::tests::{hrule, line, seg, vrule};
 use super::*;
 use crate::checks::Status;
+
+fn test_id() -> Identifier<'static> {
+    catalog::test_identifier(None)
+}
 use crate::document::{Format, Line, Page, Rule, TextQuality};
 
 fn d(s: &str) -> Decimal {
@@ -113,7 +117,7 @@ fn f01_page() -> Page {
 
 #[test]
 fn ruled_grid_with_merged_header() {
-    let ts = extract(&pdf(vec![f01_page()]), &Outline::default());
+    let ts = extract(&pdf(vec![f01_page()]), &Outline::default(), test_id());
     let t = table(&ts, "F01");
     assert_eq!(
         (t.title.as_str(), t.layout.as_str()),
@@ -202,7 +206,7 @@ fn horizontal_rules_only_table() {
             )],
         ),
     ];
-    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     let t = table(&ts, "F03");
     assert_eq!(t.columns[2..], ["本年支出合计", "基本支出", "项目支出"]);
     assert_eq!(cell(t, "合计", "基本支出"), Some(d("2336.91")));
@@ -262,7 +266,7 @@ fn sangong_two_numbers_columns_from_x() {
         ),
         at(225.0, &[("0.95", 45.0, 20.0), ("0.95", 450.0, 20.0)]),
     ];
-    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     let t = table(&ts, "F07");
     assert_eq!(t.layout, "positions");
     assert_eq!(t.rows.len(), 1);
@@ -341,7 +345,7 @@ fn continuation_without_repeated_header() {
             ],
         ),
     ];
-    let ts = extract(&pdf(vec![p1, p2]), &Outline::default());
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default(), test_id());
     assert_eq!(ts.len(), 1);
     let t = &ts[0];
     assert_eq!((t.table.as_str(), t.pages), ("F05", [15, 16]));
@@ -382,7 +386,7 @@ fn empty_table_statement() {
             )],
         ),
     ];
-    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     let t = table(&ts, "F08");
     assert!(t.empty);
     assert_eq!(
@@ -431,7 +435,7 @@ fn yuan_table_converts_to_wan() {
             ],
         ),
     ];
-    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     let t = table(&ts, "B01");
     assert_eq!(
         (t.unit_declared.as_deref(), t.unit.as_str()),
@@ -490,7 +494,7 @@ fn unit_inferred_then_reconciled_with_narrative() {
         at(104.0, &[("项目", 80.0, 20.0), ("合计", 195.0, 30.0)]),
         at(122.0, &[("合计", 22.0, 20.0), ("9,628.22", 200.0, 55.0)]),
     ];
-    let mut ts = extract(&pdf(vec![p]), &Outline::default());
+    let mut ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     assert!(ts[0].unit_inferred);
     assert_eq!(ts[0].rows[0].cells[1], Some(d("9628.22")));
     let fact = crate::extract::facts::Fact {
@@ -522,7 +526,7 @@ fn seed() -> Document {
 
 #[test]
 fn seed_income_structure_table() {
-    let ts = extract(&seed(), &Outline::default());
+    let ts = extract(&seed(), &Outline::default(), test_id());
     let t = ts
         .iter()
         .find(|t| t.title == "财政拨款收入结构表")
@@ -561,7 +565,7 @@ fn seed_income_structure_table() {
 
 #[test]
 fn seed_performance_tables() {
-    let ts = extract(&seed(), &Outline::default());
+    let ts = extract(&seed(), &Outline::default(), test_id());
     let p01: Vec<&Table> = ts.iter().filter(|t| t.table == "P01").collect();
     let names: Vec<&str> = p01.iter().map(|t| t.rows[0].name.as_str()).collect();
     assert!(names.contains(&"机关党员培训教育经费"), "{names:?}");
@@ -629,6 +633,7 @@ fn cells_are_written_as_numbers() {
         page: 1,
         level: None,
         parent: None,
+        indent: None,
     };
     let json = serde_json::to_string(&row).expect("json");
     assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");
@@ -664,7 +669,7 @@ fn row_cut_by_page_break_is_joined() {
             ],
         ),
     ];
-    let ts = extract(&pdf(vec![p1, p2]), &Outline::default());
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default(), test_id());
     let t = table(&ts, "B01");
     let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, vec!["八、社会保障和就业支出", "十八、住房保障支出"]);
@@ -744,7 +749,7 @@ mod never_panics {
             for (i, p) in pages.iter_mut().enumerate() {
                 p.number = i as u32 + 1;
             }
-            let ts = extract(&pdf(pages), &Outline::default());
+            let ts = extract(&pdf(pages), &Outline::default(), test_id());
             let _ = crate::checks::tables::evaluate(&[], &ts);
             let _ = table_facts(&ts, &[]);
         }
@@ -765,7 +770,7 @@ fn layout_text_is_read_by_positions() {
          本年收入合计     2,946.25       本年支出合计        2,940.05
 ";
     let doc = crate::ingest::text::read(text.as_bytes()).expect("text decodes");
-    let ts = extract(&doc, &Outline::default());
+    let ts = extract(&doc, &Outline::default(), test_id());
     let t = table(&ts, "F01");
     assert_eq!(t.layout, "positions");
     assert_eq!(
@@ -823,7 +828,7 @@ fn jiangsu_income_table_with_two_level_item_names() {
             ],
         ),
     ];
-    let ts = extract(&pdf(vec![p]), &Outline::default());
+    let ts = extract(&pdf(vec![p]), &Outline::default(), test_id());
     let t = table(&ts, "B02");
     let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(

@@ -22,7 +22,7 @@ use regex::Regex;
 use crate::document::{Document, Line, Page, Rect, Segment};
 use crate::normalize::{is_cjk, normalize_line};
 
-use super::catalog::catalog;
+use super::catalog::Identifier;
 use super::regions::empty_statement;
 use super::unit::{declared_in, infer_from_values, is_numeric, parse_number, parse_percent, Unit};
 use super::{Row, Table};
@@ -186,7 +186,7 @@ fn header_line(text: &str) -> Option<Vec<String>> {
 }
 
 /// Reads the tables of a text document.
-pub(crate) fn extract(doc: &Document) -> Vec<Table> {
+pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
     let lines: Vec<(u32, &Line)> = doc
         .pages
         .iter()
@@ -198,8 +198,11 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
     let mut out = Vec::new();
     let mut k = 0;
     while k < nonblank.len() {
+        if k.is_multiple_of(4096) && crate::ingest::stop_requested() {
+            break;
+        }
         let (page, line) = lines[nonblank[k]];
-        let Some(m) = catalog().identify(&line.text) else {
+        let Some(m) = ident.identify(&line.text) else {
             k += 1;
             continue;
         };
@@ -290,9 +293,12 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                     raw,
                     page: p,
                     parent: None,
+                    indent: None,
                 }
             })
             .collect::<Vec<_>>();
+        let mut rows = rows;
+        super::rows::set_hierarchy(&mut rows);
         let last_page = rows.last().map(|r| r.page).unwrap_or(page);
         let column_units = (0..labels.len())
             .map(|c| match c {

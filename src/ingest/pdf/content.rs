@@ -32,6 +32,8 @@ const MAX_OPERAND_DEPTH: usize = 16;
 const MAX_OPERANDS: usize = 64;
 /// Most operators executed per page (all streams and forms together).
 const MAX_OPERATIONS: u64 = 20_000_000;
+/// Operators interpreted between two looks at the cancellation flag.
+const CANCEL_CHECK_EVERY: u64 = 4096;
 /// Most fonts loaded per document.
 const MAX_FONTS: usize = 10_000;
 /// Most glyphs kept per page.
@@ -516,6 +518,11 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 Token::Bad => self.out.bad_tokens += 1,
                 Token::Operator(op) => {
                     self.operations += 1;
+                    if self.operations.is_multiple_of(CANCEL_CHECK_EVERY)
+                        && self.obj.cancel.is_cancelled()
+                    {
+                        return Err(StreamError::Cancelled);
+                    }
                     if self.operations > MAX_OPERATIONS {
                         self.out.warnings.push((
                             "operation_limit",
@@ -922,6 +929,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     d
                 }
                 Err(StreamError::TooLarge(l)) => return Err(StreamError::TooLarge(l)),
+                Err(StreamError::Cancelled) => return Err(StreamError::Cancelled),
                 Err(StreamError::Broken(m)) => {
                     self.out.warnings.push(("stream_decode", m));
                     return Ok(());

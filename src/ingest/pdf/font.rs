@@ -173,7 +173,7 @@ impl Font {
             .map(|s| Rc::<str>::from(s.as_str()));
         let to_unicode = match dict.get(b"ToUnicode").ok().and_then(|o| obj.stream_of(o)) {
             Some(Ok(bytes)) => Some(CMap::parse(&bytes)).filter(CMap::has_unicode),
-            Some(Err(StreamError::TooLarge(l))) => return Err(StreamError::TooLarge(l)),
+            Some(Err(e @ (StreamError::TooLarge(_) | StreamError::Cancelled))) => return Err(e),
             _ => None,
         };
         let subtype = obj.name(dict, b"Subtype").unwrap_or_default();
@@ -578,6 +578,7 @@ mod tests {
         let obj = Objects {
             doc: &doc,
             max_stream_bytes: 1 << 20,
+            cancel: &crate::ingest::Cancel::never(),
         };
         font.decode(&obj, bytes, &mut out);
         out.into_iter().map(|c| c.text).collect()
@@ -631,6 +632,7 @@ mod tests {
         let obj = Objects {
             doc: &doc,
             max_stream_bytes: 1 << 20,
+            cancel: &crate::ingest::Cancel::never(),
         };
         f.decode(&obj, b"12\xd6\xa7\xb3\xf6", &mut out);
         let t: String = out.iter().filter_map(|c| c.text.clone()).collect();

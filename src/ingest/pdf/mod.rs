@@ -29,7 +29,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::document::{Document, Format, Page, TextQuality, Warning};
 use crate::error::IngestError;
-use crate::ingest::Limits;
+use crate::ingest::{Cancel, Limits};
 
 use content::{FontCache, Interpreter};
 use geometry::PageFrame;
@@ -56,6 +56,11 @@ struct PageRef<'a> {
 
 /// Reads a PDF.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
+    read_with(bytes, limits, &Cancel::never())
+}
+
+/// [`read`], stopping with [`IngestError::Cancelled`] at the next page or stream once `cancel` fires.
+pub fn read_with(bytes: &[u8], limits: &Limits, cancel: &Cancel) -> Result<Document, IngestError> {
     if bytes.len() as u64 > limits.max_file_size {
         return Err(IngestError::TooLarge {
             size: bytes.len() as u64,
@@ -71,6 +76,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     let obj = Objects {
         doc: &doc,
         max_stream_bytes: limits.max_stream_bytes,
+        cancel,
     };
     let pages = page_refs(&obj)?;
     if pages.is_empty() {
@@ -91,6 +97,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     let mut drawn = Vec::with_capacity(pages.len());
     let mut marks = HashSet::new();
     for (i, page) in pages.iter().enumerate() {
+        cancel.check()?;
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let d = read_page(&obj, page, number, &mut fonts, &mut document)?;
         layout::collect_decimal_marks(&d.lines, &mut marks);
@@ -98,6 +105,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     }
     let mut any_text = false;
     for d in drawn {
+        cancel.check()?;
         let laid = layout::finish_page(d.lines, &d.page.rules, d.page.height, &marks);
         document.text_quality.unmapped_glyphs += laid.unmapped;
         if laid.unmapped > 0 {
@@ -273,6 +281,7 @@ fn read_page(
             Some(Err(StreamError::TooLarge(limit))) => {
                 return Err(IngestError::StreamTooLarge { limit })
             }
+            Some(Err(StreamError::Cancelled)) => return Err(IngestError::Cancelled),
             Some(Err(StreamError::Broken(m))) => {
                 document
                     .warnings

@@ -13,6 +13,7 @@ use std::io::Read;
 use lopdf::{Dictionary, Object, Stream};
 
 use crate::error::IngestError;
+use crate::ingest::Cancel;
 
 /// Longest chain of references followed before giving up (guards reference cycles).
 const MAX_HOPS: usize = 32;
@@ -22,6 +23,8 @@ const MAX_HOPS: usize = 32;
 pub(crate) struct Objects<'a> {
     pub doc: &'a lopdf::Document,
     pub max_stream_bytes: u64,
+    /// Checked before each stream is decoded.
+    pub cancel: &'a Cancel,
 }
 
 /// Why a stream could not be decoded.
@@ -31,6 +34,8 @@ pub(crate) enum StreamError {
     TooLarge(u64),
     /// Broken or unsupported data: the stream is skipped with a warning.
     Broken(String),
+    /// The document's work was cancelled.
+    Cancelled,
 }
 
 impl From<StreamError> for IngestError {
@@ -38,6 +43,7 @@ impl From<StreamError> for IngestError {
         match e {
             StreamError::TooLarge(limit) => IngestError::StreamTooLarge { limit },
             StreamError::Broken(m) => IngestError::Truncated(m),
+            StreamError::Cancelled => IngestError::Cancelled,
         }
     }
 }
@@ -91,6 +97,9 @@ impl<'a> Objects<'a> {
 
     /// The decoded bytes of a stream object.
     pub(crate) fn stream_bytes(&self, stream: &Stream) -> Result<Vec<u8>, StreamError> {
+        if self.cancel.is_cancelled() {
+            return Err(StreamError::Cancelled);
+        }
         let limit = self.max_stream_bytes;
         let filters: Vec<&[u8]> = match stream
             .dict
