@@ -307,8 +307,19 @@ fn fits_sequence(sections: &[Section], open: &[Option<usize>; 6], h: &Heading) -
         .rev()
         .take_while(|s| Some(s.level as usize) > parent.map(|p| sections[p].level as usize))
         .find(|s| s.level == h.level && s.parent == parent);
+    // Some templates number the 一、 headings on across parts (五、 closes 第二部分, 十、 opens
+    // 第三部分): a first heading under a new part may continue the previous part's numbering.
+    let continues = || {
+        level == 2
+            && sections
+                .iter()
+                .rev()
+                .find(|s| s.level == h.level)
+                .and_then(heading_ordinal)
+                .is_some_and(|prev| h.ordinal == prev + 1 || h.ordinal == prev + 2)
+    };
     match previous.and_then(heading_ordinal) {
-        None => h.ordinal == 1 || (level == 1 && h.ordinal <= 9),
+        None => h.ordinal == 1 || (level == 1 && h.ordinal <= 9) || (h.ordinal > 1 && continues()),
         Some(prev) => h.ordinal == prev + 1 || h.ordinal == prev + 2,
     }
 }
@@ -433,6 +444,43 @@ mod tests {
 
     fn doc(pages: &[&[&str]]) -> Document {
         Document::from_text_pages(pages)
+    }
+
+    #[test]
+    fn numbering_may_continue_across_parts() {
+        // 一、 二、 under 第一部分, 三、 under 第二部分, 五、 六、 under 第三部分 (one heading lost).
+        let d = doc(&[&[
+            "第一部分 部门概况",
+            "一、主要职能",
+            "二、人员情况说明",
+            "第二部分 收支情况说明",
+            "三、收支预算总体情况说明",
+            "本部门当年预算收入100万元。",
+            "第三部分 其他重要事项说明",
+            "五、国有资产占有使用情况说明",
+            "截至上年底，本部门共有车辆4辆。",
+            "六、政府采购情况说明",
+            "当年本部门政府采购预算共30万元。",
+        ]]);
+        let o = outline(&d);
+        let paths: Vec<&str> = o.sections.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "",
+                "第一部分",
+                "第一部分/一",
+                "第一部分/二",
+                "第二部分",
+                "第二部分/三",
+                "第三部分",
+                "第三部分/五",
+                "第三部分/六"
+            ]
+        );
+        // A first heading numbered out of any sequence is still no heading.
+        let d = doc(&[&["第一部分 概况", "七、某项说明", "正文。"]]);
+        assert!(outline(&d).sections.iter().all(|s| s.number != "七"));
     }
 
     #[test]

@@ -411,6 +411,8 @@ mod tests {
             page: Some(3),
             section: "第三部分/三".into(),
             pattern: "test".into(),
+            origin: crate::extract::facts::Origin::Narrative,
+            cell: None,
         }
     }
 

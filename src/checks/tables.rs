@@ -924,6 +924,8 @@ mod tests {
             page: Some(21),
             section: String::new(),
             pattern: "p".to_string(),
+            origin: crate::extract::facts::Origin::Narrative,
+            cell: None,
         }
     }
 

@@ -29,6 +29,34 @@ pub struct Fact {
     pub page: Option<u32>,
     pub section: String,
     pub pattern: String,
+    /// Where the figure was read: the narrative, a table cell or other facts.
+    pub origin: Origin,
+    /// For a table figure: the table, row and column of the cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<CellSource>,
+}
+
+/// Where a fact comes from (`origin` in `facts.jsonl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A pattern over the narrative text (`pattern` is its id).
+    Narrative,
+    /// A table cell (`cell` says which).
+    Table,
+    /// Computed from other figures of the document.
+    Derived,
+}
+
+/// The cell a table figure was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellSource {
+    /// Catalog id of the table (`B01`, `F07`…).
+    pub table: String,
+    /// The row's name as printed (empty for an unlabelled data row).
+    pub row: String,
+    /// The column label, multi-level headers joined with `/`.
+    pub column: String,
 }
 
 /// Applies the fact patterns to every section.
@@ -63,6 +91,8 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
                             page: Some(section.page_at(m.value_start)),
                             section: section.path.clone(),
                             pattern: p.id.clone(),
+                            origin: Origin::Narrative,
+                            cell: None,
                         },
                     ));
                 }
@@ -70,6 +100,60 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
         }
         found.sort_by_key(|(start, _)| *start);
         out.extend(found.into_iter().map(|(_, f)| f));
+    }
+    let derived = derive(&out);
+    out.extend(derived);
+    out
+}
+
+/// Figures a report states only through their parts: (key, parts). A whole is derived when the
+/// narrative does not state it and states each part exactly once (one value); `raw` lists the parts'
+/// printed texts joined with `+`.
+const DERIVED: [(&str, [&str; 2]); 1] = [(
+    "sangong.vehicle",
+    ["sangong.vehicle.purchase", "sangong.vehicle.operation"],
+)];
+
+/// Facts derived from other facts (see [`DERIVED`]), with `origin` = `derived` and `pattern` =
+/// `derived:<key>`; page and section are those of the last part.
+pub fn derive(facts: &[Fact]) -> Vec<Fact> {
+    let single = |key: &str| -> Option<&Fact> {
+        let mut it = facts.iter().filter(|f| f.key == key && f.item.is_none());
+        let first = it.next()?;
+        it.all(|f| f.value == first.value).then_some(first)
+    };
+    let mut out = Vec::new();
+    for (key, parts) in DERIVED {
+        if facts.iter().any(|f| f.key == key && f.item.is_none()) {
+            continue;
+        }
+        let Some(found) = parts
+            .iter()
+            .map(|p| single(p))
+            .collect::<Option<Vec<&Fact>>>()
+        else {
+            continue;
+        };
+        let Some(last) = found.iter().max_by_key(|f| f.page) else {
+            continue;
+        };
+        out.push(Fact {
+            key: key.to_string(),
+            item: None,
+            value: found.iter().map(|f| f.value).sum(),
+            unit: last.unit.clone(),
+            raw: found
+                .iter()
+                .map(|f| f.raw.as_str())
+                .collect::<Vec<_>>()
+                .join("+"),
+            approximate: found.iter().any(|f| f.approximate),
+            page: last.page,
+            section: last.section.clone(),
+            pattern: format!("derived:{key}"),
+            origin: Origin::Derived,
+            cell: None,
+        });
     }
     out
 }
@@ -206,5 +290,113 @@ mod tests {
                 ("income.other", "500".into(), "500万元"),
             ]
         );
+    }
+
+    fn brief(got: &[Fact]) -> Vec<(String, String)> {
+        got.iter()
+            .map(|f| (f.key.clone(), f.value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn budget_totals_of_each_template_family() {
+        let patterns = PatternSet::load(None).expect("default patterns");
+        // Beijing: 收入预算情况说明 / 支出预算情况说明, last year's figure named and skipped.
+        let d = doc(&[&[
+            "第一部分 2026年度部门预算情况说明",
+            "一、部门情况说明",
+            "二、收入预算情况说明",
+            "2026年度收入预算134133.33万元，比2025年年初预算数125462.47万元增加8670.86万元，增长6.91%。",
+            "（一）本年收入预算118370.07万元。",
+            "三、支出预算情况说明",
+            "2026年支出预算134133.33万元，比2025年年初预算数125462.47万元增加8670.86万元，增长6.91%。",
+        ]]);
+        let got = extract(&outline(&d), &patterns);
+        assert_eq!(
+            brief(&got),
+            vec![
+                ("income.grand_total".into(), "134133.33".into()),
+                ("income.grand_total.yoy_change".into(), "8670.86".into()),
+                ("income.grand_total.yoy_pct".into(), "6.91".into()),
+                ("expenditure.grand_total".into(), "134133.33".into()),
+                (
+                    "expenditure.grand_total.yoy_change".into(),
+                    "8670.86".into()
+                ),
+                ("expenditure.grand_total.yoy_pct".into(), "6.91".into()),
+            ]
+        );
+        assert!(got
+            .iter()
+            .all(|f| f.origin == Origin::Narrative && f.cell.is_none()));
+        // Shenzhen: 部门预算收支总体情况, the department named before 部门预算收入.
+        let d = doc(&[&[
+            "第二部分 部门预算收支总体情况",
+            "2026年深圳市某局部门预算收入4,684.30万元，较2025年年初预算减少247.70万元，下降5.0%。2026年深圳市某局部门预算支出4,684.30万元，较2025年年初预算减少247.70万元，下降5.0%。",
+        ]]);
+        let got = extract(&outline(&d), &patterns);
+        let keys: Vec<(String, String)> = brief(&got);
+        assert!(keys.contains(&("income.grand_total".into(), "4684.3".into())));
+        assert!(keys.contains(&("expenditure.grand_total.yoy_change".into(), "-247.7".into())));
+        assert!(keys.contains(&("income.grand_total.yoy_pct".into(), "-5.0".into())));
+        // Xi'an: a source's figure (其中：一般公共预算拨款…) is not the total, nor its change.
+        let d = doc(&[&[
+            "第二部分 部门预算收支情况说明",
+            "一、收支预算总体情况说明",
+            "本部门当年预算收入2,838.42万元，其中：一般公共预算拨款2,838.42万元，较上年增加145.22万元；本部门当年预算支出2,838.42万元。",
+            "二、财政拨款收支情况说明",
+            "本部门当年财政拨款收入2,838.42万元；本部门当年财政拨款支出2,838.42万元。",
+        ]]);
+        let got = extract(&outline(&d), &patterns);
+        assert_eq!(
+            brief(&got),
+            vec![
+                ("income.grand_total".into(), "2838.42".into()),
+                ("expenditure.grand_total".into(), "2838.42".into()),
+                ("fiscal.income_total".into(), "2838.42".into()),
+                ("fiscal.expenditure_total".into(), "2838.42".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vehicle_total_stated_only_by_its_parts_is_derived() {
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let d = doc(&[&[
+            "一、“三公”经费及会议费、培训费情况说明",
+            "本部门当年一般公共预算“三公”经费预算支出10.10万元。其中：因公出国（境）经费0.00万元；公务接待费1.00万元；公务用车运行维护费9.10万元；公务用车购置费0.00万元。",
+        ]]);
+        let got = extract(&outline(&d), &patterns);
+        let vehicle: Vec<&Fact> = got.iter().filter(|f| f.key == "sangong.vehicle").collect();
+        assert_eq!(vehicle.len(), 1);
+        assert_eq!(vehicle[0].value, Decimal::new(910, 2));
+        assert_eq!(vehicle[0].origin, Origin::Derived);
+        assert_eq!(vehicle[0].pattern, "derived:sangong.vehicle");
+        assert_eq!(vehicle[0].raw, "0.00万元+9.10万元");
+        // Stated: never derived; a part stated twice with two values: not derived either.
+        let stated = got
+            .iter()
+            .filter(|f| f.key != "sangong.vehicle")
+            .cloned()
+            .collect::<Vec<_>>();
+        let mut with_vehicle = stated.clone();
+        with_vehicle.push(Fact {
+            key: "sangong.vehicle".into(),
+            value: Decimal::from(9),
+            ..stated[0].clone()
+        });
+        assert!(derive(&with_vehicle).is_empty());
+        let mut twice = stated.clone();
+        let op = stated
+            .iter()
+            .find(|f| f.key == "sangong.vehicle.operation")
+            .expect("operation")
+            .clone();
+        twice.push(Fact {
+            value: Decimal::from(8),
+            ..op
+        });
+        assert!(derive(&twice).is_empty());
+        assert_eq!(derive(&stated).len(), 1);
     }
 }

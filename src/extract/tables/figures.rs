@@ -28,7 +28,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::extract::facts::Fact;
+use crate::extract::facts::{CellSource, Fact, Origin};
 use crate::normalize::normalize_line;
 
 use super::{Row, Table};
@@ -44,6 +44,8 @@ pub struct KeyFigure {
     pub rule: String,
     /// Cell reference, e.g. `table:F01[总计,收入/决算数]@p7`.
     pub cell_ref: String,
+    /// The table, row and column of the cell.
+    pub cell: CellSource,
 }
 
 /// A row name in comparable form: whitespace, numbering (`一、`, `1.`, `(一)`) and `其中：` removed,
@@ -139,6 +141,11 @@ fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFig
         page: row.page,
         rule: format!("table:{}.{}", t.table, key),
         cell_ref: cell_ref(t, row, col),
+        cell: CellSource {
+            table: t.table.clone(),
+            row: row.name.clone(),
+            column: t.columns.get(col).cloned().unwrap_or_default(),
+        },
     }
 }
 
@@ -262,8 +269,22 @@ fn gpb(t: &Table, out: &mut Vec<KeyFigure>) {
 }
 
 /// Key figures of the basic-expenditure table (F06/B06): 人员经费 and 公用经费 totals, printed as
-/// rows (人员经费合计) or as columns of the 合计 row.
+/// rows (人员经费合计) or as columns of the 合计 row: (value, cell reference, raw text, page).
 pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2] {
+    personnel_public_cells(t).map(|found| {
+        found.map(|(v, row, col)| {
+            (
+                v,
+                cell_ref(t, row, col),
+                row.raw.get(col).cloned().unwrap_or_default(),
+                row.page,
+            )
+        })
+    })
+}
+
+/// The cells of [`personnel_public`]: (value, row, column).
+fn personnel_public_cells(t: &Table) -> [Option<(Decimal, &Row, usize)>; 2] {
     ["人员经费", "公用经费"].map(|w| {
         let by_row = t
             .rows
@@ -275,25 +296,13 @@ pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2
             .find_map(|r| {
                 (0..t.columns.len()).find_map(|i| {
                     let v = r.cells.get(i).copied().flatten()?;
-                    (t.column_units.get(i).map(String::as_str) == Some("万元")).then(|| {
-                        (
-                            v,
-                            cell_ref(t, r, i),
-                            r.raw.get(i).cloned().unwrap_or_default(),
-                            r.page,
-                        )
-                    })
+                    (t.column_units.get(i).map(String::as_str) == Some("万元")).then_some((v, r, i))
                 })
             });
         by_row.or_else(|| {
             let row = total_row(t)?;
             let (col, v) = value_in(t, row, |l| leaf(l) == w)?;
-            Some((
-                v,
-                cell_ref(t, row, col),
-                row.raw.get(col).cloned().unwrap_or_default(),
-                row.page,
-            ))
+            Some((v, row, col))
         })
     })
 }
@@ -301,17 +310,10 @@ pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2
 fn basic(t: &Table, out: &mut Vec<KeyFigure>) {
     for (key, found) in ["basic.personnel", "basic.public"]
         .into_iter()
-        .zip(personnel_public(t))
+        .zip(personnel_public_cells(t))
     {
-        if let Some((value, cell_ref, raw, page)) = found {
-            out.push(KeyFigure {
-                key: key.to_string(),
-                value,
-                raw,
-                page,
-                rule: format!("table:{}.{}", t.table, key),
-                cell_ref,
-            });
+        if let Some((value, row, col)) = found {
+            out.push(figure(t, key, row, col, value));
         }
     }
 }
@@ -356,6 +358,22 @@ fn sangong_col(label: &str, part: &str, group: &str) -> bool {
     }
 }
 
+/// The first label level of the latest year when the columns are grouped by two or more years
+/// (labels opening with a four-digit year: `2022年/…`); `None` otherwise.
+fn latest_year_group(columns: &[String]) -> Option<String> {
+    let years: std::collections::BTreeSet<&str> = columns
+        .iter()
+        .filter_map(|c| {
+            let top = c.split('/').next()?;
+            (c.contains('/') && top.len() > 4 && top.as_bytes()[..4].iter().all(u8::is_ascii_digit))
+                .then_some(top)
+        })
+        .collect();
+    (years.len() >= 2)
+        .then(|| years.iter().next_back().map(|y| format!("{y}/")))
+        .flatten()
+}
+
 /// Key figures of the 三公 tables (F07/B07).
 fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     let Some(row) = data_row(t) else { return };
@@ -396,9 +414,13 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
     if !final_table {
         wanted.push(("admin_cost.total", "admin", ""));
     }
+    // Budget tables that print the previous year beside this one (2021年 | 2022年 | 增减变化情况)
+    // give this year's figures: the latest year's group only.
+    let latest = latest_year_group(&t.columns);
+    let this_year = |l: &str| latest.as_deref().is_none_or(|y| l.starts_with(y));
     let mut found: Vec<KeyFigure> = Vec::new();
     for (key, part, g) in wanted {
-        if let Some((col, v)) = value_in(t, row, |l| sangong_col(l, part, g)) {
+        if let Some((col, v)) = value_in(t, row, |l| this_year(l) && sangong_col(l, part, g)) {
             found.push(figure(t, key, row, col, v));
         }
     }
@@ -418,7 +440,11 @@ fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
             get("sangong.vehicle.operation"),
         ],
     );
-    let has_col = |part: &str| t.columns.iter().any(|l| sangong_col(l, part, group));
+    let has_col = |part: &str| {
+        t.columns
+            .iter()
+            .any(|l| this_year(l) && sangong_col(l, part, group))
+    };
     let anchored = has_col(total_part) && has_col("vehicle");
     if parts_ok && vehicle_ok && anchored {
         out.extend(found);
@@ -467,6 +493,8 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
             page: Some(f.page),
             section: f.cell_ref,
             pattern: f.rule,
+            origin: Origin::Table,
+            cell: Some(f.cell),
         })
         .collect()
 }
@@ -509,5 +537,24 @@ mod tests {
             ""
         ));
         assert!(sangong_col("机关运行经费预算数", "admin", ""));
+    }
+
+    #[test]
+    fn the_latest_year_group_of_a_two_year_table() {
+        let cols: Vec<String> = [
+            "单位名称",
+            "2021年/合计",
+            "2021年/“三公”经费/小计",
+            "2022年/合计",
+            "2022年/“三公”经费/小计",
+            "增减变化情况/合计",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(latest_year_group(&cols).as_deref(), Some("2022年/"));
+        // One year only (or none): no group to choose.
+        assert_eq!(latest_year_group(&cols[..3]), None);
+        assert_eq!(latest_year_group(&["合计".to_string()]), None);
     }
 }

@@ -462,6 +462,8 @@ fn yuan_table_converts_to_wan() {
         page: Some(3),
         section: String::new(),
         pattern: "income.total".to_string(),
+        origin: crate::extract::facts::Origin::Narrative,
+        cell: None,
     };
     let checks = crate::checks::tables::evaluate(std::slice::from_ref(&fact), &ts);
     let c = checks
@@ -505,6 +507,8 @@ fn unit_inferred_then_reconciled_with_narrative() {
         page: Some(3),
         section: String::new(),
         pattern: "p".to_string(),
+        origin: crate::extract::facts::Origin::Narrative,
+        cell: None,
     };
     reconcile_units(&mut ts, &[fact]);
     assert_eq!(ts[0].unit, "元");
