@@ -174,7 +174,7 @@ fn from_positions(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
         }
         frags.extend(fs);
     }
-    continuation::stitch(frags)
+    continuation::stitch(frags, ident)
 }
 
 /// Re-reads tables that print no unit when the narrative contradicts the inferred one: a table read
