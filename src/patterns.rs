@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
-use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
+use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
@@ -83,6 +83,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "tables/columns.toml",
         include_str!("../patterns/tables/columns.toml"),
+    ),
+    (
+        "tables/rows.toml",
+        include_str!("../patterns/tables/rows.toml"),
     ),
 ];
 
@@ -416,6 +420,20 @@ pub struct PatternSet {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileDef {
+    /// The row words of `tables/rows.toml` (read by the table rows stage from the embedded file;
+    /// accepted here so that a copy of the folder loads).
+    #[serde(default)]
+    #[allow(dead_code)]
+    total: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    subtotal: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    part_of: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    examples: Vec<[String; 2]>,
     #[serde(default)]
     key: Vec<KeyEntry>,
     #[serde(default)]

@@ -111,6 +111,23 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             }
         }
     }
+    // Two classifications of one printed row (部门经济科目 code | name, then 政府经济科目 code | name,
+    // then the values): the first block holds no values of its own, so the row is the first
+    // block's, with the values and the second classification's columns (kept raw) of the next.
+    let mut k = 0;
+    while k + 1 < out.len() {
+        if out[k].label.is_some() && out[k].values.is_empty() && !out[k + 1].codes.is_empty() {
+            let next = out.remove(k + 1);
+            let b = &mut out[k];
+            b.values.extend(next.codes);
+            b.values.extend(next.label);
+            b.values.extend(next.sub_labels);
+            b.values.extend(next.values);
+            b.values.sort_unstable();
+        } else {
+            k += 1;
+        }
+    }
     if !pending_codes.is_empty() {
         match out.last_mut() {
             Some(b) => b.codes.append(&mut pending_codes),
@@ -892,6 +909,32 @@ mod tests {
             .to_vec();
         let roles = [Role::Label, Role::Money, Role::Label, Role::Money];
         assert_eq!(blocks(&roles, &labels).len(), 2);
+    }
+
+    #[test]
+    fn two_classifications_of_one_row() {
+        // 部门经济科目 code | name, 政府经济科目 code | name, values: one block, the first
+        // classification's.
+        let labels: Vec<String> = [
+            "部门经济科目编码",
+            "部门经济科目名称",
+            "政府经济科目编码",
+            "政府经济科目名称",
+            "合计",
+        ]
+        .map(String::from)
+        .to_vec();
+        let roles = [
+            Role::Code,
+            Role::Label,
+            Role::Code,
+            Role::Label,
+            Role::Money,
+        ];
+        let bs = blocks(&roles, &labels);
+        assert_eq!(bs.len(), 1);
+        assert_eq!((bs[0].codes.clone(), bs[0].label), (vec![0], Some(1)));
+        assert_eq!(bs[0].values, vec![2, 3, 4]);
     }
 
     #[test]
