@@ -39,8 +39,23 @@ the run (--quiet: nothing but fatal errors).
 
 EXIT CODES:
   0  every document was processed
-  1  output was written, but some documents failed (see documents.jsonl, status \"failed\")
-  2  fatal: bad arguments, unusable patterns, or the output could not be written";
+  1  output was written, but some documents failed (see documents.jsonl, status \"failed\"; with
+     --incremental also failures recorded by an earlier run)
+  2  fatal: bad arguments, unusable patterns, the output could not be written, or another run holds
+     the output folder's lock (OUT/yujuesuan.lock)
+
+ERROR CODES (documents.jsonl error.code; status failed, or partial for what a read document lost):
+  not_pdf              named .pdf but no %PDF- signature
+  truncated            PDF cut short or damaged beyond repair (partial: read as far as it goes)
+  encrypted            PDF does not open with the empty user password
+  no_text_layer        no page (failed) or some pages (partial) without a text layer
+  unmapped_glyphs      partial: over 5 % of the glyphs have no Unicode meaning
+  unreadable_encoding  text in no readable encoding (partial: invalid bytes replaced by U+FFFD)
+  empty                empty file, blank text, or a PDF page tree without pages
+  too_large            over --max-file-size, or a stream decodes past the stream limit
+  unreadable_file      missing, not permitted, or not a regular file (FIFO, device, socket, folder)
+  timeout              the document, reading included, ran past --timeout-per-doc
+  internal_error       unexpected failure of the reader on this document";
 
 /// Turns Chinese government budget and final-account disclosure reports (部门预算 / 部门决算, PDF or
 /// text) into structured, checked JSON Lines.
