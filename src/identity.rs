@@ -96,6 +96,8 @@ mod tests {
             page: Some(3),
             section: section.to_string(),
             pattern: pattern.to_string(),
+            origin: crate::extract::facts::Origin::Narrative,
+            cell: None,
         }
     }
 

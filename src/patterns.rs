@@ -34,7 +34,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     ("keys.toml", include_str!("../patterns/keys.toml")),
     ("units.toml", include_str!("../patterns/units.toml")),
     ("metadata.toml", include_str!("../patterns/metadata.toml")),
-    ("column_ids.toml", include_str!("../patterns/column_ids.toml")),
+    (
+        "column_ids.toml",
+        include_str!("../patterns/column_ids.toml"),
+    ),
     (
         "facts/totals.toml",
         include_str!("../patterns/facts/totals.toml"),
