@@ -18,23 +18,13 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
+use crate::checks::facts::fact_ref;
 use crate::checks::{compare_within, Check};
-use crate::extract::facts::Fact;
+use crate::extract::facts::{Fact, Origin};
 
+/// A figure read from a table (or derived), not stated in the narrative.
 fn derived(f: &Fact) -> bool {
-    f.pattern.starts_with("table:")
-}
-
-fn fact_ref(f: &Fact) -> String {
-    let item = f
-        .item
-        .as_ref()
-        .map(|i| format!("[{i}]"))
-        .unwrap_or_default();
-    match f.page {
-        Some(p) => format!("fact:{}{item}@p{p}", f.key),
-        None => format!("fact:{}{item}", f.key),
-    }
+    f.origin != Origin::Narrative
 }
 
 /// Drops repeated facts (in place, order kept) and returns the checks of keys stated with several
@@ -96,7 +86,11 @@ mod tests {
             page: Some(3),
             section: section.to_string(),
             pattern: pattern.to_string(),
-            origin: crate::extract::facts::Origin::Narrative,
+            origin: if pattern.starts_with("table:") {
+                Origin::Table
+            } else {
+                Origin::Narrative
+            },
             cell: None,
         }
     }

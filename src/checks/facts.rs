@@ -188,7 +188,8 @@ fn first<'a>(facts: &'a [Fact], key: &str) -> Option<&'a Fact> {
     facts.iter().find(|f| f.key == key && f.item.is_none())
 }
 
-fn fact_ref(f: &Fact) -> String {
+/// `fact:KEY[ITEM]@pPAGE`: how a check names a fact it read.
+pub(crate) fn fact_ref(f: &Fact) -> String {
     let item = f
         .item
         .as_ref()
