@@ -1173,18 +1173,23 @@ mod tests {
     #[test]
     fn the_rules_come_from_the_pattern_files() {
         // A pattern folder whose metadata says a stage alone is a unit's report.
-        let files: Vec<(String, String)> = ["keys.toml", "units.toml", "metadata.toml"]
-            .iter()
-            .map(|n| {
-                let text = std::fs::read_to_string(format!("patterns/{n}")).expect("readable");
-                let text = if *n == "metadata.toml" {
-                    text.replacen("default_scope = '部门'", "default_scope = '单位'", 1)
-                } else {
-                    text
-                };
-                (n.to_string(), text)
-            })
-            .collect();
+        let files: Vec<(String, String)> = [
+            "keys.toml",
+            "units.toml",
+            "metadata.toml",
+            "tables/catalog.toml",
+        ]
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(format!("patterns/{n}")).expect("readable");
+            let text = if *n == "metadata.toml" {
+                text.replacen("default_scope = '部门'", "default_scope = '单位'", 1)
+            } else {
+                text
+            };
+            (n.to_string(), text)
+        })
+        .collect();
         let set = PatternSet::from_files(files).expect("loads");
         let d = Document::from_text_pages(&[&["预算01表收支总表", "金额单位：万元"]]);
         let m = identify(&d, &outline(&d), &set.metadata, "in.pdf");
@@ -1212,6 +1217,10 @@ mod tests {
                 std::fs::read_to_string("patterns/units.toml").expect("readable"),
             ),
             ("metadata.toml".to_string(), text),
+            (
+                "tables/catalog.toml".to_string(),
+                std::fs::read_to_string("patterns/tables/catalog.toml").expect("readable"),
+            ),
         ];
         let set = PatternSet::from_files(files).expect("loads");
         let problems = set.metadata.check();

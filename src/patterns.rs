@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
-use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
+use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).

@@ -43,8 +43,8 @@ use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
     cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
 };
-use crate::extract::tables::rows::{self, RowRole};
 use crate::extract::tables::labels::{self, LabelRole};
+use crate::extract::tables::rows::{self, RowRole};
 use crate::extract::tables::{Row, Table};
 use crate::normalize::normalize_line;
 

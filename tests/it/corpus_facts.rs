@@ -26,7 +26,8 @@ fn analyse(dir: &Path, name: &str, patterns: &PatternSet) -> (Vec<Fact>, Vec<Che
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
     let doc = ingest(&path, &bytes, &Limits::default()).expect("corpus PDF ingests");
     let outline = segment::outline(&doc);
-    let meta = yujuesuan::metadata::identify(&doc, &outline);
+    let meta =
+        yujuesuan::metadata::identify(&doc, &outline, &patterns.metadata, &path.to_string_lossy());
     let mut found = facts::extract(&outline, patterns);
     let ident = tables::identifier(&doc, &patterns.catalog, meta.kind.as_deref());
     let mut found_tables = tables::extract(&doc, &outline, ident);
