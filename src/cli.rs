@@ -11,24 +11,51 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::{Config, InputSpec, ProgressMode, Shard};
 use crate::error::PatternError;
 use crate::ingest::Limits;
+use crate::inputs::{Glob, Selection};
 use crate::patterns::PatternSet;
 
 const AFTER_HELP: &str = "\
-OUTPUT (in the --out folder):
-  documents.jsonl  one line per input file, also for files that failed: doc_id (sha256), source,
-                   status ok|partial|failed, error {code, message}, format, kind, year, department,
-                   pages, sections, tables, text_quality
+OUTPUT (in the --out folder; `yujuesuan schema FILE` prints each file's JSON Schema; every field is in
+every line, null when absent):
+  documents.jsonl  one line per input file, also for files that failed or repeat another: doc_id
+                   (sha256), source, status ok|partial|failed|duplicate, error {code, message},
+                   format, encoding, kind, year, department, department_normalized,
+                   metadata_source, pages, printed_pages [{page, printed}], sections, tables,
+                   text_quality, warnings, warnings_total, facts, checks_failed, program_version,
+                   patterns, bytes, duplicate_of
   facts.jsonl      one line per figure: key, item, value (exact; 万元 for money), unit, raw,
                    approximate, page, section, pattern
-  tables.jsonl     one line per table: table id, title, unit_declared, pages, columns, rows, empty
+  tables.jsonl     one line per table: table id, title, unit_declared, pages, columns, rows (code,
+                   name, cells, raw, page, level, parent), empty, empty_statement, unit,
+                   unit_inferred, column_units, layout
   checks.jsonl     one line per consistency check: check, status pass|rounding|fail|
-                   not_applicable|insufficient_data, expected, actual, diff, refs
+                   not_applicable|insufficient_data, expected, actual, diff, refs, message
   run.json         program version, pattern fingerprint, counts by status and error code, timing
+  With --format parquet|csv also values, documents, checks, check_refs and panel tables (see
+  `yujuesuan export --help`).
+
+FAILURES: each failed document is named on stderr as `path: code: message`; a summary line ends
+the run (--quiet: nothing but fatal errors).
 
 EXIT CODES:
   0  every document was processed
-  1  output was written, but some documents failed (see documents.jsonl, status \"failed\")
-  2  fatal: bad arguments, unusable patterns, or the output could not be written";
+  1  output was written, but some documents failed (see documents.jsonl, status \"failed\"; with
+     --incremental also failures recorded by an earlier run)
+  2  fatal: bad arguments, unusable patterns, the output could not be written, or another run holds
+     the output folder's lock (OUT/yujuesuan.lock)
+
+ERROR CODES (documents.jsonl error.code; status failed, or partial for what a read document lost):
+  not_pdf              named .pdf but no %PDF- signature
+  truncated            PDF cut short or damaged beyond repair (partial: read as far as it goes)
+  encrypted            PDF does not open with the empty user password
+  no_text_layer        no page (failed) or some pages (partial) without a text layer
+  unmapped_glyphs      partial: over 5 % of the glyphs have no Unicode meaning
+  unreadable_encoding  text in no readable encoding (partial: invalid bytes replaced by U+FFFD)
+  empty                empty file, blank text, or a PDF page tree without pages
+  too_large            over --max-file-size, or a stream decodes past the stream limit
+  unreadable_file      missing, not permitted, or not a regular file (FIFO, device, socket, folder)
+  timeout              the document, reading included, ran past --timeout-per-doc
+  internal_error       unexpected failure of the reader on this document";
 
 /// Turns Chinese government budget and final-account disclosure reports (部门预算 / 部门决算, PDF or
 /// text) into structured, checked JSON Lines.
@@ -54,15 +81,61 @@ pub enum CliCommand {
     Text {
         /// A PDF or text report.
         file: PathBuf,
+        /// Only this 1-based page (0 or past the last page: exit code 2).
+        #[arg(long)]
+        page: Option<u32>,
     },
     /// Show the lines of a document with coordinates, fonts and segments.
     Inspect {
         /// A PDF or text report.
         file: PathBuf,
-        /// Only this 1-based page.
+        /// Only this 1-based page (0 or past the last page: exit code 2).
         #[arg(long)]
         page: Option<u32>,
+        /// Print the pages as JSON (lines, boxes, segments, fonts) instead of text.
+        #[arg(long)]
+        json: bool,
     },
+    /// Print the JSON Schema of an output file (documents, facts, tables, checks, run), or of all.
+    Schema {
+        /// `documents`, `facts`, `tables`, `checks` or `run` (`.jsonl`/`.json` may be added); all
+        /// when left out.
+        file: Option<String>,
+    },
+    /// Turn an output folder into analysis-ready tables: values, documents, checks, check_refs and
+    /// panel (Parquet with exact DECIMAL(38,10) money, or CSV).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Parquet,
+    Csv,
+}
+
+impl From<ExportFormatArg> for crate::export::Format {
+    fn from(f: ExportFormatArg) -> Self {
+        match f {
+            ExportFormatArg::Parquet => crate::export::Format::Parquet,
+            ExportFormatArg::Csv => crate::export::Format::Csv,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The output folder of an `extract` run (holding documents.jsonl, facts.jsonl, ...).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: PathBuf,
+    /// File format of the tables.
+    #[arg(long, value_enum, default_value = "parquet")]
+    pub format: ExportFormatArg,
+    /// Where to write them (default: OUT_DIR itself).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Use the patterns in this folder (column ids, headline keys) instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,9 +151,29 @@ pub struct ExtractArgs {
     /// from standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Read the list of inputs from this file, one path per line (`-` = standard input).
+    /// Read the list of inputs from this file, one path per line (`-` = standard input); blank lines
+    /// and lines starting with `#` are skipped.
     #[arg(long, value_name = "FILE")]
     pub files_from: Option<PathBuf>,
+    /// Lists of paths (`-`, --files-from) are separated by NUL bytes, as `find -print0` writes them
+    /// (no comments then).
+    #[arg(short = '0', long = "null")]
+    pub null: bool,
+    /// In folders, take the files whose path below the folder matches this glob (`*`, `?`, `**`,
+    /// `[abc]`; a pattern without `/` matches the file name); repeatable. Default: *.pdf and *.txt.
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// Leave out every input whose path matches this glob (a pattern without `/` matches the file
+    /// name); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Print nothing on stderr but fatal errors (no progress, no failed documents, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Also write the export tables (values, documents, checks, check_refs, panel) into the output
+    /// folder in this format; the JSON Lines are always written.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormatArg>,
     /// Output folder.
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -152,13 +245,29 @@ pub fn extract_config(args: ExtractArgs) -> Result<Config, ConfigError> {
         return Err(ConfigError::Timeout);
     }
     let patterns = PatternSet::load(args.patterns.as_deref())?;
+    let mut globs = Vec::new();
+    for g in &args.glob {
+        globs.push(Glob::new(g).map_err(ConfigError::Glob)?);
+    }
+    let mut excludes = Vec::new();
+    for g in &args.exclude {
+        excludes.push(Glob::new(g).map_err(ConfigError::Glob)?);
+    }
     let max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
     Ok(Config {
         inputs,
+        selection: Selection {
+            globs,
+            excludes,
+            null_separated: args.null,
+        },
+        quiet: args.quiet,
+        export: args.format.map(Into::into),
         out_dir: args.out,
         patterns,
         jobs,
         progress: match args.progress {
+            _ if args.quiet => ProgressMode::Never,
             ProgressArg::Auto => ProgressMode::Auto,
             ProgressArg::Always => ProgressMode::Always,
             ProgressArg::Never => ProgressMode::Never,
@@ -184,6 +293,8 @@ pub enum ConfigError {
     Timeout,
     #[error("patterns: {0}")]
     Patterns(#[from] PatternError),
+    #[error("{0}")]
+    Glob(String),
 }
 
 #[cfg(test)]

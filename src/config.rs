@@ -54,6 +54,12 @@ pub enum InputSpec {
 #[derive(Debug)]
 pub struct Config {
     pub inputs: Vec<InputSpec>,
+    /// Which files of folders and lists are taken (`--glob`, `--exclude`, `-0`).
+    pub selection: crate::inputs::Selection,
+    /// `--quiet`: nothing on stderr but fatal errors.
+    pub quiet: bool,
+    /// `--format`: also write the export tables into the output folder.
+    pub export: Option<crate::export::Format>,
     pub out_dir: PathBuf,
     pub patterns: PatternSet,
     pub jobs: usize,

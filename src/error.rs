@@ -47,7 +47,8 @@ impl IngestError {
             IngestError::NotPdf(_) => "not_pdf",
             IngestError::Encrypted => "encrypted",
             IngestError::Truncated(_) => "truncated",
-            IngestError::NoPages(_) => "no_pages",
+            // A PDF whose page tree holds no page (damaged catalogs are repaired or `truncated`).
+            IngestError::NoPages(_) => "empty",
             IngestError::StreamTooLarge { .. } => "too_large",
             IngestError::NoTextLayer => "no_text_layer",
             IngestError::UnreadableEncoding(_) => "unreadable_encoding",
@@ -73,4 +74,53 @@ pub enum PatternError {
     /// Several problems, one a line.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<PatternError>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code a document record can carry: each failure of [`IngestError`] and each loss of a
+    /// `partial` document (see [`crate::ingest::loss`]).
+    fn all_codes() -> Vec<&'static str> {
+        let io = || std::io::Error::other("x");
+        let mut codes: Vec<&'static str> = [
+            IngestError::Io(io()),
+            IngestError::Empty,
+            IngestError::TooLarge { size: 2, limit: 1 },
+            IngestError::NotPdf(String::new()),
+            IngestError::Encrypted,
+            IngestError::Truncated(String::new()),
+            IngestError::NoPages(String::new()),
+            IngestError::StreamTooLarge { limit: 1 },
+            IngestError::NoTextLayer,
+            IngestError::UnreadableEncoding(String::new()),
+            IngestError::Timeout { seconds: 1 },
+            IngestError::Cancelled,
+            IngestError::Panic(String::new()),
+        ]
+        .iter()
+        .map(IngestError::code)
+        .collect();
+        codes.push("unmapped_glyphs");
+        codes
+    }
+
+    #[test]
+    fn every_code_is_documented_in_the_readme_and_the_help() {
+        use clap::CommandFactory;
+        let readme = include_str!("../README.md");
+        let mut cli = crate::cli::Cli::command();
+        let help = cli
+            .find_subcommand_mut("extract")
+            .map(|c| c.render_long_help().to_string())
+            .unwrap_or_default();
+        for code in all_codes() {
+            assert!(readme.contains(&format!("| `{code}` |")), "README: {code}");
+            assert!(
+                help.contains(&format!("  {code} ")),
+                "extract --help: {code}"
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! In: a [`Document`]. Out: `page_text` (lines joined by `\n`, pages separated by form feed, like
 //! pdftotext) and `inspect` (for each line: y, x-range, font and size, then each segment with its
-//! x-range and text). Not here: command-line handling.
+//! x-range and text), or the same as JSON (`inspect_json`). Not here: command-line handling.
 
 use std::fmt::Write;
 
@@ -19,6 +19,35 @@ pub fn page_text(doc: &Document) -> String {
         out.push('\u{c}');
     }
     out
+}
+
+/// The text of one page (`Some(n)`, 1-based) or of every page, as [`page_text`] writes it.
+pub fn page_text_of(doc: &Document, page: Option<u32>) -> String {
+    let mut out = String::new();
+    for p in doc
+        .pages
+        .iter()
+        .filter(|p| page.is_none_or(|n| n == p.number))
+    {
+        for line in &p.lines {
+            out.push_str(&line.text);
+            out.push('\n');
+        }
+        out.push('\u{c}');
+    }
+    out
+}
+
+/// The pages (one, or all) as JSON: `{"pages": [...]}` with each page's lines, boxes, segments and
+/// fonts as the document holds them, one JSON document with a final newline.
+pub fn inspect_json(doc: &Document, page: Option<u32>) -> String {
+    let pages: Vec<&crate::document::Page> = doc
+        .pages
+        .iter()
+        .filter(|p| page.is_none_or(|n| n == p.number))
+        .collect();
+    let value = serde_json::json!({ "pages": pages });
+    serde_json::to_string(&value).unwrap_or_default() + "\n"
 }
 
 /// A positional dump of one page (`Some(n)`, 1-based) or of all pages.

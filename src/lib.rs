@@ -28,10 +28,13 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod extract;
 #[doc(hidden)]
 pub mod fixture;
+pub mod identity;
 pub mod ingest;
+pub mod inputs;
 pub mod inspect;
 pub mod metadata;
 pub mod normalize;

@@ -9,7 +9,7 @@ use clap::Parser;
 
 use yujuesuan::cli::{extract_config, Cli, CliCommand};
 use yujuesuan::patterns::PatternSet;
-use yujuesuan::{ingest, inspect, pipeline};
+use yujuesuan::{export, ingest, inspect, output, pipeline};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -54,15 +54,70 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         }
-        CliCommand::Text { file } => {
+        CliCommand::Text { file, page } => {
             let doc = read_document(&file)?;
-            print_out(&inspect::page_text(&doc))
+            check_page(&doc, page)?;
+            print_out(&inspect::page_text_of(&doc, page))
         }
-        CliCommand::Inspect { file, page } => {
+        CliCommand::Inspect { file, page, json } => {
             let doc = read_document(&file)?;
-            print_out(&inspect::inspect(&doc, page))
+            check_page(&doc, page)?;
+            if json {
+                print_out(&inspect::inspect_json(&doc, page))
+            } else {
+                print_out(&inspect::inspect(&doc, page))
+            }
+        }
+        CliCommand::Schema { file } => match file {
+            Some(name) => match output::schema(&name) {
+                Some(text) => print_out(text),
+                None => anyhow::bail!(
+                    "no schema for {name:?}: one of {}",
+                    output::SCHEMAS.map(|(n, _)| n).join(", ")
+                ),
+            },
+            None => {
+                let mut all = serde_json::Map::new();
+                for (name, text) in output::SCHEMAS {
+                    let value: serde_json::Value =
+                        serde_json::from_str(text).context("a built-in schema is not JSON")?;
+                    all.insert(name.to_string(), value);
+                }
+                let text = serde_json::to_string_pretty(&all).context("schema")? + "\n";
+                print_out(&text)
+            }
+        },
+        CliCommand::Export(args) => {
+            let patterns =
+                PatternSet::load(args.patterns.as_deref()).context("cannot load patterns")?;
+            let out = args.out.clone().unwrap_or_else(|| args.dir.clone());
+            let written = export::export(&args.dir, &out, args.format.into(), &patterns)
+                .context("export failed")?;
+            eprintln!(
+                "yujuesuan: {} values of {} documents → {}",
+                written.values,
+                written.documents,
+                written
+                    .files
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--page N` must name a page of the document (1-based).
+fn check_page(doc: &yujuesuan::document::Document, page: Option<u32>) -> anyhow::Result<()> {
+    if let Some(n) = page {
+        let pages = doc.pages.len();
+        if n == 0 || n as usize > pages {
+            anyhow::bail!("--page {n}: the document has {pages} pages (numbered from 1)");
+        }
+    }
+    Ok(())
 }
 
 fn read_document(file: &std::path::Path) -> anyhow::Result<yujuesuan::document::Document> {

@@ -25,7 +25,8 @@
 //! The department is the name as the report prints it (whitespace removed, parentheses full-width),
 //! without a scope qualifier (`（本级）`, `（汇总）`) or a generic word after it (`…部门`).
 //! `department_normalized` joins the variants of one name: the `[[metadata.normalize]]` rewrites in
-//! order (`中国共产党北京市委员会宣传部` → `北京市委宣传部`, `中共江苏省委办公厅` → `江苏省委办公厅`),
+//! order (`中国共产党北京市委员会宣传部` → `北京市委宣传部`, `中共江苏省委办公厅` → `江苏省委办公厅`,
+//! `中国人民政治协商会议某省委员会…` → `某省政协…`, `某省人民代表大会常务委员会…` → `某省人大常委会…`),
 //! then a name that begins with a level alone (`市人力资源和社会保障局`) gets the region read from
 //! another name or a front-page line of the same document in front (`北京市人力资源和社会保障局`).
 //!
@@ -646,14 +647,23 @@ pub fn identify(
             .filter(|l| rules.read_role(Role::UnitLine, l).is_none())
             .take(COVER_LINES)
             .collect();
+        // The first reading with a name; else the first without one (`2026年度部门预算` alone).
         let mut joined = String::new();
+        let mut partial = None;
         for l in lines {
             joined.push_str(l);
-            if let Some(r) = rules.read_role(Role::Title, &joined) {
-                f.take(Some(r), Source::Cover);
-                break;
+            match rules.read_role(Role::Title, &joined) {
+                Some(r) if r.dept.is_some() => {
+                    partial = Some(r);
+                    break;
+                }
+                Some(r) => {
+                    partial.get_or_insert(r);
+                }
+                None => {}
             }
         }
+        f.take(partial, Source::Cover);
     }
     // 3. A running header, then title lines, year-and-kind phrases and table titles of the first
     // pages.
@@ -911,6 +921,17 @@ mod tests {
     }
 
     #[test]
+    fn a_cover_may_name_the_department_after_the_kind() {
+        let m = meta(&[&["2026年度部门预算", "某市某局", "目 录"]]);
+        assert_eq!(dyk(&m), (Some("某市某局"), Some(2026), Some("部门预算")));
+        assert_eq!(m.source.department, Some(Source::Cover));
+        let m = meta(&[&["2026年度部门预算", "目 录"], &["第一部分 某市某局概况"]]);
+        assert_eq!(dyk(&m), (Some("某市某局"), Some(2026), Some("部门预算")));
+        assert_eq!(m.source.department, Some(Source::Heading));
+        assert_eq!(m.source.year, Some(Source::Cover));
+    }
+
+    #[test]
     fn a_title_without_the_scope_word_is_a_department_report() {
         let m = meta(&[&[
             "2018 年度某省高级",
@@ -972,6 +993,15 @@ mod tests {
         assert_eq!(m.source.department, Some(Source::TableUnitLine));
         assert_eq!(m.source.kind, Some(Source::TableTitle));
         assert_eq!(m.department_normalized.as_deref(), Some("某省委办公厅"));
+    }
+
+    #[test]
+    fn a_unit_of_measure_is_no_unit() {
+        let m = meta(&[&["某某情况表", "单位：万元/人", "单位：辆、套", "项目 金额"]]);
+        assert_eq!(m.department, None);
+        let m = meta(&[&["某某情况表", "单位：某市某中心 金额单位：万元", "项目 金额"]]);
+        assert_eq!(m.department.as_deref(), Some("某市某中心"));
+        assert_eq!(m.source.department, Some(Source::Cover));
     }
 
     #[test]
@@ -1142,6 +1172,14 @@ mod tests {
         assert_eq!(n("中共某省委办公厅", None), "某省委办公厅");
         assert_eq!(n("某省委办公厅", None), "某省委办公厅");
         assert_eq!(n("某市发展和改革委员会", None), "某市发展和改革委员会");
+        assert_eq!(
+            n("中国人民政治协商会议某省委员会办公厅", None),
+            "某省政协办公厅"
+        );
+        assert_eq!(
+            n("某省人民代表大会常务委员会办公厅", None),
+            "某省人大常委会办公厅"
+        );
         assert_eq!(
             n("市人力资源和社会保障局", Some("某某市")),
             "某某市人力资源和社会保障局"

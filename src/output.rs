@@ -22,6 +22,24 @@ use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
 use crate::metadata::MetadataSource;
 
+/// The JSON Schema (draft 2020-12) of each output file, as shipped in `schema/`: (file stem, schema).
+pub const SCHEMAS: [(&str, &str); 5] = [
+    ("documents", include_str!("../schema/documents.schema.json")),
+    ("facts", include_str!("../schema/facts.schema.json")),
+    ("tables", include_str!("../schema/tables.schema.json")),
+    ("checks", include_str!("../schema/checks.schema.json")),
+    ("run", include_str!("../schema/run.schema.json")),
+];
+
+/// The schema of an output file named `documents`, `facts.jsonl`, `run.json`, ….
+pub fn schema(file: &str) -> Option<&'static str> {
+    let stem = file
+        .strip_suffix(".jsonl")
+        .or_else(|| file.strip_suffix(".json"))
+        .unwrap_or(file);
+    SCHEMAS.iter().find(|(n, _)| *n == stem).map(|(_, s)| *s)
+}
+
 /// The program version written into records and `run.json`.
 pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -48,30 +66,36 @@ pub struct SectionRecord {
 pub struct DocumentRecord {
     pub doc_id: String,
     pub source: String,
-    /// `ok`, `partial` or `failed`.
+    /// `ok`, `partial`, `failed`, or `duplicate` (the same bytes as an earlier input of the run or the
+    /// output folder: see `duplicate_of`; such a line has no facts, tables or checks).
     pub status: String,
     pub error: Option<ErrorRecord>,
     /// `pdf` or `text`.
     pub format: Option<String>,
-    /// Detected text encoding (text input only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Detected text encoding (text input only; null for PDF).
     pub encoding: Option<String>,
     pub kind: Option<String>,
     pub year: Option<i32>,
     /// The department (for a 单位预算 / 单位决算: the unit) as the report prints it.
     pub department: Option<String>,
-    /// `department` with the variants of one name joined (`中国共产党北京市委员会宣传部` and
-    /// `中共北京市委宣传部` → `北京市委宣传部`; `市人力资源和社会保障局` with the region the document
-    /// names → `北京市人力资源和社会保障局`): see [`crate::metadata`] for the exact rewrites.
+    /// `department` with the variants of one name joined, so that one department's reports group
+    /// together: (1) the `[[metadata.normalize]]` rewrites of `patterns/metadata.toml`, in order (the
+    /// defaults: `中国共产党X委员会…` → `X委…`, and a leading `中共`/`中国共产党` dropped before
+    /// `X省委…` / `X市委…` / `X区委…` / `X县委…`, so `中国共产党北京市委员会宣传部` and `中共北京市委宣传部`
+    /// both become `北京市委宣传部`; `中国人民政治协商会议X委员会…` → `X政协…`;
+    /// `X人民代表大会常务委员会…` → `X人大常委会…`); (2) a name that begins with a level alone (`市…`, `区…`, `省…`,
+    /// `县…`) gets the region the document names elsewhere (another name read, or a front-page title
+    /// line), cut after that level, in front: `市人力资源和社会保障局` → `北京市人力资源和社会保障局`.
+    /// Nothing else changes; without a region a local name stays as it is (`区人社局`).
     pub department_normalized: Option<String>,
     /// Where `department`, `year` and `kind` were read: `cover`, `title`, `contents`, `heading`,
     /// `running_header`, `table_unit_line`, `table_title`, `narrative` or `file_name` (null when not
     /// found).
     pub metadata_source: MetadataSource,
     pub pages: Option<u32>,
-    /// Printed page numbers found in footers, by page (PDF and paginated text), where any.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub printed_pages: BTreeMap<u32, String>,
+    /// Printed page numbers found in footers (PDF and paginated text), one entry per page that has
+    /// one, in page order; empty when none.
+    pub printed_pages: Vec<PrintedPage>,
     pub sections: Vec<SectionRecord>,
     pub tables: Vec<String>,
     /// Whether this file holds the report's tables: `present` when a standard table (F01…F09,
@@ -89,6 +113,16 @@ pub struct DocumentRecord {
     pub patterns: String,
     /// Bytes of the input file.
     pub bytes: u64,
+    /// For status `duplicate`: the `source` of the earlier input with the same bytes (the one whose
+    /// records carry this `doc_id`); null otherwise.
+    pub duplicate_of: Option<String>,
+}
+
+/// One printed page number: `{ "page": 3, "printed": "19" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrintedPage {
+    pub page: u32,
+    pub printed: String,
 }
 
 /// A record of another file, wrapped with the document's identity.

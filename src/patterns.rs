@@ -35,6 +35,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     ("units.toml", include_str!("../patterns/units.toml")),
     ("metadata.toml", include_str!("../patterns/metadata.toml")),
     (
+        "column_ids.toml",
+        include_str!("../patterns/column_ids.toml"),
+    ),
+    (
         "facts/totals.toml",
         include_str!("../patterns/facts/totals.toml"),
     ),
@@ -83,6 +87,10 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
         "tables/columns.toml",
         include_str!("../patterns/tables/columns.toml"),
     ),
+    (
+        "tables/rows.toml",
+        include_str!("../patterns/tables/rows.toml"),
+    ),
 ];
 
 static FRAGMENT_REF: LazyLock<Regex> =
@@ -109,6 +117,122 @@ pub struct KeyDef {
     pub label: String,
     /// Why a key that is not in metrics.tsv exists; empty for the others.
     pub note: String,
+    /// A headline figure: one column of the export's `panel` (one row per document).
+    pub headline: bool,
+}
+
+/// One entry of the column-id vocabulary (`patterns/column_ids.toml`).
+#[derive(Debug, Clone)]
+pub struct ColumnDef {
+    /// The standard id (`total`, `basic`, ...).
+    pub id: String,
+    /// The usual header word (documentation).
+    pub label: String,
+    pub file: String,
+    /// Matched against one segment of a column label (spaces removed).
+    pub regex: Regex,
+    /// (label, id it must yield as the only money column of a table).
+    pub examples: Vec<(String, String)>,
+    /// Labels that must not yield this id.
+    pub counter_examples: Vec<String>,
+}
+
+/// The column-id vocabulary: header labels → standard column ids (see `patterns/column_ids.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnVocabulary {
+    pub entries: Vec<ColumnDef>,
+}
+
+impl ColumnVocabulary {
+    /// The id of one header segment: the first entry whose regex matches it.
+    pub fn segment_id(&self, segment: &str) -> Option<&str> {
+        let s: String = segment.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.is_empty() {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| e.regex.is_match(&s))
+            .map(|e| e.id.as_str())
+    }
+
+    /// The measure of a label (the id of its last matching segment) and its qualifiers (the ids of
+    /// the earlier matching segments, in order, without repeats).
+    pub fn label_ids(&self, label: &str) -> Option<(String, Vec<String>)> {
+        let ids: Vec<&str> = label
+            .split('/')
+            .filter_map(|seg| self.segment_id(seg))
+            .collect();
+        let (measure, before) = ids.split_last()?;
+        let mut qualifiers: Vec<String> = Vec::new();
+        for q in before {
+            if q != measure && !qualifiers.iter().any(|x| x == q) {
+                qualifiers.push((*q).to_string());
+            }
+        }
+        Some((measure.to_string(), qualifiers))
+    }
+
+    /// The id of each column of a table: the measure, with its qualifiers prepended (`gpb.total`)
+    /// when another value column of the table has the same measure. Columns that are not value
+    /// columns (`is_value` false) and labels that match nothing get `None`.
+    pub fn table_ids(&self, columns: &[String], is_value: &[bool]) -> Vec<Option<String>> {
+        let parsed: Vec<Option<(String, Vec<String>)>> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if is_value.get(i).copied().unwrap_or(false) {
+                    self.label_ids(c)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        parsed
+            .iter()
+            .map(|p| {
+                let (measure, qualifiers) = p.as_ref()?;
+                let shared = parsed
+                    .iter()
+                    .flatten()
+                    .filter(|(m, _)| m == measure)
+                    .count()
+                    > 1;
+                if shared && !qualifiers.is_empty() {
+                    Some(format!("{}.{measure}", qualifiers.join(".")))
+                } else {
+                    Some(measure.clone())
+                }
+            })
+            .collect()
+    }
+
+    /// Verifies every entry's examples and counter-examples (`file:id:field: message`).
+    fn check(&self, problems: &mut Vec<String>) {
+        for e in &self.entries {
+            for (i, (label, want)) in e.examples.iter().enumerate() {
+                let got = self.table_ids(std::slice::from_ref(label), &[true]);
+                let got = got.first().cloned().flatten();
+                if got.as_deref() != Some(want.as_str()) {
+                    problems.push(format!(
+                        "{}:{}:examples[{i}]: {label:?} should yield {want} but yields {}",
+                        e.file,
+                        e.id,
+                        got.as_deref().unwrap_or("nothing")
+                    ));
+                }
+            }
+            for (i, label) in e.counter_examples.iter().enumerate() {
+                let got = self.label_ids(label).map(|(m, _)| m);
+                if got.as_deref() == Some(e.id.as_str()) {
+                    problems.push(format!(
+                        "{}:{}:counter_examples[{i}]: {label:?} must not yield {}",
+                        e.file, e.id, e.id
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// An example a pattern must match, with what it must yield.
@@ -290,6 +414,8 @@ pub struct PatternSet {
     /// file it came from.
     pub columns: Arc<ColumnWords>,
     pub columns_file: String,
+    /// Header labels → standard column ids (`patterns/column_ids.toml`).
+    pub column_ids: ColumnVocabulary,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -297,6 +423,20 @@ pub struct PatternSet {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileDef {
+    /// The row words of `tables/rows.toml` (read by the table rows stage from the embedded file;
+    /// accepted here so that a copy of the folder loads).
+    #[serde(default)]
+    #[allow(dead_code)]
+    total: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    subtotal: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    part_of: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    examples: Vec<[String; 2]>,
     #[serde(default)]
     key: Vec<KeyEntry>,
     #[serde(default)]
@@ -307,7 +447,30 @@ struct FileDef {
     pattern: Vec<PatternEntry>,
     #[serde(default)]
     metadata: Option<MetadataEntry>,
+    #[serde(default)]
     columns: Option<ColumnsEntry>,
+    #[serde(default)]
+    column: Vec<ColumnEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnEntry {
+    id: String,
+    regex: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    examples: Vec<ColumnExampleEntry>,
+    #[serde(default)]
+    counter_examples: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnExampleEntry {
+    label: String,
+    id: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,6 +482,8 @@ struct KeyEntry {
     label: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    headline: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -513,6 +678,7 @@ impl PatternSet {
                     kind,
                     label: k.label.clone(),
                     note: k.note.clone(),
+                    headline: k.headline,
                 });
             }
             if let Some(u) = &def.units {
@@ -531,6 +697,29 @@ impl PatternSet {
             units.ok_or_else(|| invalid("units.toml", "units", "units", "no [units] table"))?;
         if keys.is_empty() {
             return Err(invalid("keys.toml", "key", "key", "no [[key]] entries"));
+        }
+
+        let mut column_ids = ColumnVocabulary::default();
+        for (name, def) in &parsed {
+            for c in &def.column {
+                if column_ids.entries.iter().any(|x| x.id == c.id) {
+                    return Err(invalid(name, &c.id, "id", "column id defined twice"));
+                }
+                let regex = Regex::new(&c.regex)
+                    .map_err(|e| invalid(name, &c.id, "regex", e.to_string()))?;
+                column_ids.entries.push(ColumnDef {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    file: name.clone(),
+                    regex,
+                    examples: c
+                        .examples
+                        .iter()
+                        .map(|x| (x.label.clone(), x.id.clone()))
+                        .collect(),
+                    counter_examples: c.counter_examples.clone(),
+                });
+            }
         }
 
         let mut patterns = Vec::new();
@@ -564,6 +753,7 @@ impl PatternSet {
                 catalog,
                 columns,
                 columns_file,
+                column_ids,
             },
             errors,
         ))
@@ -642,7 +832,13 @@ impl PatternSet {
         if !self.columns_file.is_empty() {
             problems.extend(self.columns.check(&self.columns_file));
         }
+        self.column_ids.check(&mut problems);
         problems
+    }
+
+    /// The keys marked `headline = true`, in vocabulary order (the columns of the export's panel).
+    pub fn headline_keys(&self) -> impl Iterator<Item = &KeyDef> {
+        self.keys.iter().filter(|k| k.headline)
     }
 
     /// The definition of `key`, if it is in the vocabulary.

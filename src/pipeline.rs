@@ -22,7 +22,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -31,6 +31,7 @@ use thiserror::Error;
 use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
 use crate::error::IngestError;
 use crate::ingest::Cancel;
+use crate::inputs::Selection;
 use crate::output::{RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
 
@@ -57,6 +58,8 @@ pub enum RunError {
     Repair { path: String, source: io::Error },
     #[error("cannot start worker threads: {0}")]
     Pool(String),
+    #[error("export: {0}")]
+    Export(String),
     #[error(
         "{path} is in use by another run{holder}: wait for it to finish or choose another --out"
     )]
@@ -139,11 +142,12 @@ pub struct Source {
 }
 
 /// Expands the input specs into sources: files as given, folders walked recursively for `*.pdf` and
-/// `*.txt` (sorted by path), list files read line by line; a file named twice (by paths with the same
+/// `*.txt` or the `--glob`s (sorted by path), list files read entry by entry (see
+/// [`Selection::list_entries`]); `--exclude` leaves inputs out; a file named twice (by paths with the same
 /// canonical form) is kept once. Paths that do not exist are kept: they become `failed` records, not
 /// a fatal error.
-pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
-    let found = discover_all(inputs)?;
+pub fn discover(inputs: &[InputSpec], selection: &Selection) -> Result<Vec<Source>, RunError> {
+    let found = discover_all(inputs, selection)?;
     // One file named twice (`a/x.pdf` and `./a/x.pdf`) is one input.
     let mut seen = HashSet::new();
     Ok(found
@@ -152,11 +156,12 @@ pub fn discover(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
         .collect())
 }
 
-fn discover_all(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
+fn discover_all(inputs: &[InputSpec], selection: &Selection) -> Result<Vec<Source>, RunError> {
     let mut out = Vec::new();
     for spec in inputs {
         match spec {
-            InputSpec::Path(p) if p.is_dir() => walk(p, &mut out)?,
+            InputSpec::Path(p) if p.is_dir() => walk(p, selection, &mut out)?,
+            InputSpec::Path(p) if selection.excluded(p) => {}
             InputSpec::Path(p) => out.push(source_of(p.clone())),
             InputSpec::ListFile(list) => {
                 let text = if list.as_os_str() == "-" {
@@ -174,11 +179,11 @@ fn discover_all(inputs: &[InputSpec]) -> Result<Vec<Source>, RunError> {
                         source: e,
                     })?
                 };
-                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                    let p = PathBuf::from(line);
+                for entry in selection.list_entries(&text) {
+                    let p = PathBuf::from(entry);
                     if p.is_dir() {
-                        walk(&p, &mut out)?;
-                    } else {
+                        walk(&p, selection, &mut out)?;
+                    } else if !selection.excluded(&p) {
                         out.push(source_of(p));
                     }
                 }
@@ -195,7 +200,7 @@ fn source_of(path: PathBuf) -> Source {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
+fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), RunError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -208,11 +213,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
                 stack.push(p);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
-            {
+            } else if selection.takes_walked(p.strip_prefix(dir).unwrap_or(&p)) {
                 found.push(p);
             }
         }
@@ -225,7 +226,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RunError> {
 /// Runs the whole batch.
 pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
-    let sources = discover(&config.inputs)?;
+    let sources = discover(&config.inputs, &config.selection)?;
     fs::create_dir_all(&config.out_dir).map_err(|e| RunError::CreateOut {
         path: config.out_dir.display().to_string(),
         source: e,
@@ -292,6 +293,19 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
 
     let window = (config.jobs * 4).max(4);
     let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    // Identity: the first input (in input order) with given bytes is processed, later ones become
+    // `duplicate` lines. `seen` (writer side) decides; `claimed` (worker side) spares the work.
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut earlier: Vec<(&String, &String)> =
+        done.iter().map(|((id, _), d)| (id, &d.source)).collect();
+    earlier.sort();
+    for (id, src) in earlier {
+        seen.entry(id.clone()).or_insert_with(|| src.clone());
+    }
+    let claimed: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::new(Mutex::new(
+        seen.keys().map(|id| (id.clone(), None)).collect(),
+    ));
+    let quiet = config.quiet;
     let done = Arc::new(done);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next_to_write = 0usize;
@@ -310,9 +324,48 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     }
                     Skip::OtherShard => manifest.skipped_other_shard += 1,
                 },
+                Outcome::Duplicate { id, source, bytes } => {
+                    let a = report::duplicate(
+                        &id,
+                        &source,
+                        bytes,
+                        seen.get(&id).map(String::as_str),
+                        &doc_config,
+                    );
+                    writer.append(&a)?;
+                    *manifest
+                        .counts_by_status
+                        .entry("duplicate".to_string())
+                        .or_default() += 1;
+                }
                 Outcome::Analysed(a) => {
+                    let a = match seen.get(&a.doc_id) {
+                        Some(first) if !a.doc_id.starts_with("unread:") => {
+                            // Processed in a race with its earlier twin: the twin's record stands.
+                            Box::new(report::duplicate(
+                                &a.doc_id,
+                                &a.source,
+                                a.bytes,
+                                Some(first),
+                                &doc_config,
+                            ))
+                        }
+                        _ => {
+                            seen.insert(a.doc_id.clone(), a.source.clone());
+                            a
+                        }
+                    };
                     writer.append(&a)?;
                     let s = &a.summary;
+                    if s.status == "duplicate" {
+                        *manifest
+                            .counts_by_status
+                            .entry("duplicate".to_string())
+                            .or_default() += 1;
+                        progress.inc(1);
+                        *next += 1;
+                        continue;
+                    }
                     manifest.documents_processed += 1;
                     *manifest
                         .counts_by_status
@@ -320,6 +373,16 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                         .or_default() += 1;
                     if s.status == "failed" {
                         failed += 1;
+                        if !quiet {
+                            progress.suspend(|| {
+                                eprintln!(
+                                    "{}: {}: {}",
+                                    a.source,
+                                    s.error_code.as_deref().unwrap_or("internal_error"),
+                                    s.error_message.as_deref().unwrap_or_default()
+                                )
+                            });
+                        }
                         if let Some(code) = &s.error_code {
                             *manifest.failure_codes.entry(code.clone()).or_default() += 1;
                         }
@@ -365,8 +428,15 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         let source = source.clone();
         let doc_config = Arc::clone(&doc_config);
         let done = Arc::clone(&done);
+        let claimed = Arc::clone(&claimed);
         pool.spawn(move || {
-            let outcome = process_source(&source, &doc_config, &done, shard, timeout);
+            let job = Job {
+                index,
+                done: &done,
+                claimed: &claimed,
+                shard,
+            };
+            let outcome = process_source(&source, &doc_config, &job, timeout);
             // The receiver lives until every job has reported.
             let _ = tx.send((index, outcome));
         });
@@ -400,22 +470,39 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         path: run_json.display().to_string(),
         source: e,
     })?;
+    if let Some(format) = config.export {
+        crate::export::export(
+            &config.out_dir,
+            &config.out_dir,
+            format,
+            &doc_config.patterns,
+        )
+        .map_err(|e| RunError::Export(e.to_string()))?;
+    }
+    let duplicates = manifest
+        .counts_by_status
+        .get("duplicate")
+        .copied()
+        .unwrap_or(0);
     let earlier = if failed_earlier > 0 {
         format!(", {failed_earlier} of them failed in an earlier run")
     } else {
         String::new()
     };
-    eprintln!(
-        "yujuesuan: {} documents processed ({} failed, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
-        manifest.documents_processed,
-        failed,
-        manifest.skipped_incremental + manifest.skipped_other_shard,
-        manifest.pages,
-        manifest.facts,
-        manifest.tables,
-        wall,
-        config.out_dir.display()
-    );
+    if !quiet {
+        eprintln!(
+            "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
+            manifest.documents_processed,
+            failed,
+            duplicates,
+            manifest.skipped_incremental + manifest.skipped_other_shard,
+            manifest.pages,
+            manifest.facts,
+            manifest.tables,
+            wall,
+            config.out_dir.display()
+        );
+    }
     Ok(RunOutcome {
         processed: manifest.documents_processed,
         failed,
@@ -435,7 +522,22 @@ enum Skip {
 
 enum Outcome {
     Analysed(Box<Analysis>),
+    /// The same bytes as an earlier input: not processed.
+    Duplicate {
+        id: String,
+        source: String,
+        bytes: u64,
+    },
     Skipped(Skip),
+}
+
+/// What a worker needs to know about the run besides the document: its place in the input order,
+/// the documents already done, the ids claimed by earlier inputs, the shard.
+struct Job<'a> {
+    index: usize,
+    done: &'a Arc<HashMap<DocKey, DoneDoc>>,
+    claimed: &'a Arc<Mutex<HashMap<String, Option<usize>>>>,
+    shard: Option<crate::config::Shard>,
 }
 
 /// What a document's thread tells the engine.
@@ -466,10 +568,13 @@ pub fn canonical_source(path: &Path, display: &str) -> String {
 fn process_source(
     source: &Source,
     config: &Arc<DocConfig>,
-    done: &Arc<HashMap<DocKey, DoneDoc>>,
-    shard: Option<crate::config::Shard>,
+    job: &Job,
     timeout: Duration,
 ) -> Outcome {
+    let done = job.done;
+    let shard = job.shard;
+    let index = job.index;
+    let job_claimed = Arc::clone(job.claimed);
     let deadline = Instant::now() + timeout;
     let cancel = Cancel::new();
     let (tx, rx) = mpsc::channel::<Message>();
@@ -486,8 +591,12 @@ fn process_source(
                 document_job(
                     &job_source,
                     &job_config,
-                    &job_done,
-                    shard,
+                    &Job {
+                        index,
+                        done: &job_done,
+                        claimed: &job_claimed,
+                        shard,
+                    },
                     &job_cancel,
                     &progress,
                 )
@@ -540,11 +649,12 @@ fn unread_id(display: &str) -> String {
 fn document_job(
     source: &Source,
     config: &DocConfig,
-    done: &HashMap<DocKey, DoneDoc>,
-    shard: Option<crate::config::Shard>,
+    job: &Job,
     cancel: &Cancel,
     progress: &mpsc::Sender<Message>,
 ) -> Outcome {
+    let done = &**job.done;
+    let shard = job.shard;
     let bytes = match read_limited(&source.path, config.limits.max_file_size, cancel) {
         Ok(b) => b,
         Err(e) => {
@@ -571,6 +681,21 @@ fn document_job(
         if let Some(d) = done.get(&key) {
             return Outcome::Skipped(Skip::Done { failed: d.failed });
         }
+    }
+    if let Ok(mut claims) = job.claimed.lock() {
+        let earlier = match claims.get(&id) {
+            Some(None) => true,
+            Some(Some(i)) => *i < job.index,
+            None => false,
+        };
+        if earlier {
+            return Outcome::Duplicate {
+                id,
+                source: source.display.clone(),
+                bytes: bytes.len() as u64,
+            };
+        }
+        claims.insert(id.clone(), Some(job.index));
     }
     Outcome::Analysed(Box::new(report::analyze_identified(
         &id,

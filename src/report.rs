@@ -18,9 +18,12 @@ use crate::config::DocConfig;
 use crate::document::{Document, Format};
 use crate::error::IngestError;
 use crate::extract::{facts, tables};
+use crate::identity;
 use crate::ingest::{self, Cancel};
 use crate::metadata;
-use crate::output::{DocumentRecord, ErrorRecord, Rendered, SectionRecord, PROGRAM_VERSION};
+use crate::output::{
+    DocumentRecord, ErrorRecord, PrintedPage, Rendered, SectionRecord, PROGRAM_VERSION,
+};
 use crate::segment;
 
 /// How many warnings a document record lists (all are counted).
@@ -31,6 +34,8 @@ const WARNINGS_LISTED: usize = 50;
 pub struct Summary {
     pub status: String,
     pub error_code: Option<String>,
+    /// The error's message, for the line a failed document gets on stderr.
+    pub error_message: Option<String>,
     pub pages: u64,
     pub facts: usize,
     pub tables: usize,
@@ -60,6 +65,9 @@ impl Eq for StageTimes {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
     pub doc_id: String,
+    /// The input's `source` and size (for the writer's duplicate detection and stderr lines).
+    pub source: String,
+    pub bytes: u64,
     pub rendered: Rendered,
     pub summary: Summary,
 }
@@ -98,7 +106,7 @@ pub fn failed_record(
         department_normalized: None,
         metadata_source: Default::default(),
         pages: None,
-        printed_pages: Default::default(),
+        printed_pages: Vec::new(),
         sections: Vec::new(),
         tables: Vec::new(),
         table_part: None,
@@ -110,6 +118,7 @@ pub fn failed_record(
         program_version: PROGRAM_VERSION.to_string(),
         patterns: config.patterns.fingerprint.clone(),
         bytes,
+        duplicate_of: None,
     }
 }
 
@@ -124,10 +133,39 @@ pub fn failed(
     let record = failed_record(doc_id, source, bytes, error, config);
     Analysis {
         doc_id: doc_id.to_string(),
+        source: source.to_string(),
+        bytes,
         rendered: Rendered::new(&record, &[], &[], &[]),
         summary: Summary {
             status: "failed".to_string(),
             error_code: Some(error.code().to_string()),
+            error_message: Some(error.to_string()),
+            ..Summary::default()
+        },
+    }
+}
+
+/// The record of an input whose bytes equal those of an earlier input (`duplicate_of`, its source;
+/// `None` when that input is not known): a `documents.jsonl` line with status `duplicate` and no
+/// facts, tables or checks, so that `doc_id` stays a unique key of those files.
+pub fn duplicate(
+    doc_id: &str,
+    source: &str,
+    bytes: u64,
+    duplicate_of: Option<&str>,
+    config: &DocConfig,
+) -> Analysis {
+    let mut record = failed_record(doc_id, source, bytes, &IngestError::Empty, config);
+    record.status = "duplicate".to_string();
+    record.error = None;
+    record.duplicate_of = duplicate_of.map(str::to_string);
+    Analysis {
+        doc_id: doc_id.to_string(),
+        source: source.to_string(),
+        bytes,
+        rendered: Rendered::new(&record, &[], &[], &[]),
+        summary: Summary {
+            status: "duplicate".to_string(),
             ..Summary::default()
         },
     }
@@ -220,7 +258,10 @@ fn stages(
             stages.tables = t.elapsed();
             let t = Instant::now();
             let contents = tables::contents::listed(doc, ident);
-            let found_checks = checks::evaluate_document(&contents, &found_facts, &found_tables);
+            let conflicts = identity::dedup_facts(&mut found_facts);
+            let mut found_checks =
+                checks::evaluate_document(&contents, &found_facts, &found_tables);
+            found_checks.extend(conflicts);
             stages.checks = t.elapsed();
             (found_tables, found_checks)
         });
@@ -256,7 +297,12 @@ fn stages(
         printed_pages: doc
             .pages
             .iter()
-            .filter_map(|p| p.printed_number.clone().map(|n| (p.number, n)))
+            .filter_map(|p| {
+                p.printed_number.clone().map(|printed| PrintedPage {
+                    page: p.number,
+                    printed,
+                })
+            })
             .collect(),
         sections: outline
             .sections
@@ -284,13 +330,17 @@ fn stages(
         program_version: PROGRAM_VERSION.to_string(),
         patterns: config.patterns.fingerprint.clone(),
         bytes,
+        duplicate_of: None,
     };
     let rendered = Rendered::new(&record, &found_facts, &found_tables, &found_checks);
     Ok(Analysis {
         doc_id: id.to_string(),
+        source: source.to_string(),
+        bytes,
         summary: Summary {
             status: status.to_string(),
             error_code: record.error.as_ref().map(|e| e.code.clone()),
+            error_message: record.error.as_ref().map(|e| e.message.clone()),
             pages: doc.pages.len() as u64,
             facts: found_facts.len(),
             tables: found_tables.len(),

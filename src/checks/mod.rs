@@ -39,7 +39,6 @@ pub struct Check {
     pub diff: Option<Decimal>,
     /// Where the figures came from: `fact:KEY@p12` / `table:F01[总计,收入/决算数]@p7`.
     pub refs: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 

@@ -177,6 +177,21 @@ fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {
     (0..t.columns.len()).filter(|&i| t.column_units.get(i).map(String::as_str) == Some("万元"))
 }
 
+/// True for a column label an identity of the report's own year may read: not a year-on-year change
+/// (增减变化金额), not the previous year's figure (上年预算数), and not dated with an earlier year than
+/// the latest year among the table's labels (`2025年预算数` beside `2026年预算数`).
+fn current_year(t: &Table, label: &str) -> bool {
+    let w = labels::words();
+    if w.is_change(label) || w.is_previous_year(label) {
+        return false;
+    }
+    let latest = t.columns.iter().filter_map(|l| w.year(l)).max();
+    match (w.year(label), latest) {
+        (Some(y), Some(l)) => y == l,
+        _ => true,
+    }
+}
+
 fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
     tables.iter().find(|t| t.table == id && !t.empty)
 }
@@ -186,12 +201,25 @@ fn balance(t: &Table, out: &mut Vec<Check>) {
     if t.rows.is_empty() {
         return;
     }
-    let income = find(t, &["收入总计"], |l| l.contains("收入") || l.is_empty())
-        .or_else(|| find(t, &["总计"], |l| l.contains("收入")))
-        .or_else(|| find(t, &["收入合计"], |l| l.contains("收入") || l.is_empty()));
-    let spend = find(t, &["支出总计"], |l| l.contains("支出") || l.is_empty())
-        .or_else(|| find(t, &["总计"], |l| l.contains("支出")))
-        .or_else(|| find(t, &["支出合计"], |l| l.contains("支出") || l.is_empty()));
+    let cur = |l: &str| current_year(t, l);
+    let income = find(t, &["收入总计"], |l| {
+        cur(l) && (l.contains("收入") || l.is_empty())
+    })
+    .or_else(|| find(t, &["总计"], |l| cur(l) && l.contains("收入")))
+    .or_else(|| {
+        find(t, &["收入合计"], |l| {
+            cur(l) && (l.contains("收入") || l.is_empty())
+        })
+    });
+    let spend = find(t, &["支出总计"], |l| {
+        cur(l) && (l.contains("支出") || l.is_empty())
+    })
+    .or_else(|| find(t, &["总计"], |l| cur(l) && l.contains("支出")))
+    .or_else(|| {
+        find(t, &["支出合计"], |l| {
+            cur(l) && (l.contains("支出") || l.is_empty())
+        })
+    });
     let id = format!("{}.balance", t.table);
     match (income, spend) {
         (Some((a, ra, ca)), Some((b, rb, cb))) => out.push(compare(
@@ -241,7 +269,7 @@ fn total_eq_parts(
 
 /// Numbered item rows (`一、…`) of a summary table's side = its 本年…合计 row.
 fn summary_items(t: &Table, side: &str, total: &str, out: &mut Vec<Check>) {
-    let col = |l: &str| l.contains(side) && !leaf(l).contains("项目");
+    let col = |l: &str| l.contains(side) && !leaf(l).contains("项目") && current_year(t, l);
     let Some((tv, tr, tc)) = find(t, &[total], col) else {
         return;
     };
@@ -452,7 +480,8 @@ fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
         p.1.sort_unstable();
         p.1.dedup();
     }
-    let first_total = money_cols(t).find(|&c| w.role(&t.columns[c]) == LabelRole::Total);
+    let first_total = money_cols(t)
+        .find(|&c| w.role(&t.columns[c]) == LabelRole::Total && current_year(t, &t.columns[c]));
     for (name, (total, parts)) in &groups {
         let mut tc = *total;
         let mut up = parent_of(name);
@@ -672,13 +701,15 @@ fn p01_total(t: &Table, out: &mut Vec<Check>) {
 /// The value of row `names` (or the 合计 row) in the first money column whose label satisfies `col`.
 fn total_cell(t: &Table, col: impl Fn(&str) -> bool) -> Option<(Decimal, String)> {
     let row = total_row(t)?;
-    money_cols(t).filter(|&c| col(&t.columns[c])).find_map(|c| {
-        row.cells
-            .get(c)
-            .copied()
-            .flatten()
-            .map(|v| (v, cell_ref(t, row, c)))
-    })
+    money_cols(t)
+        .filter(|&c| col(&t.columns[c]) && current_year(t, &t.columns[c]))
+        .find_map(|c| {
+            row.cells
+                .get(c)
+                .copied()
+                .flatten()
+                .map(|v| (v, cell_ref(t, row, c)))
+        })
 }
 
 /// The 一般公共预算 funds of a 财政拨款收支总表 printed as income rows: Σ the income-side rows whose
@@ -694,7 +725,9 @@ fn gpb_income(t: &Table) -> Option<(Decimal, &Row, usize)> {
             continue;
         }
         let Some(c) = money_cols(t).find(|&c| {
-            r.raw.get(c).is_some_and(|x| !x.trim().is_empty()) && w.is_income_side(&t.columns[c])
+            r.raw.get(c).is_some_and(|x| !x.trim().is_empty())
+                && w.is_income_side(&t.columns[c])
+                && current_year(t, &t.columns[c])
         }) else {
             continue;
         };
@@ -715,7 +748,7 @@ fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
             let gpb = find(
                 t4,
                 &["本年支出合计", "支出总计", "本年支出小计"],
-                |l| l.contains("一般公共预算"),
+                |l| l.contains("一般公共预算") && current_year(t4, l),
             )
             .or_else(|| gpb_income(t4));
             let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
@@ -1096,6 +1129,51 @@ mod tests {
             (c.status, c.expected, c.actual),
             (Status::Pass, Some(d("9626.777589")), Some(d("9626.777589")))
         );
+    }
+
+    #[test]
+    fn header_year_columns_identities_read_the_current_year() {
+        // 2025年预算数 | 2026年预算数 | 增减变化金额 on both sides: 收入总计 = 支出总计 and the items
+        // are read in the 2026 column, never in the 2025 or change columns.
+        let cols = [
+            "收入/项目",
+            "收入/2025年预算数",
+            "收入/2026年预算数",
+            "收入/增减变化金额",
+            "支出/项目",
+            "支出/2025年预算数",
+            "支出/2026年预算数",
+            "支出/增减变化金额",
+        ];
+        let units = ["", "万元", "万元", "万元", "", "万元", "万元", "万元"];
+        let r = |name: &str, side: usize, v: [&str; 3]| {
+            let mut cells: Vec<Option<&str>> = vec![None; 8];
+            for (k, x) in v.iter().enumerate() {
+                cells[side * 4 + 1 + k] = Some(x);
+            }
+            let mut x = row(name, None, &cells);
+            x.raw[side * 4] = name.to_string();
+            x
+        };
+        let t = table(
+            "B04",
+            &cols,
+            &units,
+            vec![
+                r("一、一般公共预算拨款", 0, ["90", "100", "10"]),
+                r("本年收入合计", 0, ["90", "100", "10"]),
+                r("收入总计", 0, ["90", "100", "10"]),
+                r("一、一般公共服务支出", 1, ["80", "100", "20"]),
+                r("本年支出合计", 1, ["90", "100", "10"]),
+                r("支出总计", 1, ["90", "100", "10"]),
+            ],
+        );
+        let checks = evaluate(&[], &[t]);
+        let b = status(&checks, "B04.balance");
+        assert_eq!(b.refs[0], "table:B04[收入总计,收入/2026年预算数]@p5");
+        let e = status(&checks, "B04.expenditure_items_eq_total");
+        assert_eq!((e.status, e.actual), (Status::Pass, Some(d("100"))));
+        assert_eq!(e.refs[0], "table:B04[本年支出合计,支出/2026年预算数]@p5");
     }
 
     #[test]

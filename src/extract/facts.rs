@@ -19,7 +19,6 @@ use crate::segment::Outline;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact {
     pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
     /// Written as a JSON number with every digit kept (never a binary float).
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
@@ -32,8 +31,7 @@ pub struct Fact {
     pub pattern: String,
     /// Where the figure was read: the narrative, a table cell or other facts.
     pub origin: Origin,
-    /// For a table figure: the table, row and column of the cell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For a table figure: the table, row and column of the cell (null otherwise).
     pub cell: Option<CellSource>,
 }
 

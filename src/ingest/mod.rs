@@ -192,3 +192,42 @@ pub fn loss(doc: &Document) -> Option<(&'static str, String)> {
     }
     Some((code, message))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Warning;
+
+    #[test]
+    fn mostly_unmapped_glyphs_make_a_partial_document() {
+        let mut doc = Document::from_text_pages(&[&["收入总计"]]);
+        doc.recount_text_quality();
+        assert_eq!(loss(&doc), None);
+        // 77 % of the glyphs without a Unicode meaning.
+        doc.text_quality.characters = 23;
+        doc.text_quality.unmapped_glyphs = 77;
+        assert_eq!(loss(&doc).map(|l| l.0), Some("unmapped_glyphs"));
+        // A few unmapped bullets in a long text are not a loss.
+        doc.text_quality.characters = 10_000;
+        doc.text_quality.unmapped_glyphs = 12;
+        assert_eq!(loss(&doc), None);
+        doc.warnings
+            .push(Warning::new("truncated", "the file is cut short", None));
+        assert_eq!(loss(&doc).map(|l| l.0), Some("truncated"));
+    }
+
+    #[test]
+    fn a_cancel_flag_reaches_the_scoped_thread_only() {
+        let cancel = Cancel::new();
+        assert!(cancel.check().is_ok());
+        {
+            let _scope = cancel.enter();
+            assert!(!stop_requested());
+            cancel.clone().cancel();
+            assert!(stop_requested());
+            assert_eq!(cancel.check().err().map(|e| e.code()), Some("timeout"));
+        }
+        assert!(!stop_requested());
+        assert!(!Cancel::never().is_cancelled());
+    }
+}

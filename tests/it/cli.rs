@@ -45,7 +45,10 @@ fn mixed_inputs(dir: &Path) -> PathBuf {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
     fs::write(inputs.join("b-garbage.txt"), &garbage).expect("write");
-    fs::write(inputs.join("c-garbage.pdf"), &garbage).expect("write");
+    // Other bytes than b-garbage.txt: identical bytes would be one document (a `duplicate`).
+    let mut pdf_garbage = garbage.clone();
+    pdf_garbage[0] ^= 0xff;
+    fs::write(inputs.join("c-garbage.pdf"), &pdf_garbage).expect("write");
     fs::write(inputs.join("d-empty.txt"), b"").expect("write");
     fs::write(
         inputs.join("e-truncated.pdf"),

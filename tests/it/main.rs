@@ -6,6 +6,7 @@ mod cli;
 mod corpus_facts;
 mod corpus_tables;
 mod engine;
+mod export;
 mod fixtures;
 mod golden_facts;
 mod patterns_dir;

@@ -521,6 +521,11 @@ impl<'a> Identifier<'a> {
     pub(crate) fn identify(&self, line: &str) -> Option<TitleMatch> {
         self.catalog.identify(line, self.family)
     }
+
+    /// The catalog id column labels identify in this document's family.
+    pub(crate) fn by_header<S: AsRef<str>>(&self, labels: &[S]) -> Option<&'a str> {
+        self.catalog.by_header(labels, self.family)
+    }
 }
 
 fn keyed_sets(sets: &[Vec<String>]) -> Vec<Vec<String>> {

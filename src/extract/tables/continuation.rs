@@ -16,10 +16,14 @@
 //! A titled fragment on the next page whose title is the open table's again (a title printed at the
 //! top of every page) and whose columns line up continues the table too, its repeated header dropped.
 //!
+//! An untitled fragment that continues nothing opens a table when its header identifies a catalog
+//! table not read yet (the catalog's `header` word sets: `收入/项目 … 支出/项目 … 预算数` is a
+//! 收支总表 whatever its title).
+//!
 //! Not here: finding fragments on a page. Limits: a continuation whose columns do not line up is
 //! dropped rather than guessed (it is not a table of its own without a title).
 
-use super::catalog::{same_title, TitleMatch};
+use super::catalog::{same_title, Identifier, TitleMatch};
 use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
@@ -149,8 +153,86 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
     open.table.pages[1] = frag.page;
 }
 
+/// A new table from its titled (or header-identified) first fragment.
+fn open_table(t: &TitleMatch, frag: &Fragment) -> Open {
+    let mut o = Open {
+        table: Table {
+            table: t.id.clone(),
+            title: t.title.clone(),
+            unit_declared: frag.unit.map(|u| u.name().to_string()),
+            pages: [frag.page, frag.page],
+            columns: Vec::new(),
+            rows: Vec::new(),
+            empty: false,
+            empty_statement: frag.empty_statement.clone(),
+            unit: Unit::WanYuan.name().to_string(),
+            unit_inferred: frag.unit.is_none(),
+            column_units: Vec::new(),
+            layout: match &frag.grid {
+                Some(g) if !g.ruled => "positions",
+                Some(_) => "ruled",
+                None => "none",
+            }
+            .to_string(),
+        },
+        col_edges: Vec::new(),
+        roles: Vec::new(),
+        unit: frag.unit.unwrap_or(Unit::WanYuan),
+    };
+    read_into(&mut o, frag, true);
+    o
+}
+
+/// Reads an untitled fragment into the open table when it continues it (next or same page, columns
+/// lining up); false when it does not.
+fn continue_open(open: Option<&mut Open>, frag: &Fragment) -> bool {
+    let (Some(o), Some(grid)) = (open, &frag.grid) else {
+        return false;
+    };
+    let next_page = frag.page == o.table.pages[1] + 1 || frag.page == o.table.pages[1];
+    let first = o.table.columns.is_empty();
+    let fitted = if first {
+        Some(grid.clone())
+    } else {
+        remap(grid, &o.col_edges)
+    };
+    let (true, Some(g)) = (next_page, fitted) else {
+        return false;
+    };
+    let frag = Fragment {
+        grid: Some(g),
+        ..frag.clone()
+    };
+    read_into(o, &frag, first);
+    if o.table.empty_statement.is_none() {
+        o.table.empty_statement = frag.empty_statement.clone();
+    }
+    true
+}
+
+/// The catalog id an untitled fragment's header identifies (see [`Identifier::by_header`]), when
+/// no table of that id was read yet.
+fn header_id(
+    frag: &Fragment,
+    ident: Identifier<'_>,
+    done: &[Table],
+    open: Option<&Open>,
+) -> Option<String> {
+    let grid = frag.grid.as_ref()?;
+    let header = flatten(grid, "");
+    if header.rows == 0 || header.rows >= grid.n_rows() {
+        return None;
+    }
+    let id = ident.by_header(&header.labels)?;
+    let taken = done
+        .iter()
+        .chain(open.map(|o| &o.table))
+        .any(|t| t.table == id);
+    (!taken).then(|| id.to_string())
+}
+
 /// Stitches fragments into tables.
-pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
+pub(crate) fn stitch(frags: Vec<Fragment>, ident: Identifier<'_>) -> Vec<Table> {
     let mut done: Vec<Table> = Vec::new();
     let mut open: Option<Open> = None;
     for frag in frags {
@@ -170,53 +252,25 @@ pub(crate) fn stitch(frags: Vec<Fragment>) -> Vec<Table> {
                 if let Some(o) = open.take() {
                     done.push(finish(o));
                 }
-                let mut o = Open {
-                    table: Table {
-                        table: t.id.clone(),
-                        title: t.title.clone(),
-                        unit_declared: frag.unit.map(|u| u.name().to_string()),
-                        pages: [frag.page, frag.page],
-                        columns: Vec::new(),
-                        rows: Vec::new(),
-                        empty: false,
-                        empty_statement: frag.empty_statement.clone(),
-                        unit: Unit::WanYuan.name().to_string(),
-                        unit_inferred: frag.unit.is_none(),
-                        column_units: Vec::new(),
-                        layout: match &frag.grid {
-                            Some(g) if !g.ruled => "positions",
-                            Some(_) => "ruled",
-                            None => "none",
-                        }
-                        .to_string(),
-                    },
-                    col_edges: Vec::new(),
-                    roles: Vec::new(),
-                    unit: frag.unit.unwrap_or(Unit::WanYuan),
-                };
-                read_into(&mut o, &frag, true);
-                open = Some(o);
+                open = Some(open_table(t, &frag));
             }
             None => {
-                let Some(o) = open.as_mut() else { continue };
-                let Some(grid) = &frag.grid else { continue };
-                let next_page = frag.page == o.table.pages[1] + 1 || frag.page == o.table.pages[1];
-                let first = o.table.columns.is_empty();
-                let fitted = if first {
-                    Some(grid.clone())
-                } else {
-                    remap(grid, &o.col_edges)
-                };
-                if let (true, Some(g)) = (next_page, fitted) {
-                    let frag = Fragment {
-                        grid: Some(g),
-                        ..frag.clone()
-                    };
-                    read_into(o, &frag, first);
-                    if o.table.empty_statement.is_none() {
-                        o.table.empty_statement = frag.empty_statement.clone();
-                    }
+                if continue_open(open.as_mut(), &frag) {
+                    continue;
                 }
+                // A table whose title was not found (printed as an image, or in words the catalog
+                // does not know) is still a catalog table when its header says so.
+                let Some(id) = header_id(&frag, ident, &done, open.as_ref()) else {
+                    continue;
+                };
+                if let Some(o) = open.take() {
+                    done.push(finish(o));
+                }
+                let t = TitleMatch {
+                    id,
+                    title: String::new(),
+                };
+                open = Some(open_table(&t, &frag));
             }
         }
     }

@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::grid::CellGrid;
+use super::labels;
 use super::unit::{declared_in, is_blank, parse_number, parse_percent};
 
 /// What a column holds.
@@ -78,7 +79,14 @@ fn is_numbering_row(grid: &CellGrid, r: usize) -> bool {
         .map(|c| grid.own_text(r, c))
         .filter(|t| !t.is_empty())
         .collect();
-    if texts.iter().any(|t| t.contains("栏次")) {
+    // `栏次 1 2 3`: a numbering word and only numbers besides (a 行次 heading among other
+    // headings is a label row).
+    let w = labels::words();
+    if texts.iter().any(|t| w.is_numbering(t))
+        && texts
+            .iter()
+            .all(|t| w.is_numbering(t) || parse_number(t).is_some())
+    {
         return true;
     }
     let ints: Vec<i64> = texts
@@ -155,6 +163,10 @@ pub(crate) fn roles(grid: &CellGrid, header: &Header) -> Vec<Role> {
             if CODE_LABEL.is_match(leaf) {
                 return Role::Code;
             }
+            // 行次, 栏次, 序号 number the rows: never money, whatever the cells hold.
+            if labels::words().is_numbering(leaf) {
+                return Role::Text;
+            }
             if percents > 0 && percents >= numbers {
                 return Role::Percent;
             }
@@ -213,6 +225,37 @@ mod tests {
             col_span,
             text: text.to_string(),
         }
+    }
+
+    #[test]
+    fn column_number_row() {
+        // 项目 | 行次 | 决算数, then a numbering row 栏次 1 2, then the body: the 行次 column is text
+        // and the numbering row is header, not a body row of money.
+        let cells = vec![
+            cell(0, 0, 1, "项目"),
+            cell(0, 1, 1, "行次"),
+            cell(0, 2, 1, "决算数"),
+            cell(1, 0, 1, "栏次"),
+            cell(1, 1, 1, ""),
+            cell(1, 2, 1, "1"),
+            cell(2, 0, 1, "一、一般公共预算财政拨款收入"),
+            cell(2, 1, 1, "1"),
+            cell(2, 2, 1, "2,940.05"),
+            cell(3, 0, 1, "二、政府性基金预算财政拨款收入"),
+            cell(3, 1, 1, "2"),
+            cell(3, 2, 1, "0.00"),
+        ];
+        let g = CellGrid::new(
+            6,
+            vec![0.0, 1.0, 2.0, 3.0],
+            vec![0.0, 1.0, 2.0, 3.0, 4.0],
+            cells,
+            true,
+        );
+        let h = flatten(&g, "");
+        assert_eq!(h.rows, 2);
+        assert_eq!(h.labels, vec!["项目", "行次", "决算数"]);
+        assert_eq!(roles(&g, &h), vec![Role::Label, Role::Text, Role::Money]);
     }
 
     #[test]

@@ -65,11 +65,9 @@ pub struct Row {
     /// Level in the table's hierarchy: of the code (1 类, 2 款, 3 项), or, for rows without codes, of
     /// the indentation or numbering (1 = the rows the total sums); null for total, subtotal and
     /// unclassified rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<u8>,
     /// Code of the row this one is part of (`20106` for `2010601`); for rows without codes (levels
     /// shown by indentation or numbering) the name of that row.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Left edge of the printed name (points), where the page gives positions: the indentation that
     /// shows the level of rows printed without codes. Not written out.
@@ -90,7 +88,6 @@ pub struct Table {
     pub empty: bool,
     /// The statement that the table is empty, as printed; also kept when the table holds values
     /// anyway (a contradiction the checks report).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_statement: Option<String>,
     /// The unit the money cells were read in (`元`, `万元`): the declared one, or the inferred one.
     pub unit: String,
@@ -177,7 +174,7 @@ fn from_positions(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
         }
         frags.extend(fs);
     }
-    continuation::stitch(frags)
+    continuation::stitch(frags, ident)
 }
 
 /// Re-reads tables that print no unit when the narrative contradicts the inferred one: a table read

@@ -49,6 +49,9 @@ static EMPTY_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
 static MONEY_IN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d[.,]\d").expect("money regex is valid"));
 
+static PAREN_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren regex is valid"));
+
 static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:注|说明|备注|填报说明)\s*\d*\s*[:：.、]").expect("note regex is valid")
 });
@@ -94,7 +97,8 @@ fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
         }
         if let Some(m) = m {
             if m.id != "P01" {
-                out.push((i, m));
+                // A joined title's region starts at its last line: the table is below it.
+                out.push((if joined_next { i + 1 } else { i }, m));
             }
         }
     }
@@ -102,17 +106,20 @@ fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
 }
 
 /// A title wrapped before its last characters (`…支出预` + `算表`, `…培训费` + `支出预算表`, a
-/// label `表 1` + `收支总表`): the tail is at most six characters ending with `表`, the head holds no
-/// money, and the joined line is a catalog title (or a title at all when the tail is a lone `表`).
+/// label `表 1` + `收支总表`): the tail is at most twelve characters ending with `表` (a parenthetical
+/// after it aside), the head holds no money, and the joined line is a catalog title (or a title at all when the tail is a lone `表`).
 pub(crate) fn wrapped_title(line: &str, next: &str, ident: Identifier<'_>) -> Option<TitleMatch> {
     let tail = normalize_line(next);
-    let n = tail.chars().count();
-    if !tail.ends_with('表') || n > 6 || tail.chars().any(|c| c.is_ascii_digit()) {
+    // A parenthetical after the title (`（不含上年结转）`) is not counted.
+    let core = PAREN_END.replace(&tail, "");
+    let n = core.chars().count();
+    if !core.ends_with('表') || n > 12 || tail.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let head = normalize_line(line);
-    // A body row (money printed in it) is not the head of a title.
-    if MONEY_IN_LINE.is_match(&head) {
+    // A body row (money printed in it) is not the head of a title, nor is a title of its own (a
+    // table label such as `预算01表` is).
+    if MONEY_IN_LINE.is_match(&head) || (head.ends_with('表') && head.chars().count() > 6) {
         return None;
     }
     let m = ident.identify(&format!("{head}{tail}"))?;
@@ -296,6 +303,14 @@ mod tests {
         assert_eq!(m.map(|m| m.id), Some("B07".to_string()));
         let m = wrapped_title("表 1", "收支总表", id);
         assert_eq!(m.map(|m| m.id), Some("B01".to_string()));
+        let m = wrapped_title(
+            "2022年部门综合预算一般公共预算拨款“三公”经费、",
+            "会议费、培训费表（不含上年结转）",
+            id,
+        );
+        assert_eq!(m.map(|m| m.id), Some("B07".to_string()));
+        // A title of its own (an empty table's) is no head of the next one.
+        assert!(wrapped_title("预算10表 政府采购预算明细表", "收支总表", id).is_none());
         // The last row of a table above a title is no head of it.
         assert!(wrapped_title("合计 1,234.56", "收入总表", id).is_none());
         assert!(wrapped_title("单位：万元", "报表", id).is_none());

@@ -111,6 +111,23 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             }
         }
     }
+    // Two classifications of one printed row (部门经济科目 code | name, then 政府经济科目 code | name,
+    // then the values): the first block holds no values of its own, so the row is the first
+    // block's, with the values and the second classification's columns (kept raw) of the next.
+    let mut k = 0;
+    while k + 1 < out.len() {
+        if out[k].label.is_some() && out[k].values.is_empty() && !out[k + 1].codes.is_empty() {
+            let next = out.remove(k + 1);
+            let b = &mut out[k];
+            b.values.extend(next.codes);
+            b.values.extend(next.label);
+            b.values.extend(next.sub_labels);
+            b.values.extend(next.values);
+            b.values.sort_unstable();
+        } else {
+            k += 1;
+        }
+    }
     if !pending_codes.is_empty() {
         match out.last_mut() {
             Some(b) => b.codes.append(&mut pending_codes),
@@ -640,19 +657,53 @@ pub(crate) fn set_hierarchy(rows: &mut [Row]) {
             r.level = r.code.as_deref().and_then(code_level);
         }
         set_parents(rows);
+        // A row printing the code, name and values of the row just above is that row's single
+        // sub-item printed under the same code (`21999 其他支出` as 款 and again as its 项): one
+        // level below it. (Rows repeating a code with other values are siblings: several 部门经济
+        // 科目 mapped to one 政府经济科目.)
+        for i in 1..rows.len() {
+            let (a, b) = (&rows[i - 1], &rows[i]);
+            let same = b.code.is_some()
+                && b.code == a.code
+                && b.name == a.name
+                && b.cells == a.cells
+                && b.cells.iter().any(Option::is_some);
+            if same {
+                rows[i].parent = rows[i - 1].code.clone();
+                rows[i].level = rows[i - 1].level.map(|l| l.saturating_add(1));
+            }
+        }
         return;
     }
     if rows.iter().any(|r| r.code.is_some()) {
         // Only unit codes (单位编码 such as 253001): the units are the rows the total sums (a unit
         // within a unit, by prefix, one level down); what is listed under a unit without a code
         // has no printed level.
+        // A one- or two-digit number in the unit-code column heads a group of units (1 全额, 2 差额):
+        // the groups are then the top level and their units one level down.
         set_parents(rows);
+        let grouped = rows
+            .iter()
+            .any(|r| r.code.as_deref().is_some_and(|c| c.len() <= 2));
+        let mut group: Option<String> = None;
         for r in rows.iter_mut() {
-            r.level = match (&r.code, &r.parent) {
-                (Some(_), None) => Some(1),
-                (Some(_), Some(_)) => Some(2),
-                _ => None,
+            let Some(code) = r.code.clone() else {
+                r.level = None;
+                continue;
             };
+            let depth = u8::from(r.parent.is_some());
+            if grouped && code.len() <= 2 {
+                r.level = Some(1);
+                r.parent = None;
+                group = Some(code);
+            } else if grouped {
+                r.level = Some(2 + depth);
+                if r.parent.is_none() {
+                    r.parent = group.clone();
+                }
+            } else {
+                r.level = Some(1 + depth);
+            }
         }
         return;
     }
@@ -723,6 +774,7 @@ pub(crate) fn children(rows: &[Row]) -> Vec<Vec<usize>> {
             // units repeats their 类 codes).
             for (j, k) in rows.iter().enumerate().skip(i + 1) {
                 match k.code.as_deref() {
+                    Some(kc) if k.parent.as_deref() == Some(code) && kc == code => kids.push(j),
                     Some(kc) if kc == code || !kc.starts_with(code) => break,
                     Some(_) if k.parent.as_deref() == Some(code) => kids.push(j),
                     _ => {}
@@ -857,6 +909,32 @@ mod tests {
             .to_vec();
         let roles = [Role::Label, Role::Money, Role::Label, Role::Money];
         assert_eq!(blocks(&roles, &labels).len(), 2);
+    }
+
+    #[test]
+    fn two_classifications_of_one_row() {
+        // 部门经济科目 code | name, 政府经济科目 code | name, values: one block, the first
+        // classification's.
+        let labels: Vec<String> = [
+            "部门经济科目编码",
+            "部门经济科目名称",
+            "政府经济科目编码",
+            "政府经济科目名称",
+            "合计",
+        ]
+        .map(String::from)
+        .to_vec();
+        let roles = [
+            Role::Code,
+            Role::Label,
+            Role::Code,
+            Role::Label,
+            Role::Money,
+        ];
+        let bs = blocks(&roles, &labels);
+        assert_eq!(bs.len(), 1);
+        assert_eq!((bs[0].codes.clone(), bs[0].label), (vec![0], Some(1)));
+        assert_eq!(bs[0].values, vec![2, 3, 4]);
     }
 
     #[test]
@@ -1117,6 +1195,20 @@ mod tests {
     }
 
     #[test]
+    fn repeated_code_is_the_single_sub_item() {
+        let mut rows = vec![
+            plain(Some("219"), "援助其他地区支出", Some("502.00"), None),
+            plain(Some("21999"), "其他支出", Some("502.00"), None),
+            plain(Some("21999"), "其他支出", Some("502.00"), None),
+            plain(Some("221"), "住房保障支出", Some("1348.62"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![Some(1), Some(2), Some(3), Some(1)]);
+        let kids = children(&rows);
+        assert_eq!((kids[0].clone(), kids[1].clone()), (vec![1], vec![2]));
+    }
+
+    #[test]
     fn unit_rows() {
         // A department's units with their 单位编码; their projects below them carry no code.
         let mut rows = vec![
@@ -1150,5 +1242,15 @@ mod tests {
         set_hierarchy(&mut rows);
         let kids = children(&rows);
         assert_eq!((kids[1].clone(), kids[4].clone()), (vec![2], vec![5]));
+        // Units grouped under a numbered category (1 全额 …) in the unit-code column.
+        let mut rows = vec![
+            plain(None, "合计", Some("9"), None),
+            plain(Some("1"), "全额", Some("9"), None),
+            plain(Some("262001"), "某某局", Some("5"), None),
+            plain(Some("262003"), "某某支队", Some("4"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1), Some(2), Some(2)]);
+        assert_eq!(rows[3].parent.as_deref(), Some("1"));
     }
 }

@@ -840,3 +840,100 @@ fn jiangsu_income_table_with_two_level_item_names() {
     assert_eq!(t.rows[1].cells[amount], Some(d("20702.25")));
     assert_eq!(t.rows[2].cells[amount], Some(d("20702.25")));
 }
+
+/// A page of a table whose label and title are printed at the top of every page (Shenzhen style:
+/// `表 3` above `支出总表`), with its header repeated.
+fn titled_page(number: u32, title: &str, rows: &[(&str, &str, &str)]) -> Page {
+    let xs = [20.0, 200.0, 300.0, 400.0];
+    let ys: Vec<f32> = (0..=rows.len() + 1)
+        .map(|i| 100.0 + 18.0 * i as f32)
+        .collect();
+    let mut p = Page::new(number);
+    p.rules = full_grid(&xs, &ys, &[]);
+    let mut lines = vec![
+        at(40.0, &[("表 3", 20.0, 20.0)]),
+        at(60.0, &[(title, 150.0, 80.0)]),
+        at(80.0, &[("单位：万元", 350.0, 50.0)]),
+        at(
+            104.0,
+            &[
+                ("项目", 100.0, 20.0),
+                ("合计", 240.0, 20.0),
+                ("基本支出", 330.0, 40.0),
+            ],
+        ),
+    ];
+    for (i, (name, total, basic)) in rows.iter().enumerate() {
+        let y = 122.0 + 18.0 * i as f32;
+        lines.push(at(
+            y,
+            &[
+                (name, 30.0, 60.0),
+                (total, 260.0, 30.0),
+                (basic, 360.0, 30.0),
+            ],
+        ));
+    }
+    p.lines = lines;
+    p
+}
+
+#[test]
+fn title_repeated_on_every_page_is_one_table_for_catalog_and_other_tables() {
+    for (title, family, want) in [
+        ("支出总表", Some("预算"), "B03"),
+        ("支出总表", Some("决算"), "F03"),
+        ("培训费明细表", Some("预算"), "X"),
+    ] {
+        let doc = pdf(vec![
+            titled_page(
+                18,
+                title,
+                &[("合计", "300.00", "200.00"), ("甲", "100.00", "100.00")],
+            ),
+            titled_page(19, title, &[("乙", "200.00", "100.00")]),
+        ]);
+        let ident = Identifier {
+            catalog: catalog::default_catalog(),
+            family,
+        };
+        let ts = extract(&doc, &Outline::default(), ident);
+        assert_eq!(ts.len(), 1, "{title}: {ts:?}");
+        let t = &ts[0];
+        assert_eq!((t.table.as_str(), t.pages), (want, [18, 19]), "{title}");
+        assert!(t.title.ends_with(title), "{}", t.title);
+        let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["合计", "甲", "乙"],
+            "{title}: repeated header dropped"
+        );
+        assert_eq!(cell(t, "乙", "合计"), Some(d("200")));
+    }
+}
+
+#[test]
+fn untitled_table_identified_by_its_header() {
+    // The 收支总表 grid of f01_page with its title line missing (a title printed as an image).
+    let mut p = f01_page();
+    p.lines.remove(0);
+    let ident = |family| Identifier {
+        catalog: catalog::default_catalog(),
+        family,
+    };
+    let ts = extract(
+        &pdf(vec![p.clone()]),
+        &Outline::default(),
+        ident(Some("决算")),
+    );
+    assert_eq!(ts.len(), 1, "{ts:?}");
+    assert_eq!((ts[0].table.as_str(), ts[0].title.as_str()), ("F01", ""));
+    assert_eq!(cell(&ts[0], "总计", "收入/决算数"), Some(d("2995.39")));
+    // Once the table of that id is read, an untitled grid with the same header is no second one.
+    let ts = extract(
+        &pdf(vec![f01_page(), p]),
+        &Outline::default(),
+        ident(Some("决算")),
+    );
+    assert_eq!(ts.iter().filter(|t| t.table == "F01").count(), 1);
+}

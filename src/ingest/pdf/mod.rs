@@ -1,19 +1,30 @@
 //! PDF ingestion: bytes → [`Document`] with positioned lines, segments and ruling edges.
 //!
 //! In: the bytes of a PDF and the [`Limits`]. Out: a [`Document`] (format `Pdf`), one [`Page`] per leaf
-//! of the page tree, or an [`IngestError`]: `not_pdf`, `truncated` (the object layer cannot be
-//! loaded), `encrypted` (not openable with the empty password), `no_pages`, `too_large` (the file is
-//! over `max_file_size`, or a stream decodes past `max_stream_bytes`), `no_text_layer` (no page has
-//! any text).
-//! lopdf is the object layer only (objects, xref repair, empty-password decryption); the page tree
-//! (with inherited /Resources, /MediaBox, /CropBox, /Rotate) is walked here, and content streams,
-//! fonts and layout are ours (`content.rs`, `font.rs`, `cmap.rs`, `encoding.rs`, `layout.rs`,
-//! `geometry.rs`, stream decoding in `objects.rs`). Pages are interpreted first, then laid out, so
-//! that a private-use decimal mark learnt on one page is known on all.
+//! of the page tree, or an [`IngestError`]: `not_pdf`, `truncated` (cut short or damaged beyond
+//! repair: no page could be read), `encrypted` (not openable with the empty password), `empty` (the
+//! page tree has no page), `too_large` (the file is over `max_file_size`, or a stream decodes past
+//! `max_stream_bytes`), `no_text_layer` (no page has any text), `timeout` (cancelled).
+//!
+//! The object layer is lopdf (object syntax, object streams, empty-password decryption of RC4 and
+//! AES) for what it does well, with our own layer under it in `repair.rs` where it does not: lopdf
+//! trusts the cross-reference offsets, the trailer's `/Root` and every stream's `/Length`, so one
+//! wrong offset or a length off by three bytes silently loses the object (a page's content, the
+//! catalog) and it has no repair; its object parser is private, so the repair rebuilds the file
+//! (objects found by scanning for `N G obj`, lengths from `endstream`, a new table and trailer) and
+//! lopdf reads that (warning `xref_repaired`). A file cut short is read as far as it goes (warning
+//! `truncated`, status `partial`). The `/Length` that lopdf refuses in a 40-bit RC4 (V 1) handler is
+//! blanked in place. The page tree (with inherited /Resources, /MediaBox, /CropBox, /Rotate) is
+//! walked here, and content streams, fonts and layout are ours (`content.rs`, `font.rs`, `cmap.rs`,
+//! `encoding.rs`, `layout.rs`, `geometry.rs`, stream decoding in `objects.rs`). Pages are interpreted
+//! first, then laid out, so that a private-use decimal mark learnt on one page is known on all. A
+//! [`Cancel`] flag is checked before each page and stream and every few thousand operators.
 //! Not here: sections, tables, facts.
-//! Known limits: annotations and form fields are not read; optional content (layers) is read as
+//! Known limits: lopdf parses every object of the file up front (images included), not lazily from
+//! the page tree; annotations and form fields are not read; optional content (layers) is read as
 //! visible; arrays nested deeper than 256 are refused before lopdf parses them, but only outside
-//! streams (object streams are parsed by lopdf without that guard).
+//! streams (object streams are parsed by lopdf without that guard); an encrypted file whose
+//! cross-reference table is broken loses the objects inside its object streams.
 
 mod cmap;
 mod content;
@@ -22,6 +33,7 @@ mod font;
 mod geometry;
 mod layout;
 mod objects;
+mod repair;
 
 use std::collections::HashSet;
 
@@ -72,26 +84,27 @@ pub fn read_with(bytes: &[u8], limits: &Limits, cancel: &Cancel) -> Result<Docum
             "no %PDF- signature in the first 1024 bytes".to_string(),
         ));
     }
-    let doc = load(bytes)?;
+    let (doc, load_warnings) = load(bytes)?;
     let obj = Objects {
         doc: &doc,
         max_stream_bytes: limits.max_stream_bytes,
         cancel,
     };
-    let pages = page_refs(&obj)?;
+    let pages = page_refs(&obj).map_err(|e| damaged(e, &load_warnings))?;
     if pages.is_empty() {
         if doc.trailer.get(b"Encrypt").is_ok() {
             return Err(IngestError::Encrypted);
         }
-        return Err(IngestError::NoPages(
-            "the page tree has no pages".to_string(),
+        return Err(damaged(
+            IngestError::NoPages("the page tree has no pages".to_string()),
+            &load_warnings,
         ));
     }
     let mut document = Document {
         format: Format::Pdf,
         pages: Vec::with_capacity(pages.len()),
         text_quality: TextQuality::default(),
-        warnings: Vec::new(),
+        warnings: load_warnings,
     };
     let mut fonts = FontCache::new();
     let mut drawn = Vec::with_capacity(pages.len());
@@ -125,19 +138,64 @@ pub fn read_with(bytes: &[u8], limits: &Limits, cancel: &Cancel) -> Result<Docum
         document.pages.push(p);
     }
     if !any_text {
-        return Err(IngestError::NoTextLayer);
+        return Err(damaged(IngestError::NoTextLayer, &document.warnings));
     }
     document.recount_text_quality();
     Ok(document)
 }
 
-/// Loads the object layer, mapping its failures to our codes.
-fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
+/// Loads the object layer, mapping its failures to our codes, with the warnings of what had to be
+/// repaired (see `repair.rs`): lopdf reads the file as it is first; when that fails, or loses objects
+/// the cross-reference table lists, or finds no catalog or no page, the file is rebuilt from the
+/// objects found by scanning and loaded again, and the better of the two readings is kept.
+fn load(bytes: &[u8]) -> Result<(lopdf::Document, Vec<Warning>), IngestError> {
     if objects::nesting_too_deep(bytes) {
         return Err(IngestError::Truncated(
             "arrays or dictionaries nest too deeply".to_string(),
         ));
     }
+    let patched = repair::patch_rc4_40(bytes);
+    let bytes = patched.as_deref().unwrap_or(bytes);
+    let mut warnings = Vec::new();
+    let truncated = repair::truncated(bytes);
+    if let Some(m) = &truncated {
+        warnings.push(Warning::new("truncated", m.clone(), None));
+    }
+    let first = load_as_is(bytes);
+    if let Ok(doc) = &first {
+        if sound(doc) && truncated.is_none() {
+            return first.map(|d| (d, warnings));
+        }
+    }
+    let first_pages = match &first {
+        Ok(doc) => page_count(doc),
+        // A file we cannot decrypt is not damaged: repairing it changes nothing.
+        Err(IngestError::Encrypted) => return Err(IngestError::Encrypted),
+        Err(_) => 0,
+    };
+    let rebuilt = std::panic::catch_unwind(|| repair::rebuild(bytes))
+        .ok()
+        .flatten();
+    if let Some(rebuilt) = rebuilt {
+        if let Ok(doc) = load_as_is(&rebuilt.bytes) {
+            let pages = page_count(&doc);
+            if first.is_err() || (pages > 0 && pages >= first_pages) {
+                let mut notes =
+                    vec!["cross-reference table rebuilt by scanning for objects".to_string()];
+                notes.extend(rebuilt.notes);
+                warnings.push(Warning::new("xref_repaired", notes.join("; "), None));
+                return Ok((doc, warnings));
+            }
+        }
+    }
+    match first {
+        Ok(doc) => Ok((doc, warnings)),
+        Err(e) => Err(e),
+    }
+}
+
+/// lopdf's reading of the file as it is.
+fn load_as_is(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
     let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(bytes))
         .map_err(|_| IngestError::Truncated("the object layer failed on this file".to_string()))?;
     let doc = loaded.map_err(|e| match e {
@@ -150,6 +208,49 @@ fn load(bytes: &[u8]) -> Result<lopdf::Document, IngestError> {
         return Err(IngestError::Encrypted);
     }
     Ok(doc)
+}
+
+/// True when lopdf holds every object its cross-reference table lists and the catalog leads to a
+/// page.
+fn sound(doc: &lopdf::Document) -> bool {
+    let all_there = doc.reference_table.entries.iter().all(|(n, e)| match e {
+        lopdf::xref::XrefEntry::Normal { generation, .. } => {
+            doc.objects.contains_key(&(*n, *generation))
+        }
+        _ => true,
+    });
+    // A stream whose /Length does not end at its `endstream` is kept by lopdf as its dictionary
+    // alone (the data lost): a dictionary with a /Length that is not the security handler's.
+    let encrypt = doc
+        .trailer
+        .get(b"Encrypt")
+        .ok()
+        .and_then(|o| o.as_reference().ok());
+    let streams_whole = doc.objects.iter().all(|(id, o)| match o {
+        Object::Dictionary(d) => Some(*id) == encrypt || d.get(b"Length").is_err(),
+        _ => true,
+    });
+    all_there && streams_whole && page_count(doc) > 0
+}
+
+/// Pages reachable from the catalog.
+fn page_count(doc: &lopdf::Document) -> usize {
+    let cancel = Cancel::never();
+    let obj = Objects {
+        doc,
+        max_stream_bytes: 0,
+        cancel: &cancel,
+    };
+    page_refs(&obj).map(|p| p.len()).unwrap_or(0)
+}
+
+/// A file without a usable page tree or without any text: `truncated` when it was cut short (what
+/// was missing held it), else the error itself (`empty`, `no_text_layer`).
+fn damaged(e: IngestError, warnings: &[Warning]) -> IngestError {
+    match warnings.iter().find(|w| w.code == "truncated") {
+        Some(w) => IngestError::Truncated(format!("{}; no page could be read", w.message)),
+        None => e,
+    }
 }
 
 fn rect_of(obj: &Objects<'_>, o: Option<&Object>) -> Option<[f32; 4]> {
@@ -172,9 +273,13 @@ fn page_refs<'a>(obj: &Objects<'a>) -> Result<Vec<PageRef<'a>>, IngestError> {
         .ok()
         .and_then(|o| obj.resolve(o))
         .and_then(|o| o.as_dict().ok())
-        .ok_or_else(|| IngestError::NoPages("no document catalog".to_string()))?;
+        .ok_or_else(|| {
+            IngestError::Truncated("no document catalog, even after repair".to_string())
+        })?;
     let Some(pages_obj) = root.get(b"Pages").ok() else {
-        return Err(IngestError::NoPages("catalog has no /Pages".to_string()));
+        return Err(IngestError::Truncated(
+            "the catalog has no /Pages, even after repair".to_string(),
+        ));
     };
     let mut out = Vec::new();
     let mut visited: HashSet<ObjectId> = HashSet::new();

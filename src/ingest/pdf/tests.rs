@@ -377,3 +377,195 @@ proptest! {
         }
     }
 }
+
+/// [`sample`] written with a classic cross-reference table (`xref` … `trailer`).
+fn classic_sample() -> Vec<u8> {
+    let Ok(mut doc) = PdfDoc::load_mem(&sample()) else {
+        return Vec::new();
+    };
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    out
+}
+
+/// Replaces the first occurrence of `from` after `after` with `to`.
+fn replace_first(bytes: &[u8], after: usize, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes[after..]
+        .windows(from.len())
+        .position(|w| w == from)
+        .map(|p| p + after)
+        .unwrap_or(bytes.len());
+    let mut out = bytes[..at.min(bytes.len())].to_vec();
+    if at < bytes.len() {
+        out.extend_from_slice(to);
+        out.extend_from_slice(&bytes[at + from.len()..]);
+    }
+    out
+}
+
+fn first_text(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
+    let doc = read(bytes, &Limits::default()).map_err(|e| format!("{}: {e}", e.code()))?;
+    let text = doc
+        .pages
+        .first()
+        .and_then(|p| p.lines.first())
+        .map(|l| l.text.clone())
+        .unwrap_or_default();
+    Ok((text, doc.warnings.iter().map(|w| w.code.clone()).collect()))
+}
+
+/// The position of the page content stream's `/Length` value in [`sample`].
+fn content_length(bytes: &[u8]) -> (usize, usize, usize) {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let stream = find(bytes, b"BT /F1 12 Tf 72 770").unwrap_or_default();
+    let key = bytes[..stream]
+        .windows(8)
+        .rposition(|w| w == b"/Length ")
+        .unwrap_or_default()
+        + 8;
+    let end = key
+        + bytes[key..]
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(0);
+    let n = std::str::from_utf8(&bytes[key..end])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (key, end, n)
+}
+
+#[test]
+fn a_stream_length_off_by_a_few_bytes_is_recovered_from_endstream() {
+    for bytes in [sample(), classic_sample()] {
+        length_off(&bytes);
+    }
+}
+
+fn length_off(bytes: &[u8]) {
+    let (key, end, n) = content_length(bytes);
+    assert!(n > 100);
+    for wrong in [n - 3, n + 3, n - 30] {
+        let mut b = bytes[..key].to_vec();
+        b.extend_from_slice(wrong.to_string().as_bytes());
+        b.extend_from_slice(&bytes[end..]);
+        let (text, warnings) = first_text(&b).unwrap_or_else(|e| panic!("/Length {wrong}: {e}"));
+        assert_eq!(text, "Total 1,234.50", "/Length {wrong}");
+        assert!(
+            warnings.contains(&"xref_repaired".to_string()),
+            "{warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn wrong_xref_offsets_and_a_trailer_without_root_are_repaired_by_scanning() {
+    let bytes = classic_sample();
+    assert!(bytes.windows(7).any(|w| w == b"trailer"));
+    let xref = bytes
+        .windows(6)
+        .rposition(|w| w == b"\nxref\n")
+        .unwrap_or_default();
+    // Every offset of the table 7 bytes off.
+    let table = String::from_utf8_lossy(&bytes[xref..]).into_owned();
+    let shifted: String = table
+        .lines()
+        .map(
+            |l| match l.strip_suffix(" 00000 n ").or(l.strip_suffix(" 00000 n")) {
+                Some(off) if off.len() == 10 => {
+                    format!("{:010} 00000 n \n", off.parse::<u64>().unwrap_or(0) + 7)
+                }
+                _ => format!("{l}\n"),
+            },
+        )
+        .collect();
+    let mut b = bytes[..xref].to_vec();
+    b.extend_from_slice(shifted.as_bytes());
+    assert_ne!(b, bytes);
+    let (text, warnings) = first_text(&b).unwrap_or_else(|e| panic!("offsets: {e}"));
+    assert_eq!(text, "Total 1,234.50");
+    assert!(warnings.contains(&"xref_repaired".to_string()));
+
+    let no_root = replace_first(&bytes, xref, b"/Root", b"/Roox");
+    let (text, _) = first_text(&no_root).unwrap_or_else(|e| panic!("no /Root: {e}"));
+    assert_eq!(text, "Total 1,234.50");
+}
+
+#[test]
+fn a_file_cut_short_is_read_as_far_as_it_goes() {
+    let bytes = classic_sample();
+    let doc = read(&bytes[..bytes.len() - 30], &Limits::default());
+    let doc = doc.unwrap_or_else(|e| panic!("cut by 30 bytes: {e}"));
+    assert_eq!(doc.pages.len(), 2);
+    let w = doc.warnings.iter().find(|w| w.code == "truncated");
+    assert!(
+        w.is_some_and(|w| w.message.contains("cross-reference table")),
+        "{:?}",
+        doc.warnings
+    );
+    assert_eq!(crate::ingest::loss(&doc).map(|l| l.0), Some("truncated"));
+    // Cut inside the second page's content stream: that page and the catalog are lost, the first
+    // page is read.
+    let at = bytes
+        .windows(5)
+        .position(|w| w == b"(Rot)")
+        .unwrap_or_default();
+    let doc = read(&bytes[..at + 3], &Limits::default());
+    let doc = doc.unwrap_or_else(|e| panic!("cut in the stream: {e}"));
+    assert_eq!(doc.pages[0].lines[0].text, "Total 1,234.50");
+    assert!(doc
+        .warnings
+        .iter()
+        .any(|w| w.code == "truncated" && w.message.contains("incomplete")));
+}
+
+#[test]
+fn an_empty_page_tree_is_empty_and_a_lost_catalog_is_made_again() {
+    let bytes = build(&[]);
+    let e = read(&bytes, &Limits::default()).err().map(|e| e.code());
+    assert_eq!(e, Some("empty"));
+    // No catalog and no /Root: the page tree found by scanning is read.
+    let b = replace_first(&classic_sample(), 0, b"/Catalog", b"/Catalox");
+    let b = replace_first(&b, 0, b"/Root", b"/Roox");
+    let (text, _) = first_text(&b).unwrap_or_else(|e| panic!("no catalog: {e}"));
+    assert_eq!(text, "Total 1,234.50");
+}
+
+#[test]
+fn rc4_40_with_an_empty_user_password_opens() {
+    let Ok(mut doc) = PdfDoc::load_mem(&sample()) else {
+        panic!("sample loads");
+    };
+    doc.trailer.set(
+        "ID",
+        vec![
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+            Object::string_literal(b"0123456789abcdef".to_vec()),
+        ],
+    );
+    let version = lopdf::EncryptionVersion::V1 {
+        document: &doc,
+        owner_password: "owner",
+        user_password: "",
+        permissions: lopdf::Permissions::all(),
+    };
+    let Ok(state) = lopdf::EncryptionState::try_from(version) else {
+        panic!("RC4-40 parameters");
+    };
+    assert!(doc.encrypt(&state).is_ok());
+    // Writers state the 40-bit key length, which the V 1 handler allows.
+    let id = doc
+        .trailer
+        .get(b"Encrypt")
+        .and_then(|o| o.as_reference())
+        .unwrap_or((0, 0));
+    if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+        d.set("Length", 40);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap_or_default();
+    assert!(out.windows(10).any(|w| w == b"/Length 40"));
+    let (text, _) = first_text(&out).unwrap_or_else(|e| panic!("RC4-40: {e}"));
+    assert_eq!(text, "Total 1,234.50");
+}
