@@ -6,6 +6,10 @@
 //! so the writer can append each file with a single write, and `documents.jsonl` last (its line is the
 //! commit marker of the document: a document is done when its line is there).
 //!
+//! A `facts.jsonl` line is a [`Fact`]: besides the fields of the contract it carries `origin`
+//! (`narrative`: read by a pattern; `table`: read from a table cell, with `cell` = `{table, row,
+//! column}`; `derived`: computed from other facts of the document, `pattern` = `derived:<key>`).
+//!
 //! Not here: deciding anything. Values are `Decimal`s and print exactly (no float artefacts).
 
 use std::collections::BTreeMap;
