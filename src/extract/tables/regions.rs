@@ -69,6 +69,27 @@ fn is_narrative(line: &Line) -> bool {
         || (n.starts_with('第') && n.contains("部分"))
 }
 
+/// True when a long sentence line is a wrapped paragraph inside a table cell (a 绩效目标 column),
+/// not the page's text after the table: once the table has a body, a line whose segments sit apart
+/// like cells (a gap of two characters or more: a label and its paragraph on one line), or that
+/// starts right of the middle of the table's width (a text column on the right), stays in the table.
+/// A note (`注：`) is never a cell paragraph.
+fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
+    if NOTE_START.is_match(&normalize_line(&line.text)) || !table.iter().any(|t| is_body_line(t)) {
+        return false;
+    }
+    let gapped = line.segments.windows(2).any(|w| {
+        let size = w[0].size.max(w[1].size).max(1.0);
+        w[1].bbox.x0 - w[0].bbox.x1 >= 2.0 * size
+    });
+    let (x0, x1) = table
+        .iter()
+        .filter_map(|t| t.bbox)
+        .fold((f32::MAX, f32::MIN), |(a, b), r| (a.min(r.x0), b.max(r.x1)));
+    let starts_right = line.bbox.is_some_and(|b| x1 > x0 && b.x0 > (x0 + x1) / 2.0);
+    gapped || starts_right
+}
+
 fn y_top(line: &Line) -> f32 {
     line.bbox.map(|b| b.y0).unwrap_or(0.0)
 }
@@ -224,7 +245,7 @@ pub(crate) fn fragments(
                 if l.segments.is_empty() || empty_statement(&l.text).is_some() {
                     continue;
                 }
-                if is_narrative(l) {
+                if is_narrative(l) && !is_cell_paragraph(l, &table_lines) {
                     if table_lines.iter().any(|t| is_body_line(t)) {
                         break;
                     }
@@ -265,6 +286,74 @@ pub(crate) fn fragments(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(segs: &[(&str, f32, f32)], y: f32) -> Line {
+        let segments: Vec<crate::document::Segment> = segs
+            .iter()
+            .map(|(t, x0, x1)| crate::document::Segment {
+                text: t.to_string(),
+                bbox: crate::document::Rect {
+                    x0: *x0,
+                    y0: y,
+                    x1: *x1,
+                    y1: y + 10.0,
+                },
+                font: None,
+                size: 10.0,
+            })
+            .collect();
+        let text = segs.iter().map(|s| s.0).collect::<Vec<_>>().join(" ");
+        let x0 = segs.first().map(|s| s.1).unwrap_or(0.0);
+        let x1 = segs.last().map(|s| s.2).unwrap_or(0.0);
+        Line {
+            text,
+            bbox: Some(crate::document::Rect {
+                x0,
+                y0: y,
+                x1,
+                y1: y + 10.0,
+            }),
+            segments,
+        }
+    }
+
+    #[test]
+    fn wrapped_paragraph_cells_stay_in_the_table() {
+        let head = line(
+            &[
+                ("项目", 40.0, 80.0),
+                ("金额", 200.0, 230.0),
+                ("目标", 600.0, 640.0),
+            ],
+            100.0,
+        );
+        let body = line(&[("项目甲", 40.0, 100.0), ("94.00", 200.0, 230.0)], 120.0);
+        let long = "对日常业务配套设备的维护维持，保障业务专用设备正常运作及观测场标准绿地维护用水";
+        // A label and a long paragraph on one line, set apart like cells.
+        let gapped = line(&[("项目乙", 60.0, 120.0), (long, 550.0, 800.0)], 140.0);
+        // A paragraph line alone in the text column on the right.
+        let right = line(&[(long, 550.0, 800.0)], 150.0);
+        // The page's text after the table: one run from the left margin.
+        let prose = line(&[(long, 40.0, 800.0)], 200.0);
+        let note = line(
+            &[(
+                "注：本表金额单位为万元，项目按单位列示，其中部分项目跨年度执行，按当年安排数列示",
+                550.0,
+                800.0,
+            )],
+            210.0,
+        );
+        let table = [&head, &body];
+        for l in [&gapped, &right, &prose, &note] {
+            assert!(is_narrative(l), "{}", l.text);
+        }
+        assert!(is_cell_paragraph(&gapped, &table));
+        assert!(is_cell_paragraph(&right, &table));
+        assert!(!is_cell_paragraph(&prose, &table));
+        assert!(!is_cell_paragraph(&note, &table));
+        // Before the body starts nothing is a cell paragraph.
+        assert!(!is_cell_paragraph(&gapped, &[&head]));
+    }
 
     #[test]
     fn empty_statements() {
