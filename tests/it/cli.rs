@@ -4,21 +4,9 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_yujuesuan"));
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yujuesuan-test-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
+use crate::{bin, read_lines, temp_dir};
 
 fn seed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/renshe-2020-final.txt")
@@ -26,14 +14,6 @@ fn seed() -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run yujuesuan")
-}
-
-fn read_lines(path: &Path) -> Vec<serde_json::Value> {
-    fs::read_to_string(path)
-        .expect("read output")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
-        .collect()
 }
 
 /// A folder with the seed, garbage named .txt and .pdf, an empty file and a truncated "PDF".

@@ -12,19 +12,12 @@ use yujuesuan::ingest::{Cancel, Limits};
 use yujuesuan::patterns::PatternSet;
 use yujuesuan::report;
 
-fn bin(cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_yujuesuan"));
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(cwd);
-    c
-}
+use crate::temp_dir;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yujuesuan-engine-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+fn bin(cwd: &Path) -> Command {
+    let mut c = crate::bin();
+    c.current_dir(cwd);
+    c
 }
 
 fn samples() -> PathBuf {

@@ -13,6 +13,32 @@ mod patterns_dir;
 mod pdf_corpus;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The real binary with a cleared environment (PATH kept).
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yujuesuan"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+/// A fresh, empty temporary folder for one test (`name` is unique across the tests).
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yujuesuan-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Every line of a JSON Lines output file; fails when the file is missing or a line is not JSON.
+pub fn read_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("read output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect()
+}
 
 /// The corpus `pdf/` folder from `YUJUESUAN_CORPUS`: unset → `None` with a `skipped` line; set to a
 /// folder without `pdf/` → the test fails.

@@ -13,13 +13,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "yujuesuan-test-{}-patterns-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    crate::temp_dir(&format!("patterns-{name}"))
 }
 
 fn copy_tree(from: &Path, to: &Path) {
