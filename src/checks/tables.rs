@@ -893,6 +893,9 @@ mod tests {
             level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
             parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         }
     }
 
@@ -910,6 +913,8 @@ mod tests {
             unit_inferred: false,
             column_units: units.iter().map(|c| c.to_string()).collect(),
             layout: "ruled".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         }
     }
 
@@ -926,6 +931,8 @@ mod tests {
             pattern: "p".to_string(),
             origin: crate::extract::facts::Origin::Narrative,
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 

@@ -247,6 +247,7 @@ pub(crate) fn grid_from_lines(
     let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
     let mut cells = Vec::new();
     let mut text_x = Vec::new();
+    let mut text_box = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
@@ -279,8 +280,10 @@ pub(crate) fn grid_from_lines(
             for c in next..a {
                 cells.push(empty(r, c));
                 text_x.push(None);
+                text_box.push(None);
             }
             text_x.push(super::grid::first_line_x(&ps));
+            text_box.push(super::grid::pieces_box(ps.iter().copied()));
             cells.push(Cell {
                 row: r,
                 col: a,
@@ -293,11 +296,13 @@ pub(crate) fn grid_from_lines(
         for c in next..n_cols {
             cells.push(empty(r, c));
             text_x.push(None);
+            text_box.push(None);
         }
     }
     join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
     let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
     grid.text_x = text_x;
+    grid.text_box = text_box;
     Some(grid)
 }
 

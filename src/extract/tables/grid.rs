@@ -49,6 +49,8 @@ pub(crate) struct CellGrid {
     /// For each cell (same order as `cells`), the left edge of its first line of text: the indent
     /// that shows a row's level when no code is printed. Empty when unknown.
     pub(crate) text_x: Vec<Option<f32>>,
+    /// For each cell (same order as `cells`), the box of the text read into it. Empty when unknown.
+    pub(crate) text_box: Vec<Option<Rect>>,
 }
 
 impl CellGrid {
@@ -81,7 +83,32 @@ impl CellGrid {
             slots,
             ruled,
             text_x: Vec::new(),
+            text_box: Vec::new(),
         }
+    }
+
+    /// The box of the text of the cell whose top-left slot is (row, col) (the cell [`Self::own_text`]
+    /// reads); None for covered or empty slots and where unknown.
+    pub(crate) fn own_box(&self, row: usize, col: usize) -> Option<Rect> {
+        if row >= self.n_rows() || col >= self.n_cols() {
+            return None;
+        }
+        let i = self.slots[row * self.n_cols() + col]?;
+        let c = self.cells.get(i)?;
+        if c.row != row || c.col != col {
+            return None;
+        }
+        self.text_box.get(i).copied().flatten()
+    }
+
+    /// The grid's outer box (display coordinates).
+    pub(crate) fn extent(&self) -> Option<Rect> {
+        Some(Rect {
+            x0: *self.col_edges.first()?,
+            y0: *self.row_edges.first()?,
+            x1: *self.col_edges.last()?,
+            y1: *self.row_edges.last()?,
+        })
     }
 
     /// The left edge of the first line of text of the cell covering slot (row, col).
@@ -546,6 +573,12 @@ pub(crate) fn fill(grid: &mut CellGrid, page: &Page) {
         .iter()
         .map(|ps| first_line_x(&ps.iter().collect::<Vec<_>>()))
         .collect();
+    grid.text_box = per_cell.iter().map(|ps| pieces_box(ps.iter())).collect();
+}
+
+/// The union of the pieces' boxes (None for none).
+pub(crate) fn pieces_box<'p>(ps: impl Iterator<Item = &'p Piece>) -> Option<Rect> {
+    ps.map(|p| p.bbox).reduce(|a, b| a.union(&b))
 }
 
 /// The left edge of the top line of `ps` (the pieces of one cell): where the cell's text starts.
@@ -575,6 +608,7 @@ pub(crate) mod tests {
             },
             font: None,
             size: 10.0,
+            chars: Vec::new(),
         }
     }
 
