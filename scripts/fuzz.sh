@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the two entry points (PDF and text reports through every stage) with
 # cargo-fuzz on the stable toolchain (no sanitizer). Seeds the corpora with the generated fixtures and
-# samples; crashes land in fuzz/artifacts/TARGET/ and become regression tests.
+# samples, and with the real reports of $YUJUESUAN_CORPUS (pdf/ and wild/, each file up to the
+# fuzzer's length limit) copied at run time into fuzz/corpus/ (git-ignored: corpus files are never
+# committed); crashes land in fuzz/artifacts/TARGET/ and become regression tests.
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 600 s, targets pdf text)
+#        YUJUESUAN_CORPUS=../shared/corpus nice -n 19 scripts/fuzz.sh 3600 pdf
 # needs: cargo install cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +18,14 @@ mkdir -p fuzz/corpus/pdf fuzz/corpus/text
 cargo run --release --quiet --example write_fixtures -- target/fuzz-seeds >/dev/null
 cp target/fuzz-seeds/*.pdf samples/*.pdf fuzz/corpus/pdf/ 2>/dev/null || true
 cp samples/*.txt fuzz/corpus/text/ 2>/dev/null || true
+# Inputs longer than this are cut by the fuzzer; seeds over it are left out.
+max_len="${FUZZ_MAX_LEN:-1048576}"
+corpus="${YUJUESUAN_CORPUS:-../shared/corpus}"
+for dir in "$corpus/pdf" "$corpus/wild"; do
+  [ -d "$dir" ] || continue
+  find "$dir" -maxdepth 1 -name '*.pdf' -size -"$((max_len / 1024))"k -print0 |
+    while IFS= read -r -d '' f; do cp "$f" "fuzz/corpus/pdf/seed-$(basename "$(dirname "$f")")-$(basename "$f")"; done
+done
 for t in "${targets[@]}"; do
-  (cd fuzz && cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -max_len=262144 -timeout=20 -rss_limit_mb=2048)
+  (cd fuzz && cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048)
 done

@@ -9,6 +9,7 @@ mod engine;
 mod export;
 mod fixtures;
 mod golden_facts;
+mod metamorphic;
 mod patterns_dir;
 mod pdf_corpus;
 

@@ -4,8 +4,13 @@
 //! the content interpreter) and the current fill colour. Out: [`Rule`]s: stroked axis-aligned line
 //! segments, thin filled rectangles as one edge, and the four edges of stroked rectangles and of
 //! larger non-white filled rectangles; collinear edges that touch or overlap are joined.
+//! Glyph outlines are not ruling: the straight sides of a curved subpath that fits in a glyph-sized
+//! box are no edges, and [`drop_glyph_outlines`] removes the edges lying inside a glyph's box (fake
+//! bold re-drawn as stroked outlines over the text, as rewriters such as cairo emit it).
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
+
+use std::collections::HashMap;
 
 use crate::document::Rule;
 
@@ -15,6 +20,11 @@ const THIN_FILL: f32 = 2.0;
 const MIN_EDGE: f32 = 0.5;
 /// How far from axis-aligned a segment may be (points).
 const SKEW: f32 = 0.5;
+/// Largest side (points) of a curved subpath that is read as a glyph outline, not ruling: a rule is
+/// long and straight; a glyph, even a heading's, fits in this box.
+const GLYPH_BOX: f32 = 40.0;
+/// Tolerance (points) when testing whether an edge lies inside a glyph's box.
+const GLYPH_SLACK: f32 = 0.75;
 /// Cap on rules per page (glyph outlines drawn as paths can make very many).
 pub(crate) const MAX_RULES: usize = 50_000;
 
@@ -136,6 +146,8 @@ pub(crate) struct PathBuilder {
     subpath: Vec<(f32, f32)>,
     subpath_curved: bool,
     closed_polys: Vec<Vec<(f32, f32)>>,
+    /// Index in `pieces` of the current subpath's first piece.
+    subpath_start: usize,
     pub rules: Vec<Rule>,
     /// True once something other than ruling was drawn: a curved or slanted path, a non-white filled
     /// shape that is no ruling, an image or a shading (glyphs drawn as outlines, scans, charts).
@@ -179,6 +191,17 @@ impl PathBuilder {
     fn finish_subpath(&mut self) {
         let pts = std::mem::take(&mut self.subpath);
         let curved = std::mem::replace(&mut self.subpath_curved, false);
+        // The straight sides of a small curved subpath belong to an outline (a glyph, a bullet, a
+        // checkbox with round corners), never to ruling.
+        if curved {
+            let start = self.subpath_start.min(self.pieces.len());
+            let (x0, x1) = min_max(pts.iter().map(|p| p.0));
+            let (y0, y1) = min_max(pts.iter().map(|p| p.1));
+            if x1 - x0 <= GLYPH_BOX && y1 - y0 <= GLYPH_BOX {
+                self.pieces.truncate(start);
+            }
+        }
+        self.subpath_start = self.pieces.len();
         // A filled path of four straight corners (optionally repeating the first) may be a rectangle.
         if !curved && (4..=5).contains(&pts.len()) && self.closed_polys.len() < 10_000 {
             self.closed_polys.push(pts);
@@ -196,6 +219,7 @@ impl PathBuilder {
     }
 
     fn finish_subpath_discard(&mut self) {
+        self.subpath_start = self.pieces.len();
         self.subpath.clear();
         self.subpath_curved = false;
     }
@@ -203,6 +227,7 @@ impl PathBuilder {
     /// Discards the path (`n`, or after a clip).
     pub(crate) fn discard(&mut self) {
         self.pieces.clear();
+        self.subpath_start = 0;
         self.subpath.clear();
         self.closed_polys.clear();
         self.subpath_curved = false;
@@ -216,6 +241,7 @@ impl PathBuilder {
             self.ink = true;
         }
         let pieces = std::mem::take(&mut self.pieces);
+        self.subpath_start = 0;
         let polys = std::mem::take(&mut self.closed_polys);
         for piece in &pieces {
             match *piece {
@@ -303,6 +329,47 @@ impl PathBuilder {
         };
         self.rules.push(rule);
     }
+}
+
+/// Removes the edges that lie inside the box of one glyph drawn on the page (`boxes`: x0, y0, x1,
+/// y1): the outline of a glyph stroked over its text (fake bold) is not ruling. A table rule is
+/// longer than the glyph it passes, or runs between glyphs, so it is never inside one.
+pub(crate) fn drop_glyph_outlines(rules: &mut Vec<Rule>, boxes: &[[f32; 4]]) {
+    if rules.is_empty() || boxes.is_empty() {
+        return;
+    }
+    // Glyph boxes bucketed by the grid cells they touch, so each edge is tested against its
+    // neighbours only.
+    const CELL: f32 = 32.0;
+    let cell = |v: f32| (v / CELL).floor().clamp(-1e6, 1e6) as i64;
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, b) in boxes.iter().enumerate() {
+        let [x0, y0, x1, y1] = *b;
+        if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
+            continue;
+        }
+        // A box spanning many cells is no glyph of running text; skip it.
+        if x1 - x0 > 4.0 * CELL || y1 - y0 > 4.0 * CELL {
+            continue;
+        }
+        for cx in cell(x0)..=cell(x1) {
+            for cy in cell(y0)..=cell(y1) {
+                grid.entry((cx, cy)).or_default().push(i);
+            }
+        }
+    }
+    rules.retain(|r| {
+        let key = (cell((r.x0 + r.x1) / 2.0), cell((r.y0 + r.y1) / 2.0));
+        let inside = grid.get(&key).is_some_and(|ids| {
+            ids.iter().filter_map(|&i| boxes.get(i)).any(|b| {
+                r.x0.min(r.x1) >= b[0] - GLYPH_SLACK
+                    && r.x0.max(r.x1) <= b[2] + GLYPH_SLACK
+                    && r.y0.min(r.y1) >= b[1] - GLYPH_SLACK
+                    && r.y0.max(r.y1) <= b[3] + GLYPH_SLACK
+            })
+        });
+        !inside
+    });
 }
 
 /// Edges whose positions differ by at most this (points) lie on one line.
@@ -461,6 +528,75 @@ mod tests {
         assert_eq!((rules[1].x0, rules[1].x1), (120.0, 150.0));
         assert_eq!(rules[2].y0, 40.0);
         assert!(!rules[3].is_horizontal());
+    }
+
+    #[test]
+    fn a_small_curved_outline_has_no_edges_and_a_large_rounded_box_keeps_its_sides() {
+        let mut p = PathBuilder::default();
+        // A glyph-sized outline: straight stem and bar, one curved bowl, stroked.
+        p.move_to((10.0, 10.0));
+        p.line_to((10.0, 28.0));
+        p.line_to((20.0, 28.0));
+        p.curve_to((24.0, 20.0));
+        p.line_to((10.0, 20.0));
+        p.close();
+        p.paint(true, false, false);
+        assert!(p.rules.is_empty(), "{:?}", p.rules);
+        assert!(p.ink);
+        // A straight rectangle after a curved subpath in the same path keeps its edges.
+        p.move_to((10.0, 10.0));
+        p.curve_to((14.0, 14.0));
+        p.close();
+        p.rect([(100.0, 10.0), (300.0, 10.0), (300.0, 30.0), (100.0, 30.0)]);
+        p.paint(true, false, false);
+        assert_eq!(p.rules.len(), 4);
+        // A box with rounded corners as large as a table keeps its straight sides.
+        let mut p = PathBuilder::default();
+        p.move_to((105.0, 100.0));
+        p.line_to((395.0, 100.0));
+        p.curve_to((400.0, 105.0));
+        p.line_to((400.0, 195.0));
+        p.curve_to((395.0, 200.0));
+        p.line_to((105.0, 200.0));
+        p.curve_to((100.0, 195.0));
+        p.line_to((100.0, 105.0));
+        p.curve_to((105.0, 100.0));
+        p.paint(true, false, false);
+        assert_eq!(p.rules.len(), 4);
+    }
+
+    #[test]
+    fn edges_inside_a_glyph_box_are_dropped_and_rules_past_it_stay() {
+        let h = |y: f32, x0: f32, x1: f32| Rule {
+            x0,
+            y0: y,
+            x1,
+            y1: y,
+        };
+        let v = |x: f32, y0: f32, y1: f32| Rule {
+            x0: x,
+            y0,
+            x1: x,
+            y1,
+        };
+        // Two glyphs, 10 pt wide and 12 pt tall, side by side.
+        let boxes = [[100.0, 50.0, 110.0, 62.0], [110.0, 50.0, 120.0, 62.0]];
+        let mut rules = vec![
+            v(104.0, 51.0, 61.0),  // a stem inside the first glyph
+            h(55.0, 111.0, 119.0), // a bar inside the second
+            v(110.0, 45.0, 70.0),  // a column rule between them, longer than both
+            h(63.0, 90.0, 130.0),  // a row rule under them
+            h(56.0, 101.0, 119.0), // a strike through both: wider than one glyph
+        ];
+        drop_glyph_outlines(&mut rules, &boxes);
+        assert_eq!(
+            rules,
+            vec![
+                v(110.0, 45.0, 70.0),
+                h(63.0, 90.0, 130.0),
+                h(56.0, 101.0, 119.0)
+            ]
+        );
     }
 
     #[test]

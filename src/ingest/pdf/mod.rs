@@ -415,6 +415,8 @@ fn read_page(
         .collect();
     let had_glyphs = !glyphs.is_empty();
     let mut rules = content.path.rules;
+    let boxes: Vec<[f32; 4]> = glyphs.iter().map(|g| [g.x0, g.y0, g.x1, g.y1]).collect();
+    geometry::drop_glyph_outlines(&mut rules, &boxes);
     geometry::join_rules(&mut rules);
     let (lines, fake_bold_removed) = layout::page_lines(glyphs);
     let q = &mut document.text_quality;

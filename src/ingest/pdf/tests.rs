@@ -569,3 +569,33 @@ fn rc4_40_with_an_empty_user_password_opens() {
     let (text, _) = first_text(&out).unwrap_or_else(|e| panic!("RC4-40: {e}"));
     assert_eq!(text, "Total 1,234.50");
 }
+
+#[test]
+fn glyph_outlines_stroked_over_text_are_not_rules() {
+    // Fake bold as a rewriter draws it: the text, then each glyph's outline stroked over it (here
+    // straight-sided outlines, which only their place inside the glyph's box tells from ruling), and
+    // a curved outline; below, a real rule between two glyphs, longer than either.
+    let doc = read(
+        &build(&[(
+            "BT /F1 20 Tf 72 700 Td (HHHH) Tj ET \
+             0.5 w 84 700 m 86 700 l 86 714 l 84 714 l h 98 700 m 100 700 l 100 714 l 98 714 l h S \
+             110 700 m 110 710 116 714 120 714 c 120 700 l h S \
+             BT /F1 20 Tf 72 600 Td (AB) Tj ET 85.5 594 m 85.5 622 l S",
+            0,
+        )]),
+        &Limits::default(),
+    );
+    let doc = match doc {
+        Ok(d) => d,
+        Err(e) => panic!("the page must read: {e}"),
+    };
+    let page = &doc.pages[0];
+    let segments: Vec<Vec<&str>> = page
+        .lines
+        .iter()
+        .map(|l| l.segments.iter().map(|s| s.text.as_str()).collect())
+        .collect();
+    assert_eq!(segments, vec![vec!["HHHH"], vec!["A", "B"]]);
+    assert_eq!(page.rules.len(), 1, "{:?}", page.rules);
+    assert_eq!(page.rules[0].x0, 85.5);
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Speed and memory benchmark over the real reports, all measured in this one run so the ratios are
+comparable on a busy machine.
+
+CPU time (user + system, from wait4 of each child) of
+  - `yujuesuan extract -j 1` over the PDFs (one process, the whole pipeline),
+  - `pdftotext -layout` over the same files (one process per file, summed),
+  - the load-and-inflate floor (`examples/inflate_floor.rs`: lopdf parses every object and every
+    stream is decompressed, nothing else),
+in R interleaved rounds (the order of the three rotates each round); the medians and their ratios
+are printed. Then peak RSS of `extract -j 2` over the N files and over SCALE x N files (the list
+repeated; each repeat a copy with a trailing comment so that it is a new document, not a duplicate):
+flat means the same within about 10 %.
+
+usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scale 10] [--no-rss]
+       (DIR holds pdf/ and wild/; default $YUJUESUAN_CORPUS or ../shared/corpus)
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(cmd, **kw):
+    """Runs cmd; returns (cpu seconds, peak RSS MiB, exit code)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, p.returncode
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", default=os.environ.get("YUJUESUAN_CORPUS", str(ROOT.parent / "shared" / "corpus")))
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--no-rss", action="store_true")
+    a = ap.parse_args()
+
+    corpus = Path(a.corpus)
+    files = sorted(str(p) for d in ("pdf", "wild") for p in (corpus / d).glob("*.pdf"))
+    if not files:
+        sys.exit(f"no PDFs under {corpus}/pdf or {corpus}/wild")
+    for tool in ("pdftotext",):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed (poppler-utils)")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "yujuesuan", "--example", "inflate_floor"],
+                   cwd=ROOT, check=True)
+    bin_ = str(ROOT / "target/release/yujuesuan")
+    floor = str(ROOT / "target/release/examples/inflate_floor")
+    work = Path(tempfile.mkdtemp(prefix="yujuesuan-bench-"))
+    try:
+        listing = work / "files.txt"
+        listing.write_text("\n".join(files) + "\n")
+
+        def extract(jobs, lst, out):
+            shutil.rmtree(out, ignore_errors=True)
+            return run([bin_, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
+                        "--progress", "never", "--quiet"])
+
+        def pdftotext():
+            return sum(run(["pdftotext", "-layout", f, "/dev/null"])[0] for f in files)
+
+        measures = {
+            "extract -j 1": lambda: extract(1, listing, work / "out")[0],
+            "pdftotext -layout": pdftotext,
+            "load+inflate floor": lambda: run([floor, *files])[0],
+        }
+        names = list(measures)
+        times = {n: [] for n in names}
+        print(f"{len(files)} PDFs from {corpus}; {a.rounds} interleaved rounds (CPU seconds)")
+        for r in range(a.rounds):
+            order = names[r % len(names):] + names[:r % len(names)]
+            for n in order:
+                times[n].append(measures[n]())
+            print(f"  round {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f}" for n in names), flush=True)
+        med = {n: statistics.median(times[n]) for n in names}
+        for n in names:
+            print(f"median {n}: {med[n]:.2f} s")
+        e, t, f = med["extract -j 1"], med["pdftotext -layout"], med["load+inflate floor"]
+        print(f"extract / pdftotext -layout = {e / t:.2f}   (target <= 0.5)")
+        print(f"extract / load+inflate floor = {e / f:.2f}   (target <= 2)")
+
+        if not a.no_rss:
+            copies = work / "copies"
+            copies.mkdir()
+            big = []
+            for k in range(a.scale):
+                for i, src in enumerate(files):
+                    dst = copies / f"{k:03}-{i:04}.pdf"
+                    if k == 0:
+                        os.symlink(src, dst)
+                    else:
+                        dst.write_bytes(Path(src).read_bytes() + f"\n%copy {k}\n".encode())
+                    big.append(str(dst))
+            big_list = work / "big.txt"
+            big_list.write_text("\n".join(big) + "\n")
+            _, rss_n, _ = extract(2, listing, work / "out-n")
+            cpu_big, rss_big, _ = extract(2, big_list, work / "out-big")
+            print(f"peak RSS extract -j 2: {len(files)} files {rss_n:.0f} MiB; "
+                  f"{len(big)} files {rss_big:.0f} MiB (ratio {rss_big / rss_n:.2f}; {cpu_big:.1f} s CPU)")
+            for out in ("out-n", "out-big"):
+                run_json = work / out / "run.json"
+                if run_json.is_file():
+                    import json
+                    j = json.loads(run_json.read_text())
+                    print(f"  {out}: {j.get('documents_processed')} documents, statuses {j.get('counts_by_status')}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
