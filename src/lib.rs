@@ -43,3 +43,4 @@ pub mod patterns;
 pub mod pipeline;
 pub mod report;
 pub mod segment;
+pub mod table_id;

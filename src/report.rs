@@ -248,9 +248,12 @@ fn stages(
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
     let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
-    // Tables and checks read column labels with the run's vocabulary (patterns/tables/columns.toml).
-    let (found_tables, found_checks) =
-        tables::labels::scoped(config.patterns.columns.clone(), || {
+    // Tables and checks read column labels and row names with the run's vocabulary
+    // (patterns/tables/columns.toml and rows.toml).
+    let (found_tables, found_checks) = tables::labels::scoped(
+        config.patterns.columns.clone(),
+        config.patterns.rows.clone(),
+        || {
             let t = Instant::now();
             let mut found_tables = tables::extract(doc, &outline, ident);
             tables::reconcile_units(&mut found_tables, &found_facts);
@@ -264,7 +267,8 @@ fn stages(
             found_checks.extend(conflicts);
             stages.checks = t.elapsed();
             (found_tables, found_checks)
-        });
+        },
+    );
     cancel.check()?;
 
     let (status, error) = match ingest::loss(doc) {
