@@ -247,7 +247,7 @@ pub fn extract_config(args: ExtractArgs) -> Result<Config, ConfigError> {
     if args.timeout_per_doc == 0 {
         return Err(ConfigError::Timeout);
     }
-    let patterns = PatternSet::load(args.patterns.as_deref())?;
+    let patterns = PatternSet::load_verified(args.patterns.as_deref())?;
     let mut globs = Vec::new();
     for g in &args.glob {
         globs.push(Glob::new(g).map_err(ConfigError::Glob)?);
@@ -294,7 +294,7 @@ pub enum ConfigError {
     Jobs,
     #[error("--timeout-per-doc must be at least 1 second")]
     Timeout,
-    #[error("patterns: {0}")]
+    #[error("unusable patterns")]
     Patterns(#[from] PatternError),
     #[error("{0}")]
     Glob(String),

@@ -74,6 +74,10 @@ pub enum PatternError {
     /// Several problems, one a line.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<PatternError>),
+    /// The problems of a set that loads but does not verify (a failing example), each
+    /// `file:line:id:field: message`.
+    #[error("{} problems:\n{}", .0.len(), .0.join("\n"))]
+    Problems(Vec<String>),
 }
 
 #[cfg(test)]

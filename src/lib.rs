@@ -45,3 +45,4 @@ pub mod pipeline;
 pub mod positions;
 pub mod report;
 pub mod segment;
+pub mod table_id;

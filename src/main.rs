@@ -42,16 +42,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &problems {
                 eprintln!("{p}");
             }
-            if problems.is_empty() {
-                println!(
-                    "{} patterns OK (fingerprint {})",
-                    set.len(),
-                    set.fingerprint
-                );
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("{} problems", problems.len());
-                Ok(ExitCode::from(2))
+            match set {
+                Some(set) if problems.is_empty() => {
+                    println!(
+                        "{} patterns OK (fingerprint {})",
+                        set.len(),
+                        set.fingerprint
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                _ => {
+                    eprintln!("{} problems", problems.len());
+                    Ok(ExitCode::from(2))
+                }
             }
         }
         CliCommand::Text { file, page } => {

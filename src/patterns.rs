@@ -26,6 +26,7 @@ use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
 use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
+use crate::extract::tables::rows::{default_row_words, RowWords};
 use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
 
@@ -414,6 +415,9 @@ pub struct PatternSet {
     /// file it came from.
     pub columns: Arc<ColumnWords>,
     pub columns_file: String,
+    /// The row words (`patterns/tables/rows.toml`: 合计, 小计, 其中…) and the file they came from.
+    pub rows: Arc<RowWords>,
+    pub rows_file: String,
     /// Header labels → standard column ids (`patterns/column_ids.toml`).
     pub column_ids: ColumnVocabulary,
 }
@@ -423,20 +427,15 @@ pub struct PatternSet {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileDef {
-    /// The row words of `tables/rows.toml` (read by the table rows stage from the embedded file;
-    /// accepted here so that a copy of the folder loads).
+    /// The row words of `tables/rows.toml` (see [`RowWords`]).
     #[serde(default)]
-    #[allow(dead_code)]
-    total: Vec<String>,
+    total: Option<Vec<String>>,
     #[serde(default)]
-    #[allow(dead_code)]
-    subtotal: Vec<String>,
+    subtotal: Option<Vec<String>>,
     #[serde(default)]
-    #[allow(dead_code)]
-    part_of: Vec<String>,
+    part_of: Option<Vec<String>>,
     #[serde(default)]
-    #[allow(dead_code)]
-    examples: Vec<[String; 2]>,
+    examples: Option<Vec<[String; 2]>>,
     #[serde(default)]
     key: Vec<KeyEntry>,
     #[serde(default)]
@@ -451,6 +450,25 @@ struct FileDef {
     columns: Option<ColumnsEntry>,
     #[serde(default)]
     column: Vec<ColumnEntry>,
+}
+
+impl FileDef {
+    /// The row words, when the file holds any of their fields.
+    fn row_words(&self) -> Option<RowWords> {
+        if self.total.is_none()
+            && self.subtotal.is_none()
+            && self.part_of.is_none()
+            && self.examples.is_none()
+        {
+            return None;
+        }
+        Some(RowWords {
+            total: self.total.clone().unwrap_or_default(),
+            subtotal: self.subtotal.clone().unwrap_or_default(),
+            part_of: self.part_of.clone().unwrap_or_default(),
+            examples: self.examples.clone().unwrap_or_default(),
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -556,14 +574,17 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PatternError {
 impl PatternSet {
     /// Loads the embedded defaults, or the `*.toml` files of `dir` instead when given.
     pub fn load(dir: Option<&Path>) -> Result<PatternSet, PatternError> {
-        let files: Vec<(String, String)> = match dir {
-            None => DEFAULT_FILES
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-            Some(d) => read_dir_files(d)?,
-        };
-        PatternSet::from_files(files)
+        PatternSet::from_files(source_files(dir)?)
+    }
+
+    /// Loads like [`PatternSet::load`] and refuses a set with any problem, its examples included
+    /// ([`PatternError::Problems`], every problem located as by [`PatternSet::load_and_check`]):
+    /// what `extract --patterns DIR` runs with.
+    pub fn load_verified(dir: Option<&Path>) -> Result<PatternSet, PatternError> {
+        match PatternSet::load_and_check(dir)? {
+            (Some(set), problems) if problems.is_empty() => Ok(set),
+            (_, problems) => Err(PatternError::Problems(problems)),
+        }
     }
 
     /// Compiles a set from (name, contents) pairs. Every problem of the patterns and the catalog is
@@ -577,21 +598,31 @@ impl PatternSet {
         }
     }
 
-    /// Loads like [`PatternSet::load`] and verifies every example: the problems of loading (a bad
-    /// regex, an unknown key; that pattern is left out) and of the examples of everything that
-    /// loaded, all at once. `Err` only when the set cannot be built at all (unreadable file, TOML
-    /// syntax, no units or keys).
-    pub fn load_and_check(dir: Option<&Path>) -> Result<(PatternSet, Vec<String>), PatternError> {
-        let files: Vec<(String, String)> = match dir {
-            None => DEFAULT_FILES
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-            Some(d) => read_dir_files(d)?,
+    /// Loads like [`PatternSet::load`] and verifies every example: the problems of loading (TOML
+    /// syntax: that file is left out; a bad regex, an unknown key: that entry is left out) and of the
+    /// examples of everything that loaded, all at once, each as `file:line:id:field: message`. The set
+    /// is `None` when it cannot be built at all (no units, keys or catalog). `Err` only when a file
+    /// cannot be read.
+    pub fn load_and_check(
+        dir: Option<&Path>,
+    ) -> Result<(Option<PatternSet>, Vec<String>), PatternError> {
+        PatternSet::check_files(source_files(dir)?)
+    }
+
+    /// [`PatternSet::load_and_check`] over (name, contents) pairs.
+    pub fn check_files(
+        files: Vec<(String, String)>,
+    ) -> Result<(Option<PatternSet>, Vec<String>), PatternError> {
+        let (set, errors) = match PatternSet::build(files.clone()) {
+            Ok((set, errors)) => (Some(set), errors),
+            Err(PatternError::Several(errors)) => (None, errors),
+            Err(e) => return Err(e),
         };
-        let (set, errors) = PatternSet::build(files)?;
-        let mut problems: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        problems.extend(set.check());
+        let mut problems: Vec<String> = errors.iter().flat_map(flat_messages).collect();
+        if let Some(set) = &set {
+            problems.extend(set.check());
+        }
+        let problems = problems.iter().map(|p| locate(&files, p)).collect();
         Ok((set, problems))
     }
 
@@ -618,54 +649,66 @@ impl PatternSet {
         let mut parsed = Vec::new();
         for (name, text) in &files {
             if name == CATALOG_FILE {
-                let (c, errs) = Catalog::from_toml(name, text)?;
-                errors.extend(errs);
-                catalog = Some(c);
+                match Catalog::from_toml(name, text) {
+                    Ok((c, errs)) => {
+                        errors.extend(errs);
+                        catalog = Some(c);
+                    }
+                    Err(e) => errors.push(e),
+                }
                 continue;
             }
-            let def: FileDef = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
-            parsed.push((name.clone(), def));
+            match toml::from_str::<FileDef>(text) {
+                Ok(def) => parsed.push((name.clone(), def)),
+                Err(e) => errors.push(toml_error(name, text, &e)),
+            }
         }
-        let catalog = catalog.ok_or_else(|| {
-            invalid(
-                CATALOG_FILE,
-                "table",
-                "table",
-                "no table catalog (tables/catalog.toml)",
-            )
-        })?;
 
         let mut keys: Vec<KeyDef> = Vec::new();
         let mut units: Option<UnitWords> = None;
         let mut fragments: BTreeMap<String, String> = BTreeMap::new();
         let mut metadata: Option<MetadataRules> = None;
         let mut columns: Option<(String, ColumnsEntry)> = None;
+        let mut rows: Option<(String, RowWords)> = None;
         for (name, def) in &parsed {
             if let Some(m) = &def.metadata {
                 if metadata.is_some() {
-                    return Err(invalid(
+                    errors.push(invalid(
                         name,
                         "metadata",
                         "metadata",
                         "a second [metadata] table",
                     ));
+                } else {
+                    match MetadataRules::compile(name, m) {
+                        Ok(r) => metadata = Some(r),
+                        Err(e) => errors.push(e),
+                    }
                 }
-                metadata = Some(MetadataRules::compile(name, m)?);
             }
             if let Some(c) = &def.columns {
                 if columns.is_some() {
-                    return Err(invalid(
+                    errors.push(invalid(
                         name,
                         "columns",
                         "columns",
                         "a second [columns] table",
                     ));
+                } else {
+                    columns = Some((name.clone(), c.clone()));
                 }
-                columns = Some((name.clone(), c.clone()));
+            }
+            if let Some(r) = def.row_words() {
+                if rows.is_some() {
+                    errors.push(invalid(name, "rows", "total", "a second set of row words"));
+                } else {
+                    rows = Some((name.clone(), r));
+                }
             }
             for k in &def.key {
                 if keys.iter().any(|x| x.key == k.key) {
-                    return Err(invalid(name, &k.key, "key", "key defined twice"));
+                    errors.push(invalid(name, &k.key, "key", "key defined twice"));
+                    continue;
                 }
                 let kind = match k.unit.as_str() {
                     "万元" => ValueKind::Money,
@@ -683,30 +726,49 @@ impl PatternSet {
             }
             if let Some(u) = &def.units {
                 if units.is_some() {
-                    return Err(invalid(name, "units", "units", "a second [units] table"));
+                    errors.push(invalid(name, "units", "units", "a second [units] table"));
+                } else {
+                    match compile_units(name, u) {
+                        Ok(w) => units = Some(w),
+                        Err(e) => errors.push(e),
+                    }
                 }
-                units = Some(compile_units(name, u)?);
             }
             for (k, v) in &def.fragments {
                 if fragments.insert(k.clone(), v.clone()).is_some() {
-                    return Err(invalid(name, k, "fragments", "fragment defined twice"));
+                    errors.push(invalid(name, k, "fragments", "fragment defined twice"));
                 }
             }
         }
-        let units =
-            units.ok_or_else(|| invalid("units.toml", "units", "units", "no [units] table"))?;
+        if !parsed.iter().any(|(_, d)| d.units.is_some()) {
+            errors.push(invalid("units.toml", "units", "units", "no [units] table"));
+        }
         if keys.is_empty() {
-            return Err(invalid("keys.toml", "key", "key", "no [[key]] entries"));
+            errors.push(invalid("keys.toml", "key", "key", "no [[key]] entries"));
+        }
+        if !files.iter().any(|(n, _)| n == CATALOG_FILE) {
+            errors.push(invalid(
+                CATALOG_FILE,
+                "table",
+                "table",
+                "no table catalog (tables/catalog.toml)",
+            ));
         }
 
         let mut column_ids = ColumnVocabulary::default();
         for (name, def) in &parsed {
             for c in &def.column {
                 if column_ids.entries.iter().any(|x| x.id == c.id) {
-                    return Err(invalid(name, &c.id, "id", "column id defined twice"));
+                    errors.push(invalid(name, &c.id, "id", "column id defined twice"));
+                    continue;
                 }
-                let regex = Regex::new(&c.regex)
-                    .map_err(|e| invalid(name, &c.id, "regex", e.to_string()))?;
+                let regex = match Regex::new(&c.regex) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        errors.push(invalid(name, &c.id, "regex", e.to_string()));
+                        continue;
+                    }
+                };
                 column_ids.entries.push(ColumnDef {
                     id: c.id.clone(),
                     label: c.label.clone(),
@@ -743,6 +805,13 @@ impl PatternSet {
                 crate::extract::tables::labels::default_words(),
             ),
         };
+        let (rows_file, rows) = match rows {
+            Some((f, r)) => (f, Arc::new(r)),
+            None => (String::new(), default_row_words()),
+        };
+        let (Some(units), Some(catalog), false) = (units, catalog, keys.is_empty()) else {
+            return Err(PatternError::Several(errors));
+        };
         Ok((
             PatternSet {
                 fingerprint,
@@ -753,6 +822,8 @@ impl PatternSet {
                 catalog,
                 columns,
                 columns_file,
+                rows,
+                rows_file,
                 column_ids,
             },
             errors,
@@ -832,6 +903,9 @@ impl PatternSet {
         if !self.columns_file.is_empty() {
             problems.extend(self.columns.check(&self.columns_file));
         }
+        if !self.rows_file.is_empty() {
+            problems.extend(self.rows.check(&self.rows_file));
+        }
         self.column_ids.check(&mut problems);
         problems
     }
@@ -854,6 +928,111 @@ impl PatternSet {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The pattern files: the embedded defaults, or every `*.toml` under `dir`.
+fn source_files(dir: Option<&Path>) -> Result<Vec<(String, String)>, PatternError> {
+    match dir {
+        None => Ok(DEFAULT_FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()),
+        Some(d) => read_dir_files(d),
+    }
+}
+
+/// One message per problem of an error (a [`PatternError::Several`] holds many).
+fn flat_messages(e: &PatternError) -> Vec<String> {
+    match e {
+        PatternError::Several(v) => v.iter().flat_map(flat_messages).collect(),
+        PatternError::Problems(v) => v.clone(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// A problem `file:id:field: message` as `file:line:id:field: message`, the line found in the
+/// file's text: the line of the example the message quotes, else of the field inside the entry, else
+/// of the entry (`id = '…'`, `key = '…'`, `[id]`, `id = …`). Problems that already carry a line, or
+/// name no pattern file, are left as they are.
+pub fn locate(files: &[(String, String)], problem: &str) -> String {
+    // One problem, one line (a regex error spans several).
+    let problem = problem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let problem = problem.as_str();
+    let Some((file, rest)) = problem.split_once(':') else {
+        return problem.to_string();
+    };
+    let Some((_, text)) = files.iter().find(|(n, _)| n == file) else {
+        return problem.to_string();
+    };
+    if rest
+        .split(':')
+        .next()
+        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return problem.to_string();
+    }
+    let (Some((id, rest2)), true) = (rest.split_once(':'), rest.contains(": ")) else {
+        return problem.to_string();
+    };
+    let (field, message) = rest2.split_once(": ").unwrap_or((rest2, ""));
+    let line = line_of(text, id, field, message);
+    format!("{file}:{line}:{id}:{field}: {message}")
+}
+
+/// The 1-based line of `id`'s `field` in a pattern file (see [`locate`]); 1 when nothing matches.
+fn line_of(text: &str, id: &str, field: &str, message: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let quoted = |s: &str| {
+        [format!("'{id}'"), format!("\"{id}\"")]
+            .iter()
+            .any(|q| s.ends_with(q.as_str()))
+    };
+    let starts_entry = |l: &str| {
+        let t = l.trim();
+        let Some((k, v)) = t.split_once('=') else {
+            return t == format!("[{id}]") || t.starts_with(&format!("[{id}."));
+        };
+        let (k, v) = (k.trim(), v.trim());
+        ((k == "id" || k == "key") && quoted(v)) || k.trim_matches(|c| c == '"' || c == '\'') == id
+    };
+    // An entry's lines run to the next table header; top-level words (rows.toml) are the whole file.
+    let (start, end) = match lines.iter().position(|l| starts_entry(l)) {
+        Some(start) => (
+            start,
+            lines
+                .iter()
+                .enumerate()
+                .skip(start + 1)
+                .find(|(_, l)| l.starts_with('['))
+                .map_or(lines.len(), |(i, _)| i),
+        ),
+        None => (0, lines.len()),
+    };
+    let base = field.split('[').next().unwrap_or(field);
+    let field_line = (start..end).find(|&i| {
+        lines[i]
+            .trim_start()
+            .strip_prefix(base)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+    });
+    let from = field_line.unwrap_or(start);
+    // The example a message quotes (`"…" should yield …`): its own line when the list spans lines.
+    let example = message
+        .strip_prefix('"')
+        .and_then(|m| m.split_once('"'))
+        .map(|(q, _)| q)
+        .filter(|q| !q.is_empty());
+    if let Some(q) = example {
+        if let Some(i) = (from..end).find(|&i| lines[i].contains(q)) {
+            return i + 1;
+        }
+    }
+    from + 1
 }
 
 fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PatternError> {
@@ -1077,6 +1256,58 @@ counter_examples = ['收入总计7万元']
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("facts/bad.toml:bad.example:examples[0]:"));
         assert!(problems[1].starts_with("facts/bad.toml:bad.example:counter_examples[0]:"));
+    }
+
+    #[test]
+    fn problems_get_the_line_of_their_entry_field_or_example() {
+        let text = "# c\n[[pattern]]\nid = 'a'\nkey = 'k'\nregex = 'x'\nexamples = [\n  { text = '甲', value = '1' },\n  { text = '乙', value = '2' },\n]\n\n[[pattern]]\nid = 'b'\nregex = 'y'\n";
+        let files = vec![("f.toml".to_string(), text.to_string())];
+        let at = |p: &str| locate(&files, p);
+        assert_eq!(
+            at("f.toml:a:examples[1]: \"乙\" should yield 3"),
+            "f.toml:8:a:examples[1]: \"乙\" should yield 3"
+        );
+        assert_eq!(
+            at("f.toml:a:key: unknown key"),
+            "f.toml:4:a:key: unknown key"
+        );
+        assert_eq!(
+            at("f.toml:b:regex: regex parse error:\n  y(\n  ^"),
+            "f.toml:13:b:regex: regex parse error: y( ^"
+        );
+        assert_eq!(
+            at("f.toml:b:scope: no such field"),
+            "f.toml:12:b:scope: no such field"
+        );
+        // Already located, or not a pattern file: unchanged.
+        assert_eq!(at("f.toml:3:a:id: x"), "f.toml:3:a:id: x");
+        assert_eq!(at("g.toml:a:id: x"), "g.toml:a:id: x");
+    }
+
+    #[test]
+    fn every_problem_of_a_set_is_listed_at_once() {
+        let mut files = base_files();
+        files.push((
+            "facts/x.toml".into(),
+            "[[pattern]]\nid = 'a'\nkey = 'no.such'\nregex = 'x{money}'\n\n[[pattern]]\nid = 'b'\nkey = 'income.grand_total'\nregex = 'x('\n\n[[pattern]]\nid = 'c'\nkey = 'income.grand_total'\nregex = '收入总计{money}'\nexamples = [{ text = '收入总计5万元', value = '6' }]\n".into(),
+        ));
+        files.push(("facts/y.toml".into(), "[[pattern]\n".into()));
+        let (set, problems) = PatternSet::check_files(files).expect("readable");
+        assert!(set.is_some());
+        let heads: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(": ").next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                "facts/y.toml:1",
+                "facts/x.toml:3:a:key",
+                "facts/x.toml:9:b:regex",
+                "facts/x.toml:15:c:examples[0]"
+            ],
+            "{problems:#?}"
+        );
     }
 
     #[test]

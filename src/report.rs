@@ -251,9 +251,12 @@ fn stages(
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
     let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
-    // Tables and checks read column labels with the run's vocabulary (patterns/tables/columns.toml).
-    let (found_tables, found_checks) =
-        tables::labels::scoped(config.patterns.columns.clone(), || {
+    // Tables and checks read column labels and row names with the run's vocabulary
+    // (patterns/tables/columns.toml and rows.toml).
+    let (found_tables, found_checks) = tables::labels::scoped(
+        config.patterns.columns.clone(),
+        config.patterns.rows.clone(),
+        || {
             let t = Instant::now();
             let mut found_tables = tables::extract(doc, &outline, ident);
             positions::place_tables(&mut found_tables, doc);
@@ -268,7 +271,8 @@ fn stages(
             found_checks.extend(conflicts);
             stages.checks = t.elapsed();
             (found_tables, found_checks)
-        });
+        },
+    );
     cancel.check()?;
 
     let (status, error) = match ingest::loss(doc) {

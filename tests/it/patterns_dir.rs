@@ -112,25 +112,85 @@ fn a_broken_copy_is_refused_with_every_problem() {
     let text = text.replacen("regex = '", "regex = '(", 1);
     fs::write(&totals, text).expect("write totals");
 
+    // A fact example that fails, a key not in keys.toml, a row example that fails, and an id that
+    // is no table id.
+    let gpb = copy.join("facts/gpb.toml");
+    let text = fs::read_to_string(&gpb).expect("gpb");
+    fs::write(&gpb, text.replacen("value = '700'", "value = '701'", 1)).expect("write gpb");
+    let income = copy.join("facts/income.toml");
+    let text = fs::read_to_string(&income).expect("income");
+    let text = text.replacen(
+        "key = 'income.current_year'",
+        "key = 'income.no_such_key'",
+        1,
+    );
+    assert!(
+        text.contains("income.no_such_key"),
+        "income key not replaced"
+    );
+    fs::write(&income, text).expect("write income");
+    let rows = copy.join("tables/rows.toml");
+    let text = fs::read_to_string(&rows).expect("rows");
+    let text = text.replacen("[\"小计\", \"subtotal\"]", "[\"小计\", \"total\"]", 1);
+    fs::write(&rows, text).expect("write rows");
+    let text = fs::read_to_string(&catalog).expect("catalog");
+    fs::write(&catalog, text.replacen("id = \"F09\"", "id = \"Q09\"", 1)).expect("write catalog");
+
     let checked = run(&["check-patterns", "--patterns", path(&copy)]);
     assert_eq!(checked.status.code(), Some(2));
     let err = String::from_utf8_lossy(&checked.stderr);
     let lines: Vec<&str> = err.lines().collect();
+    // Every problem at once, each `file:line:id:field: message`.
+    let located = |file: &str, id_field: &str| {
+        lines.iter().any(|l| {
+            l.strip_prefix(file)
+                .and_then(|r| r.strip_prefix(':'))
+                .and_then(|r| r.split_once(':'))
+                .is_some_and(|(line, rest)| {
+                    line.parse::<usize>().is_ok_and(|n| n > 1) && rest.starts_with(id_field)
+                })
+        })
+    };
+    for (file, id_field) in [
+        ("tables/catalog.toml", "F02:examples[2]:"),
+        ("tables/catalog.toml", "Q09:id: not a table id"),
+        (
+            "facts/totals.toml",
+            "totals.income_grand_total:regex: regex parse error",
+        ),
+        ("facts/gpb.toml", "gpb.budget_initial:examples[0]:"),
+        (
+            "facts/income.toml",
+            "income.current_year:key: unknown key \"income.no_such_key\"",
+        ),
+        ("tables/rows.toml", "rows:examples[2]:"),
+    ] {
+        assert!(located(file, id_field), "{file}:N:{id_field} not in\n{err}");
+    }
+    assert_eq!(lines.last().copied(), Some("6 problems"), "{err}");
+    // extract refuses the same set, with the same list.
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let r = run(&[
+        "extract",
+        path(&samples),
+        "-o",
+        path(&dir.join("refused")),
+        "--patterns",
+        path(&copy),
+        "--progress",
+        "never",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let refused = String::from_utf8_lossy(&r.stderr);
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("tables/catalog.toml:") && l.contains(":F02:examples[2]:")),
-        "{err}"
+        refused.contains("gpb.budget_initial:examples[0]:"),
+        "{refused}"
     );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("facts/totals.toml:") && l.contains(":regex:")),
-        "{err}"
-    );
+    assert!(refused.contains("6 problems"), "{refused}");
+    assert!(!dir.join("refused/documents.jsonl").exists());
+
     // A broken catalog file is fatal for a run too, never an empty catalog.
     fs::write(&catalog, "generic_prefix_stops = [\n").expect("write catalog");
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let out = dir.join("out");
     let r = run(&[
         "extract",
@@ -148,5 +208,54 @@ fn a_broken_copy_is_refused_with_every_problem() {
         "{}",
         String::from_utf8_lossy(&r.stderr)
     );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_row_words_of_a_copy_are_the_ones_a_run_reads() {
+    // 合计 no longer names a total: the samples' totals become items, and the sum checks read so.
+    let dir = temp_dir("rows");
+    let copy = patterns_copy(&dir);
+    let rows = copy.join("tables/rows.toml");
+    let text = fs::read_to_string(&rows).expect("rows");
+    let text = text
+        .replacen("total = [\"合计\", \"总计\"]", "total = [\"总计\"]", 1)
+        .replacen("[\"合计\", \"total\"]", "[\"合计\", \"item\"]", 1);
+    assert!(
+        text.contains("total = [\"总计\"]"),
+        "rows.toml not rewritten"
+    );
+    fs::write(&rows, text).expect("write rows");
+    let checked = run(&["check-patterns", "--patterns", path(&copy)]);
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let (a, b) = (dir.join("defaults"), dir.join("copied"));
+    for (out, extra) in [(&a, None), (&b, Some(&copy))] {
+        let mut args = vec![
+            "extract",
+            path(&samples),
+            "-o",
+            path(out),
+            "--progress",
+            "never",
+        ];
+        if let Some(p) = extra {
+            args.extend(["--patterns", path(p)]);
+        }
+        let r = run(&args);
+        assert!(
+            r.status.code().is_some_and(|c| c < 2),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    let x = fs::read_to_string(a.join("checks.jsonl")).expect("defaults checks");
+    let y = fs::read_to_string(b.join("checks.jsonl")).expect("copy checks");
+    assert_ne!(x, y, "the copy's row words changed nothing");
     let _ = fs::remove_dir_all(&dir);
 }

@@ -31,6 +31,7 @@ use serde::Deserialize;
 
 use crate::error::PatternError;
 use crate::normalize::normalize_line;
+use crate::table_id::TableId;
 
 /// The catalog's path inside a pattern folder.
 pub const CATALOG_FILE: &str = "tables/catalog.toml";
@@ -189,6 +190,12 @@ impl Catalog {
             };
             if !seen.insert(e.id.clone()) {
                 problems.push(bad("id", "entry defined twice"));
+            }
+            if TableId::parse(&e.id).is_none_or(|t| t.family().is_none()) {
+                problems.push(bad(
+                    "id",
+                    "not a table id (F01…F09, B01…B09, P01: a letter F, B or P and two digits)",
+                ));
             }
             if e.title.trim().is_empty() {
                 problems.push(bad("title", "empty title"));

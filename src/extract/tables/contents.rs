@@ -25,6 +25,7 @@ use crate::normalize::normalize_line;
 
 use super::catalog::Identifier;
 use super::regions::wrapped_title;
+use crate::table_id::TableId;
 
 /// The standard tables a report's contents list names.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,7 +52,7 @@ fn entry_text(line: &str) -> String {
 }
 
 fn is_catalog_id(id: &str) -> bool {
-    (id.starts_with('F') || id.starts_with('B')) && id.len() == 3
+    TableId::parse(id).is_some_and(TableId::is_report_table)
 }
 
 /// Whether the tables are in this file: `present` when a standard table (F01…, B01…) was found,

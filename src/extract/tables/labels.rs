@@ -12,6 +12,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
+use super::rows::{default_row_words, RowWords};
 use crate::normalize::normalize_line;
 
 const DEFAULT_TOML: &str = include_str!("../../../patterns/tables/columns.toml");
@@ -91,14 +92,23 @@ static DEFAULT: LazyLock<Arc<ColumnWords>> = LazyLock::new(|| {
 });
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<ColumnWords>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<(Arc<ColumnWords>, Arc<RowWords>)>> = const { RefCell::new(None) };
 }
 
-/// The vocabulary in force on this thread: the one [`scoped`] installed, or the embedded default.
+/// The column vocabulary in force on this thread: the one [`scoped`] installed, or the embedded
+/// default.
 pub fn words() -> Arc<ColumnWords> {
     CURRENT
-        .with(|c| c.borrow().clone())
+        .with(|c| c.borrow().as_ref().map(|(w, _)| w.clone()))
         .unwrap_or_else(|| DEFAULT.clone())
+}
+
+/// The row words in force on this thread (`patterns/tables/rows.toml`): the ones [`scoped`]
+/// installed, or the embedded default.
+pub fn row_words() -> Arc<RowWords> {
+    CURRENT
+        .with(|c| c.borrow().as_ref().map(|(_, r)| r.clone()))
+        .unwrap_or_else(default_row_words)
 }
 
 /// The embedded default vocabulary.
@@ -106,9 +116,9 @@ pub fn default_words() -> Arc<ColumnWords> {
     DEFAULT.clone()
 }
 
-/// Runs `f` with `w` as this thread's vocabulary (a document is read on one thread).
-pub fn scoped<T>(w: Arc<ColumnWords>, f: impl FnOnce() -> T) -> T {
-    let before = CURRENT.with(|c| c.borrow_mut().replace(w));
+/// Runs `f` with the run's column vocabulary and row words (a document is read on one thread).
+pub fn scoped<T>(w: Arc<ColumnWords>, rows: Arc<RowWords>, f: impl FnOnce() -> T) -> T {
+    let before = CURRENT.with(|c| c.borrow_mut().replace((w, rows)));
     let out = f();
     CURRENT.with(|c| *c.borrow_mut() = before);
     out
@@ -275,7 +285,7 @@ mod tests {
     fn scoped_vocabulary_replaces_the_default_on_this_thread() {
         let mut e = default_words().words.clone();
         e.total = vec!["总额".to_string()];
-        let got = scoped(Arc::new(ColumnWords::new(e)), || {
+        let got = scoped(Arc::new(ColumnWords::new(e)), default_row_words(), || {
             (words().is_total("总额"), words().is_total("合计"))
         });
         assert_eq!(got, (true, false));

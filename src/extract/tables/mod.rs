@@ -32,7 +32,7 @@ pub(crate) mod header;
 pub mod labels;
 pub(crate) mod performance;
 pub(crate) mod regions;
-pub(crate) mod rows;
+pub mod rows;
 pub(crate) mod text;
 pub(crate) mod unit;
 

@@ -23,7 +23,7 @@
 //! Not here: header detection, unit decisions. Limits: wrapped-name joining in unruled grids is
 //! geometric and can join two short rows set unusually close.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use serde::Deserialize;
@@ -446,23 +446,86 @@ pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Rol
     out
 }
 
-/// The row words of `patterns/tables/rows.toml`.
-const ROWS_TOML: &str = include_str!("../../../patterns/tables/rows.toml");
-
-#[derive(Debug, Default, Deserialize)]
-struct RowWords {
-    total: Vec<String>,
-    subtotal: Vec<String>,
-    part_of: Vec<String>,
-    /// `[name, role]` pairs verified by the unit tests.
+/// The row words of `patterns/tables/rows.toml` (top-level `total`, `subtotal`, `part_of`,
+/// `examples`), loaded with the pattern set ([`crate::patterns::PatternSet::rows`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowWords {
+    pub total: Vec<String>,
+    pub subtotal: Vec<String>,
+    pub part_of: Vec<String>,
+    /// `[name, role]` pairs that `check-patterns` verifies.
     #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    examples: Vec<[String; 2]>,
+    pub examples: Vec<[String; 2]>,
 }
 
-/// A broken file is a build defect caught by the tests; at run time it degrades to no words.
-static ROW_WORDS: LazyLock<RowWords> =
-    LazyLock::new(|| toml::from_str::<RowWords>(ROWS_TOML).unwrap_or_default());
+impl RowWords {
+    /// The role of a row by its name.
+    pub(crate) fn role(&self, name: &str) -> RowRole {
+        let n = squeeze(name);
+        if self.total.contains(&n) {
+            RowRole::Total
+        } else if self.subtotal.iter().any(|t| n.ends_with(t.as_str())) {
+            RowRole::Subtotal
+        } else if self.part_of.iter().any(|t| n.starts_with(t.as_str())) {
+            RowRole::PartOf
+        } else {
+            RowRole::Item
+        }
+    }
+
+    /// Problems with the words and their examples, each as `file:rows:field: message`.
+    pub fn check(&self, file: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (field, list) in [
+            ("total", &self.total),
+            ("subtotal", &self.subtotal),
+            ("part_of", &self.part_of),
+        ] {
+            if list.is_empty() || list.iter().any(|w| squeeze(w).is_empty()) {
+                out.push(format!(
+                    "{file}:rows:{field}: the list needs words, none empty"
+                ));
+            }
+        }
+        if self.examples.is_empty() {
+            out.push(format!("{file}:rows:examples: the row words need examples"));
+        }
+        for (i, [name, role]) in self.examples.iter().enumerate() {
+            let want = match role.as_str() {
+                "total" => RowRole::Total,
+                "subtotal" => RowRole::Subtotal,
+                "part_of" => RowRole::PartOf,
+                "item" => RowRole::Item,
+                other => {
+                    out.push(format!(
+                        "{file}:rows:examples[{i}]: {other:?} is not a role (total, subtotal, part_of, item)"
+                    ));
+                    continue;
+                }
+            };
+            let got = self.role(name);
+            if got != want {
+                out.push(format!(
+                    "{file}:rows:examples[{i}]: {name:?} should be {role} but is {got:?}"
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// The embedded `patterns/tables/rows.toml` (a broken file is a build defect caught by the tests;
+/// it degrades to no words).
+pub fn default_row_words() -> Arc<RowWords> {
+    static DEFAULT: LazyLock<Arc<RowWords>> = LazyLock::new(|| {
+        Arc::new(
+            toml::from_str::<RowWords>(include_str!("../../../patterns/tables/rows.toml"))
+                .unwrap_or_default(),
+        )
+    });
+    DEFAULT.clone()
+}
 
 /// What a row's label makes it, whatever its place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -484,19 +547,9 @@ fn squeeze(name: &str) -> String {
         .collect()
 }
 
-/// The role of a row by its name (`patterns/tables/rows.toml`).
+/// The role of a row by its name, with the row words in force (see [`super::labels::scoped`]).
 pub(crate) fn row_role(name: &str) -> RowRole {
-    let n = squeeze(name);
-    let w = &*ROW_WORDS;
-    if w.total.contains(&n) {
-        RowRole::Total
-    } else if w.subtotal.iter().any(|t| n.ends_with(t.as_str())) {
-        RowRole::Subtotal
-    } else if w.part_of.iter().any(|t| n.starts_with(t.as_str())) {
-        RowRole::PartOf
-    } else {
-        RowRole::Item
-    }
+    super::labels::row_words().role(name)
 }
 
 /// Codes printed as two-digit suffixes in a single code column (`208`, then `05` for 20805): the
@@ -1065,16 +1118,21 @@ mod tests {
 
     #[test]
     fn row_words_examples() {
-        assert!(!ROW_WORDS.total.is_empty(), "rows.toml parses");
-        for [name, role] in &ROW_WORDS.examples {
-            let want = match role.as_str() {
-                "total" => RowRole::Total,
-                "subtotal" => RowRole::Subtotal,
-                "part_of" => RowRole::PartOf,
-                _ => RowRole::Item,
-            };
-            assert_eq!(row_role(name), want, "{name}");
-        }
+        let w = super::super::labels::row_words();
+        assert!(!w.total.is_empty(), "rows.toml parses");
+        assert!(w.examples.len() > 5);
+        assert_eq!(w.check("tables/rows.toml"), Vec::<String>::new());
+        assert_eq!(row_role("总 计"), RowRole::Total);
+        assert_eq!(row_role("其中：基本支出"), RowRole::PartOf);
+        let mut bad = (*w).clone();
+        bad.examples.push(["小计".into(), "total".into()]);
+        bad.examples.push(["合计".into(), "whole".into()]);
+        let problems = bad.check("tables/rows.toml");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("tables/rows.toml:rows:examples[9]: \"小计\" should be total")
+        );
+        assert!(problems[1].contains("is not a role"));
     }
 
     #[test]
