@@ -42,4 +42,5 @@ pub mod output;
 pub mod patterns;
 pub mod pipeline;
 pub mod report;
+pub mod review;
 pub mod segment;
