@@ -92,6 +92,8 @@ mod tests {
                 Origin::Narrative
             },
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 

@@ -414,6 +414,8 @@ mod tests {
             pattern: "test".into(),
             origin: crate::extract::facts::Origin::Narrative,
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 

@@ -14,7 +14,8 @@
 //!   likewise with 人员经费 + 公用经费 (columns or rows);
 //! - `F07.total_eq_parts[<group>]` (出国 + 公务用车 + 接待) and `F07.vehicle_eq_parts[<group>]`
 //!   (购置 + 运行), per 预算数/决算数 group; blank cells count as zero when the others are printed;
-//! - `<id>.empty_statement_with_values`: the table says it is empty but holds values (fail);
+//! - `<id>.empty_statement_with_values`: the table says it is empty: pass when every printed value is
+//!   0 (the zeros say the same), fail when it holds any other value;
 //! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
 //!   `P01.total_eq_sum_scores[<project>]`: 总分 = the budget 得分 + Σ the indicator rows' 得分;
 //! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
@@ -71,11 +72,17 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
             p01_total(t, &mut out);
             continue;
         }
-        if t.empty_statement.is_some() && t.rows.iter().any(|r| r.cells.iter().any(Option::is_some))
-        {
+        let printed = t.rows.iter().flat_map(|r| r.cells.iter().flatten());
+        if t.empty_statement.is_some() && printed.clone().next().is_some() {
+            // Zeros say what the statement says (no such expenditure); any other value contradicts it.
+            let status = if printed.clone().all(Decimal::is_zero) {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
             out.push(Check {
                 check: format!("{}.empty_statement_with_values", t.table),
-                status: Status::Fail,
+                status,
                 expected: None,
                 actual: None,
                 diff: None,
@@ -893,6 +900,9 @@ mod tests {
             level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
             parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         }
     }
 
@@ -910,6 +920,8 @@ mod tests {
             unit_inferred: false,
             column_units: units.iter().map(|c| c.to_string()).collect(),
             layout: "ruled".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         }
     }
 
@@ -926,6 +938,8 @@ mod tests {
             pattern: "p".to_string(),
             origin: crate::extract::facts::Origin::Narrative,
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 
@@ -1187,6 +1201,30 @@ mod tests {
         t.empty_statement =
             Some("注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表。".to_string());
         let checks = evaluate(&[], &[t]);
+        assert_eq!(
+            status(&checks, "B07.empty_statement_with_values").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn empty_statement_over_zeros_passes() {
+        let statement = "注：本单位无一般公共预算“三公”经费支出，故本表无数据。".to_string();
+        let mut zeros = table(
+            "B07",
+            &["合计", "因公出国(境)费"],
+            &["万元", "万元"],
+            vec![row("", None, &[Some("0.00"), Some("0")])],
+        );
+        zeros.empty_statement = Some(statement.clone());
+        let checks = evaluate(&[], &[zeros.clone()]);
+        assert_eq!(
+            status(&checks, "B07.empty_statement_with_values").status,
+            Status::Pass
+        );
+        // One value that is not zero contradicts the statement.
+        zeros.rows[0].cells[1] = Some(d("0.01"));
+        let checks = evaluate(&[], &[zeros]);
         assert_eq!(
             status(&checks, "B07.empty_statement_with_values").status,
             Status::Fail

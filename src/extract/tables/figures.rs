@@ -28,6 +28,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::document::BBox;
 use crate::extract::facts::{CellSource, Fact, Origin};
 use crate::normalize::normalize_line;
 
@@ -46,6 +47,8 @@ pub struct KeyFigure {
     pub cell_ref: String,
     /// The table, row and column of the cell.
     pub cell: CellSource,
+    /// The cell's box (user space of its page), when the table was read from a PDF.
+    pub bbox: Option<BBox>,
 }
 
 /// A row name in comparable form: whitespace, numbering (`一、`, `1.`, `(一)`) and `其中：` removed,
@@ -146,6 +149,7 @@ fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFig
             row: row.name.clone(),
             column: t.columns.get(col).cloned().unwrap_or_default(),
         },
+        bbox: row.bboxes.get(col).copied().flatten(),
     }
 }
 
@@ -495,6 +499,8 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
             pattern: f.rule,
             origin: Origin::Table,
             cell: Some(f.cell),
+            bbox: f.bbox,
+            span: None,
         })
         .collect()
 }
