@@ -108,6 +108,26 @@ pub enum CliCommand {
     /// Turn an output folder into analysis-ready tables: values, documents, checks, check_refs and
     /// panel (Parquet with exact DECIMAL(38,10) money, or CSV).
     Export(ExportArgs),
+    /// Write the auditor's review of an output folder: an annotated copy of each PDF (highlights
+    /// coloured by the checks that read each value, outline entries for the failing checks) and
+    /// report.html.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// The output folder of an `extract` run (holding documents.jsonl, facts.jsonl, ...).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: PathBuf,
+    /// Where to write `<name>.annotated.pdf` and `report.html` (default: OUT_DIR/review).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Take relative `source` paths from this folder (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the patterns in this folder (headline keys, table catalog) instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +197,10 @@ pub struct ExtractArgs {
     /// folder in this format; the JSON Lines are always written.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ExportFormatArg>,
+    /// Also write the auditor's review (annotated PDFs and report.html, as `yujuesuan review`) into
+    /// this folder.
+    #[arg(long, value_name = "DIR")]
+    pub review: Option<PathBuf>,
     /// Output folder.
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

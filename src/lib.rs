@@ -44,5 +44,6 @@ pub mod patterns;
 pub mod pipeline;
 pub mod positions;
 pub mod report;
+pub mod review;
 pub mod segment;
 pub mod table_id;

@@ -9,7 +9,7 @@ use clap::Parser;
 
 use yujuesuan::cli::{extract_config, Cli, CliCommand};
 use yujuesuan::patterns::PatternSet;
-use yujuesuan::{export, ingest, inspect, output, pipeline};
+use yujuesuan::{export, ingest, inspect, output, pipeline, review};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,9 +27,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        CliCommand::Extract(args) => {
+        CliCommand::Extract(mut args) => {
+            let review_dir = args.review.take();
+            let patterns_dir = args.patterns.clone();
             let config = extract_config(args).context("invalid arguments")?;
+            let out_dir = config.out_dir.clone();
             let outcome = pipeline::run(config).context("the run could not complete")?;
+            if let Some(dest) = review_dir {
+                let patterns =
+                    PatternSet::load(patterns_dir.as_deref()).context("cannot load patterns")?;
+                let options = review::ReviewOptions {
+                    out_dir,
+                    dest,
+                    root: None,
+                };
+                review::review(&options, &patterns).context("review failed")?;
+            }
             Ok(if outcome.has_failures() {
                 ExitCode::from(1)
             } else {
@@ -90,6 +103,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_out(&text)
             }
         },
+        CliCommand::Review(args) => {
+            let patterns =
+                PatternSet::load(args.patterns.as_deref()).context("cannot load patterns")?;
+            let options = review::ReviewOptions {
+                dest: args.out.clone().unwrap_or_else(|| args.dir.join("review")),
+                out_dir: args.dir,
+                root: args.root,
+            };
+            let done = review::review(&options, &patterns).context("review failed")?;
+            let failed: Vec<&review::DocReview> = done
+                .documents
+                .iter()
+                .filter(|d| d.not_annotated.is_some())
+                .collect();
+            for d in &failed {
+                eprintln!(
+                    "{}: not annotated: {}",
+                    d.source(),
+                    d.not_annotated.as_deref().unwrap_or_default()
+                );
+            }
+            eprintln!(
+                "yujuesuan: {} annotated copies ({} highlights), {} → {}",
+                done.annotated,
+                done.highlights,
+                done.report.display(),
+                options.dest.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         CliCommand::Export(args) => {
             let patterns =
                 PatternSet::load(args.patterns.as_deref()).context("cannot load patterns")?;

@@ -12,6 +12,7 @@ mod golden_facts;
 mod metamorphic;
 mod patterns_dir;
 mod pdf_corpus;
+mod review;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
