@@ -31,6 +31,8 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod extract;
+/// The fixture generator (sample and test PDFs): only with the `fixture` feature (tests, examples).
+#[cfg(any(test, feature = "fixture"))]
 #[doc(hidden)]
 pub mod fixture;
 pub mod identity;

@@ -62,6 +62,45 @@ pub struct SectionRecord {
     pub path: String,
 }
 
+/// A document's status (`status` in `documents.jsonl`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocStatus {
+    /// Read whole.
+    #[default]
+    Ok,
+    /// Read with losses (`error` names the loss).
+    Partial,
+    /// Not read at all (`error` says why).
+    Failed,
+    /// The same bytes as an earlier input (`duplicate_of`).
+    Duplicate,
+}
+
+impl DocStatus {
+    /// The status as written (`ok`, `partial`, `failed`, `duplicate`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::Ok => "ok",
+            DocStatus::Partial => "partial",
+            DocStatus::Failed => "failed",
+            DocStatus::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl std::fmt::Display for DocStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DocStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A `documents.jsonl` line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentRecord {
@@ -69,7 +108,7 @@ pub struct DocumentRecord {
     pub source: String,
     /// `ok`, `partial`, `failed`, or `duplicate` (the same bytes as an earlier input of the run or the
     /// output folder: see `duplicate_of`; such a line has no facts, tables or checks).
-    pub status: String,
+    pub status: DocStatus,
     pub error: Option<ErrorRecord>,
     /// `pdf` or `text`.
     pub format: Option<String>,

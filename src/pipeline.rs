@@ -32,7 +32,7 @@ use crate::config::{Config, DocConfig, InputSpec, ProgressMode};
 use crate::error::IngestError;
 use crate::ingest::Cancel;
 use crate::inputs::Selection;
-use crate::output::{RunManifest, PROGRAM_VERSION};
+use crate::output::{DocStatus, RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
 
 /// The output files, in the order a document's lines are appended (documents last).
@@ -335,7 +335,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     writer.append(&a)?;
                     *manifest
                         .counts_by_status
-                        .entry("duplicate".to_string())
+                        .entry(DocStatus::Duplicate.to_string())
                         .or_default() += 1;
                 }
                 Outcome::Analysed(a) => {
@@ -357,10 +357,10 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     };
                     writer.append(&a)?;
                     let s = &a.summary;
-                    if s.status == "duplicate" {
+                    if s.status == DocStatus::Duplicate {
                         *manifest
                             .counts_by_status
-                            .entry("duplicate".to_string())
+                            .entry(DocStatus::Duplicate.to_string())
                             .or_default() += 1;
                         progress.inc(1);
                         *next += 1;
@@ -369,9 +369,9 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                     manifest.documents_processed += 1;
                     *manifest
                         .counts_by_status
-                        .entry(s.status.clone())
+                        .entry(s.status.to_string())
                         .or_default() += 1;
-                    if s.status == "failed" {
+                    if s.status == DocStatus::Failed {
                         failed += 1;
                         if !quiet {
                             progress.suspend(|| {

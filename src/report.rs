@@ -22,7 +22,7 @@ use crate::identity;
 use crate::ingest::{self, Cancel};
 use crate::metadata;
 use crate::output::{
-    DocumentRecord, ErrorRecord, PrintedPage, Rendered, SectionRecord, PROGRAM_VERSION,
+    DocStatus, DocumentRecord, ErrorRecord, PrintedPage, Rendered, SectionRecord, PROGRAM_VERSION,
 };
 use crate::positions;
 use crate::segment;
@@ -33,7 +33,7 @@ const WARNINGS_LISTED: usize = 50;
 /// What one document contributed, for the run manifest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    pub status: String,
+    pub status: DocStatus,
     pub error_code: Option<String>,
     /// The error's message, for the line a failed document gets on stderr.
     pub error_message: Option<String>,
@@ -94,7 +94,7 @@ pub fn failed_record(
     DocumentRecord {
         doc_id: doc_id.to_string(),
         source: source.to_string(),
-        status: "failed".to_string(),
+        status: DocStatus::Failed,
         error: Some(ErrorRecord {
             code: error.code().to_string(),
             message: error.to_string(),
@@ -139,7 +139,7 @@ pub fn failed(
         bytes,
         rendered: Rendered::new(&record, &[], &[], &[]),
         summary: Summary {
-            status: "failed".to_string(),
+            status: DocStatus::Failed,
             error_code: Some(error.code().to_string()),
             error_message: Some(error.to_string()),
             ..Summary::default()
@@ -158,7 +158,7 @@ pub fn duplicate(
     config: &DocConfig,
 ) -> Analysis {
     let mut record = failed_record(doc_id, source, bytes, &IngestError::Empty, config);
-    record.status = "duplicate".to_string();
+    record.status = DocStatus::Duplicate;
     record.error = None;
     record.duplicate_of = duplicate_of.map(str::to_string);
     Analysis {
@@ -167,7 +167,7 @@ pub fn duplicate(
         bytes,
         rendered: Rendered::new(&record, &[], &[], &[]),
         summary: Summary {
-            status: "duplicate".to_string(),
+            status: DocStatus::Duplicate,
             ..Summary::default()
         },
     }
@@ -277,13 +277,13 @@ fn stages(
 
     let (status, error) = match ingest::loss(doc) {
         Some((code, message)) => (
-            "partial",
+            DocStatus::Partial,
             Some(ErrorRecord {
                 code: code.to_string(),
                 message,
             }),
         ),
-        None => ("ok", None),
+        None => (DocStatus::Ok, None),
     };
     let (format, encoding, pages) = match &doc.format {
         Format::Pdf => ("pdf", None, Some(doc.pages.len() as u32)),
@@ -292,7 +292,7 @@ fn stages(
     let record = DocumentRecord {
         doc_id: id.to_string(),
         source: source.to_string(),
-        status: status.to_string(),
+        status,
         error,
         format: Some(format.to_string()),
         encoding,
@@ -347,7 +347,7 @@ fn stages(
         source: source.to_string(),
         bytes,
         summary: Summary {
-            status: status.to_string(),
+            status,
             error_code: record.error.as_ref().map(|e| e.code.clone()),
             error_message: record.error.as_ref().map(|e| e.message.clone()),
             pages: doc.pages.len() as u64,
