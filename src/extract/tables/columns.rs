@@ -7,7 +7,8 @@
 //!
 //! How: the lines' pieces (segments split at spaces) are regrouped into visual rows (a number set a
 //! little lower than its label stays in the label's row); body rows are those from the first row
-//! holding a number (column numbering `1 2 3…` excepted). Column intervals are the x-ranges of the
+//! holding a number (column numbering `1 2 3…` excepted). An amount glued to the Han text of the next
+//! cell (`0.00保障…`) is split off it. Column intervals are the x-ranges of the
 //! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
 //! column overlap at their left edge), plus the header leaves that match no body column (see
 //! `unmatched_leaves`: a column blank in every row is seen through its label; a label centred between
@@ -22,7 +23,12 @@
 //! column blank in every body row whose label is not a leaf is not seen. Ruled grids have neither
 //! limit.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::document::{Line, Rect};
+use crate::normalize::is_cjk;
 
 use super::grid::{interval_of, join_pieces, pieces, Cell, CellGrid, Piece, SNAP};
 use super::unit::{is_numeric, parse_number};
@@ -83,7 +89,8 @@ fn centre_y(p: &Piece) -> f32 {
     (p.bbox.y0 + p.bbox.y1) / 2.0
 }
 
-/// Splits each segment at whitespace into pieces (each token its own piece).
+/// Splits each segment at whitespace into pieces (each token its own piece); an amount glued to the
+/// text of the next cell is split off it (see [`split_glued_amount`]).
 fn line_pieces(line: &Line) -> Vec<Piece> {
     line.segments
         .iter()
@@ -92,6 +99,7 @@ fn line_pieces(line: &Line) -> Vec<Piece> {
             let edges: Vec<f32> = vec![s.bbox.x0 + SNAP * 2.0, s.bbox.x1 - SNAP * 2.0];
             pieces(s, &edges)
         })
+        .flat_map(split_glued_amount)
         .collect()
 }
 
@@ -142,6 +150,50 @@ fn join_letter_spaced(row: &mut Vec<Piece>, body: &[(f32, f32)]) {
         i = j;
     }
     *row = out;
+}
+
+/// An amount (two decimals) followed without a gap by Han text (`0.00打印机、办公家具…`: the last
+/// money cell of a row and the first line of a paragraph in the text column right of it, which a
+/// reader joined into one run) → the amount and the text as two pieces, their x-ranges estimated
+/// from character widths (CJK twice as wide). Names starting with a year (`2025年度…`) are not
+/// amounts: the decimals are required.
+fn split_glued_amount(p: Piece) -> Vec<Piece> {
+    static GLUED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2})(\p{Han}.*)$")
+            .expect("glued amount regex is valid")
+    });
+    let Some((num, rest)) = GLUED.captures(&p.text).and_then(|c| {
+        Some((
+            c.get(1)?.as_str().to_string(),
+            c.get(2)?.as_str().to_string(),
+        ))
+    }) else {
+        return vec![p];
+    };
+    let width = |s: &str| -> f32 { s.chars().map(|c| if is_cjk(c) { 2.0 } else { 1.0 }).sum() };
+    let total = width(&p.text);
+    if total <= 0.0 {
+        return vec![p];
+    }
+    // The two cells' texts are set two points apart at the cut (the estimate is not exact: the
+    // pieces must not touch the other column's).
+    let cut = p.bbox.x0 + p.bbox.width() * width(&num) / total;
+    vec![
+        Piece {
+            text: num,
+            bbox: Rect {
+                x1: cut - 1.0,
+                ..p.bbox
+            },
+        },
+        Piece {
+            text: rest,
+            bbox: Rect {
+                x0: cut + 1.0,
+                ..p.bbox
+            },
+        },
+    ]
 }
 
 /// Header leaves (header pieces with no header piece below them) that match no body column: each
@@ -307,6 +359,7 @@ pub(crate) fn grid_from_lines(
     let mut cells = Vec::new();
     let mut text_x = Vec::new();
     let mut text_box = Vec::new();
+    let mut text_end = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
@@ -340,9 +393,11 @@ pub(crate) fn grid_from_lines(
                 cells.push(empty(r, c));
                 text_x.push(None);
                 text_box.push(None);
+                text_end.push(None);
             }
             text_x.push(super::grid::first_line_x(&ps));
             text_box.push(super::grid::pieces_box(ps.iter().copied()));
+            text_end.push(super::grid::last_line_end(&ps));
             cells.push(Cell {
                 row: r,
                 col: a,
@@ -356,12 +411,14 @@ pub(crate) fn grid_from_lines(
             cells.push(empty(r, c));
             text_x.push(None);
             text_box.push(None);
+            text_end.push(None);
         }
     }
     join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
     let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
     grid.text_x = text_x;
     grid.text_box = text_box;
+    grid.text_end = text_end;
     Some(grid)
 }
 
@@ -713,6 +770,38 @@ fn join_wrapped_labels(
 mod tests {
     use super::*;
     use crate::extract::tables::grid::tests::{line, seg};
+
+    #[test]
+    fn amount_glued_to_a_paragraph_is_split() {
+        let p = Piece {
+            text: "0.00保障日常工作".to_string(),
+            bbox: Rect {
+                x0: 100.0,
+                y0: 0.0,
+                x1: 180.0,
+                y1: 10.0,
+            },
+        };
+        let ps = split_glued_amount(p);
+        let texts: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["0.00", "保障日常工作"]);
+        // 4 narrow + 6 wide characters over 80 points: the cut at 20, the pieces apart.
+        assert!((ps[0].bbox.x1 - 119.0).abs() < 0.01, "{:?}", ps[0].bbox);
+        assert!((ps[1].bbox.x0 - 121.0).abs() < 0.01, "{:?}", ps[1].bbox);
+        // A name starting with a year, a numbered line, a bare amount: left whole.
+        for t in [
+            "2025年度信息化项目",
+            "1.完善系统运维",
+            "1,234.56",
+            "12.5%以上",
+        ] {
+            let p = Piece {
+                text: t.to_string(),
+                bbox: Rect::default(),
+            };
+            assert_eq!(split_glued_amount(p).len(), 1, "{t}");
+        }
+    }
 
     #[test]
     fn sangong_two_numbers_take_columns_from_x() {

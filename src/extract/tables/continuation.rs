@@ -82,24 +82,42 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
     );
     remapped.text_x = grid.text_x.clone();
     remapped.text_box = grid.text_box.clone();
+    remapped.text_end = grid.text_end.clone();
     Some(remapped)
 }
 
 /// Rows at the top of a continuation that repeat the open table's header: every text in them is part
-/// of one of the table's labels.
+/// of one of the table's labels, whole or one line of a label wrapped in its cell (its start or its
+/// end: `支出项目类别（资金使用单` and `位）` of `支出项目类别(资金使用单位)`), compared normalised.
 fn repeated_header_rows(grid: &CellGrid, labels: &[String]) -> usize {
+    let parts: Vec<String> = labels
+        .iter()
+        .flat_map(|l| l.split('/'))
+        .map(squeeze)
+        .filter(|p| !p.is_empty())
+        .collect();
     (0..grid.n_rows())
         .take_while(|&r| {
-            let texts: Vec<&str> = (0..grid.n_cols())
-                .map(|c| grid.own_text(r, c))
+            let texts: Vec<String> = (0..grid.n_cols())
+                .map(|c| squeeze(grid.own_text(r, c)))
                 .filter(|t| !t.is_empty())
                 .collect();
             !texts.is_empty()
-                && texts
-                    .iter()
-                    .all(|t| labels.iter().any(|l| l.split('/').any(|p| p == *t)))
+                && texts.iter().all(|t| {
+                    parts
+                        .iter()
+                        .any(|p| p == t || p.starts_with(t.as_str()) || p.ends_with(t.as_str()))
+                })
         })
         .count()
+}
+
+/// A text normalised (full-width folded) without whitespace.
+fn squeeze(t: &str) -> String {
+    crate::normalize::normalize_line(t)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Unit of a fragment: declared, else inferred from the magnitudes of its money cells, else 万元.

@@ -51,6 +51,9 @@ pub(crate) struct CellGrid {
     pub(crate) text_x: Vec<Option<f32>>,
     /// For each cell (same order as `cells`), the box of the text read into it. Empty when unknown.
     pub(crate) text_box: Vec<Option<Rect>>,
+    /// For each cell (same order as `cells`), the right edge and the height of its last line of
+    /// text: a line ending at the column's right edge wraps on the next. Empty when unknown.
+    pub(crate) text_end: Vec<Option<(f32, f32)>>,
 }
 
 impl CellGrid {
@@ -84,6 +87,7 @@ impl CellGrid {
             ruled,
             text_x: Vec::new(),
             text_box: Vec::new(),
+            text_end: Vec::new(),
         }
     }
 
@@ -118,6 +122,15 @@ impl CellGrid {
         }
         let i = self.slots[row * self.n_cols() + col]?;
         self.text_x.get(i).copied().flatten()
+    }
+
+    /// The right edge and height of the last line of text of the cell covering slot (row, col).
+    pub(crate) fn text_end_at(&self, row: usize, col: usize) -> Option<(f32, f32)> {
+        if row >= self.n_rows() || col >= self.n_cols() {
+            return None;
+        }
+        let i = self.slots[row * self.n_cols() + col]?;
+        self.text_end.get(i).copied().flatten()
     }
 
     pub(crate) fn n_rows(&self) -> usize {
@@ -641,6 +654,16 @@ pub(crate) fn first_line_x(ps: &[&Piece]) -> Option<f32> {
         .filter(|p| (p.bbox.y0 - top.bbox.y0).abs() <= tol)
         .map(|p| p.bbox.x0)
         .min_by(f32::total_cmp)
+}
+
+/// The right edge and the height of the last visual line of pieces.
+pub(crate) fn last_line_end(ps: &[&Piece]) -> Option<(f32, f32)> {
+    let bottom = ps.iter().max_by(|a, b| a.bbox.y1.total_cmp(&b.bbox.y1))?;
+    let tol = (bottom.bbox.height() * 0.5).max(1.0);
+    ps.iter()
+        .filter(|p| (p.bbox.y1 - bottom.bbox.y1).abs() <= tol)
+        .map(|p| (p.bbox.x1, p.bbox.height()))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
 }
 
 #[cfg(test)]

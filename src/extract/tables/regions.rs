@@ -9,7 +9,10 @@
 //! region that runs to the next title or the page end. The unit is read from the title line and the
 //! four lines after it. Cells come from the first ruled grid starting in the region; without one, from
 //! the region's lines by x-positions ([`super::columns`]), bounded by a band of horizontal rules when
-//! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line. A line saying
+//! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line (not a row of
+//! amounts set apart like cells, nor a paragraph line of a text column). An untitled region continues
+//! the open table when its amount rows are at least half of its lines, lines that fit in the open
+//! table's columns (wrapped names, header labels, paragraph lines) not counted. A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
 //!
 //! A contents page (`目录`, or three or more titles without grid or table body) yields nothing.
@@ -78,16 +81,33 @@ fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
     if NOTE_START.is_match(&normalize_line(&line.text)) || !table.iter().any(|t| is_body_line(t)) {
         return false;
     }
-    let gapped = line.segments.windows(2).any(|w| {
-        let size = w[0].size.max(w[1].size).max(1.0);
-        w[1].bbox.x0 - w[0].bbox.x1 >= 2.0 * size
-    });
+    let gapped = gapped(line);
     let (x0, x1) = table
         .iter()
         .filter_map(|t| t.bbox)
         .fold((f32::MAX, f32::MIN), |(a, b), r| (a.min(r.x0), b.max(r.x1)));
     let starts_right = line.bbox.is_some_and(|b| x1 > x0 && b.x0 > (x0 + x1) / 2.0);
     gapped || starts_right
+}
+
+/// True when every segment of a line lies within one column of `edges` (column boundaries, left to
+/// right), give or take a character's width.
+fn fits_columns(line: &Line, edges: &[f32]) -> bool {
+    !line.segments.is_empty()
+        && line.segments.iter().all(|s| {
+            let slack = s.size.max(1.0);
+            edges
+                .windows(2)
+                .any(|w| s.bbox.x0 >= w[0] - slack && s.bbox.x1 <= w[1] + slack)
+        })
+}
+
+/// True when a line's segments sit apart like cells (a gap of two characters or more).
+fn gapped(line: &Line) -> bool {
+    line.segments.windows(2).any(|w| {
+        let size = w[0].size.max(w[1].size).max(1.0);
+        w[1].bbox.x0 - w[0].bbox.x1 >= 2.0 * size
+    })
 }
 
 fn y_top(line: &Line) -> f32 {
@@ -245,7 +265,10 @@ pub(crate) fn fragments(
                 if l.segments.is_empty() || empty_statement(&l.text).is_some() {
                     continue;
                 }
-                if is_narrative(l) && !is_cell_paragraph(l, &table_lines) {
+                // A row of amounts set apart like cells is the table's even when a paragraph
+                // of its text column makes the line long (the first row below the header).
+                let cells_row = is_body_line(l) && gapped(l);
+                if is_narrative(l) && !cells_row && !is_cell_paragraph(l, &table_lines) {
                     if table_lines.iter().any(|t| is_body_line(t)) {
                         break;
                     }
@@ -260,8 +283,17 @@ pub(crate) fn fragments(
                 table_lines.push(l);
             }
             let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
-            let continuation_ok =
-                title.is_some() || (bodies >= 2 && bodies * 2 >= table_lines.len());
+            // Lines whose every segment fits in one column of the open table (a wrapped name, a
+            // header label, a paragraph line of a text column) are table text: only lines running
+            // across its columns (the page's own text) count against its body.
+            let counted = match open_edges {
+                Some(edges) => table_lines
+                    .iter()
+                    .filter(|l| is_body_line(l) || !fits_columns(l, edges))
+                    .count(),
+                None => table_lines.len(),
+            };
+            let continuation_ok = title.is_some() || (bodies >= 2 && bodies * 2 >= counted);
             if bodies == 0 || !continuation_ok {
                 None
             } else {

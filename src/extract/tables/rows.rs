@@ -18,7 +18,10 @@
 //! (`2010101 行政运行`) is split off. In grids built from x-positions, a line holding only a name
 //! fragment, set closer to the line above than rows are to each other and not starting a numbered
 //! item, continues the row above (wrapped names); a row of values whose name fragment does not start
-//! an item fills the name-only row just above it.
+//! an item fills the name-only row just above it. A name whose line ends at the column's right edge
+//! continues on the next line when that line starts at the column's left edge (a hanging wrap under
+//! an indented first line), however far apart rows are set by paragraphs beside them. A word column
+//! after the last values with none of its own (绩效目标) is text of the row, not a block.
 //!
 //! Not here: header detection, unit decisions. Limits: wrapped-name joining in unruled grids is
 //! geometric and can join two short rows set unusually close.
@@ -32,6 +35,7 @@ use super::grid::CellGrid;
 use super::header::{Header, Role};
 use super::unit::{parse_number, parse_percent, Unit};
 use super::Row;
+use crate::document::Rect;
 use crate::normalize::normalize_line;
 
 static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -128,6 +132,24 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             k += 1;
         }
     }
+    // A word column after the last values, with none of its own (绩效目标, 备注: paragraphs set
+    // beside each row's amounts) is text of the row, not the label of a block: its lines alone on a
+    // printed line make no rows.
+    if out.len() >= 2 {
+        let n = out.len();
+        let trailing = out[n - 1].values.is_empty()
+            && out[n - 1].codes.is_empty()
+            && pending_codes.is_empty()
+            && !out[n - 2].values.is_empty();
+        if trailing {
+            if let Some(last) = out.pop() {
+                if let Some(b) = out.last_mut() {
+                    b.values.extend(last.label);
+                    b.values.extend(last.sub_labels);
+                }
+            }
+        }
+    }
     if !pending_codes.is_empty() {
         match out.last_mut() {
             Some(b) => b.codes.append(&mut pending_codes),
@@ -192,6 +214,8 @@ struct Draft {
     has_value: bool,
     y: f32,
     explicit_code: bool,
+    /// Right edge and height of the name's last line, where the grid gives positions.
+    end: Option<(f32, f32)>,
 }
 
 /// Reads the body rows of a grid.
@@ -332,6 +356,7 @@ pub(crate) fn read_rows(
                 has_value,
                 y: grid.row_center(r),
                 explicit_code,
+                end: b.label.and_then(|c| grid.text_end_at(r, c)),
             });
         }
     }
@@ -361,41 +386,92 @@ fn median_pitch(grid: &CellGrid, from: usize) -> f32 {
 }
 
 fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
+    // The name column's left and right edges: where wrapped lines start and where full lines end.
+    let left = drafts
+        .iter()
+        .filter(|d| !d.row.name.is_empty())
+        .filter_map(|d| d.row.indent)
+        .min_by(f32::total_cmp);
+    let right = drafts
+        .iter()
+        .filter_map(|d| d.end.map(|e| e.0))
+        .max_by(f32::total_cmp);
     let mut out: Vec<Draft> = Vec::new();
     for d in drafts {
         let starts_item = ITEM_START.is_match(&d.row.name) || d.explicit_code;
         if let Some(prev) = out.last_mut() {
-            let close = pitch > 0.0 && (d.y - prev.y) < pitch * 0.8;
+            let close = pitch > 0.0 && (d.y - prev.y) < pitch * 0.8 || hangs(prev, &d, left, right);
             // A name fragment continuing the row above.
             if !d.has_value && !starts_item && close {
                 prev.row.name.push_str(&d.row.name);
+                append_raw(&mut prev.row, d.row.raw, &d.row.cell_rects);
                 prev.y = d.y;
+                prev.end = d.end;
                 continue;
             }
             // Values whose name fragment finishes a name-only row just above.
             if d.has_value && !prev.has_value && !starts_item && close {
                 prev.row.name.push_str(&d.row.name);
                 prev.row.cells = d.row.cells;
-                for (i, t) in d.row.raw.into_iter().enumerate() {
-                    if !t.is_empty() {
-                        if let Some(slot) = prev.row.raw.get_mut(i) {
-                            *slot = t;
-                        }
-                        if let (Some(slot), Some(r)) =
-                            (prev.row.cell_rects.get_mut(i), d.row.cell_rects.get(i))
-                        {
-                            *slot = *r;
-                        }
-                    }
-                }
+                append_raw(&mut prev.row, d.row.raw, &d.row.cell_rects);
                 prev.has_value = true;
                 prev.y = d.y;
+                if d.end.is_some() {
+                    prev.end = d.end;
+                }
                 continue;
             }
         }
         out.push(d);
     }
     out
+}
+
+/// The raw texts of a line joined to the row above: a text goes on the cell's text (a wrapped
+/// name or paragraph), a number fills its cell.
+fn append_raw(row: &mut Row, more: Vec<String>, more_rects: &[Option<Rect>]) {
+    for (i, t) in more.into_iter().enumerate() {
+        if t.is_empty() {
+            continue;
+        }
+        let Some(slot) = row.raw.get_mut(i) else {
+            continue;
+        };
+        let replace = slot.is_empty() || parse_number(&t).is_some();
+        if replace {
+            *slot = t;
+        } else {
+            slot.push_str(&t);
+        }
+        // The cell's box follows its text: replaced with it, or grown by the appended piece.
+        if let (Some(rect), Some(Some(r))) = (row.cell_rects.get_mut(i), more_rects.get(i)) {
+            *rect = match (*rect, replace) {
+                (Some(old), false) => Some(old.union(r)),
+                _ => Some(*r),
+            };
+        }
+    }
+}
+
+/// True when `d` is the next line of a name wrapped in its cell, whatever the row pitch (rows set
+/// apart by paragraphs beside them): the name above ends at the column's right edge (within a
+/// character and a half: a bracket is not left at a line's end), and `d`, on the next line (within
+/// two line heights), starts at the column's left edge (a wrapped line hangs left of an indented
+/// first line) — or, holding no name, is the values of the name-only row just above.
+fn hangs(prev: &Draft, d: &Draft, left: Option<f32>, right: Option<f32>) -> bool {
+    let Some((end, h)) = prev.end else {
+        return false;
+    };
+    let h = h.max(1.0);
+    let next_line = d.y > prev.y && d.y - prev.y <= 2.0 * h;
+    if d.row.name.is_empty() {
+        return next_line && !prev.has_value;
+    }
+    let (Some(left), Some(right), Some(x)) = (left, right, d.row.indent) else {
+        return false;
+    };
+    let full = end >= right - 1.5 * h;
+    next_line && full && x <= left + 1.0
 }
 
 /// A row cut by a page break: the continuation's first rows of a block that hold only a name fragment
@@ -965,6 +1041,22 @@ mod tests {
         assert_eq!(rows[3].cells[6], None);
         assert_eq!(rows[3].raw[6], "—");
         assert_eq!(rows[4].cells[5], None);
+    }
+
+    #[test]
+    fn trailing_word_column_is_text_of_the_row() {
+        // 项目 | 金额 | 其他资金 | 绩效目标 (paragraphs): one block, the paragraphs its text.
+        let roles = [Role::Label, Role::Money, Role::Money, Role::Label];
+        let labels: Vec<String> = ["项目", "金额", "其他资金", "绩效目标"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let bs = blocks(&roles, &labels);
+        assert_eq!(bs.len(), 1);
+        assert_eq!(bs[0].values, vec![1, 2, 3]);
+        // Side by side (收入 | 金额 | 支出 | 金额): two blocks still.
+        let roles = [Role::Label, Role::Money, Role::Label, Role::Money];
+        assert_eq!(blocks(&roles, &labels).len(), 2);
     }
 
     #[test]

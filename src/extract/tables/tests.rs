@@ -944,3 +944,151 @@ fn untitled_table_identified_by_its_header() {
     );
     assert_eq!(ts.iter().filter(|t| t.table == "F01").count(), 1);
 }
+
+/// Project expenditure table (项目支出表) of units and their projects, unruled, a paragraph column
+/// (绩效目标) right of the amounts, continued on the next page under a repeated header:
+/// - units and projects are told apart by the first-line indent of their names (unit at 45, project
+///   at 60), so 合计 = Σ units and each unit = Σ its projects;
+/// - a project name wrapped in its cell (first line indented to the right edge, the next line at the
+///   cell's left edge, the values on a line between them) is one row, though paragraph lines beside
+///   it set the rows far apart;
+/// - an amount glued to the first line of its paragraph (`0.00完成…`) is split at the text;
+/// - paragraph lines alone on a line make no rows; the continuation page, with more paragraph lines
+///   than amount rows, is joined, its wrapped header label (`项目名称（单` / `位）`) dropped, and its
+///   first row (an amount row made long by its paragraph) kept.
+#[test]
+fn project_table_with_units_wrapped_names_and_paragraph_column() {
+    let header = |y: f32| {
+        vec![
+            at(
+                y,
+                &[
+                    ("项目名称（单", 40.0, 60.0),
+                    ("金额", 200.0, 20.0),
+                    ("其他资金", 255.0, 40.0),
+                    ("绩效目标", 360.0, 40.0),
+                ],
+            ),
+            at(y + 12.0, &[("位）", 60.0, 20.0)]),
+        ]
+    };
+    let para = |y: f32, t: &str| at(y, &[(t, 292.0, 10.0 * t.chars().count() as f32)]);
+    let glued = "0.00完成年度工作任务，保障机构正常运转。";
+    let mut p1 = Page::new(21);
+    p1.lines = vec![
+        at(50.0, &[("部门预算项目支出及其他支出预算表", 120.0, 160.0)]),
+        at(70.0, &[("单位：万元", 420.0, 50.0)]),
+    ];
+    p1.lines.extend(header(90.0));
+    p1.lines.extend([
+        at(
+            120.0,
+            &[
+                ("合计", 80.0, 20.0),
+                ("350.00", 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        at(
+            136.0,
+            &[
+                ("甲单位", 45.0, 30.0),
+                ("300.00", 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        para(152.0, "保障日常运转，提高工作效率。"),
+        at(
+            160.0,
+            &[
+                ("办公经费", 60.0, 40.0),
+                ("120.00", 200.0, 30.0),
+                (glued, 270.0, 200.0),
+            ],
+        ),
+        para(176.0, "完善办公设备配置。"),
+        at(192.0, &[("甲单位信息系统运维服", 60.0, 100.0)]),
+        para(196.0, "保障信息系统稳定运行，"),
+        at(200.0, &[("80.00", 200.0, 25.0), ("0.00", 270.0, 20.0)]),
+        at(208.0, &[("务项目", 40.0, 30.0)]),
+        para(212.0, "提升数据安全水平。"),
+    ]);
+    let mut p2 = Page::new(22);
+    p2.lines = header(40.0);
+    p2.lines.extend([
+        para(70.0, "围绕年度重点任务，"),
+        at(
+            86.0,
+            &[
+                ("专项业务经费", 60.0, 60.0),
+                ("100.00", 200.0, 30.0),
+                (glued, 270.0, 200.0),
+            ],
+        ),
+        para(102.0, "做好专项业务保障，"),
+        para(118.0, "按期完成工作任务。"),
+        at(
+            134.0,
+            &[
+                ("乙单位", 45.0, 30.0),
+                ("50.00", 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        para(150.0, "按计划召开工作会议，"),
+        at(
+            166.0,
+            &[
+                ("会议经费", 60.0, 40.0),
+                ("50.00", 205.0, 25.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        para(182.0, "控制会议规模。"),
+    ]);
+    let ts = extract(&pdf(vec![p1, p2]), &Outline::default(), test_id());
+    let t = ts
+        .iter()
+        .find(|t| t.title.contains("项目支出"))
+        .expect("project table");
+    assert_eq!(t.pages, [21, 22]);
+    let rows: Vec<(&str, Option<u8>, Option<&str>)> = t
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.level, r.parent.as_deref()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("合计", None, None),
+            ("甲单位", Some(1), None),
+            ("办公经费", Some(2), Some("甲单位")),
+            ("甲单位信息系统运维服务项目", Some(2), Some("甲单位")),
+            ("专项业务经费", Some(2), Some("甲单位")),
+            ("乙单位", Some(1), None),
+            ("会议经费", Some(2), Some("乙单位")),
+        ]
+    );
+    assert_eq!(cell(t, "甲单位信息系统运维服务项目", "金额"), Some(d("80")));
+    assert_eq!(cell(t, "专项业务经费", "金额"), Some(d("100")));
+    assert_eq!(cell(t, "办公经费", "其他资金"), Some(d("0")));
+    // The paragraph is the row's text in the 绩效目标 column, not a value.
+    let goal = t
+        .column(|c| c.ends_with("绩效目标"))
+        .expect("绩效目标 column");
+    let office = t.rows.iter().find(|r| r.name == "办公经费").expect("row");
+    assert!(
+        office.raw[goal].starts_with("完成年度工作任务"),
+        "{:?}",
+        office.raw
+    );
+    assert_eq!(office.cells[goal], None);
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let sums: Vec<(&str, Status)> = checks
+        .iter()
+        .filter(|c| c.check.contains("sum"))
+        .map(|c| (c.check.as_str(), c.status))
+        .collect();
+    assert!(sums.len() >= 3, "{sums:?}");
+    assert!(sums.iter().all(|(_, s)| *s == Status::Pass), "{sums:?}");
+}
