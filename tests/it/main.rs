@@ -11,6 +11,7 @@ mod fixtures;
 mod golden_facts;
 mod patterns_dir;
 mod pdf_corpus;
+mod positions;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
