@@ -106,7 +106,8 @@ pub struct PageGeometry {
 
 impl PageGeometry {
     /// A display box (origin top-left of the visible page, y down) in default user space: the
-    /// inverse of the display transform of the CropBox and /Rotate.
+    /// inverse of the display transform of the CropBox and /Rotate, clipped to the CropBox (a glyph
+    /// running over the page's edge is boxed where it is visible).
     pub fn to_user(&self, r: &Rect) -> BBox {
         let [cx0, cy0, cx1, cy1] = self.crop_box.map(f64::from);
         let point = |x: f32, y: f32| -> (f64, f64) {
@@ -120,7 +121,13 @@ impl PageGeometry {
         };
         let (ax, ay) = point(r.x0, r.y0);
         let (bx, by) = point(r.x1, r.y1);
-        BBox::new(ax, ay, bx, by)
+        let clip = |v: f64, lo: f64, hi: f64| v.max(lo).min(hi);
+        BBox::new(
+            clip(ax, cx0, cx1),
+            clip(ay, cy0, cy1),
+            clip(bx, cx0, cx1),
+            clip(by, cy0, cy1),
+        )
     }
 
     /// The MediaBox as a [`BBox`].

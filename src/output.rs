@@ -10,6 +10,10 @@
 //! (`narrative`: read by a pattern; `table`: read from a table cell, with `cell` = `{table, row,
 //! column}`; `derived`: computed from other facts of the document, `pattern` = `derived:<key>`).
 //!
+//! Positions (see [`crate::positions`]): a fact's `bbox`, a row's `bbox` and `bboxes` (one per cell),
+//! a table's `regions` and a document's `page_boxes` are `[x0, y0, x1, y1]` boxes in the PDF default
+//! user space of their page (points, y up, /Rotate and CropBox not applied), null for text input.
+//!
 //! Not here: deciding anything. Values are `Decimal`s and print exactly (no float artefacts).
 
 use std::collections::BTreeMap;

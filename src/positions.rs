@@ -396,5 +396,13 @@ mod tests {
         assert_eq!(g(90).to_user(&r).0, [70.0, 50.0, 75.0, 70.0]);
         assert_eq!(g(180).to_user(&r).0, [520.0, 60.0, 540.0, 65.0]);
         assert_eq!(g(270).to_user(&r).0, [525.0, 750.0, 530.0, 770.0]);
+        // A glyph running over the right edge of the visible page is boxed up to that edge.
+        let over = Rect {
+            x0: 490.0,
+            y0: 20.0,
+            x1: 510.0,
+            y1: 25.0,
+        };
+        assert_eq!(g(0).to_user(&over).0, [540.0, 755.0, 550.0, 760.0]);
     }
 }

@@ -9,7 +9,8 @@
 //! - `values`: one row per value, facts and non-null table cells alike, with the document's identity
 //!   (department, year, kind, region) on every row, the value's origin (`narrative`, `derived` from a
 //!   table by a rule, or a `table` cell), table/row/column coordinates and a standard column id
-//!   (`patterns/column_ids.toml`), unit, page, raw text, pattern id and the ids of the checks that read it.
+//!   (`patterns/column_ids.toml`), unit, page, raw text, pattern id, the ids of the checks that read it and its box
+//!   (`bbox_x0`…`bbox_y1`, page user space; null without one).
 //! - `documents`: one row per `documents.jsonl` line (duplicates too).
 //! - `checks`: one row per check, both sides' values; `check_refs`: one row per reference of a check,
 //!   parsed (`fact`/`table`, key or table id, item or row, column, page).
@@ -332,10 +333,19 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
                 ("raw", ColType::Str),
                 ("pattern", ColType::Str),
                 ("checks", ColType::Str),
+                ("bbox_x0", ColType::Dec),
+                ("bbox_y0", ColType::Dec),
+                ("bbox_x1", ColType::Dec),
+                ("bbox_y1", ColType::Dec),
             ])
             .map(|(n, t)| (n.to_string(), *t))
             .collect(),
         rows: Vec::new(),
+    };
+    // The four numbers of a box (`[x0, y0, x1, y1]`, page user space), nulls without one.
+    let box_cells = |b: Option<&Value>| -> [Cell; 4] {
+        let at = |i: usize| b.and_then(|b| b.get(i)).map_or(Cell::Null, dcell);
+        [at(0), at(1), at(2), at(3)]
     };
     for f in &facts {
         let pattern = f["pattern"].as_str().unwrap_or_default();
@@ -369,6 +379,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
             s(&f["pattern"]),
             checks_of(&f["doc_id"], &fact_ref(f)),
         ]);
+        row.extend(box_cells(f.get("bbox").filter(|b| !b.is_null())));
         values.rows.push(row);
     }
     let mut table_index: HashMap<String, i64> = HashMap::new();
@@ -431,6 +442,11 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
                     Cell::Null,
                     checks_of(&t["doc_id"], &cell_ref(id, name, &column, &r["page"])),
                 ]);
+                row.extend(box_cells(
+                    r.get("bboxes")
+                        .and_then(|b| b.get(ci))
+                        .filter(|b| !b.is_null()),
+                ));
                 values.rows.push(row);
             }
         }

@@ -12,6 +12,7 @@ mod golden_facts;
 mod metamorphic;
 mod patterns_dir;
 mod pdf_corpus;
+mod positions;
 mod review;
 
 use std::path::{Path, PathBuf};
