@@ -29,7 +29,9 @@ every line, null when absent):
                    name, cells, raw, page, level, parent), empty, empty_statement, unit,
                    unit_inferred, column_units, layout
   checks.jsonl     one line per consistency check: check, status pass|rounding|fail|
-                   not_applicable|insufficient_data, expected, actual, diff, refs, message
+                   not_applicable|insufficient_data, expected, actual, diff, refs, message,
+                   terms (role, value, source, key/table/row/column, page, bbox, raw), formula,
+                   envelope
   run.json         program version, pattern fingerprint, counts by status and error code, timing
   With --format parquet|csv also values, documents, checks, check_refs and panel tables (see
   `yujuesuan export --help`).
