@@ -20,14 +20,17 @@ every line, null when absent):
   documents.jsonl  one line per input file, also for files that failed or repeat another: doc_id
                    (sha256), source, status ok|partial|failed|duplicate, error {code, message},
                    format, encoding, kind, year, department, department_normalized,
-                   metadata_source, pages, printed_pages [{page, printed}], sections, tables,
+                   metadata_source, pages, page_boxes [{page, media_box, crop_box, rotate}],
+                   printed_pages [{page, printed}], sections, tables,
                    text_quality, warnings, warnings_total, facts, checks_failed, program_version,
                    patterns, bytes, duplicate_of
   facts.jsonl      one line per figure: key, item, value (exact; 万元 for money), unit, raw,
-                   approximate, page, section, pattern
+                   approximate, page, section, pattern, origin, cell, bbox
   tables.jsonl     one line per table: table id, title, unit_declared, pages, columns, rows (code,
-                   name, cells, raw, page, level, parent), empty, empty_statement, unit,
-                   unit_inferred, column_units, layout
+                   name, cells, raw, page, level, parent, bbox, bboxes), empty, empty_statement,
+                   unit, unit_inferred, column_units, layout, regions [{page, bbox}]
+  Boxes are [x0, y0, x1, y1] in the PDF default user space of their page (points, y up; /Rotate
+  and CropBox not applied, see page_boxes); null for text input.
   checks.jsonl     one line per consistency check: check, status pass|rounding|fail|
                    not_applicable|insufficient_data, expected, actual, diff, refs, message,
                    terms (role, value, source, key/table/row/column, page, bbox, raw), formula,

@@ -6,6 +6,8 @@
 //!
 //! Coordinates are display coordinates in PDF points after /Rotate and CropBox: origin at the top-left
 //! of the visible page, x to the right, y downwards. Text documents have no coordinates (`None`).
+//! Each PDF page keeps its [`PageGeometry`] (MediaBox, CropBox, /Rotate), which turns a display box
+//! back into a [`BBox`] in the page's default user space, the space the output speaks.
 //!
 //! Not here: any parsing. Ingesters build these values; later stages only read them.
 
@@ -57,6 +59,83 @@ impl Rect {
     }
 }
 
+/// A box `[x0, y0, x1, y1]` in the default user space of a PDF page (points, y upwards, the
+/// space of the page's content after the CTM, before /Rotate and CropBox are applied for display),
+/// each number rounded to 0.01 and x0 <= x1, y0 <= y1. Written as a JSON array of four numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BBox(pub [f64; 4]);
+
+impl BBox {
+    /// The box with corners `(x0, y0)`, `(x1, y1)` in any order, rounded to 0.01.
+    pub fn new(x0: f64, y0: f64, x1: f64, y1: f64) -> BBox {
+        let r = |v: f64| (v * 100.0).round() / 100.0;
+        BBox([r(x0.min(x1)), r(y0.min(y1)), r(x0.max(x1)), r(y0.max(y1))])
+    }
+
+    /// The smallest box holding both.
+    pub fn union(&self, other: &BBox) -> BBox {
+        let [a0, b0, a1, b1] = self.0;
+        let [c0, d0, c1, d1] = other.0;
+        BBox([a0.min(c0), b0.min(d0), a1.max(c1), b1.max(d1)])
+    }
+
+    /// True when `other` lies inside this box (with `tol` points of slack).
+    pub fn contains(&self, other: &BBox, tol: f64) -> bool {
+        let [a0, b0, a1, b1] = self.0;
+        let [c0, d0, c1, d1] = other.0;
+        c0 >= a0 - tol && d0 >= b0 - tol && c1 <= a1 + tol && d1 <= b1 + tol
+    }
+}
+
+impl Serialize for BBox {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // `-0` would print as `-0.0`; boxes never need the sign of zero.
+        s.collect_seq(self.0.iter().map(|v| if *v == 0.0 { 0.0 } else { *v }))
+    }
+}
+
+/// Where a PDF page lies in its default user space: the MediaBox, the CropBox (clipped to the
+/// MediaBox; the MediaBox when the page has none) and the /Rotate (0, 90, 180 or 270) used to turn
+/// user space into the display coordinates of [`Rect`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PageGeometry {
+    pub media_box: [f32; 4],
+    pub crop_box: [f32; 4],
+    pub rotate: u16,
+}
+
+impl PageGeometry {
+    /// A display box (origin top-left of the visible page, y down) in default user space: the
+    /// inverse of the display transform of the CropBox and /Rotate.
+    pub fn to_user(&self, r: &Rect) -> BBox {
+        let [cx0, cy0, cx1, cy1] = self.crop_box.map(f64::from);
+        let point = |x: f32, y: f32| -> (f64, f64) {
+            let (x, y) = (f64::from(x), f64::from(y));
+            match self.rotate {
+                90 => (y + cx0, x + cy0),
+                180 => (cx1 - x, y + cy0),
+                270 => (cx1 - y, cy1 - x),
+                _ => (x + cx0, cy1 - y),
+            }
+        };
+        let (ax, ay) = point(r.x0, r.y0);
+        let (bx, by) = point(r.x1, r.y1);
+        BBox::new(ax, ay, bx, by)
+    }
+
+    /// The MediaBox as a [`BBox`].
+    pub fn media(&self) -> BBox {
+        let [a, b, c, d] = self.media_box.map(f64::from);
+        BBox::new(a, b, c, d)
+    }
+
+    /// The CropBox as a [`BBox`].
+    pub fn crop(&self) -> BBox {
+        let [a, b, c, d] = self.crop_box.map(f64::from);
+        BBox::new(a, b, c, d)
+    }
+}
+
 /// A run of text on one line that was drawn contiguously (no large horizontal gap inside it).
 /// Table extraction places segments into cells by their x-range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,6 +147,58 @@ pub struct Segment {
     pub font: Option<String>,
     /// Font size in points after the text matrix and CTM, if known.
     pub size: f32,
+    /// The display box of each character of `text`, in order (a space written between two glyphs
+    /// spans the gap between them). Empty when unknown (hand-built segments): then positions inside
+    /// the segment are estimated from its box.
+    pub chars: Vec<Rect>,
+}
+
+impl Segment {
+    /// The display box of the characters `from..to` (character indices into `text`); spaces at
+    /// either end do not count. Without per-character boxes, estimated from the segment's box with
+    /// CJK characters twice as wide as others.
+    pub fn chars_box(&self, from: usize, to: usize) -> Option<Rect> {
+        if from >= to {
+            return None;
+        }
+        if !self.chars.is_empty() {
+            return self
+                .text
+                .chars()
+                .zip(&self.chars)
+                .enumerate()
+                .filter(|(i, (c, _))| *i >= from && *i < to && !c.is_whitespace())
+                .map(|(_, (_, r))| *r)
+                .reduce(|a, b| a.union(&b));
+        }
+        let weight = |c: char| {
+            if crate::normalize::is_cjk(c) {
+                2.0
+            } else {
+                1.0
+            }
+        };
+        let total: f32 = self.text.chars().map(weight).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let per = self.bbox.width() / total;
+        let mut x = self.bbox.x0;
+        let mut out: Option<Rect> = None;
+        for (i, c) in self.text.chars().enumerate() {
+            let w = weight(c) * per;
+            if i >= from && i < to && !c.is_whitespace() {
+                let r = Rect {
+                    x0: x,
+                    x1: x + w,
+                    ..self.bbox
+                };
+                out = Some(out.map_or(r, |o| o.union(&r)));
+            }
+            x += w;
+        }
+        out
+    }
 }
 
 /// One printed line of a page.
@@ -83,6 +214,24 @@ pub struct Line {
 }
 
 impl Line {
+    /// The display box of the characters `from..to` of `text` (character indices), where the line
+    /// has segments: `text` is the segments' texts joined with one space.
+    pub fn chars_box(&self, from: usize, to: usize) -> Option<Rect> {
+        let mut start = 0;
+        let mut out: Option<Rect> = None;
+        for seg in &self.segments {
+            let n = seg.text.chars().count();
+            let (a, b) = (from.max(start), to.min(start + n));
+            if a < b {
+                if let Some(r) = seg.chars_box(a - start, b - start) {
+                    out = Some(out.map_or(r, |o| o.union(&r)));
+                }
+            }
+            start += n + 1;
+        }
+        out
+    }
+
     /// A line of a text document: no coordinates, no segments.
     pub fn plain(text: impl Into<String>) -> Line {
         Line {
@@ -126,6 +275,8 @@ pub struct Page {
     pub rules: Vec<Rule>,
     /// False when the page draws content but has no extractable text (glyphs as paths, scanned image).
     pub has_text_layer: bool,
+    /// MediaBox, CropBox and /Rotate of a PDF page (None for text input).
+    pub geometry: Option<PageGeometry>,
 }
 
 impl Page {
@@ -139,7 +290,13 @@ impl Page {
             lines: Vec::new(),
             rules: Vec::new(),
             has_text_layer: true,
+            geometry: None,
         }
+    }
+
+    /// A display box of this page in default user space (None for text input).
+    pub fn user_box(&self, r: &Rect) -> Option<BBox> {
+        self.geometry.map(|g| g.to_user(r))
     }
 }
 

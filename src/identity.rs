@@ -93,6 +93,8 @@ mod tests {
                 Origin::Narrative
             },
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 

@@ -13,6 +13,7 @@
 //!  Outline ── metadata::identify (kind, year, department)
 //!    │ extract::facts            patterns/ (data) → facts with provenance, amounts exact (amount)
 //!    │ extract::tables           grids, headers, catalog ids, units → 万元, continuations
+//!    │ positions                 boxes of facts, cells, rows, tables in PDF user space
 //!    ▼
 //!  Facts + Tables
 //!    │ checks                    identities, cross-table, text vs table, rounding envelope
@@ -41,5 +42,6 @@ pub mod normalize;
 pub mod output;
 pub mod patterns;
 pub mod pipeline;
+pub mod positions;
 pub mod report;
 pub mod segment;

@@ -128,6 +128,10 @@ pub(crate) struct MetadataEntry {
     region: String,
     local_name: String,
     #[serde(default)]
+    numeral_year: Option<String>,
+    #[serde(default)]
+    numeral_digits: Vec<String>,
+    #[serde(default)]
     rule: Vec<RuleEntry>,
     #[serde(default)]
     normalize: Vec<NormalizeEntry>,
@@ -221,6 +225,10 @@ pub struct MetadataRules {
     pub name_shape: Option<Regex>,
     pub region: Option<Regex>,
     pub local_name: Option<Regex>,
+    /// A year printed in numerals (its `year` group), read as digits before any rule runs.
+    pub numeral_year: Option<Regex>,
+    /// The characters of each digit, 0 first (`numeral_digits[d]` holds the numerals of `d`).
+    pub numeral_digits: Vec<String>,
     pub rules: Vec<Rule>,
     pub normalize: Vec<NormalizeRule>,
 }
@@ -288,6 +296,22 @@ impl MetadataRules {
             &local_name,
             &["level", "rest"],
         )?;
+        let numeral_year = match &e.numeral_year {
+            Some(re) => {
+                let re = compile(file, "metadata", "numeral_year", re)?;
+                need_groups(file, "metadata", "numeral_year", &re, &["year"])?;
+                if e.numeral_digits.len() != 10 {
+                    return Err(invalid(
+                        file,
+                        "metadata",
+                        "numeral_digits",
+                        "ten entries (the numerals of 0 to 9) are needed",
+                    ));
+                }
+                Some(re)
+            }
+            None => None,
+        };
         let mut rules = Vec::new();
         for r in &e.rule {
             if rules.iter().any(|x: &Rule| x.id == r.id) {
@@ -337,6 +361,8 @@ impl MetadataRules {
             name_shape: Some(compile(file, "metadata", "name_shape", &e.name_shape)?),
             region: Some(region),
             local_name: Some(local_name),
+            numeral_year,
+            numeral_digits: e.numeral_digits.clone(),
             rules,
             normalize,
         })
@@ -412,7 +438,8 @@ impl MetadataRules {
     /// What `rule` reads from `text` (normalised), or `None` when it does not match or reads nothing
     /// usable (a rule with a name group gives nothing without a valid name unless `dept_optional`).
     pub fn read(&self, rule: &Rule, text: &str) -> Option<Reading> {
-        let caps = rule.regex.captures(text)?;
+        let text = self.fold_numeral_years(text);
+        let caps = rule.regex.captures(&text)?;
         let dept = match caps.name("dept") {
             None => None,
             Some(m) => match self.judge(m.as_str()) {
@@ -430,6 +457,33 @@ impl MetadataRules {
         });
         let r = Reading { dept, year, kind };
         (r != Reading::default()).then_some(r)
+    }
+
+    /// `text` with each year printed in numerals (`numeral_year`, 二〇二六年) written in digits
+    /// (2026年); a year holding a character that is no digit's numeral stays as it is.
+    fn fold_numeral_years<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let Some(re) = self.numeral_year.as_ref().filter(|re| re.is_match(text)) else {
+            return std::borrow::Cow::Borrowed(text);
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for caps in re.captures_iter(text) {
+            let Some(m) = caps.name("year") else { continue };
+            let digits: Option<String> = m
+                .as_str()
+                .chars()
+                .map(|c| {
+                    let d = self.numeral_digits.iter().position(|n| n.contains(c))?;
+                    char::from_digit(u32::try_from(d).ok()?, 10)
+                })
+                .collect();
+            let Some(digits) = digits else { continue };
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&digits);
+            last = m.end();
+        }
+        out.push_str(&text[last..]);
+        std::borrow::Cow::Owned(out)
     }
 
     /// The first reading of a rule of `role` on `text`.
@@ -859,6 +913,18 @@ mod tests {
         assert!(r.rules.len() >= 10, "{} rules", r.rules.len());
         let problems = r.check();
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn a_year_in_numerals_is_read_as_digits() {
+        let m = meta(&[&["北京市某局", "二〇二六年度部门预算", "目 录"]]);
+        assert_eq!(dyk(&m), (Some("北京市某局"), Some(2026), Some("部门预算")));
+        let r = rules();
+        assert_eq!(r.fold_numeral_years("二零二五年部门决算"), "2025年部门决算");
+        // Not four numerals before 年, or not a year: left as it is.
+        assert_eq!(r.fold_numeral_years("十二月"), "十二月");
+        assert_eq!(r.fold_numeral_years("二〇二六"), "二〇二六");
+        assert_eq!(r.fold_numeral_years("第一二三年"), "第一二三年");
     }
 
     #[test]

@@ -195,6 +195,32 @@ pub fn normalize_line(raw: &str) -> String {
     out
 }
 
+/// [`normalize_line`] with, for each character of the result, the index of the character of `raw`
+/// it comes from (None for a space the normalisation writes between two ASCII words).
+pub fn normalized_sources(raw: &str) -> (String, Vec<Option<usize>>) {
+    let mut out = String::with_capacity(raw.len());
+    let mut sources = Vec::with_capacity(raw.len());
+    let mut pending_space = false;
+    for (i, c) in raw.chars().map(fold_char).enumerate() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            if let Some(prev) = out.chars().next_back() {
+                if is_ascii_word(prev) && c.is_ascii_alphanumeric() {
+                    out.push(' ');
+                    sources.push(None);
+                }
+            }
+            pending_space = false;
+        }
+        out.push(c);
+        sources.push(Some(i));
+    }
+    (out, sources)
+}
+
 /// Appends the normalised `next` line to `acc`, re-joining a hard-wrapped paragraph: no separator,
 /// except one space where both sides are ASCII alphanumerics (two numbers must stay two numbers).
 pub fn join_wrapped(acc: &mut String, next: &str) {
@@ -222,6 +248,29 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(normalize_line(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn normalized_sources_agree_with_normalize_line() {
+        for raw in [
+            "2020 年度收入总计 4193.92万元",
+            "  人 力 资 源 ",
+            "2.35 2.35 100% 20",
+            "（一）１２",
+        ] {
+            let (text, sources) = normalized_sources(raw);
+            assert_eq!(text, normalize_line(raw), "{raw}");
+            assert_eq!(text.chars().count(), sources.len(), "{raw}");
+            let drawn: Vec<char> = raw.chars().map(fold_char).collect();
+            for (c, s) in text.chars().zip(&sources) {
+                match s {
+                    Some(i) => assert_eq!(drawn[*i], c, "{raw}"),
+                    None => assert_eq!(c, ' ', "{raw}"),
+                }
+            }
+        }
+        let (_, sources) = normalized_sources("收入 １２");
+        assert_eq!(sources, vec![Some(0), Some(1), Some(3), Some(4)]);
     }
 
     #[test]

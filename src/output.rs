@@ -21,6 +21,7 @@ use crate::document::{TextQuality, Warning};
 use crate::extract::facts::Fact;
 use crate::extract::tables::Table;
 use crate::metadata::MetadataSource;
+use crate::positions::PageBoxRecord;
 
 /// The JSON Schema (draft 2020-12) of each output file, as shipped in `schema/`: (file stem, schema).
 pub const SCHEMAS: [(&str, &str); 5] = [
@@ -93,6 +94,11 @@ pub struct DocumentRecord {
     /// found).
     pub metadata_source: MetadataSource,
     pub pages: Option<u32>,
+    /// For each PDF page: its MediaBox, CropBox (clipped to the MediaBox; the MediaBox when the page
+    /// has none) and /Rotate, `{page, media_box, crop_box, rotate}`. Every `bbox` of the document is
+    /// in the default user space of its page; a viewer applies CropBox and /Rotate itself. Empty for
+    /// text input and failed documents.
+    pub page_boxes: Vec<PageBoxRecord>,
     /// Printed page numbers found in footers (PDF and paginated text), one entry per page that has
     /// one, in page order; empty when none.
     pub printed_pages: Vec<PrintedPage>,

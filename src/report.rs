@@ -24,6 +24,7 @@ use crate::metadata;
 use crate::output::{
     DocumentRecord, ErrorRecord, PrintedPage, Rendered, SectionRecord, PROGRAM_VERSION,
 };
+use crate::positions;
 use crate::segment;
 
 /// How many warnings a document record lists (all are counted).
@@ -106,6 +107,7 @@ pub fn failed_record(
         department_normalized: None,
         metadata_source: Default::default(),
         pages: None,
+        page_boxes: Vec::new(),
         printed_pages: Vec::new(),
         sections: Vec::new(),
         tables: Vec::new(),
@@ -245,6 +247,7 @@ fn stages(
     cancel.check()?;
     let meta = metadata::identify(doc, &outline, &config.patterns.metadata, source);
     let mut found_facts = facts::extract(&outline, &config.patterns);
+    positions::place_facts(&mut found_facts, &outline, doc);
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
     let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());
@@ -253,6 +256,7 @@ fn stages(
         tables::labels::scoped(config.patterns.columns.clone(), || {
             let t = Instant::now();
             let mut found_tables = tables::extract(doc, &outline, ident);
+            positions::place_tables(&mut found_tables, doc);
             tables::reconcile_units(&mut found_tables, &found_facts);
             let figures = config.patterns.figures.clone();
             let fs = tables::figures::scoped(figures.clone(), || {
@@ -304,6 +308,7 @@ fn stages(
         department_normalized: meta.department_normalized,
         metadata_source: meta.source,
         pages,
+        page_boxes: positions::page_boxes(doc),
         printed_pages: doc
             .pages
             .iter()

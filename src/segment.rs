@@ -44,6 +44,17 @@ pub struct Section {
     pub body: String,
     /// (byte offset in `body`, page) at each line start: maps a match back to its page.
     pub page_marks: Vec<(usize, u32)>,
+    /// Where each line of `body` came from: maps a match back to the glyphs it was read from.
+    pub line_marks: Vec<LineMark>,
+}
+
+/// One line of a section's body: its normalised text starts at byte `offset` of `body` and is the
+/// line `line` of `doc.pages[page_index]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineMark {
+    pub offset: usize,
+    pub page_index: usize,
+    pub line: usize,
 }
 
 impl Section {
@@ -76,6 +87,7 @@ pub fn outline(doc: &Document) -> Outline {
         parent: None,
         body: String::new(),
         page_marks: Vec::new(),
+        line_marks: Vec::new(),
     }];
     // Index of the open section at each level (0..=5).
     let mut open: [Option<usize>; 6] = [Some(0), None, None, None, None, None];
@@ -137,6 +149,7 @@ pub fn outline(doc: &Document) -> Outline {
                     parent,
                     body: String::new(),
                     page_marks: Vec::new(),
+                    line_marks: Vec::new(),
                 });
                 let idx = sections.len() - 1;
                 if sections[idx].title.is_empty() && h.ordinal != 0 {
@@ -151,6 +164,11 @@ pub fn outline(doc: &Document) -> Outline {
             let s = &mut sections[current];
             s.page_marks.push((s.body.len(), page.number));
             join_wrapped(&mut s.body, &text);
+            s.line_marks.push(LineMark {
+                offset: s.body.len() - text.len(),
+                page_index: pi,
+                line: li,
+            });
             s.page_end = s.page_end.max(page.number);
         }
     }
@@ -623,6 +641,7 @@ mod tests {
             },
             font: None,
             size: 10.0,
+            chars: Vec::new(),
         };
         let line = |segs: Vec<Segment>| Line {
             text: segs

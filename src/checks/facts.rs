@@ -441,6 +441,8 @@ mod tests {
             pattern: "test".into(),
             origin: crate::extract::facts::Origin::Narrative,
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 

@@ -52,8 +52,8 @@ pub enum Source {
     Cell,
 }
 
-/// A box `[x0, y0, x1, y1]` in the page's PDF user space (pt, y up).
-pub type Bbox = [f64; 4];
+/// A box `[x0, y0, x1, y1]` in the page's PDF user space (pt, y up; see [`BBox`]).
+pub use crate::document::BBox as Bbox;
 
 /// One figure a check read, with where it was printed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,16 +77,14 @@ pub struct Term {
     pub raw: Option<String>,
 }
 
-/// The box of a table cell. The table rows carry no boxes yet: always `None` until they do (the one
-/// place to read a cell's box from).
-pub fn cell_bbox(_t: &Table, _row: &Row, _col: usize) -> Option<Bbox> {
-    None
+/// The box of a table cell (the row's `bboxes`; null for a blank cell and text input).
+pub fn cell_bbox(_t: &Table, row: &Row, col: usize) -> Option<Bbox> {
+    row.bboxes.get(col).copied().flatten()
 }
 
-/// The box of a fact's raw text. Facts carry no boxes yet: always `None` until they do (the one place
-/// to read a fact's box from).
-pub fn fact_bbox(_f: &Fact) -> Option<Bbox> {
-    None
+/// The box of a fact's raw text (null for a derived fact and text input).
+pub fn fact_bbox(f: &Fact) -> Option<Bbox> {
+    f.bbox
 }
 
 impl Term {

@@ -599,15 +599,30 @@ fn score_sum(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     }
 }
 
-/// `empty_statement`: the table says it is empty but holds values (fail).
+/// `empty_statement`: the table says it is empty but prints values: pass when every printed value
+/// is 0 (the zeros say the same: no such expenditure), fail when it holds any other value.
 fn empty_statement(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
-    if t.empty_statement.is_some() && t.rows.iter().any(|r| r.cells.iter().any(Option::is_some)) {
-        out.push(super::record(
+    let printed = t.rows.iter().flat_map(|r| r.cells.iter().flatten());
+    if t.empty_statement.is_some() && printed.clone().next().is_some() {
+        let status = if printed.clone().all(Decimal::is_zero) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        let mut c = super::record(
             &id_of(&d.id, &t.table, &[]),
-            Status::Fail,
+            status,
             vec![format!("table:{}@p{}", t.table, t.pages[0])],
             t.empty_statement.clone(),
-        ));
+        );
+        for r in &t.rows {
+            for (col, v) in r.cells.iter().enumerate() {
+                if v.is_some() {
+                    c.terms.push(Term::cell(Role::Part, t, r, col));
+                }
+            }
+        }
+        out.push(c);
     }
 }
 
@@ -909,6 +924,9 @@ mod tests {
             level: code.map(|c| if c.len() == 3 { 1 } else { 2 }),
             parent: code.filter(|c| c.len() > 3).map(|c| c[..3].to_string()),
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         }
     }
 
@@ -926,6 +944,8 @@ mod tests {
             unit_inferred: false,
             column_units: units.iter().map(|c| c.to_string()).collect(),
             layout: "ruled".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         }
     }
 
@@ -942,6 +962,8 @@ mod tests {
             pattern: "p".to_string(),
             origin: crate::extract::facts::Origin::Narrative,
             cell: None,
+            bbox: None,
+            span: None,
         }
     }
 
@@ -1203,6 +1225,30 @@ mod tests {
         t.empty_statement =
             Some("注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表。".to_string());
         let checks = evaluate(&[], &[t]);
+        assert_eq!(
+            status(&checks, "B07.empty_statement_with_values").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn empty_statement_over_zeros_passes() {
+        let statement = "注：本单位无一般公共预算“三公”经费支出，故本表无数据。".to_string();
+        let mut zeros = table(
+            "B07",
+            &["合计", "因公出国(境)费"],
+            &["万元", "万元"],
+            vec![row("", None, &[Some("0.00"), Some("0")])],
+        );
+        zeros.empty_statement = Some(statement.clone());
+        let checks = evaluate(&[], &[zeros.clone()]);
+        assert_eq!(
+            status(&checks, "B07.empty_statement_with_values").status,
+            Status::Pass
+        );
+        // One value that is not zero contradicts the statement.
+        zeros.rows[0].cells[1] = Some(d("0.01"));
+        let checks = evaluate(&[], &[zeros]);
         assert_eq!(
             status(&checks, "B07.empty_statement_with_values").status,
             Status::Fail

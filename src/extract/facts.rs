@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::document::BBox;
 use crate::patterns::PatternSet;
 use crate::segment::Outline;
 
@@ -33,6 +34,21 @@ pub struct Fact {
     pub origin: Origin,
     /// For a table figure: the table, row and column of the cell (null otherwise).
     pub cell: Option<CellSource>,
+    /// Box of the text the value was read from, on `page`, in the page's default user space (see
+    /// [`BBox`]): the glyphs of `raw` for a narrative fact, the cell's box for a table fact; null for
+    /// a derived fact and for text input.
+    pub bbox: Option<BBox>,
+    /// Where `raw` lies in the outline (narrative facts): what [`crate::positions`] turns into `bbox`.
+    #[serde(skip)]
+    pub span: Option<TextSpan>,
+}
+
+/// The bytes `start..end` of the body of section `section` (an index into the outline's sections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSpan {
+    pub section: usize,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Where a fact comes from (`origin` in `facts.jsonl`).
@@ -92,6 +108,12 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
                             pattern: p.id.clone(),
                             origin: Origin::Narrative,
                             cell: None,
+                            bbox: None,
+                            span: raw_span(&section.body, &m).map(|(start, end)| TextSpan {
+                                section: i,
+                                start,
+                                end,
+                            }),
                         },
                     ));
                 }
@@ -103,6 +125,19 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
     let derived = derive(&out);
     out.extend(derived);
     out
+}
+
+/// The bytes of `body` that hold the match's `raw` text: the occurrence of `raw` at or after the
+/// match's start that covers the value (a percent's `%` may follow the match).
+fn raw_span(body: &str, m: &crate::patterns::PatternMatch) -> Option<(usize, usize)> {
+    if m.raw.is_empty() {
+        return None;
+    }
+    let from = m.start.min(m.value_start);
+    let tail = body.get(from..)?;
+    tail.match_indices(m.raw.as_str())
+        .map(|(i, r)| (from + i, from + i + r.len()))
+        .find(|(a, b)| *a <= m.value_start && m.value_start < *b)
 }
 
 /// Figures a report states only through their parts: (key, parts). A whole is derived when the
@@ -152,6 +187,8 @@ pub fn derive(facts: &[Fact]) -> Vec<Fact> {
             pattern: format!("derived:{key}"),
             origin: Origin::Derived,
             cell: None,
+            bbox: None,
+            span: None,
         });
     }
     out

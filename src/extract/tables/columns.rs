@@ -95,6 +95,55 @@ fn line_pieces(line: &Line) -> Vec<Piece> {
         .collect()
 }
 
+/// One header character: a piece of a single CJK character.
+fn is_single_cjk(p: &Piece) -> bool {
+    let mut cs = p.text.trim().chars();
+    matches!((cs.next(), cs.next()), (Some(c), None) if crate::normalize::is_cjk(c))
+}
+
+/// Letter-spaced header words (`收   入`, `项   目`): single characters of one header row set at
+/// one even spacing of at most four character heights are one word, unless they stand over different
+/// body columns (`类 | 款 | 项` label three code columns). `row` is sorted by x.
+fn join_letter_spaced(row: &mut Vec<Piece>, body: &[(f32, f32)]) {
+    let column_of = |p: &Piece| body.iter().position(|c| p.bbox.x0 < c.1 && c.0 < p.bbox.x1);
+    let mut out: Vec<Piece> = Vec::with_capacity(row.len());
+    let mut i = 0;
+    while i < row.len() {
+        let mut j = i + 1;
+        if is_single_cjk(&row[i]) {
+            let h = row[i].bbox.height().max(1.0);
+            let first_gap = row.get(i + 1).map(|n| n.bbox.x0 - row[i].bbox.x1);
+            while let (Some(n), Some(g0)) = (row.get(j), first_gap) {
+                let gap = n.bbox.x0 - row[j - 1].bbox.x1;
+                let same_line = (centre_y(n) - centre_y(&row[i])).abs() <= h * 0.5;
+                if !(is_single_cjk(n) && same_line && gap > 0.0 && gap <= 4.0 * h)
+                    || (gap - g0).abs() > h * 0.5
+                {
+                    break;
+                }
+                j += 1;
+            }
+            let mut cols: Vec<usize> = row[i..j].iter().filter_map(column_of).collect();
+            cols.dedup();
+            if j - i >= 2 && cols.len() <= 1 {
+                let text: String = row[i..j].iter().map(|p| p.text.trim()).collect();
+                let bbox = row[i..j]
+                    .iter()
+                    .map(|p| p.bbox)
+                    .reduce(|a, b| a.union(&b))
+                    .unwrap_or(row[i].bbox);
+                out.push(Piece { text, bbox });
+                i = j;
+                continue;
+            }
+            j = i + 1;
+        }
+        out.extend(row[i..j].iter().cloned());
+        i = j;
+    }
+    *row = out;
+}
+
 /// Header leaves (header pieces with no header piece below them) that match no body column: each
 /// body column takes at most one leaf per header row, the nearest, when the gap between them is at
 /// most the larger of 12 pt and 0.8 × the leaf's width (labels are centred, numbers right-aligned).
@@ -201,7 +250,7 @@ pub(crate) fn grid_from_lines(
     if lines.is_empty() {
         return None;
     }
-    let per_line: Vec<Vec<Piece>> = visual_rows(lines);
+    let mut per_line: Vec<Vec<Piece>> = visual_rows(lines);
     if per_line.is_empty() {
         return None;
     }
@@ -209,6 +258,16 @@ pub(crate) fn grid_from_lines(
         .iter()
         .position(|r| is_body_row(r))
         .unwrap_or(per_line.len());
+    let body_iv = merge_intervals(
+        per_line[body_start..]
+            .iter()
+            .flatten()
+            .map(|p| (p.bbox.x0, p.bbox.x1))
+            .collect(),
+    );
+    for row in &mut per_line[..body_start] {
+        join_letter_spaced(row, &body_iv);
+    }
     let col_edges = match fixed {
         Some(f) => f.to_vec(),
         None => {
@@ -247,6 +306,7 @@ pub(crate) fn grid_from_lines(
     let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
     let mut cells = Vec::new();
     let mut text_x = Vec::new();
+    let mut text_box = Vec::new();
     for (r, ps) in per_line.iter().enumerate() {
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
@@ -279,8 +339,10 @@ pub(crate) fn grid_from_lines(
             for c in next..a {
                 cells.push(empty(r, c));
                 text_x.push(None);
+                text_box.push(None);
             }
             text_x.push(super::grid::first_line_x(&ps));
+            text_box.push(super::grid::pieces_box(ps.iter().copied()));
             cells.push(Cell {
                 row: r,
                 col: a,
@@ -293,11 +355,13 @@ pub(crate) fn grid_from_lines(
         for c in next..n_cols {
             cells.push(empty(r, c));
             text_x.push(None);
+            text_box.push(None);
         }
     }
     join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
     let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
     grid.text_x = text_x;
+    grid.text_box = text_box;
     Some(grid)
 }
 
@@ -687,6 +751,63 @@ mod tests {
             (jd.text.as_str(), jd.col, jd.col_span),
             ("公务接待费", 4, 2)
         );
+    }
+
+    #[test]
+    fn letter_spaced_header_words_are_one_word() {
+        // A summary table whose header spaces its words out: `收   入` over `项   目 | 预算数`,
+        // `支   出` over `项   目 | 预算数`; the characters stand between or over body columns.
+        let l0 = line(vec![
+            seg("收", 230.0, 138.0, 10.0),
+            seg("入", 261.0, 138.0, 10.0),
+            seg("支", 570.0, 138.0, 10.0),
+            seg("出", 601.0, 138.0, 10.0),
+        ]);
+        let l1 = line(vec![
+            seg("项", 173.0, 158.0, 10.0),
+            seg("目", 205.0, 158.0, 10.0),
+            seg("预算数", 349.0, 158.0, 31.0),
+            seg("项", 513.0, 158.0, 10.0),
+            seg("目", 545.0, 158.0, 10.0),
+            seg("预算数", 689.0, 158.0, 31.0),
+        ]);
+        let l2 = line(vec![
+            seg("一、一般公共预算拨款收入", 82.0, 175.0, 108.0),
+            seg("5,131.706333", 362.0, 175.0, 54.0),
+            seg("一、一般公共服务支出", 422.0, 175.0, 90.0),
+            seg("4,210.000000", 666.0, 175.0, 54.0),
+        ]);
+        let l3 = line(vec![
+            seg("二、政府性基金预算拨款收入", 82.0, 190.0, 117.0),
+            seg("二、外交支出", 422.0, 190.0, 54.0),
+            seg("921.706333", 676.0, 190.0, 44.0),
+        ]);
+        let g = grid_from_lines(1, &[&l0, &l1, &l2, &l3], None).expect("grid");
+        assert_eq!(
+            labels(&g),
+            ["收入/项目", "收入/预算数", "支出/项目", "支出/预算数"]
+        );
+    }
+
+    #[test]
+    fn spaced_single_characters_over_code_columns_stay_apart() {
+        // 类 | 款 | 项 label three narrow code columns: not one word.
+        let l0 = line(vec![
+            seg("类", 50.0, 0.0, 10.0),
+            seg("款", 75.0, 0.0, 10.0),
+            seg("项", 100.0, 0.0, 10.0),
+            seg("科目名称", 150.0, 0.0, 40.0),
+            seg("合计", 300.0, 0.0, 20.0),
+        ]);
+        let l1 = line(vec![
+            seg("201", 48.0, 20.0, 15.0),
+            seg("01", 76.0, 20.0, 10.0),
+            seg("01", 101.0, 20.0, 10.0),
+            seg("行政运行", 150.0, 20.0, 40.0),
+            seg("12.00", 300.0, 20.0, 25.0),
+        ]);
+        let g = grid_from_lines(1, &[&l0, &l1], None).expect("grid");
+        assert_eq!(labels(&g), ["类", "款", "项", "科目名称", "合计"]);
     }
 
     /// The labels of a grid's header rows, flattened the way [`super::super::header::flatten`] does.

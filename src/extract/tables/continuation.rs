@@ -81,6 +81,7 @@ fn remap(grid: &CellGrid, edges: &[f32]) -> Option<CellGrid> {
         grid.ruled,
     );
     remapped.text_x = grid.text_x.clone();
+    remapped.text_box = grid.text_box.clone();
     Some(remapped)
 }
 
@@ -151,6 +152,9 @@ fn read_into(open: &mut Open, frag: &Fragment, first: bool) {
     };
     open.table.rows.extend(rows);
     open.table.pages[1] = frag.page;
+    if let Some(r) = grid.extent() {
+        open.table.grid_rects.push((frag.page, r));
+    }
 }
 
 /// A new table from its titled (or header-identified) first fragment.
@@ -174,6 +178,8 @@ fn open_table(t: &TitleMatch, frag: &Fragment) -> Open {
                 None => "none",
             }
             .to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         },
         col_edges: Vec::new(),
         roles: Vec::new(),

@@ -29,6 +29,7 @@ use std::sync::{Arc, LazyLock};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
+use crate::document::BBox;
 use crate::extract::facts::{CellSource, Fact, Origin};
 use crate::normalize::normalize_line;
 
@@ -56,6 +57,8 @@ pub struct KeyFigure {
     pub cell: CellSource,
     /// The row and column index of the cell in its table (for the checks' terms).
     pub at: (usize, usize),
+    /// The cell's box (user space of its page), when the table was read from a PDF.
+    pub bbox: Option<BBox>,
 }
 
 // ---- cell selectors and column word rules (data) ---------------------------------------------
@@ -599,6 +602,7 @@ fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFig
             column: t.columns.get(col).cloned().unwrap_or_default(),
         },
         at: (row_index(t, row), col),
+        bbox: row.bboxes.get(col).copied().flatten(),
     }
 }
 
@@ -780,6 +784,8 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
             pattern: f.rule,
             origin: Origin::Table,
             cell: Some(f.cell),
+            bbox: f.bbox,
+            span: None,
         })
         .collect()
 }
@@ -938,6 +944,9 @@ mod tests {
                     level: None,
                     parent: None,
                     indent: None,
+                    bbox: None,
+                    bboxes: Vec::new(),
+                    cell_rects: Vec::new(),
                 })
                 .collect(),
             empty: false,
@@ -946,6 +955,8 @@ mod tests {
             unit_inferred: false,
             column_units: vec![crate::amount::WAN_YUAN.to_string(); columns.len()],
             layout: "ruled".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         }
     }
 

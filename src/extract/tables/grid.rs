@@ -49,6 +49,8 @@ pub(crate) struct CellGrid {
     /// For each cell (same order as `cells`), the left edge of its first line of text: the indent
     /// that shows a row's level when no code is printed. Empty when unknown.
     pub(crate) text_x: Vec<Option<f32>>,
+    /// For each cell (same order as `cells`), the box of the text read into it. Empty when unknown.
+    pub(crate) text_box: Vec<Option<Rect>>,
 }
 
 impl CellGrid {
@@ -81,7 +83,32 @@ impl CellGrid {
             slots,
             ruled,
             text_x: Vec::new(),
+            text_box: Vec::new(),
         }
+    }
+
+    /// The box of the text of the cell whose top-left slot is (row, col) (the cell [`Self::own_text`]
+    /// reads); None for covered or empty slots and where unknown.
+    pub(crate) fn own_box(&self, row: usize, col: usize) -> Option<Rect> {
+        if row >= self.n_rows() || col >= self.n_cols() {
+            return None;
+        }
+        let i = self.slots[row * self.n_cols() + col]?;
+        let c = self.cells.get(i)?;
+        if c.row != row || c.col != col {
+            return None;
+        }
+        self.text_box.get(i).copied().flatten()
+    }
+
+    /// The grid's outer box (display coordinates).
+    pub(crate) fn extent(&self) -> Option<Rect> {
+        Some(Rect {
+            x0: *self.col_edges.first()?,
+            y0: *self.row_edges.first()?,
+            x1: *self.col_edges.last()?,
+            y1: *self.row_edges.last()?,
+        })
     }
 
     /// The left edge of the first line of text of the cell covering slot (row, col).
@@ -481,7 +508,16 @@ pub(crate) fn pieces(seg: &Segment, col_edges: &[f32]) -> Vec<Piece> {
 /// Joins the pieces of one cell in reading order: pieces on one visual line are joined without space
 /// unless both sides are ASCII alphanumerics; lines are joined as wrapped text (no space between CJK,
 /// one space between numbers).
-pub(crate) fn join_pieces(mut ps: Vec<&Piece>) -> String {
+pub(crate) fn join_pieces(ps: Vec<&Piece>) -> String {
+    join_pieces_in(ps, None)
+}
+
+/// [`join_pieces`] for the pieces of one ruled cell spanning `span` (its left and right edges): an
+/// amount too wide for its cell wraps, so a line of digits under a number that fills the cell's
+/// width continues that number (`143,999.0` over `0` is `143,999.00`) when the two make one
+/// well-formed amount. A number that leaves room in its cell did not wrap: the next line is another
+/// number and stays apart.
+fn join_pieces_in(mut ps: Vec<&Piece>, span: Option<(f32, f32)>) -> String {
     ps.sort_by(|a, b| {
         let ca = (a.bbox.y0 + a.bbox.y1) / 2.0;
         let cb = (b.bbox.y0 + b.bbox.y1) / 2.0;
@@ -504,15 +540,53 @@ pub(crate) fn join_pieces(mut ps: Vec<&Piece>) -> String {
         }
     }
     let mut out = String::new();
+    // Whether the text so far ends with a number that fills the cell's width.
+    let mut full_number = false;
     for mut l in lines {
         l.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
         let mut line = String::new();
-        for p in l {
+        for p in l.iter() {
             join_wrapped(&mut line, &normalize_line(&p.text));
         }
+        let joined = format!("{out}{line}");
+        if full_number && is_digits(&line) && is_amount(&joined) {
+            out = joined;
+            continue;
+        }
         join_wrapped(&mut out, &line);
+        full_number = span.is_some_and(|(left, right)| {
+            let x0 = l.iter().map(|p| p.bbox.x0).fold(f32::MAX, f32::min);
+            let x1 = l.iter().map(|p| p.bbox.x1).fold(f32::MIN, f32::max);
+            let h = l.iter().map(|p| p.bbox.height()).fold(0.0, f32::max);
+            is_amount(&out) && x0 - left <= h && right - x1 <= h
+        });
     }
     out
+}
+
+/// Only digits, group commas and a decimal point: what the wrapped tail of an amount holds.
+fn is_digits(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+}
+
+/// A well-formed amount: an optional minus, digits (in groups of three after a first group of one to
+/// three when commas are used) and an optional decimal part.
+fn is_amount(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    if frac.is_some_and(|f| !digits(f)) {
+        return false;
+    }
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or("");
+    let grouped = int.contains(',');
+    digits(first) && (!grouped || first.len() <= 3) && groups.all(|g| g.len() == 3 && digits(g))
 }
 
 /// Puts the text of `page` into the cells of a ruled grid.
@@ -539,13 +613,24 @@ pub(crate) fn fill(grid: &mut CellGrid, page: &Page) {
             }
         }
     }
+    let edges = grid.col_edges.clone();
     for (cell, ps) in grid.cells.iter_mut().zip(per_cell.iter()) {
-        cell.text = join_pieces(ps.iter().collect());
+        let span = edges
+            .get(cell.col)
+            .zip(edges.get(cell.col + cell.col_span))
+            .map(|(l, r)| (*l, *r));
+        cell.text = join_pieces_in(ps.iter().collect(), span);
     }
     grid.text_x = per_cell
         .iter()
         .map(|ps| first_line_x(&ps.iter().collect::<Vec<_>>()))
         .collect();
+    grid.text_box = per_cell.iter().map(|ps| pieces_box(ps.iter())).collect();
+}
+
+/// The union of the pieces' boxes (None for none).
+pub(crate) fn pieces_box<'p>(ps: impl Iterator<Item = &'p Piece>) -> Option<Rect> {
+    ps.map(|p| p.bbox).reduce(|a, b| a.union(&b))
 }
 
 /// The left edge of the top line of `ps` (the pieces of one cell): where the cell's text starts.
@@ -575,6 +660,7 @@ pub(crate) mod tests {
             },
             font: None,
             size: 10.0,
+            chars: Vec::new(),
         }
     }
 
@@ -663,6 +749,60 @@ pub(crate) mod tests {
         assert_eq!(g.own_text(0, 0), "一般公共服务支出");
         assert_eq!(g.own_text(0, 1), "2,106.66");
         assert_eq!(g.own_text(0, 2), "3.00");
+    }
+
+    #[test]
+    fn an_amount_wrapped_in_a_narrow_cell_is_one_number() {
+        // Two cells 40 pt wide, one row 20 pt high: the left amount fills its cell and wraps its
+        // last digit; the right cell stacks two numbers that leave room and stay apart.
+        let mut page = Page::new(1);
+        page.rules = vec![
+            hrule(0.0, 80.0, 0.0),
+            hrule(0.0, 80.0, 20.0),
+            vrule(0.0, 0.0, 20.0),
+            vrule(40.0, 0.0, 20.0),
+            vrule(80.0, 0.0, 20.0),
+        ];
+        let small = |text: &str, x0: f32, y0: f32, w: f32| Segment {
+            bbox: Rect {
+                x0,
+                y0,
+                x1: x0 + w,
+                y1: y0 + 7.5,
+            },
+            ..seg(text, x0, y0, w)
+        };
+        page.lines = vec![
+            line(vec![
+                small("143,999.0", 1.2, 2.0, 36.0),
+                small("12.5", 60.0, 2.0, 16.0),
+            ]),
+            line(vec![
+                small("0", 34.0, 11.0, 4.0),
+                small("3", 72.0, 11.0, 4.0),
+            ]),
+        ];
+        let mut g = ruling(&page).grids.remove(0);
+        fill(&mut g, &page);
+        assert_eq!(g.own_text(0, 0), "143,999.00");
+        assert_eq!(g.own_text(0, 1), "12.5 3");
+    }
+
+    #[test]
+    fn well_formed_amounts() {
+        for ok in ["143,999.00", "0", "-1,234.5", "984760.87", "12,345"] {
+            assert!(is_amount(ok), "{ok}");
+        }
+        for bad in [
+            "143,999.0 0",
+            "1,2345.00",
+            "1,234.5678.90",
+            "",
+            "12.",
+            "1234,567",
+        ] {
+            assert!(!is_amount(bad), "{bad}");
+        }
     }
 
     #[test]

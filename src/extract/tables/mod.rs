@@ -41,7 +41,7 @@ use serde::Serialize;
 
 pub use catalog::{Catalog, Identifier};
 
-use crate::document::Document;
+use crate::document::{BBox, Document, Rect};
 use crate::extract::facts::Fact;
 use crate::segment::Outline;
 
@@ -73,6 +73,23 @@ pub struct Row {
     /// shows the level of rows printed without codes. Not written out.
     #[serde(skip)]
     pub indent: Option<f32>,
+    /// The row's box on `page` (the union of its cells' boxes), in the page's default user space;
+    /// null for text input. Set by [`crate::positions::place_tables`].
+    pub bbox: Option<BBox>,
+    /// One box per cell, in the order of `cells` (null for a blank cell and for text input).
+    pub bboxes: Vec<Option<BBox>>,
+    /// The cells' boxes in display coordinates of `page` as read (same order as `raw`), before
+    /// they are turned into `bboxes`. Not written out.
+    #[serde(skip)]
+    pub cell_rects: Vec<Option<Rect>>,
+}
+
+/// The part of a table on one page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Region {
+    pub page: u32,
+    /// The box of the table's grid (header included) on that page, in default user space.
+    pub bbox: Option<BBox>,
 }
 
 /// One table (continuations across pages are one table).
@@ -98,6 +115,11 @@ pub struct Table {
     /// How the cells were found: `ruled` (ruling edges), `positions` (x-positions of text, no
     /// vertical rules), `text` (plain text tokens), `none` (a title without cells: an empty table).
     pub layout: String,
+    /// One region per page the table spans, in page order (text input: boxes null).
+    pub regions: Vec<Region>,
+    /// The grids' extents as read: (page, display box), one per fragment. Not written out.
+    #[serde(skip)]
+    pub grid_rects: Vec<(u32, Rect)>,
 }
 
 /// One cell written as an exact JSON number.

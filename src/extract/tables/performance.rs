@@ -231,6 +231,9 @@ fn finish(b: Block) -> Option<Table> {
             level: None,
             parent: None,
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         }],
         empty: false,
         empty_statement: None,
@@ -238,6 +241,8 @@ fn finish(b: Block) -> Option<Table> {
         unit_inferred: false,
         column_units: COLUMNS.iter().map(|(_, u)| u.to_string()).collect(),
         layout: "text".to_string(),
+        regions: Vec::new(),
+        grid_rects: Vec::new(),
     })
 }
 

@@ -300,6 +300,7 @@ mod tests {
                 },
                 font: None,
                 size: 10.0,
+                chars: Vec::new(),
             })
             .collect();
         let text = segs.iter().map(|s| s.0).collect::<Vec<_>>().join(" ");

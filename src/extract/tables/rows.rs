@@ -310,6 +310,11 @@ pub(crate) fn read_rows(
             }
             let explicit_code = code.is_some();
             let level = code.as_deref().and_then(code_level);
+            let cell_rects = raw
+                .iter()
+                .enumerate()
+                .map(|(c, t)| (!t.is_empty()).then(|| grid.own_box(r, c)).flatten())
+                .collect();
             out_by_block[bi].push(Draft {
                 row: Row {
                     code,
@@ -320,6 +325,9 @@ pub(crate) fn read_rows(
                     level,
                     parent: None,
                     indent: b.label.and_then(|c| grid.text_x_at(r, c)),
+                    bbox: None,
+                    bboxes: Vec::new(),
+                    cell_rects,
                 },
                 has_value,
                 y: grid.row_center(r),
@@ -373,6 +381,11 @@ fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
                         if let Some(slot) = prev.row.raw.get_mut(i) {
                             *slot = t;
                         }
+                        if let (Some(slot), Some(r)) =
+                            (prev.row.cell_rects.get_mut(i), d.row.cell_rects.get(i))
+                        {
+                            *slot = *r;
+                        }
                     }
                 }
                 prev.has_value = true;
@@ -414,6 +427,15 @@ pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Rol
                 prev.name.push_str(&row.name);
                 if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
                     slot.push_str(&row.raw[c]);
+                    // The tail printed on the same page widens the cell's box; one on the next
+                    // page has no place in a box of the row's page.
+                    if row.page == prev.page {
+                        if let (Some(slot), Some(Some(tail))) =
+                            (prev.cell_rects.get_mut(c), row.cell_rects.get(c))
+                        {
+                            *slot = Some(slot.map_or(*tail, |s| s.union(tail)));
+                        }
+                    }
                 }
                 continue;
             }
@@ -981,6 +1003,9 @@ mod tests {
             level: None,
             parent: None,
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         };
         let next = |name: &str, v: Option<&str>| Row {
             code: None,
@@ -991,6 +1016,9 @@ mod tests {
             level: None,
             parent: None,
             indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         };
         let mut existing = vec![prev("当年收入")];
         let left = merge_split_rows(
@@ -1025,6 +1053,9 @@ mod tests {
             level: None,
             parent: None,
             indent,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
         }
     }
 

@@ -464,6 +464,8 @@ fn yuan_table_converts_to_wan() {
         pattern: "income.total".to_string(),
         origin: crate::extract::facts::Origin::Narrative,
         cell: None,
+        bbox: None,
+        span: None,
     };
     let checks = crate::checks::tables::evaluate(std::slice::from_ref(&fact), &ts);
     let c = checks
@@ -509,6 +511,8 @@ fn unit_inferred_then_reconciled_with_narrative() {
         pattern: "p".to_string(),
         origin: crate::extract::facts::Origin::Narrative,
         cell: None,
+        bbox: None,
+        span: None,
     };
     reconcile_units(&mut ts, &[fact]);
     assert_eq!(ts[0].unit, "元");
@@ -634,6 +638,9 @@ fn cells_are_written_as_numbers() {
         level: None,
         parent: None,
         indent: None,
+        bbox: None,
+        bboxes: Vec::new(),
+        cell_rects: Vec::new(),
     };
     let json = serde_json::to_string(&row).expect("json");
     assert!(json.contains(r#""cells":[null,15621.1123,0.00]"#), "{json}");

@@ -134,6 +134,7 @@ fn positioned_line(text: &str, y: f32) -> Line {
             },
             font: None,
             size: LINE * 0.8,
+            chars: Vec::new(),
         })
         .collect();
     let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
@@ -294,6 +295,9 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
                     page: p,
                     parent: None,
                     indent: None,
+                    bbox: None,
+                    bboxes: Vec::new(),
+                    cell_rects: Vec::new(),
                 }
             })
             .collect::<Vec<_>>();
@@ -320,6 +324,8 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
             unit_inferred: unit.is_none(),
             column_units,
             layout: "text".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         });
         k = r;
     }
@@ -340,5 +346,7 @@ fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: Stri
         unit_inferred: unit.is_none(),
         column_units: Vec::new(),
         layout: "text".to_string(),
+        regions: Vec::new(),
+        grid_rects: Vec::new(),
     }
 }

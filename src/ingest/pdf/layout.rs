@@ -257,6 +257,7 @@ fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
     };
     let mut prev: Option<&Glyph> = None;
     let mut size = 0.0f32;
+    let mut chars: Vec<Rect> = Vec::with_capacity(glyphs.len());
     for g in glyphs {
         if let Some(p) = prev {
             let gap = g.x0 - p.x1;
@@ -265,9 +266,16 @@ fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
                 && g.text.chars().next().is_some_and(is_cjk);
             if gap > SPACE_GAP_EM * em && !cjk_pair {
                 text.push(' ');
+                chars.push(Rect {
+                    x0: p.x1,
+                    y0: p.y0.min(g.y0),
+                    x1: g.x0,
+                    y1: p.y1.max(g.y1),
+                });
             }
         }
         text.extend(g.text.chars().map(clean_char));
+        push_char_boxes(&mut chars, g);
         bbox = bbox.union(&Rect {
             x0: g.x0,
             y0: g.y0,
@@ -296,7 +304,44 @@ fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
         bbox,
         font,
         size,
+        chars,
     })
+}
+
+/// The boxes of the characters of one glyph: its own box, shared out evenly along the baseline
+/// when the glyph stands for several characters (a ligature, a multi-character ToUnicode entry).
+fn push_char_boxes(chars: &mut Vec<Rect>, g: &Glyph) {
+    let n = g.text.chars().count();
+    let whole = Rect {
+        x0: g.x0,
+        y0: g.y0,
+        x1: g.x1,
+        y1: g.y1,
+    };
+    if n <= 1 {
+        chars.extend(std::iter::repeat_n(whole, n));
+        return;
+    }
+    let [ox, oy, ex, ey] = g.baseline;
+    let horizontal = (ex - ox).abs() >= (ey - oy).abs();
+    for i in 0..n {
+        let (a, b) = (i as f32 / n as f32, (i + 1) as f32 / n as f32);
+        chars.push(if horizontal {
+            let w = g.x1 - g.x0;
+            Rect {
+                x0: g.x0 + w * a,
+                x1: g.x0 + w * b,
+                ..whole
+            }
+        } else {
+            let h = g.y1 - g.y0;
+            Rect {
+                y0: g.y0 + h * a,
+                y1: g.y0 + h * b,
+                ..whole
+            }
+        });
+    }
 }
 
 /// The page number a line stands for, when the whole line is one.

@@ -39,7 +39,7 @@ use std::collections::HashSet;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::document::{Document, Format, Page, TextQuality, Warning};
+use crate::document::{Document, Format, Page, PageGeometry, TextQuality, Warning};
 use crate::error::IngestError;
 use crate::ingest::{Cancel, Limits};
 
@@ -362,7 +362,17 @@ fn read_page(
         })
         .filter(|c| c[2] - c[0] > 1.0 && c[3] - c[1] > 1.0)
         .unwrap_or(media);
-    let frame = PageFrame::new(crop, page.attrs.rotate.unwrap_or(0));
+    let rotate = page.attrs.rotate.unwrap_or(0);
+    let frame = PageFrame::new(crop, rotate);
+    let geometry = PageGeometry {
+        media_box: media,
+        crop_box: crop,
+        // PageFrame reads any other angle as 0.
+        rotate: match rotate.rem_euclid(360) {
+            r @ (90 | 180 | 270) => r as u16,
+            _ => 0,
+        },
+    };
     let mut interp = Interpreter::new(*obj, fonts, frame.to_display);
     let contents: Vec<&Object> = match page.dict.get(b"Contents").ok().and_then(|o| obj.resolve(o))
     {
@@ -445,6 +455,7 @@ fn read_page(
             lines: Vec::new(),
             rules,
             has_text_layer: had_glyphs || !content.path.ink,
+            geometry: Some(geometry),
         },
         lines,
     })
