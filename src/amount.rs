@@ -37,6 +37,15 @@ pub enum AmountError {
     NotMoney(String),
 }
 
+/// The money unit of every output figure (and of a table column holding money).
+pub const WAN_YUAN: &str = "万元";
+
+/// The rounding envelope of a comparison whose `expected` side sums `n` printed items, each rounded
+/// to 0.01 万元: (n+1) × 0.005 万元 (the error each rounded item and the rounded total may carry).
+pub fn rounding_envelope(n: usize) -> Decimal {
+    Decimal::new(5, 3) * Decimal::from(n as u64 + 1)
+}
+
 /// The unit and scale words of a pattern set, from `patterns/units.toml`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnitWords {

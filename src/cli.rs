@@ -32,7 +32,9 @@ every line, null when absent):
   Boxes are [x0, y0, x1, y1] in the PDF default user space of their page (points, y up; /Rotate
   and CropBox not applied, see page_boxes); null for text input.
   checks.jsonl     one line per consistency check: check, status pass|rounding|fail|
-                   not_applicable|insufficient_data, expected, actual, diff, refs, message
+                   not_applicable|insufficient_data, expected, actual, diff, refs, message,
+                   terms (role, value, source, key/table/row/column, page, bbox, raw), formula,
+                   envelope
   run.json         program version, pattern fingerprint, counts by status and error code, timing
   With --format parquet|csv also values, documents, checks, check_refs and panel tables (see
   `yujuesuan export --help`).

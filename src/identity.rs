@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use crate::checks::facts::fact_ref;
-use crate::checks::{compare_within, Check};
+use crate::checks::{compare_within, Check, Role, Term};
 use crate::extract::facts::{Fact, Origin};
 
 /// A figure read from a table (or derived), not stated in the narrative.
@@ -57,7 +57,8 @@ pub fn dedup_facts(facts: &mut Vec<Fact>) -> Vec<Check> {
                     f.value,
                     envelope,
                     vec![fact_ref(a), fact_ref(f)],
-                );
+                )
+                .with_terms(vec![Term::fact(Role::Part, a), Term::fact(Role::Total, f)]);
                 c.message = Some(format!(
                     "stated twice with different values: {:?} in {} and {:?} in {}",
                     a.raw, a.section, f.raw, f.section

@@ -23,8 +23,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
+use crate::checks::identities::{Identities, IdentityDef};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
+use crate::extract::tables::figures::{FigureGroup, Figures, NameWords};
 use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::extract::tables::rows::{default_row_words, RowWords};
 use crate::metadata::{MetadataEntry, MetadataRules};
@@ -91,6 +93,14 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "tables/rows.toml",
         include_str!("../patterns/tables/rows.toml"),
+    ),
+    (
+        "tables/figures.toml",
+        include_str!("../patterns/tables/figures.toml"),
+    ),
+    (
+        "identities.toml",
+        include_str!("../patterns/identities.toml"),
     ),
 ];
 
@@ -420,6 +430,13 @@ pub struct PatternSet {
     pub rows_file: String,
     /// Header labels → standard column ids (`patterns/column_ids.toml`).
     pub column_ids: ColumnVocabulary,
+    /// The identities (`[[identity]]`, `patterns/identities.toml`) and the text of their file.
+    pub identities: Arc<Identities>,
+    pub identities_text: String,
+    /// The table → fact figures (`[names]`, `[[figures]]`, `patterns/tables/figures.toml`) and the
+    /// text of their file.
+    pub figures: Arc<Figures>,
+    pub figures_text: String,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -450,6 +467,12 @@ struct FileDef {
     columns: Option<ColumnsEntry>,
     #[serde(default)]
     column: Vec<ColumnEntry>,
+    #[serde(default)]
+    identity: Vec<IdentityDef>,
+    #[serde(default)]
+    names: Option<NameWords>,
+    #[serde(default)]
+    figures: Vec<FigureGroup>,
 }
 
 impl FileDef {
@@ -798,6 +821,46 @@ impl PatternSet {
                 }
             }
         }
+        let mut identities = Identities::default();
+        let mut identities_text = String::new();
+        let mut figures = Figures::default();
+        let mut figures_text = String::new();
+        for ((name, def), (_, text)) in parsed
+            .iter()
+            .zip(files.iter().filter(|(n, _)| n != CATALOG_FILE))
+        {
+            if !def.identity.is_empty() {
+                if !identities.file.is_empty() {
+                    return Err(invalid(
+                        name,
+                        "identity",
+                        "identity",
+                        "identities in a second file",
+                    ));
+                }
+                identities = Identities {
+                    file: name.clone(),
+                    defs: def.identity.clone(),
+                };
+                identities_text = text.clone();
+            }
+            if def.names.is_some() || !def.figures.is_empty() {
+                if !figures.file.is_empty() {
+                    return Err(invalid(
+                        name,
+                        "figures",
+                        "figures",
+                        "figures in a second file",
+                    ));
+                }
+                figures = Figures {
+                    file: name.clone(),
+                    names: def.names.clone().unwrap_or_default(),
+                    groups: def.figures.clone(),
+                };
+                figures_text = text.clone();
+            }
+        }
         let (columns_file, columns) = match columns {
             Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
             None => (
@@ -825,6 +888,10 @@ impl PatternSet {
                 rows,
                 rows_file,
                 column_ids,
+                identities: Arc::new(identities),
+                identities_text,
+                figures: Arc::new(figures),
+                figures_text,
             },
             errors,
         ))
@@ -907,6 +974,19 @@ impl PatternSet {
             problems.extend(self.rows.check(&self.rows_file));
         }
         self.column_ids.check(&mut problems);
+        let keys: Vec<&str> = self.keys.iter().map(|k| k.key.as_str()).collect();
+        let mut tables: Vec<&str> = self
+            .catalog
+            .entries()
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        tables.push("X");
+        problems.extend(crate::extract::tables::figures::scoped(
+            self.figures.clone(),
+            || self.identities.check(&self.identities_text, &keys, &tables),
+        ));
+        problems.extend(self.figures.check(&self.figures_text, &keys, &tables));
         problems
     }
 
@@ -1307,6 +1387,55 @@ counter_examples = ['收入总计7万元']
                 "facts/x.toml:15:c:examples[0]"
             ],
             "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn a_broken_identity_is_reported_with_file_and_line() {
+        let mut files: Vec<(String, String)> = base_files()
+            .into_iter()
+            .filter(|(n, _)| n != "identities.toml")
+            .collect();
+        files.push((
+            "identities.toml".into(),
+            r#"# two identities, both broken
+[[identity]]
+id = '{table}.balance'
+tables = ['F01', 'F99']
+mode = 'cells_equal'
+expected = [{ rows = ['收入总计'] }]
+total = [{ rows = ['支出总计'] }]
+
+[[identity.example]]
+want = 'pass'
+tables = [{ id = 'F01', columns = ['金额'], rows = [['收入总计', '10'], ['支出总计', '12']] }]
+
+[[identity]]
+id = 'text_vs_table.{key}[{item}]'
+mode = 'text_vs_rows'
+items = [{ key = 'no.such.key', tables = ['F05'] }]
+leaf_in = ['合计']
+"#
+            .into(),
+        ));
+        let (set, problems) = {
+            let (set, errors) = PatternSet::build(files).expect("builds");
+            assert!(errors.is_empty(), "{errors:?}");
+            let p = set.check();
+            (set, p)
+        };
+        assert_eq!(set.identities.defs.len(), 2);
+        assert_eq!(
+            problems,
+            [
+                "identities.toml:2:identity[0]:tables: {table}.balance: unknown table id \"F99\"",
+                "identities.toml:2:identity[0]:example[0]: {table}.balance should give pass but \
+                 gives [F01.balance fail]",
+                "identities.toml:13:identity[1]:items: text_vs_table.{key}[{item}]: unknown key \
+                 \"no.such.key\"",
+                "identities.toml:13:identity[1]:example: text_vs_table.{key}[{item}]: an identity \
+                 needs at least one example",
+            ]
         );
     }
 

@@ -261,13 +261,23 @@ fn stages(
             let mut found_tables = tables::extract(doc, &outline, ident);
             positions::place_tables(&mut found_tables, doc);
             tables::reconcile_units(&mut found_tables, &found_facts);
-            found_facts.extend(tables::table_facts(&found_tables, &found_facts));
+            let figures = config.patterns.figures.clone();
+            let fs = tables::figures::scoped(figures.clone(), || {
+                tables::table_facts(&found_tables, &found_facts)
+            });
+            found_facts.extend(fs);
             stages.tables = t.elapsed();
             let t = Instant::now();
             let contents = tables::contents::listed(doc, ident);
             let conflicts = identity::dedup_facts(&mut found_facts);
-            let mut found_checks =
-                checks::evaluate_document(&contents, &found_facts, &found_tables);
+            let mut found_checks = tables::figures::scoped(figures, || {
+                checks::evaluate_document(
+                    &config.patterns.identities,
+                    &contents,
+                    &found_facts,
+                    &found_tables,
+                )
+            });
             found_checks.extend(conflicts);
             stages.checks = t.elapsed();
             (found_tables, found_checks)

@@ -25,7 +25,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{compare, insufficient, Check, Status};
+use super::{compare, insufficient, Check, Role, Status, Term};
 use crate::extract::facts::Fact;
 use crate::extract::tables::figures::cell_ref;
 use crate::extract::tables::Table;
@@ -181,6 +181,15 @@ fn year_on_year(facts: &[Fact], value_key: &str, prefix: &str) -> Option<Check> 
             "{} {} over a previous year of {} is {}%",
             change_key, change.value, prior, shown
         )),
+        terms: vec![
+            Term::fact(Role::Total, pct),
+            Term::fact(Role::Part, value),
+            Term::fact(Role::Part, change),
+        ],
+        formula: Some(format!(
+            "{pct_key} = {change_key} / ({value_key} − {change_key}) × 100"
+        )),
+        envelope: Some(half_unit + slack),
     })
 }
 
@@ -204,7 +213,8 @@ pub(crate) fn fact_ref(f: &Fact) -> String {
 /// `left` = `right` (two statements of one figure).
 fn equal(facts: &[Fact], id: &str, left: &str, right: &str) -> Check {
     match (first(facts, left), first(facts, right)) {
-        (Some(l), Some(r)) => compare(id, l.value, r.value, 1, vec![fact_ref(l), fact_ref(r)]),
+        (Some(l), Some(r)) => compare(id, l.value, r.value, 1, vec![fact_ref(l), fact_ref(r)])
+            .with_terms(vec![Term::fact(Role::Part, l), Term::fact(Role::Total, r)]),
         (l, r) => insufficient(
             id,
             l.iter().chain(r.iter()).map(|f| fact_ref(f)).collect(),
@@ -226,7 +236,7 @@ fn parts_all(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
     match (found.iter().all(Option::is_some), t) {
         (true, Some(t)) => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
-            compare(id, sum, t.value, parts.len(), refs)
+            compare(id, sum, t.value, parts.len(), refs).with_terms(fact_terms(&found, t))
         }
         _ => {
             let mut stated: Vec<(&str, bool)> = parts
@@ -255,7 +265,8 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
     match t {
         Some(t) if present >= 2 => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
-            let mut check = compare(id, sum, t.value, present, refs);
+            let mut check =
+                compare(id, sum, t.value, present, refs).with_terms(fact_terms(&found, t));
             let absent: Vec<&str> = parts
                 .iter()
                 .zip(&found)
@@ -301,7 +312,9 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
     match t {
         Some(t) if !items.is_empty() => {
             let sum: Decimal = items.iter().map(|f| f.value).sum();
-            let mut check = compare(id, sum, t.value, items.len(), refs);
+            let parts: Vec<Option<&Fact>> = items.iter().copied().map(Some).collect();
+            let mut check =
+                compare(id, sum, t.value, items.len(), refs).with_terms(fact_terms(&parts, t));
             if check.status == Status::Fail && sum < t.value {
                 // A report may name only its main classes, or write one in a way no pattern reads:
                 // a shortfall is not a contradiction.
@@ -338,9 +351,9 @@ fn basic_plus_project(facts: &[Fact], tables: &[Table]) -> Check {
         return check;
     }
     let reserve = first(facts, RESERVE_KEY)
-        .map(|f| (f.value, fact_ref(f)))
+        .map(|f| (f.value, fact_ref(f), Term::fact(Role::Part, f)))
         .or_else(|| reserve_in_tables(tables));
-    if let Some((value, reference)) = reserve {
+    if let Some((value, reference, reserve_term)) = reserve {
         let found: Vec<&Fact> = parts.iter().filter_map(|k| first(facts, k)).collect();
         let Some(t) = first(facts, total) else {
             return check;
@@ -349,7 +362,10 @@ fn basic_plus_project(facts: &[Fact], tables: &[Table]) -> Check {
         let mut refs: Vec<String> = found.iter().map(|f| fact_ref(f)).collect();
         refs.push(reference);
         refs.push(fact_ref(t));
-        check = compare(ID, sum, t.value, parts.len() + 1, refs);
+        let mut terms: Vec<Term> = found.iter().map(|f| Term::fact(Role::Part, f)).collect();
+        terms.push(reserve_term);
+        terms.push(Term::fact(Role::Total, t));
+        check = compare(ID, sum, t.value, parts.len() + 1, refs).with_terms(terms);
         check.message = Some("with 单位预留机动经费 as a third part".into());
     }
     check
@@ -357,7 +373,7 @@ fn basic_plus_project(facts: &[Fact], tables: &[Table]) -> Check {
 
 /// The 单位预留机动经费 figure of a table that names it: the first money cell of a column so labelled
 /// (the 合计 row of 支出预算总表), else the first money cell of a row so named.
-fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String)> {
+fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String, Term)> {
     for t in tables {
         let col = t.columns.iter().position(|c| {
             c.rsplit('/')
@@ -371,7 +387,7 @@ fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String)> {
                 .find(|r| r.cells.get(c).copied().flatten().is_some())
             {
                 let v = row.cells[c]?;
-                return Some((v, cell_ref(t, row, c)));
+                return Some((v, cell_ref(t, row, c), Term::cell(Role::Part, t, row, c)));
             }
         }
     }
@@ -383,11 +399,22 @@ fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String)> {
                 .enumerate()
                 .find_map(|(c, v)| v.map(|v| (c, v)))
             {
-                return Some((v, cell_ref(t, row, c)));
+                return Some((v, cell_ref(t, row, c), Term::cell(Role::Part, t, row, c)));
             }
         }
     }
     None
+}
+
+/// The terms of a sum of facts: the parts stated, then the total.
+fn fact_terms(parts: &[Option<&Fact>], total: &Fact) -> Vec<Term> {
+    let mut terms: Vec<Term> = parts
+        .iter()
+        .flatten()
+        .map(|f| Term::fact(Role::Part, f))
+        .collect();
+    terms.push(Term::fact(Role::Total, total));
+    terms
 }
 
 fn missing_message(stated: &[(&str, bool)]) -> String {

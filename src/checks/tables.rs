@@ -1,268 +1,141 @@
-//! Identities within and across tables (tables.tsv), and text vs table.
+//! The one evaluator of the identities of `patterns/identities.toml` (see [`super::identities`]):
+//! within tables, across tables, and text vs table.
 //!
-//! In: facts and tables of one document. Out: checks, each with refs to the cells compared
-//! (`table:F01[总计,收入/决算数]@p7`) and facts (`fact:income.grand_total@p3`):
-//! - `F01.balance` / `B01.balance` / `F04.balance` / `B04.balance`: 收入总计 = 支出总计;
-//! - `<id>.income_items_eq_total` / `<id>.expenditure_items_eq_total` (F01, F04, B01, B04): the
-//!   numbered rows (`一、…`) printed before 本年收入合计 / 本年支出合计 sum to it;
-//! - `F01.income_total_eq_parts`: 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余, and
-//!   `F01.expenditure_total_eq_parts`: 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余;
-//! - `<id>.total_eq_sum_rows[<column>]`: a 合计 row = Σ the other rows (tables without codes) or
-//!   Σ 类 rows (classified tables); `<id>.class_eq_sum[<code>]`: a 类 (款) row = Σ its 款 (项) rows;
-//! - `<id>.total_eq_basic_plus_project`: on the 合计 row, the 合计 column = Σ 基本支出, 项目支出,
-//!   上缴上级支出, 经营支出, 对附属单位补助支出, … of the same column group; `F06.total_eq_personnel_plus_public`
-//!   likewise with 人员经费 + 公用经费 (columns or rows);
-//! - `F07.total_eq_parts[<group>]` (出国 + 公务用车 + 接待) and `F07.vehicle_eq_parts[<group>]`
-//!   (购置 + 运行), per 预算数/决算数 group; blank cells count as zero when the others are printed;
-//! - `<id>.empty_statement_with_values`: the table says it is empty: pass when every printed value is
-//!   0 (the zeros say the same), fail when it holds any other value;
-//! - `P01.rate[<project>]`: 执行率 = 执行数 / 预算数, compared at the printed precision;
-//!   `P01.total_eq_sum_scores[<project>]`: 总分 = the budget 得分 + Σ the indicator rows' 得分;
-//! - cross-table `F05.total_eq_F04_gpb`, `F06.total_eq_F05_basic` and the B side likewise;
-//! - `text_vs_table.<key>` (within half a unit of the narrative's last digit) for every narrative
-//!   fact whose key a table also gives
-//!   (see [`crate::extract::tables::figures`]), and `text_vs_table.<key>[<item>]` for per-class facts
-//!   (`expenditure.class` vs the F03/B03/F01/B01 row, `gpb.class.final` vs F05,
-//!   `gpb.class.budget_initial` vs B05).
-//!
-//! - `tables.listed[<id>]` (see [`listed`], evaluated on the contents list): a table the 目录 names is
-//!   found.
+//! In: facts and tables of one document and the [`Identities`] of the pattern set. Out: checks, each
+//! with refs to the cells compared (`table:F01[总计,收入/决算数]@p7`) and facts
+//! (`fact:income.grand_total@p3`), its terms (every cell and fact read, with its role), a formula in
+//! words and the envelope used. Each [`Mode`] is one way of finding a total and its parts; the rows,
+//! columns and keys it names are the identity's data. Order: for each table, the table identities in
+//! file order; then the cross-table identities pair by pair (the first pair of each, then the second);
+//! then text vs table. `tables.listed[<id>]` (see [`listed`], on the contents list) is evaluated apart.
 //!
 //! Duplicates: [`dedup`] leaves one record per check; a check id evaluated on different figures is
 //! numbered (`text_vs_table.sangong.overseas#2`).
 //!
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
-//! extraction.
+//! extraction, the words of any identity.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{compare, Check, Status};
+use super::identities::{default_identities, Identities, IdentityDef, Mode, Scope};
+use super::{compare, Check, Role, Status, Term};
 use crate::extract::facts::Fact;
 use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
-    cell_ref, find, key_figures, leaf, norm_name, personnel_public, total_row,
+    any_column_has, any_match, cell_ref, current_year, data_row, key_figures, leaf, money_cols,
+    norm_name, select_any, total_row, ColMatch,
 };
 use crate::extract::tables::labels::{self, LabelRole};
 use crate::extract::tables::rows::{self, RowRole};
 use crate::extract::tables::{Row, Table};
 use crate::normalize::normalize_line;
 
-/// Evaluates table identities, cross-table identities and text-vs-table comparisons.
+/// Evaluates the embedded default identities.
 pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
+    evaluate_with(&default_identities(), facts, tables)
+}
+
+/// Evaluates every identity of `ids` that applies.
+pub fn evaluate_with(ids: &Identities, facts: &[Fact], tables: &[Table]) -> Vec<Check> {
     let mut out = Vec::new();
-    for t in tables {
-        if t.empty {
-            continue;
-        }
-        match t.table.as_str() {
-            "F01" | "B01" | "F04" | "B04" => balance(t, &mut out),
-            _ => {}
-        }
-        if t.table == "F01" {
-            f01_parts(t, &mut out);
-        }
-        if matches!(t.table.as_str(), "F01" | "F04" | "B01" | "B04") {
-            summary_items(t, "收入", "本年收入合计", &mut out);
-            summary_items(t, "支出", "本年支出合计", &mut out);
-        }
-        if t.table == "P01" {
-            p01_rate(t, &mut out);
-            p01_total(t, &mut out);
-            continue;
-        }
-        let printed = t.rows.iter().flat_map(|r| r.cells.iter().flatten());
-        if t.empty_statement.is_some() && printed.clone().next().is_some() {
-            // Zeros say what the statement says (no such expenditure); any other value contradicts it.
-            let status = if printed.clone().all(Decimal::is_zero) {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            out.push(Check {
-                check: format!("{}.empty_statement_with_values", t.table),
-                status,
-                expected: None,
-                actual: None,
-                diff: None,
-                refs: vec![format!("table:{}@p{}", t.table, t.pages[0])],
-                message: t.empty_statement.clone(),
-            });
-        }
-        if matches!(t.table.as_str(), "F07" | "B07") {
-            sangong(t, &mut out);
-        } else if !matches!(t.table.as_str(), "F01" | "B01" | "F04" | "B04") {
-            sum_rows(t, &mut out);
-            basic_plus_project(t, &mut out);
-        }
-        if matches!(t.table.as_str(), "F06" | "B06") {
-            personnel_plus_public_rows(t, &mut out);
+    for t in tables.iter().filter(|t| !t.empty) {
+        for d in ids
+            .defs
+            .iter()
+            .filter(|d| d.mode.scope() == Scope::Table && d.applies(&t.table))
+        {
+            table_identity(d, t, &mut out);
         }
     }
-    cross_tables(tables, &mut out);
-    text_vs_table(facts, tables, &mut out);
+    let cross: Vec<&IdentityDef> = ids
+        .defs
+        .iter()
+        .filter(|d| d.mode.scope() == Scope::Cross)
+        .collect();
+    let sides = cross.iter().map(|d| d.pairs.len()).max().unwrap_or(0);
+    for side in 0..sides {
+        for d in &cross {
+            if let Some([a, b]) = d.pairs.get(side) {
+                cross_table(d, tables, a, b, &mut out);
+            }
+        }
+    }
+    for d in ids.defs.iter().filter(|d| d.mode.scope() == Scope::Text) {
+        match d.mode {
+            Mode::TextVsFigures => text_vs_figures(d, facts, tables, &mut out),
+            _ => text_vs_rows(d, facts, tables, &mut out),
+        }
+    }
     dedup(&mut out);
     out
 }
 
-/// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
-/// empty): pass when it is, fail when it is not, not_applicable when the file does not hold the
-/// table part (no standard table at all: a narrative-only file whose tables are published as a
-/// separate file, see [`table_part`]) or the report says its tables are published separately.
-pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
-    let absent = table_part(tables) == "absent";
-    contents
-        .entries
-        .iter()
-        .map(|(id, entry, page)| {
-            let contents_ref = format!("contents:{entry}@p{page}");
-            let found = tables.iter().find(|t| t.table == *id);
-            let (status, refs, message) = match (found, &contents.published_separately) {
-                (Some(t), _) => (
-                    Status::Pass,
-                    vec![contents_ref, format!("table:{}@p{}", t.table, t.pages[0])],
-                    None,
-                ),
-                (None, Some(sep)) => (
-                    Status::NotApplicable,
-                    vec![contents_ref],
-                    Some(format!("tables published separately: {sep}")),
-                ),
-                (None, None) if absent => (
-                    Status::NotApplicable,
-                    vec![contents_ref],
-                    Some(
-                        "the table part is not in this file (table_part absent: no standard \
-                         table in the document; the tables are published as a separate file)"
-                            .to_string(),
-                    ),
-                ),
-                (None, None) => (
-                    Status::Fail,
-                    vec![contents_ref],
-                    Some(format!("{id} is listed in the contents but not found")),
-                ),
-            };
-            Check {
-                check: format!("tables.listed[{id}]"),
-                status,
-                expected: None,
-                actual: None,
-                diff: None,
-                refs,
-                message,
-            }
-        })
-        .collect()
-}
-
-/// One record per check: records equal in everything collapse to the first (a narrative that states
-/// the same figure twice on a page); records that share a check id but differ (the figure stated on
-/// two pages, or twice with different values) keep the first id and number the others `#2`, `#3`, …
-/// in order, so that ids stay unique within a document.
-pub fn dedup(checks: &mut Vec<Check>) {
-    let mut kept: Vec<Check> = Vec::with_capacity(checks.len());
-    for c in checks.drain(..) {
-        if kept.contains(&c) {
-            continue;
-        }
-        kept.push(c);
-    }
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &mut kept {
-        let n = seen.entry(c.check.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            c.check = format!("{}#{}", c.check, n);
-        }
-    }
-    *checks = kept;
-}
-
-fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {
-    (0..t.columns.len()).filter(|&i| t.column_units.get(i).map(String::as_str) == Some("万元"))
-}
-
-/// True for a column label an identity of the report's own year may read: not a year-on-year change
-/// (增减变化金额), not the previous year's figure (上年预算数), and not dated with an earlier year than
-/// the latest year among the table's labels (`2025年预算数` beside `2026年预算数`).
-fn current_year(t: &Table, label: &str) -> bool {
-    let w = labels::words();
-    if w.is_change(label) || w.is_previous_year(label) {
-        return false;
-    }
-    let latest = t.columns.iter().filter_map(|l| w.year(l)).max();
-    match (w.year(label), latest) {
-        (Some(y), Some(l)) => y == l,
-        _ => true,
+fn table_identity(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    match d.mode {
+        Mode::CellsEqual => cells_equal(d, t, out),
+        Mode::RowParts => row_parts(d, t, out),
+        Mode::NumberedRows => numbered_rows(d, t, out),
+        Mode::SumRows => sum_rows(d, t, out),
+        Mode::ColumnGroups => column_groups(d, t, out),
+        Mode::NamedRowsSum => named_rows_sum(d, t, out),
+        Mode::ColumnParts => column_parts(d, t, out),
+        Mode::Rate => rate(d, t, out),
+        Mode::ScoreSum => score_sum(d, t, out),
+        Mode::EmptyStatement => empty_statement(d, t, out),
+        Mode::CrossTable | Mode::TextVsFigures | Mode::TextVsRows => {}
     }
 }
 
-fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
-    tables.iter().find(|t| t.table == id && !t.empty)
+/// The check id of `d` with `{table}` and the given names filled in.
+fn id_of(template: &str, t: &str, fill: &[(&str, &str)]) -> String {
+    let mut s = template.replace("{table}", t);
+    for (k, v) in fill {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
 }
 
-/// 收入总计 = 支出总计.
-fn balance(t: &Table, out: &mut Vec<Check>) {
+/// `cells_equal`: the `expected` cell = the `total` cell.
+fn cells_equal(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     if t.rows.is_empty() {
         return;
     }
-    let cur = |l: &str| current_year(t, l);
-    let income = find(t, &["收入总计"], |l| {
-        cur(l) && (l.contains("收入") || l.is_empty())
-    })
-    .or_else(|| find(t, &["总计"], |l| cur(l) && l.contains("收入")))
-    .or_else(|| {
-        find(t, &["收入合计"], |l| {
-            cur(l) && (l.contains("收入") || l.is_empty())
-        })
-    });
-    let spend = find(t, &["支出总计"], |l| {
-        cur(l) && (l.contains("支出") || l.is_empty())
-    })
-    .or_else(|| find(t, &["总计"], |l| cur(l) && l.contains("支出")))
-    .or_else(|| {
-        find(t, &["支出合计"], |l| {
-            cur(l) && (l.contains("支出") || l.is_empty())
-        })
-    });
-    let id = format!("{}.balance", t.table);
-    match (income, spend) {
-        (Some((a, ra, ca)), Some((b, rb, cb))) => out.push(compare(
-            &id,
-            a,
-            b,
-            1,
-            vec![cell_ref(t, ra, ca), cell_ref(t, rb, cb)],
-        )),
+    let id = id_of(&d.id, &t.table, &[]);
+    match (select_any(t, &d.expected), select_any(t, &d.total)) {
+        (Some((a, ra, ca)), Some((b, rb, cb))) => out.push(
+            compare(&id, a, b, 1, vec![cell_ref(t, ra, ca), cell_ref(t, rb, cb)]).with_terms(vec![
+                Term::cell(Role::Part, t, ra, ca),
+                Term::cell(Role::Total, t, rb, cb),
+            ]),
+        ),
         _ => out.push(super::insufficient(
             &id,
             vec![format!("table:{}@p{}", t.table, t.pages[0])],
-            "收入总计 or 支出总计 not found",
+            d.missing.clone(),
         )),
     }
 }
 
-/// A total row = Σ named part rows (absent part rows are skipped, blank parts count as zero).
-fn total_eq_parts(
-    t: &Table,
-    id: &str,
-    side: &str,
-    total: &[&str],
-    parts: &[&str],
-    out: &mut Vec<Check>,
-) {
-    let col = |l: &str| l.contains(side);
-    let Some((tv, tr, tc)) = find(t, total, col).or_else(|| find(t, &["总计"], col)) else {
+/// `row_parts`: a total cell = Σ the rows named by `part_rows` in its column (absent rows are
+/// skipped, blank parts count as zero).
+fn row_parts(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let Some((tv, tr, tc)) = select_any(t, &d.total) else {
         return;
     };
     let mut sum = Decimal::ZERO;
     let mut refs = vec![cell_ref(t, tr, tc)];
+    let mut terms = vec![Term::cell(Role::Total, t, tr, tc)];
     let mut n = 0;
-    for p in parts {
-        if let Some(row) = t.rows.iter().find(|r| norm_name(&r.name).starts_with(p)) {
+    for p in &d.part_rows {
+        if let Some(row) = t
+            .rows
+            .iter()
+            .find(|r| norm_name(&r.name).starts_with(p.as_str()))
+        {
             n += 1;
+            terms.push(Term::cell(Role::Part, t, row, tc));
             if let Some(v) = row.cells.get(tc).copied().flatten() {
                 sum += v;
                 refs.push(cell_ref(t, row, tc));
@@ -270,23 +143,25 @@ fn total_eq_parts(
         }
     }
     if n > 0 {
-        out.push(compare(id, sum, tv, n, refs));
+        let id = id_of(&d.id, &t.table, &[]);
+        out.push(compare(&id, sum, tv, n, refs).with_terms(terms));
     }
 }
 
-/// Numbered item rows (`一、…`) of a summary table's side = its 本年…合计 row.
-fn summary_items(t: &Table, side: &str, total: &str, out: &mut Vec<Check>) {
-    let col = |l: &str| l.contains(side) && !leaf(l).contains("项目") && current_year(t, l);
-    let Some((tv, tr, tc)) = find(t, &[total], col) else {
+/// `numbered_rows`: the numbered item rows (`一、…`) of a summary table's side = its total row.
+fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let Some((tv, tr, tc)) = select_any(t, &d.total) else {
         return;
     };
-    // The side's label columns (收入/项目): its rows print their names there.
+    let side = d.side.as_str();
+    // The side's label columns: its rows print their names there.
     let label_cols: Vec<usize> = (0..t.columns.len())
         .filter(|&i| {
-            t.column_units.get(i).map(String::as_str) != Some("万元") && t.columns[i].contains(side)
+            t.column_units.get(i).map(String::as_str) != Some(crate::amount::WAN_YUAN)
+                && t.columns[i].contains(side)
         })
         .collect();
-    // Items printed before the total (numbered rows after it belong to 年初结转和结余).
+    // Items printed before the total (numbered rows after it belong to the balance carried).
     let before = t
         .rows
         .iter()
@@ -296,11 +171,9 @@ fn summary_items(t: &Table, side: &str, total: &str, out: &mut Vec<Check>) {
         .iter()
         .filter(|r| {
             let n = normalize_line(&r.name);
-            let numbered = n
-                .char_indices()
-                .find(|(_, c)| !"一二三四五六七八九十".contains(*c))
-                .is_some_and(|(i, c)| i > 0 && c == '、');
-            numbered
+            n.char_indices()
+                .find(|(_, c)| !d.numerals.contains(*c))
+                .is_some_and(|(i, c)| i > 0 && d.number_mark.starts_with(c))
         })
         .filter(|r| {
             label_cols
@@ -315,47 +188,25 @@ fn summary_items(t: &Table, side: &str, total: &str, out: &mut Vec<Check>) {
         .iter()
         .map(|r| r.cells.get(tc).copied().flatten().unwrap_or_default())
         .sum();
-    out.push(compare(
-        &format!(
-            "{}.{}_items_eq_total",
-            t.table,
-            if side == "收入" {
-                "income"
-            } else {
-                "expenditure"
-            }
-        ),
-        sum,
-        tv,
-        items.len(),
-        vec![cell_ref(t, tr, tc)],
-    ));
-}
-
-fn f01_parts(t: &Table, out: &mut Vec<Check>) {
-    total_eq_parts(
-        t,
-        "F01.income_total_eq_parts",
-        "收入",
-        &["收入总计"],
-        &["本年收入合计", "使用非财政拨款结余", "年初结转和结余"],
-        out,
-    );
-    total_eq_parts(
-        t,
-        "F01.expenditure_total_eq_parts",
-        "支出",
-        &["支出总计"],
-        &["本年支出合计", "结余分配", "年末结转和结余"],
-        out,
+    let mut terms = vec![Term::cell(Role::Total, t, tr, tc)];
+    terms.extend(items.iter().map(|r| Term::cell(Role::Part, t, r, tc)));
+    out.push(
+        compare(
+            &id_of(&d.id, &t.table, &[]),
+            sum,
+            tv,
+            items.len(),
+            vec![cell_ref(t, tr, tc)],
+        )
+        .with_terms(terms),
     );
 }
 
-/// 合计 = Σ the top-level rows (类 rows of classified tables; for tables without codes the rows of
-/// level 1 by indentation or numbering, or every listed row), subtotal and `其中` rows never among
-/// them; and each row with rows under it = Σ those rows (类 = Σ 款, 款 = Σ 项, a unit = Σ its items).
-/// The hierarchy is the one [`rows::set_hierarchy`] gave the table.
-fn sum_rows(t: &Table, out: &mut Vec<Check>) {
+/// `sum_rows`: 合计 = Σ the top-level rows (类 rows of classified tables; for tables without codes the
+/// rows of level 1 by indentation or numbering, or every listed row), subtotal and `其中` rows never
+/// among them; and each row with rows under it = Σ those rows (类 = Σ 款, 款 = Σ 项, a unit = Σ its
+/// items). The hierarchy is the one [`rows::set_hierarchy`] gave the table.
+fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some(total) = t
         .rows
         .iter()
@@ -384,13 +235,21 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
         for p in &parts {
             sum += p.cells.get(c).copied().flatten().unwrap_or_default();
         }
-        out.push(compare(
-            &format!("{}.total_eq_sum_rows[{}]", t.table, t.columns[c]),
-            sum,
-            tv,
-            parts.len(),
-            vec![cell_ref(t, total, c)],
-        ));
+        let mut terms = vec![Term::cell(Role::Total, t, total, c)];
+        terms.extend(parts.iter().map(|p| Term::cell(Role::Part, t, p, c)));
+        out.push(
+            compare(
+                &id_of(&d.id, &t.table, &[("column", &t.columns[c])]),
+                sum,
+                tv,
+                parts.len(),
+                vec![cell_ref(t, total, c)],
+            )
+            .with_terms(terms),
+        );
+    }
+    if d.child_id.is_empty() {
+        return;
     }
     // Hierarchy, first money column only.
     let Some(c) = money_cols(t).next() else {
@@ -420,23 +279,32 @@ fn sum_rows(t: &Table, out: &mut Vec<Check>) {
                     .unwrap_or_default()
             })
             .sum();
-        out.push(compare(
-            &format!("{}.class_eq_sum[{}]", t.table, key),
-            sum,
-            pv,
-            kids.len(),
-            vec![cell_ref(t, parent, c)],
-        ));
+        let mut terms = vec![Term::cell(Role::Total, t, parent, c)];
+        terms.extend(
+            kids.iter()
+                .map(|&k| Term::cell(Role::Part, t, &t.rows[k], c)),
+        );
+        out.push(
+            compare(
+                &id_of(&d.child_id, &t.table, &[("code", &key)]),
+                sum,
+                pv,
+                kids.len(),
+                vec![cell_ref(t, parent, c)],
+            )
+            .with_terms(terms),
+        );
     }
 }
 
-/// On the 合计 row: each column group's total = Σ its part columns. Groups are the label prefixes
-/// (`预算数/基本支出/人员经费` is in group `预算数/基本支出`); a group's total is its column whose leaf
-/// is a total word (合计, 小计) or starts with the group's own name (项目支出/项目支出总数). A group named
-/// by a spending part (基本支出 over 人员经费 | 公用经费) is itself a part of its parent group: through
-/// its total when it has one, else through its parts. A group without a total of its own is compared
-/// with the nearest enclosing group's total, or the table's first total column.
-fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
+/// `column_groups`: on the total row, each column group's total = Σ its part columns. Groups are the
+/// label prefixes (`预算数/基本支出/人员经费` is in group `预算数/基本支出`); a group's total is its
+/// column whose leaf is a total word (合计, 小计) or starts with the group's own name (项目支出/项目支出
+/// 总数). A group named by a spending part (基本支出 over 人员经费 | 公用经费) is itself a part of its
+/// parent group: through its total when it has one, else through its parts. A group without a total
+/// of its own is compared with the nearest enclosing group's total, or the table's first total
+/// column. The column roles are the words of `tables/columns.toml`.
+fn column_groups(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some(row) = total_row(t) else { return };
     let w = labels::words();
     let split = |l: &str| -> (String, String) {
@@ -517,60 +385,76 @@ fn basic_plus_project(t: &Table, out: &mut Vec<Check>) {
             .sum();
         let personnel = parts.iter().all(|&c| w.is_basic_part(leaf(&t.columns[c])))
             && parts.iter().any(|&c| w.is_personnel(leaf(&t.columns[c])));
-        let id = if personnel {
-            format!("{}.total_eq_personnel_plus_public", t.table)
+        let id = if personnel && !d.personnel_id.is_empty() {
+            id_of(&d.personnel_id, &t.table, &[])
         } else {
-            format!("{}.total_eq_basic_plus_project", t.table)
+            id_of(&d.id, &t.table, &[])
         };
         let mut refs = vec![cell_ref(t, row, tc)];
         refs.extend(parts.iter().map(|&c| cell_ref(t, row, c)));
-        out.push(compare(&id, sum, tv, parts.len(), refs));
+        let mut terms = vec![Term::cell(Role::Total, t, row, tc)];
+        terms.extend(parts.iter().map(|&c| Term::cell(Role::Part, t, row, c)));
+        out.push(compare(&id, sum, tv, parts.len(), refs).with_terms(terms));
     }
 }
 
-/// F06/B06 printed as rows: 合计 = 人员经费 + 公用经费.
-fn personnel_plus_public_rows(t: &Table, out: &mut Vec<Check>) {
-    let find_row = |w: &str| t.rows.iter().find(|r| norm_name(&r.name).starts_with(w));
-    let (Some(total), Some(p), Some(q)) =
-        (total_row(t), find_row("人员经费"), find_row("公用经费"))
-    else {
-        return;
-    };
+/// `named_rows_sum`: the total row = Σ the rows named by `part_rows` (each must be present), in the
+/// first money column where the total row holds a value.
+fn named_rows_sum(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let Some(total) = total_row(t) else { return };
+    let mut parts: Vec<&Row> = Vec::new();
+    for w in &d.part_rows {
+        match t
+            .rows
+            .iter()
+            .find(|r| norm_name(&r.name).starts_with(w.as_str()))
+        {
+            Some(r) => parts.push(r),
+            None => return,
+        }
+    }
     let Some(c) = money_cols(t).find(|&c| total.cells.get(c).copied().flatten().is_some()) else {
         return;
     };
-    let (Some(tv), a, b) = (
-        total.cells.get(c).copied().flatten(),
-        p.cells.get(c).copied().flatten(),
-        q.cells.get(c).copied().flatten(),
-    ) else {
+    let Some(tv) = total.cells.get(c).copied().flatten() else {
         return;
     };
-    out.push(compare(
-        &format!("{}.total_eq_personnel_plus_public", t.table),
-        a.unwrap_or_default() + b.unwrap_or_default(),
-        tv,
-        2,
-        vec![cell_ref(t, total, c), cell_ref(t, p, c), cell_ref(t, q, c)],
-    ));
+    let sum: Decimal = parts
+        .iter()
+        .map(|r| r.cells.get(c).copied().flatten().unwrap_or_default())
+        .sum();
+    let mut refs = vec![cell_ref(t, total, c)];
+    refs.extend(parts.iter().map(|r| cell_ref(t, r, c)));
+    let mut terms = vec![Term::cell(Role::Total, t, total, c)];
+    terms.extend(parts.iter().map(|r| Term::cell(Role::Part, t, r, c)));
+    out.push(compare(&id_of(&d.id, &t.table, &[]), sum, tv, parts.len(), refs).with_terms(terms));
 }
 
-/// 三公: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行, per column group.
-fn sangong(t: &Table, out: &mut Vec<Check>) {
-    let Some(row) = t.rows.iter().find(|r| r.cells.iter().any(Option::is_some)) else {
-        return;
-    };
-    let meetings = t
-        .columns
-        .iter()
-        .any(|c| c.contains("会议费") || c.contains("培训费"));
-    let groups: Vec<&str> = if t.columns.iter().any(|c| leaf(c).contains("决算数")) {
-        vec!["预算数", "决算数"]
+/// `column_parts`: per column group (预算数 / 决算数 when a leaf holds `grouped_when_leaf_has`), each
+/// of `sums` on the first row holding a value: its total column = Σ its part columns (blank cells
+/// count as zero when some of them is printed).
+fn column_parts(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let Some(row) = data_row(t) else { return };
+    let meetings = any_column_has(t, &d.meetings);
+    let groups: Vec<&str> = if !d.grouped_when_leaf_has.is_empty()
+        && t.columns
+            .iter()
+            .any(|c| leaf(c).contains(d.grouped_when_leaf_has.as_str()))
+    {
+        d.group_words.iter().map(String::as_str).collect()
     } else {
         vec![""]
     };
+    let rules = |part: &str| -> &[ColMatch] {
+        let name = match part {
+            "$total" if meetings => d.meetings_total_part.as_str(),
+            "$total" => d.total_part.as_str(),
+            p => p,
+        };
+        d.parts.get(name).map(Vec::as_slice).unwrap_or(&[])
+    };
     for g in groups {
-        let col = |pred: &dyn Fn(&[&str]) -> bool| -> Option<usize> {
+        let col = |rules: &[ColMatch]| -> Option<usize> {
             money_cols(t).find(|&c| {
                 let parts: Vec<&str> = t.columns[c].split('/').collect();
                 let parts: Vec<&str> = if g.is_empty() {
@@ -580,60 +464,55 @@ fn sangong(t: &Table, out: &mut Vec<Check>) {
                 } else {
                     return false;
                 };
-                pred(&parts)
+                any_match(rules, &parts)
             })
         };
-        fn last<'a>(p: &[&'a str]) -> &'a str {
-            p.last().copied().unwrap_or("")
-        }
-        let total = if meetings {
-            col(&|p| last(p) == "小计" && p.len() >= 2 && p[p.len() - 2].contains("三公"))
-        } else {
-            col(&|p| last(p) == "合计")
-        };
-        let overseas = col(&|p| last(p).contains("出国"));
-        let vehicle = col(&|p| {
-            (last(p) == "小计" && p.len() >= 2 && p[p.len() - 2].contains("公务用车"))
-                || (last(p).starts_with("公务用车购置及运行") && !p.contains(&"小计"))
-        });
-        let purchase = col(&|p| last(p).contains("购置费") && !last(p).contains("运行"));
-        let operation = col(&|p| {
-            last(p).contains("运行") && !last(p).contains("购置") && !last(p).contains("机关运行")
-        });
-        let reception = col(&|p| last(p).contains("接待"));
         let v = |c: Option<usize>| c.and_then(|c| row.cells.get(c).copied().flatten());
-        let suffix = if g.is_empty() {
+        let group = if g.is_empty() {
             String::new()
         } else {
             format!("[{g}]")
         };
-        let mut identity = |name: &str, total: Option<usize>, parts: &[Option<usize>]| {
-            let Some(tc) = total else { return };
+        for s in &d.sums {
+            let Some(tc) = col(rules(&s.total)) else {
+                continue;
+            };
+            let parts: Vec<Option<usize>> = s.parts.iter().map(|p| col(rules(p))).collect();
             if parts.iter().any(Option::is_none) {
-                return;
+                continue;
             }
             let printed = v(Some(tc)).is_some() || parts.iter().any(|p| v(*p).is_some());
             if !printed {
-                return;
+                continue;
             }
             let sum: Decimal = parts.iter().map(|p| v(*p).unwrap_or_default()).sum();
             let mut refs = vec![cell_ref(t, row, tc)];
             refs.extend(parts.iter().flatten().map(|&c| cell_ref(t, row, c)));
-            out.push(compare(
-                &format!("{}.{}{}", t.table, name, suffix),
-                sum,
-                v(Some(tc)).unwrap_or_default(),
-                parts.len(),
-                refs,
-            ));
-        };
-        identity("total_eq_parts", total, &[overseas, vehicle, reception]);
-        identity("vehicle_eq_parts", vehicle, &[purchase, operation]);
+            let mut terms = vec![Term::cell(Role::Total, t, row, tc)];
+            terms.extend(
+                parts
+                    .iter()
+                    .flatten()
+                    .map(|&c| Term::cell(Role::Part, t, row, c)),
+            );
+            out.push(
+                compare(
+                    &id_of(&d.id, &t.table, &[("name", &s.name), ("group", &group)]),
+                    sum,
+                    v(Some(tc)).unwrap_or_default(),
+                    parts.len(),
+                    refs,
+                )
+                .with_terms(terms),
+            );
+        }
     }
 }
 
-/// 执行率 = 执行数 / 预算数 at the printed precision.
-fn p01_rate(t: &Table, out: &mut Vec<Check>) {
+/// `rate`: rate = done / budget × 100 at the printed precision; `columns` = [budget, done, rate]
+/// (their labels in the refs; the cells by position).
+fn rate(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let name = |i: usize| d.columns.get(i).map(String::as_str).unwrap_or("");
     for row in &t.rows {
         let (Some(budget), Some(done), Some(rate)) = (
             row.cells.first().copied().flatten(),
@@ -642,7 +521,7 @@ fn p01_rate(t: &Table, out: &mut Vec<Check>) {
         ) else {
             continue;
         };
-        let id = format!("P01.rate[{}]", row.name);
+        let id = id_of(&d.id, &t.table, &[("row", &row.name)]);
         if budget.is_zero() {
             continue;
         }
@@ -663,69 +542,104 @@ fn p01_rate(t: &Table, out: &mut Vec<Check>) {
         } else {
             Status::Fail
         };
-        out.push(Check {
-            check: id,
+        let mut c = super::record(
+            &id,
             status,
-            expected: Some(expected),
-            actual: Some(rate),
-            diff: Some(diff),
-            refs: vec![
-                format!("table:P01[{},执行数]@p{}", row.name, row.page),
-                format!("table:P01[{},预算数]@p{}", row.name, row.page),
+            vec![
+                format!("table:{}[{},{}]@p{}", t.table, row.name, name(1), row.page),
+                format!("table:{}[{},{}]@p{}", t.table, row.name, name(0), row.page),
             ],
-            message: None,
-        });
+            None,
+        );
+        c.expected = Some(expected);
+        c.actual = Some(rate);
+        c.diff = Some(diff);
+        c.envelope = Some(half * Decimal::from(2));
+        c.terms = vec![
+            Term::cell(Role::Total, t, row, 2),
+            Term::cell(Role::Part, t, row, 1),
+            Term::cell(Role::Part, t, row, 0),
+        ];
+        c.formula = Some(format!("{} = {} / {} × 100", name(2), name(1), name(0)));
+        out.push(c);
     }
 }
 
-/// 总分 = the budget-execution 得分 + Σ the indicator rows' 得分.
-fn p01_total(t: &Table, out: &mut Vec<Check>) {
+/// `score_sum`: the columns `columns` = [part, part, total] by label: total = Σ parts; the number
+/// of items is the parts' printed `+` terms, plus one.
+fn score_sum(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let [a, b, total] = d.columns.as_slice() else {
+        return;
+    };
     let col = |label: &str| t.column(|c| c == label);
-    let (Some(ci), Some(cs), Some(ct)) = (col("指标得分"), col("得分"), col("总分")) else {
+    let (Some(cs), Some(ci), Some(ct)) = (col(a), col(b), col(total)) else {
         return;
     };
     for row in &t.rows {
         let cell = |i: usize| row.cells.get(i).copied().flatten();
-        let (Some(indicators), Some(budget_score), Some(total)) = (cell(ci), cell(cs), cell(ct))
-        else {
+        let (Some(first), Some(second), Some(tv)) = (cell(cs), cell(ci), cell(ct)) else {
             continue;
         };
         let n = row.raw.get(ci).map(|r| r.split('+').count()).unwrap_or(1) + 1;
-        out.push(compare(
-            &format!("P01.total_eq_sum_scores[{}]", row.name),
-            budget_score + indicators,
-            total,
-            n,
-            vec![
-                format!("table:P01[{},得分]@p{}", row.name, row.page),
-                format!("table:P01[{},指标得分]@p{}", row.name, row.page),
-                format!("table:P01[{},总分]@p{}", row.name, row.page),
-            ],
-        ));
+        let r = |l: &str| format!("table:{}[{},{l}]@p{}", t.table, row.name, row.page);
+        out.push(
+            compare(
+                &id_of(&d.id, &t.table, &[("row", &row.name)]),
+                first + second,
+                tv,
+                n,
+                vec![r(a), r(b), r(total)],
+            )
+            .with_terms(vec![
+                Term::cell(Role::Total, t, row, ct),
+                Term::cell(Role::Part, t, row, cs),
+                Term::cell(Role::Part, t, row, ci),
+            ]),
+        );
     }
 }
 
-/// The value of row `names` (or the 合计 row) in the first money column whose label satisfies `col`.
-fn total_cell(t: &Table, col: impl Fn(&str) -> bool) -> Option<(Decimal, String)> {
-    let row = total_row(t)?;
-    money_cols(t)
-        .filter(|&c| col(&t.columns[c]) && current_year(t, &t.columns[c]))
-        .find_map(|c| {
-            row.cells
-                .get(c)
-                .copied()
-                .flatten()
-                .map(|v| (v, cell_ref(t, row, c)))
-        })
+/// `empty_statement`: the table says it is empty but prints values: pass when every printed value
+/// is 0 (the zeros say the same: no such expenditure), fail when it holds any other value.
+fn empty_statement(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
+    let printed = t.rows.iter().flat_map(|r| r.cells.iter().flatten());
+    if t.empty_statement.is_some() && printed.clone().next().is_some() {
+        let status = if printed.clone().all(Decimal::is_zero) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        let mut c = super::record(
+            &id_of(&d.id, &t.table, &[]),
+            status,
+            vec![format!("table:{}@p{}", t.table, t.pages[0])],
+            t.empty_statement.clone(),
+        );
+        for r in &t.rows {
+            for (col, v) in r.cells.iter().enumerate() {
+                if v.is_some() {
+                    c.terms.push(Term::cell(Role::Part, t, r, col));
+                }
+            }
+        }
+        out.push(c);
+    }
+}
+
+fn by_id<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
+    tables.iter().find(|t| t.table == id && !t.empty)
 }
 
 /// The 一般公共预算 funds of a 财政拨款收支总表 printed as income rows: Σ the income-side rows whose
 /// name starts with a `gpb_income_rows` word (this year's 一般公共预算资金 and the 一般公共预算拨款
 /// carried over, which the 一般公共预算支出表 spends too); `其中` rows are detail, not added.
-fn gpb_income(t: &Table) -> Option<(Decimal, &Row, usize)> {
+/// A sum of cells: the value, the first cell (row, column) and every cell summed.
+type CellSum<'t> = (Decimal, &'t Row, usize, Vec<(&'t Row, usize)>);
+
+fn gpb_income(t: &Table) -> Option<CellSum<'_>> {
     let w = labels::words();
     let starts = w.gpb_income_rows();
-    let mut found: Option<(Decimal, &Row, usize)> = None;
+    let mut found: Option<CellSum<'_>> = None;
     for r in &t.rows {
         let n = norm_name(&r.name);
         if w.is_detail_row(&r.name) || !starts.iter().any(|s| n.starts_with(s.as_str())) {
@@ -740,68 +654,87 @@ fn gpb_income(t: &Table) -> Option<(Decimal, &Row, usize)> {
         };
         let v = r.cells.get(c).copied().flatten().unwrap_or_default();
         found = Some(match found {
-            Some((s, r0, c0)) => (s + v, r0, c0),
-            None => (v, r, c),
+            Some((s, r0, c0, mut all)) => {
+                all.push((r, c));
+                (s + v, r0, c0, all)
+            }
+            None => (v, r, c, vec![(r, c)]),
         });
     }
     found
 }
 
-fn cross_tables(tables: &[Table], out: &mut Vec<Check>) {
-    for (side, f04, f05, f06) in [("F", "F04", "F05", "F06"), ("B", "B04", "B05", "B06")] {
-        let (t4, t5, t6) = (by_id(tables, f04), by_id(tables, f05), by_id(tables, f06));
-        if let (Some(t4), Some(t5)) = (t4, t5) {
-            // The 一般公共预算 column of the expenditure side, or the 一般公共预算 income row.
-            let gpb = find(
-                t4,
-                &["本年支出合计", "支出总计", "本年支出小计"],
-                |l| l.contains("一般公共预算") && current_year(t4, l),
+/// `cross_table`: a cell of A (`expected`, or the 一般公共预算 income rows) = a cell of B (`total`, or
+/// the sum of `total_fallback_sum`).
+fn cross_table(d: &IdentityDef, tables: &[Table], a: &str, b: &str, out: &mut Vec<Check>) {
+    let (Some(ta), Some(tb)) = (by_id(tables, a), by_id(tables, b)) else {
+        return;
+    };
+    let fill = |s: &str| {
+        s.replace("{family}", a.get(..1).unwrap_or(""))
+            .replace("{a}", a)
+            .replace("{b}", b)
+    };
+    let id = fill(&d.id);
+    let expected: Option<(Decimal, String, Vec<Term>)> = select_any(ta, &d.expected)
+        .map(|(v, r, c)| {
+            (
+                v,
+                cell_ref(ta, r, c),
+                vec![Term::cell(Role::Part, ta, r, c)],
             )
-            .or_else(|| gpb_income(t4));
-            let total = total_cell(t5, |l| matches!(leaf(l), "合计" | "小计"))
-                .or_else(|| total_cell(t5, |_| true));
-            let id = format!("{f05}.total_eq_{f04}_gpb");
-            match (gpb, total) {
-                (Some((a, r, c)), Some((b, rb))) => {
-                    out.push(compare(&id, a, b, 1, vec![cell_ref(t4, r, c), rb]))
-                }
-                _ => out.push(super::insufficient(
-                    &id,
-                    vec![],
-                    format!("{side}: 一般公共预算 column of {f04} or 合计 of {f05} not found"),
-                )),
+        })
+        .or_else(|| {
+            if !d.expected_gpb_income {
+                return None;
             }
-        }
-        if let (Some(t5), Some(t6)) = (t5, t6) {
-            let basic = total_cell(t5, |l| leaf(l) == "基本支出");
-            let total = total_cell(t6, |l| matches!(leaf(l), "合计" | "小计" | "基本支出"))
-                .or_else(|| total_cell(t6, |_| true))
-                .or_else(|| match personnel_public(t6) {
-                    [Some((a, ra, _, _)), Some((b, rb, _, _))] => {
-                        Some((a + b, format!("{ra}+{rb}")))
-                    }
-                    _ => None,
-                });
-            let id = format!("{f06}.total_eq_{f05}_basic");
-            let has_basic_column = t5.columns.iter().any(|l| leaf(l) == "基本支出");
-            match (basic, total) {
-                (Some((a, ra)), Some((b, rb))) => out.push(compare(&id, a, b, 1, vec![ra, rb])),
-                _ if !has_basic_column => out.push(Check {
-                    check: id,
-                    status: Status::NotApplicable,
-                    expected: None,
-                    actual: None,
-                    diff: None,
-                    refs: vec![],
-                    message: Some(format!("{f05} has no 基本支出 column")),
-                }),
-                _ => out.push(super::insufficient(
-                    &id,
-                    vec![],
-                    format!("基本支出 合计 of {f05} or 合计 of {f06} not found"),
-                )),
+            let (v, r, c, all) = gpb_income(ta)?;
+            let terms = all
+                .iter()
+                .map(|(r, c)| Term::cell(Role::Part, ta, r, *c))
+                .collect();
+            Some((v, cell_ref(ta, r, c), terms))
+        });
+    let total: Option<(Decimal, String, Vec<Term>)> = select_any(tb, &d.total)
+        .map(|(v, r, c)| {
+            (
+                v,
+                cell_ref(tb, r, c),
+                vec![Term::cell(Role::Total, tb, r, c)],
+            )
+        })
+        .or_else(|| {
+            if d.total_fallback_sum.is_empty() {
+                return None;
             }
+            let cells: Option<Vec<(Decimal, &Row, usize)>> = d
+                .total_fallback_sum
+                .iter()
+                .map(|sels| select_any(tb, sels))
+                .collect();
+            let cells = cells?;
+            let sum: Decimal = cells.iter().map(|(v, _, _)| *v).sum();
+            let refs: Vec<String> = cells.iter().map(|(_, r, c)| cell_ref(tb, r, *c)).collect();
+            let terms = cells
+                .iter()
+                .map(|(_, r, c)| Term::cell(Role::Total, tb, r, *c))
+                .collect();
+            Some((sum, refs.join("+"), terms))
+        });
+    let has_required =
+        d.requires_leaf.is_empty() || ta.columns.iter().any(|l| leaf(l) == d.requires_leaf);
+    match (expected, total) {
+        (Some((x, rx, mut tx)), Some((y, ry, ty))) => {
+            tx.extend(ty);
+            out.push(compare(&id, x, y, 1, vec![rx, ry]).with_terms(tx))
         }
+        _ if !has_required => out.push(super::record(
+            &id,
+            Status::NotApplicable,
+            vec![],
+            Some(fill(&d.not_applicable)),
+        )),
+        _ => out.push(super::insufficient(&id, vec![], fill(&d.missing))),
     }
 }
 
@@ -819,66 +752,157 @@ fn text_compare(check: &str, table: Decimal, fact: &Fact, refs: Vec<String>) -> 
     super::compare_within(check, table, fact.value, envelope, refs)
 }
 
-fn text_vs_table(facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
+/// A fact read from the narrative (not one of the facts the tables gave).
+fn narrative(f: &Fact) -> bool {
+    !f.pattern.starts_with("table:")
+}
+
+/// `text_vs_figures`: each narrative fact (no item) whose key a table figure gives = the figure.
+fn text_vs_figures(d: &IdentityDef, facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
     for fig in key_figures(tables) {
         for f in facts
             .iter()
-            .filter(|f| f.key == fig.key && f.item.is_none() && !f.pattern.starts_with("table:"))
+            .filter(|f| f.key == fig.key && f.item.is_none() && narrative(f))
         {
             let fact_ref = match f.page {
                 Some(p) => format!("fact:{}@p{}", f.key, p),
                 None => format!("fact:{}", f.key),
             };
-            out.push(text_compare(
-                &format!("text_vs_table.{}", fig.key),
-                fig.value,
-                f,
-                vec![fig.cell_ref.clone(), fact_ref],
-            ));
+            let mut terms = vec![Term::fact(Role::Text, f)];
+            if let Some(t) = tables
+                .iter()
+                .find(|t| t.table == fig.cell.table && !t.empty)
+            {
+                if let Some(row) = t.rows.get(fig.at.0) {
+                    terms.push(Term::cell(Role::Table, t, row, fig.at.1));
+                }
+            }
+            out.push(
+                text_compare(
+                    &id_of(&d.id, "", &[("key", &fig.key)]),
+                    fig.value,
+                    f,
+                    vec![fig.cell_ref.clone(), fact_ref],
+                )
+                .with_terms(terms),
+            );
         }
     }
-    // Per-item facts: a class's amount in the narrative vs its row in the expenditure tables.
-    for f in facts
-        .iter()
-        .filter(|f| f.item.is_some() && !f.pattern.starts_with("table:"))
-    {
+}
+
+/// `text_vs_rows`: a per-item narrative fact = the row of its item (level ≤ `max_level`) in the first
+/// of its tables that has one, in the first money column with a value whose leaf is in `leaf_in`.
+fn text_vs_rows(d: &IdentityDef, facts: &[Fact], tables: &[Table], out: &mut Vec<Check>) {
+    for f in facts.iter().filter(|f| f.item.is_some() && narrative(f)) {
         let Some(item) = f.item.as_deref() else {
             continue;
         };
-        let ids: &[&str] = match f.key.as_str() {
-            "expenditure.class" => &["F03", "B03", "F01", "B01"],
-            "gpb.class.final" => &["F05"],
-            "gpb.class.budget_initial" => &["B05"],
-            _ => continue,
+        let Some(ids) = d.items.iter().find(|i| i.key == f.key) else {
+            continue;
         };
         let want = norm_name(item);
-        let found = ids.iter().filter_map(|id| by_id(tables, id)).find_map(|t| {
-            let row = t
-                .rows
-                .iter()
-                .find(|r| norm_name(&r.name) == want && r.level.is_none_or(|l| l <= 2))?;
-            let c = money_cols(t).find(|&c| {
-                row.cells.get(c).copied().flatten().is_some()
-                    && matches!(
-                        leaf(&t.columns[c]),
-                        "合计" | "本年支出合计" | "决算数" | "预算数" | "金额" | "小计"
-                    )
-            })?;
-            Some((row.cells.get(c).copied().flatten()?, cell_ref(t, row, c)))
-        });
-        if let Some((v, r)) = found {
+        let max = d.max_level.unwrap_or(u8::MAX);
+        let found = ids
+            .tables
+            .iter()
+            .filter_map(|id| by_id(tables, id))
+            .find_map(|t| {
+                let row = t
+                    .rows
+                    .iter()
+                    .find(|r| norm_name(&r.name) == want && r.level.is_none_or(|l| l <= max))?;
+                let c = money_cols(t).find(|&c| {
+                    row.cells.get(c).copied().flatten().is_some()
+                        && d.leaf_in.iter().any(|w| leaf(&t.columns[c]) == w)
+                })?;
+                Some((
+                    row.cells.get(c).copied().flatten()?,
+                    cell_ref(t, row, c),
+                    Term::cell(Role::Table, t, row, c),
+                ))
+            });
+        if let Some((v, r, term)) = found {
             let fact_ref = match f.page {
                 Some(p) => format!("fact:{}[{}]@p{}", f.key, item, p),
                 None => format!("fact:{}[{}]", f.key, item),
             };
-            out.push(text_compare(
-                &format!("text_vs_table.{}[{}]", f.key, item),
-                v,
-                f,
-                vec![r, fact_ref],
-            ));
+            out.push(
+                text_compare(
+                    &id_of(&d.id, "", &[("key", &f.key), ("item", item)]),
+                    v,
+                    f,
+                    vec![r, fact_ref],
+                )
+                .with_terms(vec![Term::fact(Role::Text, f), term]),
+            );
         }
     }
+}
+
+/// `tables.listed[<id>]`: every standard table the contents list (目录) names is found (or found
+/// empty): pass when it is, fail when it is not, not_applicable when the file does not hold the
+/// table part (no standard table at all: a narrative-only file whose tables are published as a
+/// separate file, see [`table_part`]) or the report says its tables are published separately.
+pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
+    let absent = table_part(tables) == "absent";
+    contents
+        .entries
+        .iter()
+        .map(|(id, entry, page)| {
+            let contents_ref = format!("contents:{entry}@p{page}");
+            let found = tables.iter().find(|t| t.table == *id);
+            let (status, refs, message) = match (found, &contents.published_separately) {
+                (Some(t), _) => (
+                    Status::Pass,
+                    vec![contents_ref, format!("table:{}@p{}", t.table, t.pages[0])],
+                    None,
+                ),
+                (None, Some(sep)) => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(format!("tables published separately: {sep}")),
+                ),
+                (None, None) if absent => (
+                    Status::NotApplicable,
+                    vec![contents_ref],
+                    Some(
+                        "the table part is not in this file (table_part absent: no standard \
+                         table in the document; the tables are published as a separate file)"
+                            .to_string(),
+                    ),
+                ),
+                (None, None) => (
+                    Status::Fail,
+                    vec![contents_ref],
+                    Some(format!("{id} is listed in the contents but not found")),
+                ),
+            };
+            super::record(&format!("tables.listed[{id}]"), status, refs, message)
+        })
+        .collect()
+}
+
+/// One record per check: records equal in everything collapse to the first (a narrative that states
+/// the same figure twice on a page); records that share a check id but differ (the figure stated on
+/// two pages, or twice with different values) keep the first id and number the others `#2`, `#3`, …
+/// in order, so that ids stay unique within a document.
+pub fn dedup(checks: &mut Vec<Check>) {
+    let mut kept: Vec<Check> = Vec::with_capacity(checks.len());
+    for c in checks.drain(..) {
+        if kept.iter().any(|k| k.same(&c)) {
+            continue;
+        }
+        kept.push(c);
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &mut kept {
+        let n = seen.entry(c.check.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            c.check = format!("{}#{}", c.check, n);
+        }
+    }
+    *checks = kept;
 }
 
 #[cfg(test)]

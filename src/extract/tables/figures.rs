@@ -1,38 +1,46 @@
 //! Key figures read from table cells, and the [`Fact`]s they yield when the narrative omits them.
 //!
-//! In: the tables of a document (and its narrative facts). Out: [`KeyFigure`]s — a metrics key, the
-//! value in 万元, the cell's raw text, page and a reference `table:F01[总计,收入/决算数]@p7` — for:
-//! - F01/B01 `income.grand_total`, `expenditure.grand_total` (总计/收入总计/支出总计 rows, side by
-//!   the column label 收入/支出), `income.current_year`, `expenditure.current_year` (本年收入合计,
-//!   本年支出合计, 当年收入小计, 当年支出小计);
-//! - F03/B03 `expenditure.basic`, `expenditure.project` (合计 row, or the single unlabelled row);
-//! - F05/B05 `gpb.expenditure` and `basic.total` (合计 row: 合计 and 基本支出 columns);
-//! - F06/B06 `basic.personnel`, `basic.public` (人员经费合计 / 公用经费合计 rows, or columns);
-//! - F07/B07 `sangong.final` (决算数 of 合计 in 决算; 预算数 or the plain 合计 in 预算, the “三公”
-//!   小计 when the table also holds 会议费/培训费), `sangong.budget` (决算 tables' 合计/预算数),
-//!   `sangong.overseas`, `sangong.vehicle`, `sangong.vehicle.purchase`, `sangong.vehicle.operation`,
-//!   `sangong.reception`, and B07's `admin_cost.total` (机关运行经费).
+//! In: the tables of a document (and its narrative facts) and the figure rules of
+//! `patterns/tables/figures.toml` ([`Figures`]). Out: [`KeyFigure`]s — a metrics key, the value in
+//! 万元, the cell's raw text, page and a reference `table:F01[总计,收入/决算数]@p7`. Which cell gives
+//! which key is data: each `[[figures]]` group names its tables, a `mode` (`cells`: the first
+//! [`CellSel`] that finds a cell; `gated`: the same, kept only when the total of the row equals the sum
+//! of its parts; `column_parts`: the 三公 layout, parts named by [`ColMatch`] word rules, per column
+//! group) and its `[[figures.figure]]` keys; see the file's own comments.
 //!
 //! Blank cells yield nothing (a blank is not a zero). A table that disagrees with itself yields no
 //! figure of the identity it breaks (三公 合计 ≠ parts, 公务用车 ≠ 购置 + 运行, 合计 ≠ 基本 + 项目 + …):
-//! such a disagreement more often means misread columns than a misprint. 三公 figures also need the
-//! 合计 and 公务用车 columns to be found at all. [`table_facts`] turns the figures into facts with
-//! values at the narrative's precision (a table in 元 gives 156,211,123 元 = 15621.1123 万元, stated as
-//! 15621.11; `raw` keeps the printed cell), and
-//! `pattern` = the rule id (`table:F01.income.grand_total`) for keys the narrative does not state:
-//! the narrative's own (possibly rounded) figure is what a reader quotes, and a disagreement is a
-//! check (`text_vs_table.<key>`), not a second fact.
+//! such a disagreement more often means misread columns than a misprint. [`table_facts`] turns the
+//! figures into facts with values at the narrative's precision (a table in 元 gives 156,211,123 元 =
+//! 15621.1123 万元, stated as 15621.11; `raw` keeps the printed cell), and `pattern` = the rule id
+//! (`table:F01.income.grand_total`) for keys the narrative does not state: the narrative's own
+//! (possibly rounded) figure is what a reader quotes, and a disagreement is a check
+//! (`text_vs_table.<key>`), not a second fact.
 //!
-//! Not here: comparisons (see [`crate::checks::tables`]). Limits: the three-part 收支预算总表 layout
-//! (收入 | 功能分类 | 支出用途) is read by column labels, as every other.
+//! The cell selectors ([`CellSel`], [`select`]) and the column word rules ([`ColMatch`]) are shared
+//! with the identities of [`crate::checks`], which read tables through them (extraction → figures →
+//! checks, one way). Not here: comparisons. Limits: the three-part 收支预算总表 layout (收入 | 功能分类
+//! | 支出用途) is read by column labels, as every other.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
 
 use crate::document::BBox;
 use crate::extract::facts::{CellSource, Fact, Origin};
 use crate::normalize::normalize_line;
 
+use super::labels;
 use super::{Row, Table};
+
+/// The figure rules file, relative to the pattern folder.
+pub const FIGURES_FILE: &str = "tables/figures.toml";
+
+/// The embedded default figure rules.
+const DEFAULT_TOML: &str = include_str!("../../../patterns/tables/figures.toml");
 
 /// A figure read from one table cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,29 +55,195 @@ pub struct KeyFigure {
     pub cell_ref: String,
     /// The table, row and column of the cell.
     pub cell: CellSource,
+    /// The row and column index of the cell in its table (for the checks' terms).
+    pub at: (usize, usize),
     /// The cell's box (user space of its page), when the table was read from a PDF.
     pub bbox: Option<BBox>,
 }
 
-/// A row name in comparable form: whitespace, numbering (`一、`, `1.`, `(一)`) and `其中：` removed,
-/// quotes dropped.
+// ---- cell selectors and column word rules (data) ---------------------------------------------
+
+/// Which cell of a table: a row (by normalised name, or the table's 合计 row when `rows` is empty)
+/// and the first money column (万元) holding a value whose label passes every column condition.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellSel {
+    /// Row names after [`norm_name`], tried in this order; empty = the 合计 row ([`total_row`]).
+    #[serde(default)]
+    pub rows: Vec<String>,
+    /// Take the first row of the table whose name is any of `rows` (table order, not list order),
+    /// and in it the first money column holding a value whatever its label.
+    #[serde(default)]
+    pub table_order: bool,
+    /// The label contains one of these words (empty: any label).
+    #[serde(default)]
+    pub column_has: Vec<String>,
+    /// … or the label is empty (a one-column side printed without a label).
+    #[serde(default)]
+    pub or_blank: bool,
+    /// The label's leaf (last `/` part) is one of these (empty: any).
+    #[serde(default)]
+    pub leaf_in: Vec<String>,
+    /// The label's leaf contains none of these.
+    #[serde(default)]
+    pub leaf_not_has: Vec<String>,
+    /// The label is of the report's own year ([`current_year`]).
+    #[serde(default)]
+    pub current_year: bool,
+    /// When no column passes and the table has a single money column, that column.
+    #[serde(default)]
+    pub or_only_money_column: bool,
+}
+
+impl CellSel {
+    /// True when the column label `l` of `t` passes the selector's column conditions.
+    pub fn accepts(&self, t: &Table, l: &str) -> bool {
+        let lf = leaf(l);
+        (!self.current_year || current_year(t, l))
+            && (self.column_has.is_empty()
+                || self.column_has.iter().any(|w| l.contains(w.as_str()))
+                || (self.or_blank && l.is_empty()))
+            && (self.leaf_in.is_empty() || self.leaf_in.iter().any(|w| lf == w))
+            && !self.leaf_not_has.iter().any(|w| lf.contains(w.as_str()))
+    }
+
+    /// The row names and column conditions in words, for a rule's description.
+    pub fn describe(&self) -> String {
+        let row = if self.rows.is_empty() {
+            "total row".to_string()
+        } else {
+            self.rows.join("|")
+        };
+        let mut cond = Vec::new();
+        if !self.column_has.is_empty() {
+            cond.push(format!("~{}", self.column_has.join("|")));
+        }
+        if !self.leaf_in.is_empty() {
+            cond.push(self.leaf_in.join("|"));
+        }
+        format!("{row}[{}]", cond.join(","))
+    }
+}
+
+/// The first cell `sel` names: (value, row, column).
+pub fn select<'t>(t: &'t Table, sel: &CellSel) -> Option<(Decimal, &'t Row, usize)> {
+    let money =
+        |i: usize| t.column_units.get(i).map(String::as_str) == Some(crate::amount::WAN_YUAN);
+    let label = |i: usize| t.columns.get(i).map(String::as_str).unwrap_or("");
+    if sel.table_order {
+        let row = t
+            .rows
+            .iter()
+            .filter(|r| {
+                let n = norm_name(&r.name);
+                sel.rows.contains(&n)
+            })
+            .find_map(|r| {
+                (0..t.columns.len()).find_map(|i| {
+                    let v = r.cells.get(i).copied().flatten()?;
+                    money(i).then_some((v, r, i))
+                })
+            });
+        return row;
+    }
+    if sel.rows.is_empty() {
+        let row = total_row(t)?;
+        let in_row = |pred: &dyn Fn(usize) -> bool| {
+            (0..t.columns.len()).find_map(|i| {
+                if !money(i) || !pred(i) {
+                    return None;
+                }
+                row.cells.get(i).copied().flatten().map(|v| (v, row, i))
+            })
+        };
+        let single = t
+            .column_units
+            .iter()
+            .filter(|u| *u == crate::amount::WAN_YUAN)
+            .count()
+            == 1;
+        return in_row(&|i| sel.accepts(t, label(i)))
+            .or_else(|| (sel.or_only_money_column && single).then(|| in_row(&|_| true))?);
+    }
+    let names: Vec<&str> = sel.rows.iter().map(String::as_str).collect();
+    find(t, &names, |l| sel.accepts(t, l))
+}
+
+/// The first cell of the first selector that finds one.
+pub fn select_any<'t>(t: &'t Table, sels: &[CellSel]) -> Option<(Decimal, &'t Row, usize)> {
+    sels.iter().find_map(|s| select(t, s))
+}
+
+/// A word rule over the parts of a column label (`/`-separated), the last part being the leaf.
+/// Every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColMatch {
+    /// The leaf is this word.
+    #[serde(default)]
+    pub leaf: Option<String>,
+    /// The leaf contains every one of these words.
+    #[serde(default)]
+    pub leaf_has: Vec<String>,
+    /// The leaf contains none of these words.
+    #[serde(default)]
+    pub leaf_not_has: Vec<String>,
+    /// The leaf starts with this word.
+    #[serde(default)]
+    pub leaf_starts: Option<String>,
+    /// The part above the leaf contains this word.
+    #[serde(default)]
+    pub parent_has: Option<String>,
+    /// No part of the label is this word.
+    #[serde(default)]
+    pub no_part: Option<String>,
+}
+
+impl ColMatch {
+    /// True when the label parts `p` pass.
+    pub fn matches(&self, p: &[&str]) -> bool {
+        let last = p.last().copied().unwrap_or("");
+        let parent = if p.len() >= 2 { p[p.len() - 2] } else { "" };
+        self.leaf.as_deref().is_none_or(|w| last == w)
+            && self.leaf_has.iter().all(|w| last.contains(w.as_str()))
+            && !self.leaf_not_has.iter().any(|w| last.contains(w.as_str()))
+            && self
+                .leaf_starts
+                .as_deref()
+                .is_none_or(|w| last.starts_with(w))
+            && self
+                .parent_has
+                .as_deref()
+                .is_none_or(|w| p.len() >= 2 && parent.contains(w))
+            && self.no_part.as_deref().is_none_or(|w| !p.contains(&w))
+    }
+}
+
+/// True when any of `rules` passes (none given: false).
+pub fn any_match(rules: &[ColMatch], p: &[&str]) -> bool {
+    rules.iter().any(|r| r.matches(p))
+}
+
+// ---- shared table helpers ---------------------------------------------------------------------
+
+/// A row name in comparable form: whitespace, numbering (`一、`, `1.`, `(一)`) and the detail mark
+/// (`其中：`) removed, quotes dropped; the words are the `[names]` of the figure rules in force.
 pub fn norm_name(s: &str) -> String {
+    let rules = current();
+    let w = &rules.names;
     let mut t: String = normalize_line(s)
         .chars()
         .filter(|c| !matches!(c, '“' | '”' | '"'))
         .collect();
-    for p in ["其中：", "其中:"] {
-        if let Some(rest) = t.strip_prefix(p) {
+    for p in &w.detail_marks {
+        if let Some(rest) = t.strip_prefix(p.as_str()) {
             t = rest.to_string();
         }
     }
     let bare = t.trim_start_matches(['(', '（']);
-    let cut = bare.char_indices().find(|(_, c)| {
-        !matches!(
-            c,
-            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '0'..='9'
-        )
-    });
+    let cut = bare
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || w.is_numeral(*c)));
     match cut {
         Some((i, c)) if i > 0 && matches!(c, '、' | '.' | ')' | '）' | '．') => {
             bare[i + c.len_utf8()..].to_string()
@@ -110,7 +284,9 @@ pub fn find<'t>(
             for (i, c) in row.cells.iter().enumerate() {
                 let label = t.columns.get(i).map(String::as_str).unwrap_or("");
                 if let Some(v) = c {
-                    if t.column_units.get(i).map(String::as_str) == Some("万元") && col(label) {
+                    if t.column_units.get(i).map(String::as_str) == Some(crate::amount::WAN_YUAN)
+                        && col(label)
+                    {
                         return Some((*v, row, i));
                     }
                 }
@@ -120,11 +296,15 @@ pub fn find<'t>(
     None
 }
 
-/// The 合计 row of a table, or its only row when that row has no name.
+/// The 合计 row of a table (a row the row words call a total: `patterns/tables/rows.toml`), or its
+/// only row when that row has no name.
 pub fn total_row(t: &Table) -> Option<&Row> {
     t.rows
         .iter()
-        .find(|r| matches!(norm_name(&r.name).as_str(), "合计" | "总计"))
+        .find(|r| {
+            let n = norm_name(&r.name);
+            current().names.total_rows.contains(&n)
+        })
         .or(match t.rows.as_slice() {
             [only] if only.name.is_empty() => Some(only),
             _ => None,
@@ -132,8 +312,280 @@ pub fn total_row(t: &Table) -> Option<&Row> {
 }
 
 /// The first row holding any value (三公 tables print one unlabelled data row).
-fn data_row(t: &Table) -> Option<&Row> {
+pub fn data_row(t: &Table) -> Option<&Row> {
     t.rows.iter().find(|r| r.cells.iter().any(Option::is_some))
+}
+
+/// The money columns (万元) of a table.
+pub fn money_cols(t: &Table) -> impl Iterator<Item = usize> + '_ {
+    (0..t.columns.len())
+        .filter(|&i| t.column_units.get(i).map(String::as_str) == Some(crate::amount::WAN_YUAN))
+}
+
+/// True for a column label an identity of the report's own year may read: not a year-on-year change
+/// (增减变化金额), not the previous year's figure (上年预算数), and not dated with an earlier year than
+/// the latest year among the table's labels (`2025年预算数` beside `2026年预算数`).
+pub fn current_year(t: &Table, label: &str) -> bool {
+    let w = labels::words();
+    if w.is_change(label) || w.is_previous_year(label) {
+        return false;
+    }
+    let latest = t.columns.iter().filter_map(|l| w.year(l)).max();
+    match (w.year(label), latest) {
+        (Some(y), Some(l)) => y == l,
+        _ => true,
+    }
+}
+
+/// Gate: `total` equals the sum of `parts` within the rounding envelope (blank parts count as zero;
+/// no total: true). A table whose columns were misread rarely passes; a wrong fact is worse than none.
+fn consistent(total: Option<Decimal>, parts: &[Option<Decimal>]) -> bool {
+    let Some(total) = total else { return true };
+    let sum: Decimal = parts.iter().map(|p| p.unwrap_or_default()).sum();
+    let envelope = crate::amount::rounding_envelope(parts.len());
+    (total - sum).abs() <= envelope
+}
+
+// ---- the figure rules (data) ------------------------------------------------------------------
+
+/// How a group of figures is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureMode {
+    /// Each figure: the first of its `cells` that finds a cell.
+    Cells,
+    /// As `cells`, kept only when `gate_total` = Σ `gate_parts` on the table (blank parts zero).
+    Gated,
+    /// The 三公 layout: parts named by [`ColMatch`] rules, per 预算数 / 决算数 column group.
+    ColumnParts,
+}
+
+/// One figure of a group.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureDef {
+    pub key: String,
+    /// `cells` / `gated`: the selectors, in preference order.
+    #[serde(default)]
+    pub cells: Vec<CellSel>,
+    /// `column_parts`: the part (a name of the group's `parts`, or `$total`: the group's total part).
+    #[serde(default)]
+    pub part: String,
+    /// `column_parts`: the column group read: `main` (the group's `main_group` when the table is
+    /// grouped), `none` (any label), or a group word.
+    #[serde(default)]
+    pub group: String,
+    /// `column_parts`: read only when the table's columns are grouped.
+    #[serde(default)]
+    pub grouped_only: bool,
+}
+
+/// A `column_parts` gate: the figure `total` = Σ the figures `parts`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureGate {
+    pub total: String,
+    pub parts: Vec<String>,
+}
+
+/// A group of figures read from the same tables the same way (`[[figures]]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureGroup {
+    pub tables: Vec<String>,
+    pub mode: FigureMode,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub figure: Vec<FigureDef>,
+    /// `gated`: the total and the parts of the gate.
+    #[serde(default)]
+    pub gate_total: Vec<CellSel>,
+    #[serde(default)]
+    pub gate_parts: Vec<CellSel>,
+    /// `column_parts`: the group words; the table is grouped when two or more leaves are one of them.
+    #[serde(default)]
+    pub group_words: Vec<String>,
+    /// `column_parts`: the group read by `group = 'main'` figures when the table is grouped.
+    #[serde(default)]
+    pub main_group: String,
+    /// `column_parts`: words of columns that make the table's total part `meetings_total_part`
+    /// (会议费 / 培训费 beside 三公: the 三公 小计) instead of `total_part`.
+    #[serde(default)]
+    pub meetings: Vec<String>,
+    #[serde(default)]
+    pub total_part: String,
+    #[serde(default)]
+    pub meetings_total_part: String,
+    /// `column_parts`: the named parts, each a list of alternative rules.
+    #[serde(default)]
+    pub parts: BTreeMap<String, Vec<ColMatch>>,
+    /// `column_parts`: the figures kept only when every gate holds and the `anchors` columns exist.
+    #[serde(default)]
+    pub gates: Vec<FigureGate>,
+    #[serde(default)]
+    pub anchors: Vec<String>,
+    /// `column_parts`: figures kept whatever the gates say (outside the identities).
+    #[serde(default)]
+    pub ungated: Vec<String>,
+}
+
+/// How row names are compared (`[names]`): the marks of a detail row (`其中：`), the numerals of
+/// a numbering (`一、`) and the names of a table's total row.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameWords {
+    #[serde(default)]
+    pub detail_marks: Vec<String>,
+    #[serde(default)]
+    pub numerals: String,
+    #[serde(default)]
+    pub total_rows: Vec<String>,
+    /// `[name, normalised]` pairs that `check-patterns` verifies.
+    #[serde(default)]
+    pub examples: Vec<[String; 2]>,
+}
+
+impl NameWords {
+    /// True for a numeral of a numbering (`一` of `一、`).
+    pub fn is_numeral(&self, c: char) -> bool {
+        self.numerals.contains(c)
+    }
+}
+
+/// The compiled figure rules of a pattern set, with the file they came from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub file: String,
+    pub names: NameWords,
+    pub groups: Vec<FigureGroup>,
+}
+
+/// The `[names]` table and the `[[figures]]` groups of a file.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FiguresEntry {
+    #[serde(default)]
+    pub names: Option<NameWords>,
+    #[serde(default)]
+    pub figures: Vec<FigureGroup>,
+}
+
+static DEFAULT: LazyLock<Arc<Figures>> = LazyLock::new(|| {
+    let f = toml::from_str::<FiguresEntry>(DEFAULT_TOML).unwrap_or_default();
+    Arc::new(Figures {
+        file: FIGURES_FILE.to_string(),
+        names: f.names.unwrap_or_default(),
+        groups: f.figures,
+    })
+});
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Figures>>> = const { RefCell::new(None) };
+}
+
+/// The embedded default figure rules.
+pub fn default_figures() -> Arc<Figures> {
+    DEFAULT.clone()
+}
+
+/// The figure rules in force on this thread: the ones [`scoped`] installed, or the defaults.
+pub fn current() -> Arc<Figures> {
+    CURRENT
+        .with(|c| c.borrow().clone())
+        .unwrap_or_else(|| DEFAULT.clone())
+}
+
+/// Runs `f` with `rules` as this thread's figure rules (a document is read on one thread).
+pub fn scoped<T>(rules: Arc<Figures>, f: impl FnOnce() -> T) -> T {
+    let before = CURRENT.with(|c| c.borrow_mut().replace(rules));
+    let out = f();
+    CURRENT.with(|c| *c.borrow_mut() = before);
+    out
+}
+
+impl Figures {
+    /// The problems of the rules against the key vocabulary and the table catalog, as
+    /// `file:line:figures[i]:field: message`.
+    pub fn check(&self, text: &str, keys: &[&str], tables: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, [name, want]) in self.names.examples.iter().enumerate() {
+            let got = scoped(Arc::new(self.clone()), || norm_name(name));
+            if got != *want {
+                out.push(format!(
+                    "{}:names:examples[{i}]: {name:?} should read {want:?} but reads {got:?}",
+                    self.file
+                ));
+            }
+        }
+        let mut lines = LineFinder::new(text);
+        for (i, g) in self.groups.iter().enumerate() {
+            let line = lines.next_line("[[figures]]");
+            let at = |field: &str| format!("{}:{line}:figures[{i}]:{field}", self.file);
+            for id in &g.tables {
+                if !tables.contains(&id.as_str()) {
+                    out.push(format!("{}: unknown table id {id:?}", at("tables")));
+                }
+            }
+            for f in &g.figure {
+                if !keys.contains(&f.key.as_str()) {
+                    out.push(format!("{}: unknown key {:?}", at("figure.key"), f.key));
+                }
+                match g.mode {
+                    FigureMode::Cells | FigureMode::Gated if f.cells.is_empty() => out.push(
+                        format!("{}: figure {:?} has no cells", at("figure.cells"), f.key),
+                    ),
+                    FigureMode::ColumnParts
+                        if f.part != "$total" && !g.parts.contains_key(&f.part) =>
+                    {
+                        out.push(format!(
+                            "{}: figure {:?} names unknown part {:?}",
+                            at("figure.part"),
+                            f.key,
+                            f.part
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            for gate in &g.gates {
+                for k in std::iter::once(&gate.total).chain(&gate.parts) {
+                    if !g.figure.iter().any(|f| f.key == *k) {
+                        out.push(format!("{}: gate names no figure {k:?}", at("gates")));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Finds the line numbers of successive occurrences of a marker in a file's text.
+pub struct LineFinder<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> LineFinder<'a> {
+    pub fn new(text: &'a str) -> LineFinder<'a> {
+        LineFinder { text, pos: 0 }
+    }
+
+    /// The 1-based line of the next line starting with `marker` (0 when there is none).
+    pub fn next_line(&mut self, marker: &str) -> usize {
+        let mut at = self.pos;
+        loop {
+            let Some(rel) = self.text.get(at..).and_then(|s| s.find(marker)) else {
+                return 0;
+            };
+            let p = at + rel;
+            let line_start = self.text[..p].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            if self.text[line_start..p].trim().is_empty() {
+                self.pos = p + marker.len();
+                return self.text[..p].matches('\n').count() + 1;
+            }
+            at = p + marker.len();
+        }
+    }
 }
 
 fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFigure {
@@ -149,217 +601,52 @@ fn figure(t: &Table, key: &str, row: &Row, col: usize, value: Decimal) -> KeyFig
             row: row.name.clone(),
             column: t.columns.get(col).cloned().unwrap_or_default(),
         },
+        at: (row_index(t, row), col),
         bbox: row.bboxes.get(col).copied().flatten(),
     }
 }
 
-/// The column of `row` whose label satisfies `pred`, with its value.
-fn value_in(t: &Table, row: &Row, pred: impl Fn(&str) -> bool) -> Option<(usize, Decimal)> {
-    (0..t.columns.len()).find_map(|i| {
-        let label = t.columns[i].as_str();
-        if t.column_units.get(i).map(String::as_str) != Some("万元") || !pred(label) {
-            return None;
-        }
-        row.cells.get(i).copied().flatten().map(|v| (i, v))
-    })
-}
-
-/// Key figures of the summary tables (F01/B01).
-fn summary(t: &Table, out: &mut Vec<KeyFigure>) {
-    let budget = t.table.starts_with('B');
-    let income_col = |l: &str| l.contains("收入") || l.is_empty();
-    let spend_col = |l: &str| l.contains("支出") || l.is_empty();
-    let mut push = |key: &str, found: Option<(Decimal, &Row, usize)>| {
-        if let Some((v, row, col)) = found {
-            out.push(figure(t, key, row, col, v));
-        }
-    };
-    let grand_in: &[&str] = if budget {
-        &["收入总计", "收入合计"]
-    } else {
-        &["收入总计"]
-    };
-    let grand_out: &[&str] = if budget {
-        &["支出总计", "支出合计"]
-    } else {
-        &["支出总计"]
-    };
-    push(
-        "income.grand_total",
-        find(t, grand_in, income_col).or_else(|| find(t, &["总计"], |l| l.contains("收入"))),
-    );
-    push(
-        "expenditure.grand_total",
-        find(t, grand_out, spend_col).or_else(|| find(t, &["总计"], |l| l.contains("支出"))),
-    );
-    push(
-        "income.current_year",
-        find(
-            t,
-            &["本年收入合计", "当年收入小计", "本年收入小计"],
-            income_col,
-        ),
-    );
-    push(
-        "expenditure.current_year",
-        find(
-            t,
-            &["本年支出合计", "当年支出小计", "本年支出小计"],
-            spend_col,
-        ),
-    );
-}
-
-/// Key figures of the expenditure tables (F03/B03).
-/// Gate: the figures of one table are kept only when the table agrees with itself: `total` equals
-/// the sum of `parts` within the rounding envelope (blank parts count as zero). A table whose columns
-/// were misread rarely passes; a wrong fact is worse than none.
-fn consistent(total: Option<Decimal>, parts: &[Option<Decimal>]) -> bool {
-    let Some(total) = total else { return true };
-    let sum: Decimal = parts.iter().map(|p| p.unwrap_or_default()).sum();
-    let envelope = crate::checks::rounding_envelope(parts.len());
-    (total - sum).abs() <= envelope
-}
-
-/// The parts the year's expenditure splits into (a 合计 = Σ these).
-pub(crate) const SPENDING_PARTS: [&str; 7] = [
-    "基本支出",
-    "项目支出",
-    "上缴上级支出",
-    "经营支出",
-    "对附属单位补助支出",
-    "对下级单位补助支出",
-    "单位预留机动经费",
-];
-
-fn expenditure(t: &Table, out: &mut Vec<KeyFigure>) {
-    let Some(row) = total_row(t) else { return };
-    let total = value_in(t, row, |l| {
-        matches!(leaf(l), "合计" | "本年支出合计" | "支出合计")
-    })
-    .map(|(_, v)| v);
-    let parts: Vec<Option<Decimal>> = SPENDING_PARTS
+/// The index of `row` in its table.
+pub fn row_index(t: &Table, row: &Row) -> usize {
+    t.rows
         .iter()
-        .map(|w| value_in(t, row, |l| leaf(l) == *w).map(|(_, v)| v))
-        .collect();
-    if !consistent(total, &parts) {
-        return;
-    }
-    for (key, word) in [
-        ("expenditure.basic", "基本支出"),
-        ("expenditure.project", "项目支出"),
-    ] {
-        if let Some((col, v)) = value_in(t, row, |l| leaf(l) == word) {
-            out.push(figure(t, key, row, col, v));
-        }
-    }
+        .position(|r| std::ptr::eq(r, row))
+        .unwrap_or(0)
 }
 
-/// Key figures of the 一般公共预算 expenditure table (F05/B05): its 合计 row.
-fn gpb(t: &Table, out: &mut Vec<KeyFigure>) {
-    let Some(row) = total_row(t) else { return };
-    for (key, words) in [
-        ("gpb.expenditure", &["合计", "小计"][..]),
-        ("basic.total", &["基本支出"][..]),
-    ] {
-        let single = t.column_units.iter().filter(|u| *u == "万元").count() == 1;
-        let found = value_in(t, row, |l| words.contains(&leaf(l))).or_else(|| {
-            (single && key == "gpb.expenditure").then(|| value_in(t, row, |_| true))?
-        });
-        if let Some((col, v)) = found {
-            out.push(figure(t, key, row, col, v));
-        }
-    }
-}
-
-/// Key figures of the basic-expenditure table (F06/B06): 人员经费 and 公用经费 totals, printed as
-/// rows (人员经费合计) or as columns of the 合计 row: (value, cell reference, raw text, page).
-pub fn personnel_public(t: &Table) -> [Option<(Decimal, String, String, u32)>; 2] {
-    personnel_public_cells(t).map(|found| {
-        found.map(|(v, row, col)| {
-            (
-                v,
-                cell_ref(t, row, col),
-                row.raw.get(col).cloned().unwrap_or_default(),
-                row.page,
-            )
-        })
-    })
-}
-
-/// The cells of [`personnel_public`]: (value, row, column).
-fn personnel_public_cells(t: &Table) -> [Option<(Decimal, &Row, usize)>; 2] {
-    ["人员经费", "公用经费"].map(|w| {
-        let by_row = t
-            .rows
+fn cells(t: &Table, g: &FigureGroup, out: &mut Vec<KeyFigure>) {
+    if g.mode == FigureMode::Gated {
+        let total = select_any(t, &g.gate_total).map(|(v, _, _)| v);
+        let parts: Vec<Option<Decimal>> = g
+            .gate_parts
             .iter()
-            .filter(|r| {
-                let n = norm_name(&r.name);
-                n == format!("{w}合计") || n == w
-            })
-            .find_map(|r| {
-                (0..t.columns.len()).find_map(|i| {
-                    let v = r.cells.get(i).copied().flatten()?;
-                    (t.column_units.get(i).map(String::as_str) == Some("万元")).then_some((v, r, i))
-                })
-            });
-        by_row.or_else(|| {
-            let row = total_row(t)?;
-            let (col, v) = value_in(t, row, |l| leaf(l) == w)?;
-            Some((v, row, col))
-        })
-    })
-}
-
-fn basic(t: &Table, out: &mut Vec<KeyFigure>) {
-    for (key, found) in ["basic.personnel", "basic.public"]
-        .into_iter()
-        .zip(personnel_public_cells(t))
-    {
-        if let Some((value, row, col)) = found {
-            out.push(figure(t, key, row, col, value));
+            .map(|s| select(t, s).map(|(v, _, _)| v))
+            .collect();
+        if total_row(t).is_none() || !consistent(total, &parts) {
+            return;
+        }
+    }
+    for f in &g.figure {
+        if let Some((v, row, col)) = select_any(t, &f.cells) {
+            out.push(figure(t, &f.key, row, col, v));
         }
     }
 }
 
-/// True for a 三公 column label of the part `part` in the column group `group` (`决算数`, `预算数` or
-/// `` for tables without groups).
-fn sangong_col(label: &str, part: &str, group: &str) -> bool {
+/// True for a label of the part `rules` in the column group `group` (`` for any): the group word is
+/// the leaf, the part the level above it.
+fn part_col(label: &str, rules: &[ColMatch], group: &str) -> bool {
     let parts: Vec<&str> = label.split('/').map(|p| p.trim()).collect();
     let in_group = group.is_empty() || parts.last().is_some_and(|l| *l == group);
     if !in_group {
         return false;
     }
-    // Without the group word, the part is the leaf; with it, the part is the level above.
     let target: Vec<&str> = if group.is_empty() || parts.len() < 2 {
         parts.clone()
     } else {
         parts[..parts.len() - 1].to_vec()
     };
-    let Some(last) = target.last() else {
-        return false;
-    };
-    let parent = if target.len() >= 2 {
-        target[target.len() - 2]
-    } else {
-        ""
-    };
-    match part {
-        "total" => *last == "合计",
-        "sangong_subtotal" => *last == "小计" && parent.contains("三公"),
-        "overseas" => last.contains("出国"),
-        "vehicle" => {
-            (*last == "小计" && parent.contains("公务用车"))
-                || (last.starts_with("公务用车购置及运行") && !target.contains(&"小计"))
-        }
-        "purchase" => last.contains("购置费") && !last.contains("运行"),
-        "operation" => {
-            last.contains("运行") && !last.contains("购置") && !last.contains("机关运行")
-        }
-        "reception" => last.contains("接待"),
-        "admin" => last.contains("机关运行经费"),
-        _ => false,
-    }
+    !target.is_empty() && any_match(rules, &target)
 }
 
 /// The first label level of the latest year when the columns are grouped by two or more years
@@ -378,100 +665,98 @@ fn latest_year_group(columns: &[String]) -> Option<String> {
         .flatten()
 }
 
-/// Key figures of the 三公 tables (F07/B07).
-fn sangong(t: &Table, out: &mut Vec<KeyFigure>) {
-    let Some(row) = data_row(t) else { return };
-    let final_table = t.table.starts_with('F');
-    let grouped = t
-        .columns
+/// True when the table's columns are grouped by the group words (two or more leaves are one).
+pub fn grouped(t: &Table, words: &[String]) -> bool {
+    t.columns
         .iter()
-        .filter(|c| matches!(leaf(c), "决算数" | "预算数"))
+        .filter(|c| words.iter().any(|w| leaf(c) == w))
         .count()
-        >= 2;
-    let group = if final_table && grouped {
-        "决算数"
-    } else if grouped {
-        "预算数"
+        >= 2
+}
+
+/// True when a column label holds one of `words`.
+pub fn any_column_has(t: &Table, words: &[String]) -> bool {
+    t.columns
+        .iter()
+        .any(|c| words.iter().any(|w| c.contains(w.as_str())))
+}
+
+fn column_parts(t: &Table, g: &FigureGroup, out: &mut Vec<KeyFigure>) {
+    let Some(row) = data_row(t) else { return };
+    let is_grouped = grouped(t, &g.group_words);
+    let main = if is_grouped {
+        g.main_group.as_str()
     } else {
         ""
     };
-    let meetings = t
-        .columns
-        .iter()
-        .any(|c| c.contains("会议费") || c.contains("培训费"));
-    let total_part = if meetings {
-        "sangong_subtotal"
+    let total_part = if any_column_has(t, &g.meetings) {
+        g.meetings_total_part.as_str()
     } else {
-        "total"
+        g.total_part.as_str()
     };
-    let mut wanted = vec![
-        ("sangong.final", total_part, group),
-        ("sangong.overseas", "overseas", group),
-        ("sangong.vehicle", "vehicle", group),
-        ("sangong.vehicle.purchase", "purchase", group),
-        ("sangong.vehicle.operation", "operation", group),
-        ("sangong.reception", "reception", group),
-    ];
-    if final_table && grouped {
-        wanted.push(("sangong.budget", total_part, "预算数"));
-    }
-    if !final_table {
-        wanted.push(("admin_cost.total", "admin", ""));
-    }
+    let rules = |part: &str| -> &[ColMatch] {
+        let name = if part == "$total" { total_part } else { part };
+        g.parts.get(name).map(Vec::as_slice).unwrap_or(&[])
+    };
     // Budget tables that print the previous year beside this one (2021年 | 2022年 | 增减变化情况)
     // give this year's figures: the latest year's group only.
     let latest = latest_year_group(&t.columns);
     let this_year = |l: &str| latest.as_deref().is_none_or(|y| l.starts_with(y));
     let mut found: Vec<KeyFigure> = Vec::new();
-    for (key, part, g) in wanted {
-        if let Some((col, v)) = value_in(t, row, |l| this_year(l) && sangong_col(l, part, g)) {
-            found.push(figure(t, key, row, col, v));
+    for f in &g.figure {
+        if f.grouped_only && !is_grouped {
+            continue;
+        }
+        let group = match f.group.as_str() {
+            "main" => main,
+            "none" | "" => "",
+            w => w,
+        };
+        let r = rules(&f.part);
+        if let Some(c) = money_cols(t).find(|&c| {
+            let l = t.columns[c].as_str();
+            this_year(l) && part_col(l, r, group) && row.cells.get(c).copied().flatten().is_some()
+        }) {
+            if let Some(v) = row.cells.get(c).copied().flatten() {
+                found.push(figure(t, &f.key, row, c, v));
+            }
         }
     }
     let get = |k: &str| found.iter().find(|f| f.key == k).map(|f| f.value);
-    let parts_ok = consistent(
-        get("sangong.final"),
-        &[
-            get("sangong.overseas"),
-            get("sangong.vehicle"),
-            get("sangong.reception"),
-        ],
-    );
-    let vehicle_ok = consistent(
-        get("sangong.vehicle"),
-        &[
-            get("sangong.vehicle.purchase"),
-            get("sangong.vehicle.operation"),
-        ],
-    );
-    let has_col = |part: &str| {
+    let gates_ok = g.gates.iter().all(|gate| {
+        let parts: Vec<Option<Decimal>> = gate.parts.iter().map(|p| get(p)).collect();
+        consistent(get(&gate.total), &parts)
+    });
+    let anchored = g.anchors.iter().all(|part| {
+        let r = rules(part);
         t.columns
             .iter()
-            .any(|l| this_year(l) && sangong_col(l, part, group))
-    };
-    let anchored = has_col(total_part) && has_col("vehicle");
-    if parts_ok && vehicle_ok && anchored {
+            .any(|l| this_year(l) && part_col(l, r, main))
+    });
+    if gates_ok && anchored {
         out.extend(found);
     } else {
-        // Only the figure outside the 三公 identities survives.
-        out.extend(found.into_iter().filter(|f| f.key == "admin_cost.total"));
+        out.extend(found.into_iter().filter(|f| g.ungated.contains(&f.key)));
     }
 }
 
-/// Every key figure the tables give.
+/// Every key figure the tables give, by the rules in force ([`current`]).
 pub fn key_figures(tables: &[Table]) -> Vec<KeyFigure> {
+    key_figures_with(&current(), tables)
+}
+
+/// Every key figure the tables give, by `rules`: the groups of each table in file order; one figure
+/// per key (the first table that gives it).
+pub fn key_figures_with(rules: &Figures, tables: &[Table]) -> Vec<KeyFigure> {
     let mut out = Vec::new();
     for t in tables.iter().filter(|t| !t.empty) {
-        match t.table.as_str() {
-            "F01" | "B01" => summary(t, &mut out),
-            "F03" | "B03" => expenditure(t, &mut out),
-            "F05" | "B05" => gpb(t, &mut out),
-            "F06" | "B06" => basic(t, &mut out),
-            "F07" | "B07" => sangong(t, &mut out),
-            _ => {}
+        for g in rules.groups.iter().filter(|g| g.tables.contains(&t.table)) {
+            match g.mode {
+                FigureMode::Cells | FigureMode::Gated => cells(t, g, &mut out),
+                FigureMode::ColumnParts => column_parts(t, g, &mut out),
+            }
         }
     }
-    // One figure per key: the first table that gives it.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert(f.key.clone()));
     out
@@ -491,7 +776,7 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
             } else {
                 f.value
             },
-            unit: "万元".to_string(),
+            unit: crate::amount::WAN_YUAN.to_string(),
             raw: f.raw,
             approximate: false,
             page: Some(f.page),
@@ -509,6 +794,19 @@ pub fn table_facts(tables: &[Table], narrative: &[Fact]) -> Vec<Fact> {
 mod tests {
     use super::*;
 
+    fn rules(g: &FigureGroup, part: &str) -> Vec<ColMatch> {
+        g.parts.get(part).cloned().unwrap_or_default()
+    }
+
+    fn group(id: &str) -> FigureGroup {
+        default_figures()
+            .groups
+            .iter()
+            .find(|g| g.tables.iter().any(|t| t == id))
+            .cloned()
+            .expect("a figure group")
+    }
+
     #[test]
     fn names_normalise_like_the_scorer() {
         assert_eq!(
@@ -522,27 +820,90 @@ mod tests {
     }
 
     #[test]
+    fn the_default_rules_load_and_verify() {
+        let f = default_figures();
+        assert!(f.groups.len() >= 7, "figures.toml parses");
+        let keys = [
+            "income.grand_total",
+            "expenditure.grand_total",
+            "income.current_year",
+            "expenditure.current_year",
+            "expenditure.basic",
+            "expenditure.project",
+            "gpb.expenditure",
+            "basic.total",
+            "basic.personnel",
+            "basic.public",
+            "sangong.final",
+            "sangong.overseas",
+            "sangong.vehicle",
+            "sangong.vehicle.purchase",
+            "sangong.vehicle.operation",
+            "sangong.reception",
+            "sangong.budget",
+            "admin_cost.total",
+        ];
+        let tables = [
+            "F01", "B01", "F03", "B03", "F05", "B05", "F06", "B06", "F07", "B07",
+        ];
+        let text = DEFAULT_TOML;
+        assert_eq!(f.check(text, &keys, &tables), Vec::<String>::new());
+        // An unknown key and an unknown table are reported with the group's line.
+        let problems = f.check(text, &keys[1..], &tables[1..]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("unknown key \"income.grand_total\"")),
+            "{problems:?}"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("[[figures]]"))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        assert!(
+            problems.iter().any(|p| p
+                == &format!(
+                    "tables/figures.toml:{line}:figures[0]:tables: unknown table id \"F01\""
+                )),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn sangong_labels() {
+        let f07 = group("F07");
+        let b07 = group("B07");
         let l = "财政拨款“三公”经费/公务用车购置及运行费/公务用车运行费/决算数";
-        assert!(sangong_col(l, "operation", "决算数"));
-        assert!(!sangong_col(l, "operation", "预算数"));
-        assert!(sangong_col(
+        assert!(part_col(l, &rules(&f07, "operation"), "决算数"));
+        assert!(!part_col(l, &rules(&f07, "operation"), "预算数"));
+        assert!(!part_col(l, &rules(&f07, "purchase"), "决算数"));
+        assert!(part_col(
             "财政拨款“三公”经费/合计/预算数",
-            "total",
+            &rules(&f07, "total"),
             "预算数"
         ));
-        assert!(sangong_col(
+        assert!(part_col(
             "“三公”经费预算数/公务用车购置及运行费/小计",
-            "vehicle",
+            &rules(&f07, "vehicle"),
             ""
         ));
-        assert!(sangong_col("“三公”经费/小计", "sangong_subtotal", ""));
-        assert!(!sangong_col(
+        assert!(part_col(
+            "“三公”经费/小计",
+            &rules(&f07, "sangong_subtotal"),
+            ""
+        ));
+        assert!(!part_col(
             "“三公”经费/公务用车购置及运行维护费/小计",
-            "sangong_subtotal",
+            &rules(&f07, "sangong_subtotal"),
             ""
         ));
-        assert!(sangong_col("机关运行经费预算数", "admin", ""));
+        assert!(part_col("机关运行经费预算数", &rules(&b07, "admin"), ""));
+        assert!(!part_col(
+            "机关运行经费预算数",
+            &rules(&b07, "operation"),
+            ""
+        ));
     }
 
     #[test]
@@ -562,5 +923,98 @@ mod tests {
         // One year only (or none): no group to choose.
         assert_eq!(latest_year_group(&cols[..3]), None);
         assert_eq!(latest_year_group(&["合计".to_string()]), None);
+    }
+
+    fn table(id: &str, columns: &[&str], rows: Vec<(&str, Vec<Option<&str>>)>) -> Table {
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        Table {
+            table: id.to_string(),
+            title: String::new(),
+            unit_declared: None,
+            pages: [3, 3],
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|(name, cells)| Row {
+                    code: None,
+                    name: name.to_string(),
+                    cells: cells.iter().map(|c| c.and_then(d)).collect(),
+                    raw: cells.iter().map(|c| c.unwrap_or("").to_string()).collect(),
+                    page: 3,
+                    level: None,
+                    parent: None,
+                    indent: None,
+                    bbox: None,
+                    bboxes: Vec::new(),
+                    cell_rects: Vec::new(),
+                })
+                .collect(),
+            empty: false,
+            empty_statement: None,
+            unit: crate::amount::WAN_YUAN.to_string(),
+            unit_inferred: false,
+            column_units: vec![crate::amount::WAN_YUAN.to_string(); columns.len()],
+            layout: "ruled".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_gated_group_gives_nothing_from_a_table_that_disagrees_with_itself() {
+        let good = table(
+            "F03",
+            &["合计", "基本支出", "项目支出"],
+            vec![("合计", vec![Some("100"), Some("60"), Some("40")])],
+        );
+        let got: Vec<(String, String)> = key_figures(&[good])
+            .into_iter()
+            .map(|f| (f.key, f.value.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("expenditure.basic".to_string(), "60".to_string()),
+                ("expenditure.project".to_string(), "40".to_string())
+            ]
+        );
+        let bad = table(
+            "F03",
+            &["合计", "基本支出", "项目支出"],
+            vec![("合计", vec![Some("100"), Some("60"), Some("30")])],
+        );
+        assert!(key_figures(&[bad]).is_empty());
+    }
+
+    #[test]
+    fn a_figure_added_as_data_needs_no_code() {
+        // A new group for a table the defaults do not read (F08, 政府性基金预算支出表).
+        let text = r#"
+[[figures]]
+tables = ['F08']
+mode = 'cells'
+[[figures.figure]]
+key = 'gov_fund.expenditure'
+cells = [{ leaf_in = ['合计'] }]
+"#;
+        let entry: FiguresEntry = toml::from_str(text).expect("figures toml");
+        let rules = Figures {
+            file: "mine.toml".to_string(),
+            names: default_figures().names.clone(),
+            groups: entry.figures,
+        };
+        let t = table(
+            "F08",
+            &["合计", "基本支出"],
+            vec![("合计", vec![Some("12.5"), None])],
+        );
+        let got = key_figures_with(&rules, &[t]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].key.as_str(), got[0].value.to_string()),
+            ("gov_fund.expenditure", "12.5".to_string())
+        );
+        assert_eq!(got[0].cell_ref, "table:F08[合计,合计]@p3");
+        assert_eq!(got[0].rule, "table:F08.gov_fund.expenditure");
     }
 }
