@@ -196,72 +196,303 @@ fn split_glued_amount(p: Piece) -> Vec<Piece> {
     ]
 }
 
-/// Header leaves (header pieces with no header piece below them) that match no body column: each
-/// body column takes at most one leaf per header row, the nearest, when the gap between them is at
-/// most the larger of 12 pt and 0.8 × the leaf's width (labels are centred, numbers right-aligned).
-/// The leaves left over are columns of their own (a column blank in every body row).
+/// Width units of a label's characters: a CJK character is twice as wide as any other.
+fn char_units(c: char) -> f32 {
+    if crate::normalize::is_cjk(c) {
+        2.0
+    } else {
+        1.0
+    }
+}
+
+/// The next header row below `r` holding a piece that overlaps `x0..x1`, with those pieces.
+fn next_under(header: &[Vec<Piece>], r: usize, x0: f32, x1: f32) -> Option<(usize, Vec<usize>)> {
+    (r + 1..header.len()).find_map(|k| {
+        let under: Vec<usize> = (0..header[k].len())
+            .filter(|&j| {
+                let q = &header[k][j].bbox;
+                q.x0 < x1 - 0.5 && x0 + 0.5 < q.x1
+            })
+            .collect();
+        (!under.is_empty()).then_some((k, under))
+    })
+}
+
+/// Two labels of neighbouring header cells printed as one run without a gap
+/// (`公务用车购置公务用车运行`, each wrapped onto a next line as `费` / `维护费`): a piece with no
+/// space whose next line holds two or more pieces lying within its width, set close below it, is
+/// split where each part (its characters equally wide, CJK double) is centred over one of them, as
+/// the lines of one wrapped label are. A parent label is never so split: its children are not
+/// centred under parts of it.
+fn split_glued_labels(header: &mut [Vec<Piece>]) {
+    for r in 0..header.len() {
+        let mut i = 0;
+        while i < header[r].len() {
+            let p = header[r][i].clone();
+            let parts = glued_parts(header, r, &p);
+            match parts {
+                Some(parts) => {
+                    let n = parts.len();
+                    header[r].splice(i..=i, parts);
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// The parts of a glued piece `p` of header row `r` (see [`split_glued_labels`]), if it is one.
+fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>> {
+    let chars: Vec<char> = p.text.chars().collect();
+    if chars.len() < 4 || chars.iter().any(|c| c.is_whitespace()) {
+        return None;
+    }
+    let (k, under) = next_under(header, r, p.bbox.x0, p.bbox.x1)?;
+    if !(2..=3).contains(&under.len()) {
+        return None;
+    }
+    let qs: Vec<&Piece> = under.iter().map(|&j| &header[k][j]).collect();
+    let h = p.bbox.height();
+    let inside = qs.iter().all(|q| {
+        q.bbox.x0 >= p.bbox.x0 - 1.0
+            && q.bbox.x1 <= p.bbox.x1 + 1.0
+            && q.bbox.y0 - p.bbox.y1 <= 0.8 * h
+    });
+    if !inside {
+        return None;
+    }
+    let total: f32 = chars.iter().map(|c| char_units(*c)).sum();
+    let per = p.bbox.width() / total;
+    // x at each character boundary.
+    let mut at = vec![p.bbox.x0];
+    for c in &chars {
+        let last = at.last().copied().unwrap_or(p.bbox.x0);
+        at.push(last + char_units(*c) * per);
+    }
+    let tol = (2.0 * per).max(1.5);
+    // Cut points (character indices) for each part, tried exhaustively (two or three parts).
+    let mut best: Option<(f32, Vec<usize>)> = None;
+    let n = chars.len();
+    let mut try_cuts = |cuts: Vec<usize>| {
+        let mut bounds = vec![0];
+        bounds.extend(&cuts);
+        bounds.push(n);
+        let mut dev = 0.0;
+        for (w, q) in bounds.windows(2).zip(&qs) {
+            let (x0, x1) = (at[w[0]], at[w[1]]);
+            let d = ((x0 + x1) / 2.0 - (q.bbox.x0 + q.bbox.x1) / 2.0).abs();
+            if d > tol || q.bbox.width() > x1 - x0 + 1.0 {
+                return;
+            }
+            dev += d;
+        }
+        if best.as_ref().is_none_or(|b| dev < b.0) {
+            best = Some((dev, cuts));
+        }
+    };
+    if qs.len() == 2 {
+        for a in 2..n - 1 {
+            try_cuts(vec![a]);
+        }
+    } else {
+        for a in 2..n - 1 {
+            for b in a + 2..n - 1 {
+                try_cuts(vec![a, b]);
+            }
+        }
+    }
+    let (_, cuts) = best?;
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(n);
+    Some(
+        bounds
+            .windows(2)
+            .map(|w| Piece {
+                text: chars[w[0]..w[1]].iter().collect(),
+                bbox: crate::document::Rect {
+                    x0: at[w[0]],
+                    x1: at[w[1]],
+                    ..p.bbox
+                },
+            })
+            .collect(),
+    )
+}
+
+/// A label wrapped over several lines of one header cell (`因公出国` over `（境）费用`) is one piece
+/// before columns are found, so that its lower line is neither a leaf of its own nor hides the
+/// label above from being one: a piece continued on the next header row (the next that holds any
+/// piece within its width) by a single piece, hardly wider, centred under it, set close below it (line
+/// spacing, not a header row's height), under no other piece of its row, and not centred between
+/// the nearest pieces of its own row on either side (a middle child), takes that piece's text;
+/// the same again for a third line.
+fn join_wrapped_pieces(header: &mut [Vec<Piece>]) {
+    for r in 0..header.len() {
+        for i in 0..header[r].len() {
+            let mut last = header[r][i].bbox;
+            let mut row = r;
+            loop {
+                let p = &header[r][i];
+                let Some((k, under)) = next_under(header, row, p.bbox.x0, p.bbox.x1) else {
+                    break;
+                };
+                let [j] = under.as_slice() else { break };
+                let q = &header[k][*j];
+                let close = q.bbox.y0 - last.y1 <= 0.8 * last.height();
+                let centred = (centre_x(q) - centre_x(p)).abs() <= 0.1 * p.bbox.width() + 1.5;
+                // A next line may be a character longer (a full-width bracket pair kept whole).
+                let narrower = q.bbox.width() <= 1.3 * last.width() + 1.0;
+                let alone = header[row]
+                    .iter()
+                    .filter(|o| o.bbox.x0 < q.bbox.x1 - 0.5 && q.bbox.x0 + 0.5 < o.bbox.x1)
+                    .count()
+                    <= 1;
+                // A label centred between the nearest labels on either side of q's row is the
+                // middle child of a parent, not the rest of a wrapped label (`财政拨款` over
+                // `合计 基本支出 项目支出`).
+                let cq = centre_x(q);
+                let left = header[k]
+                    .iter()
+                    .filter(|o| o.bbox.x1 <= q.bbox.x0)
+                    .map(centre_x)
+                    .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))));
+                let right = header[k]
+                    .iter()
+                    .filter(|o| o.bbox.x0 >= q.bbox.x1)
+                    .map(centre_x)
+                    .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.min(x))));
+                let middle = match (left, right) {
+                    (Some(l), Some(r)) => ((l + r) / 2.0 - cq).abs() <= 2.0 + 0.05 * (r - l),
+                    _ => false,
+                };
+                if !(close && centred && narrower && alone) || middle {
+                    break;
+                }
+                let q = header[k].remove(*j);
+                let p = &mut header[r][i];
+                p.text.push_str(&q.text);
+                p.bbox = p.bbox.union(&q.bbox);
+                last = q.bbox;
+                row = k;
+            }
+        }
+    }
+}
+
+/// Header leaves (header pieces with no header piece below them) that match no body column (see
+/// [`match_leaves`]; labels are centred, numbers right-aligned). The leaves left over are columns
+/// of their own (a column blank in every body row).
 fn unmatched_leaves(header: &[Vec<Piece>], body: &[(f32, f32)]) -> Vec<(f32, f32)> {
-    let gap = |p: &Piece, c: &(f32, f32)| (c.0 - p.bbox.x1).max(p.bbox.x0 - c.1).max(0.0);
-    let mut out = Vec::new();
+    let mut leaves: Vec<&Piece> = Vec::new();
+    let mut leaf_row: Vec<usize> = Vec::new();
     for (r, row) in header.iter().enumerate() {
         // A leaf has no lower header piece under it, nor lower pieces close on both sides (a
         // parent label centred between its children).
-        let leaves: Vec<&Piece> = row
-            .iter()
-            .filter(|p| {
-                let lower = || header[r + 1..].iter().flatten();
-                let reach = 2.0 * p.bbox.width();
-                let under =
-                    lower().any(|q| q.bbox.x0 < p.bbox.x1 - 0.5 && p.bbox.x0 + 0.5 < q.bbox.x1);
-                let left =
-                    lower().any(|q| q.bbox.x1 <= p.bbox.x0 && p.bbox.x0 - q.bbox.x1 <= reach);
-                let right =
-                    lower().any(|q| q.bbox.x0 >= p.bbox.x1 && q.bbox.x0 - p.bbox.x1 <= reach);
-                !(under || (left && right))
-            })
-            .collect();
+        leaves.extend(row.iter().filter(|p| {
+            let lower = || header[r + 1..].iter().flatten();
+            let reach = 2.0 * p.bbox.width();
+            let under = lower().any(|q| q.bbox.x0 < p.bbox.x1 - 0.5 && p.bbox.x0 + 0.5 < q.bbox.x1);
+            // Children are printed wholly below their parent; a label beside one that
+            // reaches up into its line is a sibling set lower.
+            let below = |q: &&Piece| q.bbox.y0 >= p.bbox.y1 - 0.1 * p.bbox.height();
+            let left = lower()
+                .filter(below)
+                .any(|q| q.bbox.x1 <= p.bbox.x0 && p.bbox.x0 - q.bbox.x1 <= reach);
+            let right = lower()
+                .filter(below)
+                .any(|q| q.bbox.x0 >= p.bbox.x1 && q.bbox.x0 - p.bbox.x1 <= reach);
+            // A parent centred between the nearest labels of a lower row on either side,
+            // however far (`收入` over `项目 … 预算`), with no other label of its row or of the
+            // rows between in the gap between them.
+            let between = (r + 1..header.len()).any(|kr| {
+                let k = &header[kr];
+                let ql = k
+                    .iter()
+                    .filter(|q| below(q) && q.bbox.x1 <= p.bbox.x0)
+                    .max_by(|a, b| a.bbox.x1.total_cmp(&b.bbox.x1));
+                let qr = k
+                    .iter()
+                    .filter(|q| below(q) && q.bbox.x0 >= p.bbox.x1)
+                    .min_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+                match (ql, qr) {
+                    (Some(a), Some(b)) => {
+                        let mid = (centre_x(a) + centre_x(b)) / 2.0;
+                        let alone = header[r..kr].iter().flatten().all(|o| {
+                            std::ptr::eq(o, *p) || o.bbox.x1 <= a.bbox.x1 || o.bbox.x0 >= b.bbox.x0
+                        });
+                        alone
+                            && (mid - centre_x(p)).abs() <= 2.0 + 0.05 * (centre_x(b) - centre_x(a))
+                    }
+                    _ => false,
+                }
+            });
+            !(under || (left && right) || between)
+        }));
+        leaf_row.resize(leaves.len(), r);
+    }
+    // Each row's leaves take the body columns (a column takes one leaf per row); then every row's
+    // leaves compete at once (a label vertically centred in a cell spanning several header rows
+    // sits on a row of its own, beside the lower labels of its neighbours). A leaf is a column of
+    // its own when it is left over row by row, or left over at once although it was within 12 pt
+    // of a column (a label far from every column that loses its column to another row's label
+    // names the row, not a column: `总体资金情况（万元）` beside the figures).
+    let rows: Vec<Vec<usize>> = (0..header.len())
+        .map(|r| (0..leaves.len()).filter(|&i| leaf_row[i] == r).collect())
+        .collect();
+    let by_row = match_leaves(&leaves, &rows, body);
+    let at_once = match_leaves(&leaves, &[(0..leaves.len()).collect()], body);
+    let gap = |p: &Piece, c: &(f32, f32)| (c.0 - p.bbox.x1).max(p.bbox.x0 - c.1).max(0.0);
+    leaves
+        .iter()
+        .enumerate()
+        .filter(|&(i, p)| !by_row[i] || (!at_once[i] && body.iter().any(|c| gap(p, c) <= 12.0)))
+        .map(|(_, p)| (p.bbox.x0, p.bbox.x1))
+        .collect()
+}
+
+/// Which leaves label a body column: within each group of leaves, each body column takes at most
+/// one leaf, the nearest, when the gap between them is at most the larger of 12 pt and 0.8 × the
+/// leaf's width; then a leaf left over takes the column whose territory (up to the middle of the
+/// gaps) holds its centre when no leaf of its group has it yet (a label centred in a wide column
+/// whose numbers are right-aligned far from it).
+fn match_leaves(leaves: &[&Piece], groups: &[Vec<usize>], body: &[(f32, f32)]) -> Vec<bool> {
+    let gap = |p: &Piece, c: &(f32, f32)| (c.0 - p.bbox.x1).max(p.bbox.x0 - c.1).max(0.0);
+    let edges = boundaries(body);
+    let mut done = vec![false; leaves.len()];
+    for group in groups {
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
-        for (i, p) in leaves.iter().enumerate() {
+        for &i in group {
             for (k, c) in body.iter().enumerate() {
-                let g = gap(p, c);
-                if g <= (0.8 * p.bbox.width()).max(12.0) {
+                let g = gap(leaves[i], c);
+                if g <= (0.8 * leaves[i].bbox.width()).max(12.0) {
                     pairs.push((g, i, k));
                 }
             }
         }
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut leaf_done = vec![false; leaves.len()];
         let mut col_done = vec![false; body.len()];
         for (_, i, k) in pairs {
-            if !leaf_done[i] && !col_done[k] {
-                leaf_done[i] = true;
+            if !done[i] && !col_done[k] {
+                done[i] = true;
                 col_done[k] = true;
             }
         }
-        // A leaf left over labels the body column whose territory (up to the middle of the gaps)
-        // holds its centre, when no leaf of its row does yet (a label centred in a wide column
-        // whose numbers are right-aligned far from it).
-        let edges = boundaries(body);
-        for (i, p) in leaves.iter().enumerate() {
-            if leaf_done[i] {
+        for &i in group {
+            if done[i] {
                 continue;
             }
+            let p = leaves[i];
             if let Some(k) = interval_of(&edges, (p.bbox.x0 + p.bbox.x1) / 2.0) {
                 if !col_done[k] {
-                    leaf_done[i] = true;
+                    done[i] = true;
                     col_done[k] = true;
                 }
             }
         }
-        out.extend(
-            leaves
-                .iter()
-                .zip(leaf_done)
-                .filter(|(_, done)| !done)
-                .map(|(p, _)| (p.bbox.x0, p.bbox.x1)),
-        );
     }
-    out
+    done
 }
 
 /// Merges overlapping (or touching) x-intervals.
@@ -306,7 +537,7 @@ pub(crate) fn grid_from_lines(
     if per_line.is_empty() {
         return None;
     }
-    let body_start = per_line
+    let mut body_start = per_line
         .iter()
         .position(|r| is_body_row(r))
         .unwrap_or(per_line.len());
@@ -320,6 +551,12 @@ pub(crate) fn grid_from_lines(
     for row in &mut per_line[..body_start] {
         join_letter_spaced(row, &body_iv);
     }
+    let mut header: Vec<Vec<Piece>> = per_line.drain(..body_start).collect();
+    split_glued_labels(&mut header);
+    join_wrapped_pieces(&mut header);
+    header.retain(|r| !r.is_empty());
+    body_start = header.len();
+    per_line.splice(0..0, header);
     let col_edges = match fixed {
         Some(f) => f.to_vec(),
         None => {
@@ -522,14 +759,26 @@ fn header_spans(
     // Anchors: (row, centre) of each column's lowest label, and that label's x-range.
     let mut anchor: Vec<Option<(usize, f32)>> = vec![None; n];
     let mut anchor_x: Vec<(f32, f32)> = vec![(0.0, 0.0); n];
+    // Where each column's cell starts at the latest: a label is centred in its cell or set at its
+    // top, and a leaf's cell reaches down to the body.
+    let bottom = header
+        .iter()
+        .flatten()
+        .map(|p| p.bbox.y1)
+        .fold(f32::MIN, f32::max);
+    let mut cell_top: Vec<f32> = vec![f32::MAX; n];
     for (r, row) in header.iter().enumerate() {
         for (i, p) in row.iter().enumerate() {
             if let Some(c) = assigned[r][i] {
                 anchor[c] = Some((r, centre_x(p)));
                 anchor_x[c] = (p.bbox.x0, p.bbox.x1);
+                cell_top[c] = (p.bbox.y0 + p.bbox.y1 - bottom).min(p.bbox.y0);
             }
         }
     }
+    // A column is one of a parent's children only when its cell can start below the parent (a
+    // label centred in a cell as high as the parent's row and its children's is their sibling).
+    let starts_below = |c: usize, p: &Piece| cell_top[c] >= p.bbox.y1 - 0.4 * p.bbox.height();
     // A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
     let under_piece = |c: usize, p: &Piece| {
         let (x0, x1) = anchor_x[c];
@@ -541,18 +790,41 @@ fn header_spans(
             .map(|(_, x)| x)
             .unwrap_or((col_edges[c] + col_edges[c + 1]) / 2.0)
     };
-    let mut out = Vec::with_capacity(header.len());
-    for (r, row) in header.iter().enumerate() {
+    // Rows from the lowest up: a parent's core takes in the spans of the labels under it.
+    let mut out: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); header.len()];
+    for (r, row) in header.iter().enumerate().rev() {
         // Cores: where each piece starts before widening, and whether it is a leaf.
         let below = |c: usize| anchor[c].is_some_and(|(ar, _)| ar > r);
+        // Columns spanned by lower labels that lie under a piece (a quarter of the narrower of
+        // the two at least: a parent centred over a grandchild still spans its child's columns).
+        let lower_spans = |p: &Piece| -> Vec<usize> {
+            let mut cs = Vec::new();
+            for k in r + 1..header.len() {
+                for (j, q) in header[k].iter().enumerate() {
+                    let ov = q.bbox.x1.min(p.bbox.x1) - q.bbox.x0.max(p.bbox.x0);
+                    if ov <= 0.0 || ov < 0.25 * q.bbox.width().min(p.bbox.width()) {
+                        continue;
+                    }
+                    if let Some(Some((a, b))) = out[k].get(j).copied() {
+                        cs.extend(a..=b);
+                    }
+                }
+            }
+            cs
+        };
         let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(row.len());
         for (i, p) in row.iter().enumerate() {
             let own = assigned[r][i];
             let core = match own {
                 Some(c) if anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
                 _ => {
-                    let under: Vec<usize> =
+                    let mut under: Vec<usize> =
                         (0..n).filter(|&c| below(c) && under_piece(c, p)).collect();
+                    if !under.is_empty() {
+                        under.extend(lower_spans(p));
+                        under.sort_unstable();
+                        under.dedup();
+                    }
                     match (under.first(), under.last()) {
                         (Some(&a), Some(&b)) => Some(((a, b), false)),
                         _ => (0..n)
@@ -591,7 +863,7 @@ fn header_spans(
                 if leaf {
                     anchor[c].is_none()
                 } else {
-                    anchor[c].is_none_or(|(ar, _)| ar > r)
+                    anchor[c].is_none_or(|(ar, _)| ar > r) && starts_below(c, &row[i])
                 }
             };
             // A leaf is centred in its cell (column edges); a parent over its children's labels.
@@ -600,7 +872,9 @@ fn header_spans(
             // Siblings of a parent's children: columns labelled on the same row as they are.
             let child_rows: Vec<usize> = (a..=b).filter_map(|c| anchor[c].map(|x| x.0)).collect();
             let sibling = |c: usize| {
-                !leaf && anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
+                !leaf
+                    && anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
+                    && starts_below(c, &row[i])
             };
             let span = widen(
                 centres,
@@ -638,7 +912,7 @@ fn header_spans(
                         continue;
                     }
                     let Some((ar, x)) = anchor[c] else { continue };
-                    if ar <= r || !rows.contains(&ar) {
+                    if ar <= r || !rows.contains(&ar) || !starts_below(c, &row[i]) {
                         continue;
                     }
                     let d = (x - centre_x(&row[i])).abs();
@@ -652,7 +926,7 @@ fn header_spans(
                 *sp = (sp.0.min(c), sp.1.max(c));
             }
         }
-        out.push(spans);
+        out[r] = spans;
     }
     out
 }
@@ -770,6 +1044,81 @@ fn join_wrapped_labels(
 mod tests {
     use super::*;
     use crate::extract::tables::grid::tests::{line, seg};
+
+    /// A segment at (x0, y0) with the given width and a height of 10.
+    fn at(text: &str, x0: f32, y0: f32, w: f32) -> crate::document::Line {
+        line(vec![seg(text, x0, y0, w)])
+    }
+
+    #[test]
+    fn glued_labels_split_where_their_wrapped_lines_are_centred() {
+        // `车购置车运行` is two labels printed as one run; their second lines `费` and `维护费`
+        // are centred under each half. The middle column is blank in the body.
+        let l0 = line(vec![
+            seg("小计", 50.0, 0.0, 20.0),
+            seg("车购置车运行", 80.0, 0.0, 60.0),
+        ]);
+        let l1 = line(vec![
+            seg("费", 90.0, 11.0, 10.0),
+            seg("维护费", 110.0, 11.0, 30.0),
+        ]);
+        let l2 = line(vec![
+            seg("10.00", 50.0, 30.0, 20.0),
+            seg("5.00", 120.0, 30.0, 20.0),
+        ]);
+        let g = grid_from_lines(3, &[&l0, &l1, &l2], None).expect("grid");
+        assert_eq!(g.n_cols(), 3);
+        assert_eq!(g.own_text(0, 1), "车购置费");
+        assert_eq!(g.own_text(0, 2), "车运行维护费");
+        assert_eq!(g.own_text(1, 1), "");
+        assert_eq!(g.own_text(1, 2), "5.00");
+    }
+
+    #[test]
+    fn a_label_centred_in_a_tall_cell_is_a_column_not_a_parent() {
+        // 合计 and 会议费 are centred in cells as tall as the header; 因公出国（境）费用 (two lines)
+        // is centred in a cell under the parent, beside 小计 and 接待费 set a little lower. The
+        // columns of 因公出国 and 会议费 are blank; the parent spans 小计 … 接待费 only.
+        let lines = [
+            at("上年", 110.0, -14.0, 20.0),
+            at("一般公共预算三公经费", 70.0, 0.0, 100.0),
+            line(vec![
+                seg("合计", 20.0, 15.0, 20.0),
+                seg("因公出国", 100.0, 17.5, 40.0),
+                seg("会议费", 180.0, 15.0, 30.0),
+            ]),
+            line(vec![
+                seg("小计", 70.0, 23.0, 20.0),
+                seg("接待费", 148.0, 23.0, 30.0),
+            ]),
+            at("（境）费用", 97.5, 30.0, 45.0),
+            line(vec![
+                seg("3.00", 20.0, 50.0, 20.0),
+                seg("1.00", 70.0, 50.0, 20.0),
+                seg("2.00", 150.0, 50.0, 20.0),
+            ]),
+        ];
+        let refs: Vec<&crate::document::Line> = lines.iter().collect();
+        let g = grid_from_lines(3, &refs, None).expect("grid");
+        assert_eq!(g.n_cols(), 5);
+        let body = g.n_rows() - 1;
+        assert_eq!(g.own_text(body, 0), "3.00");
+        assert_eq!(g.own_text(body, 2), "");
+        assert_eq!(g.own_text(body, 3), "2.00");
+        assert_eq!(g.own_text(body, 4), "");
+        let parent = g.cell_at(1, 2).expect("parent");
+        assert_eq!(
+            (parent.text.as_str(), parent.col, parent.col_span),
+            ("一般公共预算三公经费", 1, 3)
+        );
+        let wrapped = (0..g.n_rows())
+            .map(|r| g.own_text(r, 2))
+            .collect::<Vec<_>>();
+        assert!(wrapped
+            .iter()
+            .any(|t| t.starts_with("因公出国") && t.ends_with("费用")));
+        assert!((0..body).any(|r| g.own_text(r, 4) == "会议费"));
+    }
 
     #[test]
     fn amount_glued_to_a_paragraph_is_split() {

@@ -700,8 +700,15 @@ fn column_parts(t: &Table, g: &FigureGroup, out: &mut Vec<KeyFigure>) {
     };
     // Budget tables that print the previous year beside this one (2021年 | 2022年 | 增减变化情况)
     // give this year's figures: the latest year's group only.
+    // The same for groups named as the previous year's or the change (上年 | 当年 | 增减变化情况:
+    // column words of patterns/tables/columns.toml).
     let latest = latest_year_group(&t.columns);
-    let this_year = |l: &str| latest.as_deref().is_none_or(|y| l.starts_with(y));
+    let words = super::labels::words();
+    let this_year = |l: &str| {
+        latest.as_deref().is_none_or(|y| l.starts_with(y))
+            && !words.is_previous_year(l)
+            && !words.is_change(l)
+    };
     let mut found: Vec<KeyFigure> = Vec::new();
     for f in &g.figure {
         if f.grouped_only && !is_grouped {
@@ -904,6 +911,73 @@ mod tests {
             &rules(&b07, "operation"),
             ""
         ));
+    }
+
+    #[test]
+    fn sangong_figures_skip_the_previous_year_and_change_groups() {
+        // 上年 | 当年 | 增减变化情况, each with 合计 and the “三公” 小计 (会议费 beside them).
+        let groups = ["上年", "当年", "增减变化情况"];
+        let mut columns = vec!["单位名称".to_string()];
+        for g in groups {
+            for leaf in [
+                "合计",
+                "“三公”经费预算/小计",
+                "“三公”经费预算/公务用车购置及运行维护费/小计",
+                "“三公”经费预算/公务用车购置及运行维护费/公务用车运行维护费",
+                "会议费",
+            ] {
+                columns.push(format!("{g}/{leaf}"));
+            }
+        }
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        let cells = vec![
+            None,
+            d("24.2"),
+            d("12"),
+            d("12"),
+            d("12"),
+            None,
+            d("32.08"),
+            d("10.1"),
+            d("10.1"),
+            d("10.1"),
+            None,
+            d("7.88"),
+            d("-1.9"),
+            d("-1.9"),
+            d("-1.9"),
+            None,
+        ];
+        let t = Table {
+            table: "B07".to_string(),
+            title: String::new(),
+            unit_declared: Some("万元".to_string()),
+            pages: [9, 9],
+            column_units: columns
+                .iter()
+                .map(|c| if c == "单位名称" { "" } else { "万元" }.to_string())
+                .collect(),
+            columns,
+            rows: vec![Row {
+                code: None,
+                name: "合计".to_string(),
+                raw: cells.iter().map(|_| String::new()).collect(),
+                cells,
+                page: 9,
+                level: None,
+                parent: None,
+                indent: None,
+            }],
+            empty: false,
+            empty_statement: None,
+            unit: "万元".to_string(),
+            unit_inferred: false,
+            layout: "positions".to_string(),
+        };
+        let figs = key_figures(&[t]);
+        let fin = figs.iter().find(|f| f.key == "sangong.final");
+        assert_eq!(fin.map(|f| f.value), d("10.1"));
+        assert!(fin.is_some_and(|f| f.cell.column.starts_with("当年/")));
     }
 
     #[test]
