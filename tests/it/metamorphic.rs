@@ -55,7 +55,7 @@ fn facts_and_tables(path: &Path, config: &DocConfig) -> (String, Vec<String>, Ve
             .collect()
     };
     (
-        a.summary.status.clone(),
+        a.summary.status.to_string(),
         strip(&a.rendered.facts),
         strip(&a.rendered.tables),
     )

@@ -967,12 +967,17 @@ mod tests {
                 level: None,
                 parent: None,
                 indent: None,
+                bbox: None,
+                bboxes: Vec::new(),
+                cell_rects: Vec::new(),
             }],
             empty: false,
             empty_statement: None,
             unit: "万元".to_string(),
             unit_inferred: false,
             layout: "positions".to_string(),
+            regions: Vec::new(),
+            grid_rects: Vec::new(),
         };
         let figs = key_figures(&[t]);
         let fin = figs.iter().find(|f| f.key == "sangong.final");
