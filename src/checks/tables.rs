@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 
 use super::identities::{default_identities, Identities, IdentityDef, Mode, Scope};
 use super::{compare, Check, Role, Status, Term};
-use crate::extract::facts::Fact;
+use crate::extract::facts::{Fact, Origin};
 use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
     any_column_has, any_match, cell_ref, current_year, data_row, key_figures, leaf, money_cols,
@@ -752,9 +752,9 @@ fn text_compare(check: &str, table: Decimal, fact: &Fact, refs: Vec<String>) -> 
     super::compare_within(check, table, fact.value, envelope, refs)
 }
 
-/// A fact read from the narrative (not one of the facts the tables gave).
+/// A fact not given by a table (read from the narrative, or derived from narrative figures).
 fn narrative(f: &Fact) -> bool {
-    !f.pattern.starts_with("table:")
+    f.origin != Origin::Table
 }
 
 /// `text_vs_figures`: each narrative fact (no item) whose key a table figure gives = the figure.
