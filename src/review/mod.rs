@@ -575,7 +575,10 @@ fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Res
     };
     let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
     if hex != text(&doc.record["doc_id"]) {
         return Err(format!(
             "{} has changed since the run (its sha256 is not the doc_id)",

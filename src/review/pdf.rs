@@ -756,6 +756,8 @@ fn wrap(id: ObjectId, body: &[u8]) -> Vec<u8> {
     out
 }
 
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
 /// Serialises a direct object (dictionaries, arrays, names, strings as hex, numbers, references).
 /// A stream inside a page or catalog dictionary cannot occur (streams are indirect); one is written as
 /// `null`.
@@ -770,8 +772,10 @@ pub(crate) fn write_object(out: &mut Vec<u8>, object: &Object) {
         Object::Name(n) => write_name(out, n),
         Object::String(bytes, _) => {
             out.push(b'<');
-            for b in bytes {
-                let _ = write!(out, "{b:02X}");
+            out.reserve(bytes.len() * 2 + 1);
+            for &b in bytes {
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0x0F)]);
             }
             out.push(b'>');
         }
