@@ -501,20 +501,30 @@ pub fn popup(v: &ReviewValue, checks: &[Value]) -> String {
 
 /// Groups the records of the run by document, in `documents.jsonl` order.
 fn documents(dir: &Path) -> Result<Vec<DocReview>, ReviewError> {
-    let docs = read_jsonl(&dir.join("documents.jsonl"))?;
-    let mut facts: HashMap<String, Vec<Value>> = HashMap::new();
-    let mut tables: HashMap<String, Vec<Value>> = HashMap::new();
-    let mut checks: HashMap<String, Vec<Value>> = HashMap::new();
-    for (file, map) in [
-        ("facts.jsonl", &mut facts),
-        ("tables.jsonl", &mut tables),
-        ("checks.jsonl", &mut checks),
-    ] {
-        for v in read_jsonl(&dir.join(file))? {
+    // The four files are read (and grouped) at the same time, each once.
+    let files = [
+        "documents.jsonl",
+        "facts.jsonl",
+        "tables.jsonl",
+        "checks.jsonl",
+    ];
+    let mut read: Vec<Result<Vec<Value>, ReviewError>> = files
+        .par_iter()
+        .map(|file| read_jsonl(&dir.join(file)))
+        .collect();
+    let mut next = || read.remove(0);
+    let docs = next()?;
+    let group = |records: Vec<Value>| {
+        let mut map: HashMap<String, Vec<Value>> = HashMap::new();
+        for v in records {
             let id = text(&v["doc_id"]).to_string();
             map.entry(id).or_default().push(v);
         }
-    }
+        map
+    };
+    let mut facts = group(next()?);
+    let mut tables = group(next()?);
+    let mut checks = group(next()?);
     let mut out = Vec::new();
     for d in docs {
         let id = text(&d["doc_id"]).to_string();
@@ -575,7 +585,10 @@ fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Res
     };
     let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
     if hex != text(&doc.record["doc_id"]) {
         return Err(format!(
             "{} has changed since the run (its sha256 is not the doc_id)",

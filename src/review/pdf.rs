@@ -107,7 +107,7 @@ pub fn annotate(
         Some(k) => k,
         None => return Err(AnnotateError::NoStartXref),
     };
-    let doc = std::panic::catch_unwind(|| lopdf::Document::load_mem(original))
+    let doc = std::panic::catch_unwind(|| load_structure(original))
         .map_err(|_| AnnotateError::Unreadable("the reader failed".to_string()))?
         .map_err(|e| AnnotateError::Unreadable(e.to_string()))?;
     if doc.trailer.get(b"Encrypt").is_ok() {
@@ -363,6 +363,350 @@ pub fn annotate(
     })
 }
 
+/// The file's object layer as far as the update needs it: the trailer, the catalog, the page tree,
+/// the pages' indirect `/Annots` arrays and the outline root with its last item, each read from its
+/// offset through the cross-reference sections (startxref → trailer → /Prev chain), never the page
+/// contents, fonts or images. A file this reading cannot follow (a damaged table, an object stream it
+/// cannot open) is read whole instead, so the result is the same object set either way.
+fn load_structure(original: &[u8]) -> lopdf::Result<lopdf::Document> {
+    match lazy::load(original) {
+        Some(doc) => Ok(doc),
+        None => lopdf::Document::load_mem(original),
+    }
+}
+
+mod lazy {
+    //! The few objects of a PDF an incremental update reads, found through its cross-reference
+    //! sections. In: the file's bytes. Out: a `lopdf::Document` holding only those objects (None when
+    //! a section or an object cannot be read this way). Not here: repairing files.
+
+    use std::collections::{BTreeMap, HashSet};
+
+    use lopdf::xref::{Xref, XrefEntry, XrefType};
+    use lopdf::{Dictionary, Document, Object, ObjectId, ObjectStream, Reader};
+
+    fn reader(buffer: &[u8], xref: Xref) -> Reader<'_> {
+        let mut document = Document::new();
+        document.reference_table = xref;
+        Reader {
+            buffer,
+            document,
+            encryption_state: None,
+            raw_objects: BTreeMap::new(),
+        }
+    }
+
+    fn skip_ws(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0) {
+            i += 1;
+        }
+        i
+    }
+
+    fn number(b: &[u8], i: usize) -> Option<(u64, usize)> {
+        let i = skip_ws(b, i);
+        let end = i + b
+            .get(i..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let n = std::str::from_utf8(&b[i..end]).ok()?.parse().ok()?;
+        Some((n, end))
+    }
+
+    /// One object at `offset` whose number is read from its `N G obj` header, with the entries known
+    /// so far (for an indirect `/Length`).
+    fn object_at(buffer: &[u8], offset: usize, known: &Xref) -> Option<Object> {
+        let (n, i) = number(buffer, offset)?;
+        let (g, _) = number(buffer, i)?;
+        let id = (u32::try_from(n).ok()?, u16::try_from(g).ok()?);
+        let mut xref = known.clone();
+        xref.insert(
+            id.0,
+            XrefEntry::Normal {
+                offset: u32::try_from(offset).ok()?,
+                generation: id.1,
+            },
+        );
+        reader(buffer, xref)
+            .get_object(id, &mut HashSet::new())
+            .ok()
+    }
+
+    /// A classic section at `offset`: its entries and its trailer dictionary.
+    fn classic(buffer: &[u8], offset: usize) -> Option<(Xref, Dictionary)> {
+        let mut xref = Xref::new(0, XrefType::CrossReferenceTable);
+        let mut i = skip_ws(buffer, offset) + 4;
+        loop {
+            let j = skip_ws(buffer, i);
+            if buffer.get(j..)?.starts_with(b"trailer") {
+                i = j + 7;
+                break;
+            }
+            let (start, k) = number(buffer, j)?;
+            let (count, mut k) = number(buffer, k)?;
+            for n in start..start + count {
+                let (off, k1) = number(buffer, k)?;
+                let (generation, k2) = number(buffer, k1)?;
+                let t = skip_ws(buffer, k2);
+                let kind = *buffer.get(t)?;
+                k = t + 1;
+                let n = u32::try_from(n).ok()?;
+                if kind == b'n' {
+                    xref.entries.entry(n).or_insert(XrefEntry::Normal {
+                        offset: u32::try_from(off).ok()?,
+                        generation: u16::try_from(generation).ok()?,
+                    });
+                } else if kind == b'f' {
+                    xref.entries.entry(n).or_insert(XrefEntry::Free);
+                } else {
+                    return None;
+                }
+            }
+            i = k;
+        }
+        // The trailer dictionary, read as the body of an object of its own.
+        let at = skip_ws(buffer, i);
+        let rest = buffer.get(at..)?;
+        let end = rest.windows(9).position(|w| w == b"startxref")?;
+        let mut wrapped = b"1 0 obj\n".to_vec();
+        wrapped.extend_from_slice(&rest[..end]);
+        wrapped.extend_from_slice(b"\nendobj\n");
+        let mut one = Xref::new(2, XrefType::CrossReferenceTable);
+        one.insert(
+            1,
+            XrefEntry::Normal {
+                offset: 0,
+                generation: 0,
+            },
+        );
+        let dict = reader(&wrapped, one)
+            .get_object((1, 0), &mut HashSet::new())
+            .ok()?
+            .as_dict()
+            .ok()?
+            .clone();
+        Some((xref, dict))
+    }
+
+    /// A cross-reference stream at `offset`: its entries and its dictionary.
+    fn stream(buffer: &[u8], offset: usize, known: &Xref) -> Option<(Xref, Dictionary)> {
+        let object = object_at(buffer, offset, known)?;
+        let stream = object.as_stream().ok()?;
+        let mut dict = stream.dict.clone();
+        // As the whole-file reader keeps the trailer of a stream section: without the stream's keys.
+        for key in [&b"Length"[..], b"W", b"Index"] {
+            dict.remove(key);
+        }
+        let data = if stream.dict.get(b"Filter").is_ok() {
+            stream.decompressed_content().ok()?
+        } else {
+            stream.content.clone()
+        };
+        let widths: Vec<usize> = stream
+            .dict
+            .get(b"W")
+            .and_then(Object::as_array)
+            .ok()?
+            .iter()
+            .map(|w| w.as_i64().ok().and_then(|w| usize::try_from(w).ok()))
+            .collect::<Option<_>>()?;
+        if widths.len() != 3 {
+            return None;
+        }
+        let size = dict.get(b"Size").and_then(Object::as_i64).ok()?;
+        let index: Vec<i64> = match stream.dict.get(b"Index").and_then(Object::as_array) {
+            Ok(a) => a.iter().map(|x| x.as_i64().ok()).collect::<Option<_>>()?,
+            Err(_) => vec![0, size],
+        };
+        let field = |row: &[u8], from: usize, width: usize, default: u64| -> u64 {
+            if width == 0 {
+                return default;
+            }
+            row[from..from + width]
+                .iter()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        };
+        let row_len: usize = widths.iter().sum();
+        let mut xref = Xref::new(0, XrefType::CrossReferenceStream);
+        let mut rows = data.chunks_exact(row_len.max(1));
+        for pair in index.chunks(2) {
+            let [start, count] = pair else { return None };
+            for n in *start..*start + *count {
+                let row = rows.next()?;
+                let kind = field(row, 0, widths[0], 1);
+                let a = field(row, widths[0], widths[1], 0);
+                let b = field(row, widths[0] + widths[1], widths[2], 0);
+                let n = u32::try_from(n).ok()?;
+                let entry = match kind {
+                    0 => XrefEntry::Free,
+                    1 => XrefEntry::Normal {
+                        offset: u32::try_from(a).ok()?,
+                        generation: u16::try_from(b).ok()?,
+                    },
+                    2 => XrefEntry::Compressed {
+                        container: u32::try_from(a).ok()?,
+                        index: u16::try_from(b).ok()?,
+                    },
+                    _ => continue,
+                };
+                xref.entries.entry(n).or_insert(entry);
+            }
+        }
+        Some((xref, dict))
+    }
+
+    /// One section at `offset` (classic or stream) with its trailer.
+    fn section(buffer: &[u8], offset: usize, known: &Xref) -> Option<(Xref, Dictionary)> {
+        if buffer.get(skip_ws(buffer, offset)..)?.starts_with(b"xref") {
+            classic(buffer, offset)
+        } else {
+            stream(buffer, offset, known)
+        }
+    }
+
+    fn merge(into: &mut Xref, from: Xref) {
+        for (n, e) in from.entries {
+            into.entries.entry(n).or_insert(e);
+        }
+    }
+
+    /// The objects the update reads; None when one cannot be read this way.
+    pub(super) fn load(original: &[u8]) -> Option<Document> {
+        let pdf_at = original.windows(5).position(|w| w == b"%PDF-").unwrap_or(0);
+        let buffer = &original[pdf_at..];
+        let start = super::last_startxref(buffer)?;
+        let mut xref = Xref::new(0, XrefType::CrossReferenceTable);
+        let (first, mut trailer) = section(buffer, start, &xref)?;
+        xref.cross_reference_type = first.cross_reference_type;
+        merge(&mut xref, first);
+        let mut seen = HashSet::from([start]);
+        if let Some(at) = trailer.get(b"XRefStm").ok().and_then(|o| o.as_i64().ok()) {
+            let (more, _) = stream(buffer, usize::try_from(at).ok()?, &xref)?;
+            merge(&mut xref, more);
+        }
+        let mut prev = trailer.remove(b"Prev").and_then(|o| o.as_i64().ok());
+        if prev.is_some() {
+            // As the whole-file reader does (it reads the hybrid stream while following /Prev).
+            trailer.remove(b"XRefStm");
+        }
+        while let Some(at) = prev {
+            let at = usize::try_from(at).ok()?;
+            if !seen.insert(at) {
+                break;
+            }
+            let (more, t) = section(buffer, at, &xref)?;
+            merge(&mut xref, more);
+            if let Some(s) = t.get(b"XRefStm").ok().and_then(|o| o.as_i64().ok()) {
+                let (more, _) = stream(buffer, usize::try_from(s).ok()?, &xref)?;
+                merge(&mut xref, more);
+            }
+            prev = t.get(b"Prev").ok().and_then(|o| o.as_i64().ok());
+        }
+        xref.size = xref.entries.keys().next_back().map_or(0, |n| n + 1);
+        if trailer.get(b"Encrypt").is_ok() {
+            // The caller refuses it; the whole-file reader gives it the same trailer.
+            return None;
+        }
+        let mut wanted = Wanted {
+            reader: reader(buffer, xref),
+            streams: BTreeMap::new(),
+            objects: BTreeMap::new(),
+        };
+        let root = trailer.get(b"Root").and_then(Object::as_reference).ok()?;
+        let catalog = wanted.fetch(root)?;
+        let catalog = catalog.as_dict().ok()?.clone();
+        if let Ok(outlines) = catalog.get(b"Outlines").and_then(Object::as_reference) {
+            if let Some(o) = wanted.fetch(outlines) {
+                if let Ok(last) = o
+                    .as_dict()
+                    .and_then(|d| d.get(b"Last"))
+                    .and_then(Object::as_reference)
+                {
+                    wanted.fetch(last);
+                }
+            }
+        }
+        let pages = catalog.get(b"Pages").and_then(Object::as_reference).ok()?;
+        wanted.tree(pages, 0)?;
+        let mut document = Document::new();
+        document.max_id = wanted
+            .reader
+            .document
+            .reference_table
+            .size
+            .saturating_sub(1);
+        document.reference_table = std::mem::replace(
+            &mut wanted.reader.document.reference_table,
+            Xref::new(0, XrefType::CrossReferenceTable),
+        );
+        document.trailer = trailer;
+        document.objects = wanted.objects;
+        Some(document)
+    }
+
+    struct Wanted<'a> {
+        reader: Reader<'a>,
+        streams: BTreeMap<u32, BTreeMap<ObjectId, Object>>,
+        objects: BTreeMap<ObjectId, Object>,
+    }
+
+    impl Wanted<'_> {
+        /// Reads object `id` (from its offset or its object stream) into the set.
+        fn fetch(&mut self, id: ObjectId) -> Option<Object> {
+            if let Some(o) = self.objects.get(&id) {
+                return Some(o.clone());
+            }
+            let entry = self.reader.document.reference_table.get(id.0)?.clone();
+            let object = match entry {
+                XrefEntry::Normal { .. } => self.reader.get_object(id, &mut HashSet::new()).ok()?,
+                XrefEntry::Compressed { container, .. } => {
+                    if !self.streams.contains_key(&container) {
+                        let mut s = self
+                            .reader
+                            .get_object((container, 0), &mut HashSet::new())
+                            .ok()?
+                            .as_stream()
+                            .ok()?
+                            .clone();
+                        let objects = ObjectStream::new(&mut s).ok()?.objects;
+                        self.streams.insert(container, objects);
+                    }
+                    self.streams.get(&container)?.get(&id)?.clone()
+                }
+                _ => return None,
+            };
+            self.objects.insert(id, object.clone());
+            Some(object)
+        }
+
+        /// A node of the page tree, its kids and the pages' indirect `/Annots`.
+        fn tree(&mut self, id: ObjectId, depth: usize) -> Option<()> {
+            if depth > 64 {
+                return None;
+            }
+            let node = self.fetch(id)?;
+            let node = node.as_dict().ok()?;
+            if let Ok(annots) = node.get(b"Annots").and_then(Object::as_reference) {
+                self.fetch(annots);
+            }
+            let kids = match node.get(b"Kids") {
+                Ok(Object::Reference(r)) => self.fetch(*r)?,
+                Ok(k) => k.clone(),
+                Err(_) => return Some(()),
+            };
+            for kid in kids.as_array().ok()? {
+                let kid = kid.as_reference().ok()?;
+                if self.objects.contains_key(&kid) {
+                    continue;
+                }
+                self.tree(kid, depth + 1)?;
+            }
+            Some(())
+        }
+    }
+}
+
 /// Consecutive object numbers: (first number, [(offset, generation)]).
 fn runs(offsets: &BTreeMap<u32, (usize, u16)>) -> Vec<(u32, Vec<(usize, u16)>)> {
     let mut out: Vec<(u32, Vec<(usize, u16)>)> = Vec::new();
@@ -412,6 +756,8 @@ fn wrap(id: ObjectId, body: &[u8]) -> Vec<u8> {
     out
 }
 
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
 /// Serialises a direct object (dictionaries, arrays, names, strings as hex, numbers, references).
 /// A stream inside a page or catalog dictionary cannot occur (streams are indirect); one is written as
 /// `null`.
@@ -426,8 +772,10 @@ pub(crate) fn write_object(out: &mut Vec<u8>, object: &Object) {
         Object::Name(n) => write_name(out, n),
         Object::String(bytes, _) => {
             out.push(b'<');
-            for b in bytes {
-                let _ = write!(out, "{b:02X}");
+            out.reserve(bytes.len() * 2 + 1);
+            for &b in bytes {
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0x0F)]);
             }
             out.push(b'>');
         }
@@ -534,6 +882,48 @@ mod tests {
         let mut out = Vec::new();
         write_object(&mut out, &text_string("合计A"));
         assert_eq!(String::from_utf8_lossy(&out), "<FEFF54088BA10041>");
+    }
+
+    /// The objects read through the cross-reference sections are those of the whole-file reader, for
+    /// a classic table, a cross-reference stream with object streams, and an update on top of each
+    /// (a /Prev chain).
+    #[test]
+    fn the_structure_read_through_the_xref_is_the_whole_files() {
+        for modern in [false, true] {
+            let fx = crate::fixture::review_fixture(modern);
+            let h = Highlight {
+                page: 1,
+                rect: [10.0, 10.0, 50.0, 20.0],
+                mark: Mark::Fail,
+                contents: "x".to_string(),
+            };
+            let entry = OutlineEntry {
+                title: "t".to_string(),
+                page: 1,
+                top: None,
+            };
+            let updated = annotate(&fx.bytes, &[h], "f", &[entry])
+                .expect("annotated")
+                .bytes;
+            for bytes in [&fx.bytes, &updated] {
+                let lazy = lazy::load(bytes).expect("read through the xref");
+                let full = lopdf::Document::load_mem(bytes).expect("read whole");
+                assert_eq!(lazy.get_pages(), full.get_pages());
+                assert_eq!(format!("{:?}", lazy.trailer), format!("{:?}", full.trailer));
+                assert_eq!(lazy.max_id, full.max_id);
+                assert!(lazy.objects.len() >= 3);
+                assert!(lazy.objects.len() < full.objects.len());
+                for (id, o) in &lazy.objects {
+                    assert_eq!(
+                        format!("{o:?}"),
+                        format!("{:?}", full.objects[id]),
+                        "{id:?}"
+                    );
+                }
+            }
+            // The update read the same way gives the same bytes as one read whole.
+            assert!(updated.len() > fx.bytes.len());
+        }
     }
 
     #[test]
