@@ -266,3 +266,39 @@ pub struct RunManifest {
     pub shard: Option<String>,
     pub incremental: bool,
 }
+
+/// A JSON Lines file of an output folder that could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonlError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{path}:{line}: not a JSON line: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Reads back one JSON Lines file written by the run: one value per non-blank line.
+pub fn read_jsonl(path: &std::path::Path) -> Result<Vec<serde_json::Value>, JsonlError> {
+    use std::io::BufRead;
+    let read = |e: std::io::Error| JsonlError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(read)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(serde_json::from_str(&line).map_err(|e| JsonlError::Json {
+            path: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?);
+    }
+    Ok(out)
+}

@@ -23,7 +23,6 @@ pub mod write;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -80,14 +79,8 @@ impl Format {
 /// A problem of an export (fatal: exit code 2).
 #[derive(Debug, Error)]
 pub enum ExportError {
-    #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
-    #[error("{path}:{line}: not a JSON line: {message}")]
-    Json {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Jsonl(#[from] crate::output::JsonlError),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
     #[error("column {column}: {value} has more than 10 decimal places")]
@@ -100,29 +93,6 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     pub values: usize,
     pub documents: usize,
-}
-
-fn read_jsonl(path: &Path) -> Result<Vec<Value>, ExportError> {
-    let file = fs::File::open(path).map_err(|e| ExportError::Read {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| ExportError::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        out.push(serde_json::from_str(&line).map_err(|e| ExportError::Json {
-            path: path.display().to_string(),
-            line: i + 1,
-            message: e.to_string(),
-        })?);
-    }
-    Ok(out)
 }
 
 fn s(v: &Value) -> Cell {
@@ -256,10 +226,10 @@ pub fn parse_ref(r: &str) -> ParsedRef {
 
 /// Every frame of an export, built from the JSON Lines of `dir`.
 pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportError> {
-    let docs = read_jsonl(&dir.join("documents.jsonl"))?;
-    let facts = read_jsonl(&dir.join("facts.jsonl"))?;
-    let tables = read_jsonl(&dir.join("tables.jsonl"))?;
-    let checks = read_jsonl(&dir.join("checks.jsonl"))?;
+    let docs = crate::output::read_jsonl(&dir.join("documents.jsonl"))?;
+    let facts = crate::output::read_jsonl(&dir.join("facts.jsonl"))?;
+    let tables = crate::output::read_jsonl(&dir.join("tables.jsonl"))?;
+    let checks = crate::output::read_jsonl(&dir.join("checks.jsonl"))?;
 
     // The identity of each doc_id: the first line that is not a duplicate.
     let mut identity: HashMap<String, Identity> = HashMap::new();

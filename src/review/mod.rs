@@ -21,7 +21,6 @@ pub mod pdf;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -36,14 +35,8 @@ pub use pdf::Mark;
 /// reason is in the report).
 #[derive(Debug, Error)]
 pub enum ReviewError {
-    #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
-    #[error("{path}:{line}: not a JSON line: {message}")]
-    Json {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Jsonl(#[from] crate::output::JsonlError),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
 }
@@ -110,29 +103,6 @@ pub struct Reviewed {
     pub annotated: usize,
     pub highlights: usize,
     pub report: PathBuf,
-}
-
-fn read_jsonl(path: &Path) -> Result<Vec<Value>, ReviewError> {
-    let file = fs::File::open(path).map_err(|e| ReviewError::Read {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| ReviewError::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        out.push(serde_json::from_str(&line).map_err(|e| ReviewError::Json {
-            path: path.display().to_string(),
-            line: i + 1,
-            message: e.to_string(),
-        })?);
-    }
-    Ok(out)
 }
 
 /// The status class of a check: fail, pass (pass and rounding), or none (not decided).
@@ -510,7 +480,7 @@ fn documents(dir: &Path) -> Result<Vec<DocReview>, ReviewError> {
     ];
     let mut read: Vec<Result<Vec<Value>, ReviewError>> = files
         .par_iter()
-        .map(|file| read_jsonl(&dir.join(file)))
+        .map(|file| crate::output::read_jsonl(&dir.join(file)).map_err(ReviewError::from))
         .collect();
     let mut next = || read.remove(0);
     let docs = next()?;
