@@ -208,7 +208,8 @@ impl Segment {
     }
 }
 
-/// One printed line of a page.
+/// One printed line of a page, built by [`Line::new`] or [`Line::plain`], which also compute its
+/// matching form once ([`Line::normalized`]); the fields are read, never changed in place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
     /// The line's text as extracted (for PDFs: segments joined, with one space where there is a visible
@@ -218,9 +219,31 @@ pub struct Line {
     pub bbox: Option<Rect>,
     /// The positioned pieces of the line (PDF only; empty for text input).
     pub segments: Vec<Segment>,
+    /// `text` in matching form ([`crate::normalize::normalize_line`]), computed when the line is built.
+    #[serde(skip)]
+    normalized: String,
 }
 
 impl Line {
+    /// A line of text `text` with its box and segments; its matching form is computed here.
+    pub fn new(text: impl Into<String>, bbox: Option<Rect>, segments: Vec<Segment>) -> Line {
+        let text = text.into();
+        let normalized = crate::normalize::normalize_line(&text);
+        Line {
+            text,
+            bbox,
+            segments,
+            normalized,
+        }
+    }
+
+    /// The line's text in matching form (full-width folded, radicals unified, whitespace gone but
+    /// between two ASCII words): what [`crate::normalize::normalize_line`] gives for `text`, computed
+    /// once when the line was built.
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
     /// The display box of the characters `from..to` of `text` (character indices), where the line
     /// has segments: `text` is the segments' texts joined with one space.
     pub fn chars_box(&self, from: usize, to: usize) -> Option<Rect> {
@@ -241,11 +264,7 @@ impl Line {
 
     /// A line of a text document: no coordinates, no segments.
     pub fn plain(text: impl Into<String>) -> Line {
-        Line {
-            text: text.into(),
-            bbox: None,
-            segments: Vec::new(),
-        }
+        Line::new(text, None, Vec::new())
     }
 }
 

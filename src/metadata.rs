@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 use crate::error::PatternError;
-use crate::normalize::normalize_line;
+use crate::normalize::{normalize_line, MatchForm};
 use crate::segment::Outline;
 
 /// What a report says about itself.
@@ -632,8 +632,8 @@ impl Found {
 }
 
 /// A line as the rules read it: normalised, without a contents entry's dot leaders and page number.
-fn clean_line(raw: &str) -> String {
-    LEADERS.replace(&normalize_line(raw), "").into_owned()
+fn clean_line(raw: &(impl MatchForm + ?Sized)) -> String {
+    LEADERS.replace(&raw.match_form(), "").into_owned()
 }
 
 /// Reads kind, year and department with their sources. `source` is the input's path as given (its
@@ -650,7 +650,7 @@ pub fn identify(
         .map(|p| {
             p.lines
                 .iter()
-                .map(|l| clean_line(&l.text))
+                .map(clean_line)
                 .filter(|t| !t.is_empty())
                 .collect::<Vec<String>>()
         })

@@ -8,6 +8,8 @@
 //! Chinese punctuation other than the above (`，。；、：“”`) is kept: patterns are written against it.
 //! Not here: joining lines into paragraphs (see [`crate::segment`]).
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::decompose_compatible;
 
 /// Maps one character to its matching form.
@@ -195,6 +197,32 @@ pub fn normalize_line(raw: &str) -> String {
     out
 }
 
+/// Text that can be matched in its normalised form ([`normalize_line`]): a [`Line`](crate::document::Line)
+/// lends the form it computed when it was built; a string is normalised on the spot. Functions that
+/// match a line or a piece of text take `&impl MatchForm` so a line is never normalised twice.
+pub trait MatchForm {
+    /// The text in matching form.
+    fn match_form(&self) -> Cow<'_, str>;
+}
+
+impl MatchForm for str {
+    fn match_form(&self) -> Cow<'_, str> {
+        Cow::Owned(normalize_line(self))
+    }
+}
+
+impl MatchForm for String {
+    fn match_form(&self) -> Cow<'_, str> {
+        Cow::Owned(normalize_line(self))
+    }
+}
+
+impl MatchForm for crate::document::Line {
+    fn match_form(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.normalized())
+    }
+}
+
 /// [`normalize_line`] with, for each character of the result, the index of the character of `raw`
 /// it comes from (None for a space the normalisation writes between two ASCII words).
 pub fn normalized_sources(raw: &str) -> (String, Vec<Option<usize>>) {
@@ -288,6 +316,35 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(normalize_line(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        for raw in [
+            "2020 年度收入总计 4193.92万元",
+            "  人 力 资 源 ",
+            "2.35 2.35 100% 20",
+            "（一）１２ ⼀般公共预算 ⻔户",
+            "a\u{3000}b\u{a0}1 2",
+        ] {
+            let once = normalize_line(raw);
+            assert_eq!(normalize_line(&once), once, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_line_carries_its_matching_form() {
+        use crate::document::Line;
+        let line = Line::plain("（一）⼀般公共预算 １２ ３４ 万元");
+        assert_eq!(line.normalized(), "(一)一般公共预算12 34万元");
+        assert_eq!(line.normalized(), normalize_line(&line.text));
+        assert!(matches!(
+            line.match_form(),
+            Cow::Borrowed("(一)一般公共预算12 34万元")
+        ));
+        let text: &str = &line.text;
+        assert_eq!(text.match_form(), line.match_form());
+        assert_eq!(line.text.match_form(), line.match_form());
     }
 
     #[test]

@@ -227,11 +227,7 @@ mod tests {
         // "收入 １２万元": the space goes, the full-width digits fold; "12万元" is chars 3..7.
         let s1 = seg("收入", 100.0, 50.0, 10.0);
         let s2 = seg("１２万元", 130.0, 50.0, 10.0);
-        let line = Line {
-            text: "收入 １２万元".to_string(),
-            bbox: Some(s1.bbox.union(&s2.bbox)),
-            segments: vec![s1, s2],
-        };
+        let line = Line::new("收入 １２万元", Some(s1.bbox.union(&s2.bbox)), vec![s1, s2]);
         let normal = crate::normalize::normalize_line(&line.text);
         assert_eq!(normal, "收入12万元");
         let from = normal.find("12").expect("in the line");

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::Document;
-use crate::normalize::{join_wrapped, normalize_line};
+use crate::normalize::join_wrapped;
 
 /// One section of the outline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,39 +97,39 @@ pub fn outline(doc: &Document) -> Outline {
         .pages
         .iter()
         .flat_map(|p| p.lines.iter())
-        .any(|l| PART.is_match(&normalize_line(&l.text)));
+        .any(|l| PART.is_match(l.normalized()));
     let mut pending_title: Option<usize> = None;
     for (pi, page) in doc.pages.iter().enumerate() {
         if crate::ingest::stop_requested() {
             break;
         }
         for (li, line) in page.lines.iter().enumerate() {
-            let text = normalize_line(&line.text);
+            let text = line.normalized();
             if text.is_empty() {
                 continue;
             }
             let in_contents = contents.is_some_and(|(from, to)| (pi, li) >= from && (pi, li) < to);
             let heading = if in_contents
                 || looks_like_table_row(&line.text)
-                || DOT_LEADER.is_match(&text)
+                || DOT_LEADER.is_match(text)
                 || is_table_line(page, line)
             {
                 None
             } else {
-                parse_heading(&text).filter(|h| {
-                    h.level == 1 || !is_row_label(&text, &h.title, &page.lines[li + 1..])
+                parse_heading(text).filter(|h| {
+                    h.level == 1 || !is_row_label(text, &h.title, &page.lines[li + 1..])
                 })
             };
             let heading = heading.or_else(|| {
                 (!in_contents && !has_parts)
-                    .then(|| unnumbered_title(&text))
+                    .then(|| unnumbered_title(text))
                     .flatten()
             });
             let accepted = heading.filter(|h| h.ordinal == 0 || fits_sequence(&sections, &open, h));
             if accepted.is_none() {
                 // A heading printed as its number alone takes the next line as its title.
                 if let Some(i) = pending_title.take() {
-                    sections[i].title = heading_title(&text);
+                    sections[i].title = heading_title(text);
                 }
             }
             if let Some(h) = accepted {
@@ -163,7 +163,7 @@ pub fn outline(doc: &Document) -> Outline {
             let current = (0..6).rev().find_map(|l| open[l]).unwrap_or(0);
             let s = &mut sections[current];
             s.page_marks.push((s.body.len(), page.number));
-            join_wrapped(&mut s.body, &text);
+            join_wrapped(&mut s.body, text);
             s.line_marks.push(LineMark {
                 offset: s.body.len() - text.len(),
                 page_index: pi,
@@ -365,13 +365,13 @@ fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) ->
     label_only(text, title)
         && following
             .iter()
-            .map(|l| normalize_line(&l.text))
+            .map(crate::document::Line::normalized)
             .find(|t| !t.is_empty())
             .is_some_and(|t| {
                 let bare = t.trim_start_matches("其中：").trim_start_matches("其中:");
                 BARE_NUMBER.is_match(t.split(' ').next().unwrap_or(""))
                     || ROW_LABEL.is_match(bare)
-                    || parse_heading(&t).is_some_and(|h| h.level > 1 && label_only(&t, &h.title))
+                    || parse_heading(t).is_some_and(|h| h.level > 1 && label_only(t, &h.title))
             })
 }
 
@@ -418,7 +418,7 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
     let mut lines = Vec::new();
     for (pi, page) in doc.pages.iter().enumerate().take(12) {
         for (li, line) in page.lines.iter().enumerate() {
-            let t = normalize_line(&line.text);
+            let t = line.normalized();
             if !t.is_empty() {
                 lines.push(((pi, li), t));
             }
@@ -426,9 +426,9 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
     }
     let start = lines.iter().enumerate().position(|(i, (at, t))| {
         at.0 < 5
-            && (t == "目录"
-                || t == "目次"
-                || (t == "目" && lines.get(i + 1).is_some_and(|(_, n)| n == "录")))
+            && (*t == "目录"
+                || *t == "目次"
+                || (*t == "目" && lines.get(i + 1).is_some_and(|(_, n)| *n == "录")))
     })?;
     let from = lines[start].0;
     let mut first: Option<Heading> = None;
@@ -643,19 +643,19 @@ mod tests {
             size: 10.0,
             chars: Vec::new(),
         };
-        let line = |segs: Vec<Segment>| Line {
-            text: segs
+        let line = |segs: Vec<Segment>| {
+            let text = segs
                 .iter()
                 .map(|s| s.text.as_str())
                 .collect::<Vec<_>>()
-                .join(" "),
-            bbox: Some(Rect {
+                .join(" ");
+            let bbox = Some(Rect {
                 x0: 80.0,
                 y0: 100.0,
                 x1: 500.0,
                 y1: 110.0,
-            }),
-            segments: segs,
+            });
+            Line::new(text, bbox, segs)
         };
         let mut page = Page::new(1);
         // Cells with an amount after the label.

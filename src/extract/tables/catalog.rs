@@ -30,7 +30,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::error::PatternError;
-use crate::normalize::normalize_line;
+use crate::normalize::{normalize_line, MatchForm};
 use crate::table_id::TableId;
 
 /// The catalog's path inside a pattern folder.
@@ -146,8 +146,13 @@ static CONTINUED: LazyLock<Regex> =
 
 /// Removes quotes and whitespace: titles are compared in this form.
 fn key(s: &str) -> String {
-    normalize_line(s)
-        .chars()
+    key_of_normalized(&normalize_line(s))
+}
+
+/// [`key`] of a text already normalised, or cut out of a normalised text (normalisation only drops
+/// whitespace there, which the key drops anyway).
+fn key_of_normalized(s: &str) -> String {
+    s.chars()
         .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '《' | '》' | ' '))
         .collect()
 }
@@ -155,7 +160,7 @@ fn key(s: &str) -> String {
 /// Whether two printed titles are the same title (a 续 / 续表 mark, spaces and quotes aside): a
 /// title printed again at the top of each page of its table.
 pub(crate) fn same_title(a: &str, b: &str) -> bool {
-    let bare = |t: &str| key(&CONTINUED.replace(&normalize_line(t), ""));
+    let bare = |t: &str| key_of_normalized(&CONTINUED.replace(&normalize_line(t), ""));
     bare(a) == bare(b)
 }
 
@@ -325,11 +330,14 @@ impl Catalog {
 
     /// The family of a document whose kind is not known: the family most of its explicitly named
     /// catalog titles belong to, else the family word its table titles print most (`预算01表…`).
-    pub fn family_of_lines<'a>(&self, lines: impl Iterator<Item = &'a str>) -> Option<&str> {
+    pub fn family_of_lines<'a, L>(&self, lines: impl Iterator<Item = &'a L>) -> Option<&str>
+    where
+        L: MatchForm + ?Sized + 'a,
+    {
         let mut named = vec![0usize; self.families.len()];
         let mut printed = vec![0usize; self.families.len()];
         for line in lines {
-            let Some((k, full)) = self.title_key(line) else {
+            let Some((k, full)) = self.title_key(&line.match_form()) else {
                 continue;
             };
             if let Some((e, false, _)) = self.best_name(&k, &full, None) {
@@ -358,33 +366,36 @@ impl Catalog {
             .map(|i| self.families[i].as_str())
     }
 
-    /// The title of a line, in matching form: (key without a parenthetical tail, key with it), or
-    /// `None` when the line cannot be a title.
-    fn title_key(&self, line: &str) -> Option<(String, String)> {
-        let norm = normalize_line(line);
-        if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(&norm) {
+    /// The title of a line (`norm`, in matching form): (key without a parenthetical tail, key with
+    /// it), or `None` when the line cannot be a title.
+    fn title_key(&self, norm: &str) -> Option<(String, String)> {
+        if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(norm) {
             return None;
         }
         // 《…》 quotes a table's name inside a sentence (应与《部门收支预算总表》一致).
         if norm.contains(['。', '，', '；', '《'])
-            || TABLE_NUMBER.is_match(&norm)
-            || PART_HEADING.is_match(&norm)
+            || TABLE_NUMBER.is_match(norm)
+            || PART_HEADING.is_match(norm)
         {
             return None;
         }
-        let title = UNIT_TAIL.replace(&norm, "");
+        let title = UNIT_TAIL.replace(norm, "");
         let title = title.trim_end_matches(['(', '（']);
         let bare = CONTINUED.replace(title, "");
-        let full = key(&bare);
+        let full = key_of_normalized(&bare);
         let bare = PAREN_TAIL.replace(&bare, "");
-        Some((key(&bare), full))
+        Some((key_of_normalized(&bare), full))
     }
 
     /// Identifies a title line, or `None` when the line is not a table title. `family` is the
     /// document's family (see [`Catalog::family_of_kind`]); neutral names need it.
-    pub(crate) fn identify(&self, line: &str, family: Option<&str>) -> Option<TitleMatch> {
-        let (k, full) = self.title_key(line)?;
-        let norm = normalize_line(line);
+    pub(crate) fn identify(
+        &self,
+        line: &(impl MatchForm + ?Sized),
+        family: Option<&str>,
+    ) -> Option<TitleMatch> {
+        let norm = line.match_form();
+        let (k, full) = self.title_key(&norm)?;
         let title = UNIT_TAIL.replace(&norm, "");
         let title = title.trim_end_matches(['(', '（']).to_string();
         if let Some(id) = self.by_title(&k, &full, family) {
@@ -514,18 +525,21 @@ pub struct Identifier<'a> {
 impl<'a> Identifier<'a> {
     /// The identifier of a document of kind `kind` (metadata), whose lines are `lines`: the
     /// family is the kind's, else the one its titles say (see [`Catalog::family_of_lines`]).
-    pub fn new<'l>(
+    pub fn new<'l, L>(
         catalog: &'a Catalog,
         kind: Option<&str>,
-        lines: impl Iterator<Item = &'l str>,
-    ) -> Identifier<'a> {
+        lines: impl Iterator<Item = &'l L>,
+    ) -> Identifier<'a>
+    where
+        L: MatchForm + ?Sized + 'l,
+    {
         let family = kind
             .and_then(|k| catalog.family_of_kind(k))
             .or_else(|| catalog.family_of_lines(lines));
         Identifier { catalog, family }
     }
 
-    pub(crate) fn identify(&self, line: &str) -> Option<TitleMatch> {
+    pub(crate) fn identify(&self, line: &(impl MatchForm + ?Sized)) -> Option<TitleMatch> {
         self.catalog.identify(line, self.family)
     }
 
@@ -699,6 +713,22 @@ mod tests {
         // A wrapped sentence of a 情况说明 that names a table is no title.
         let line = "款收入数、支出安排数应与《省委办公厅部门收支预算总表》";
         assert_eq!(default_catalog().identify(line, None), None);
+    }
+
+    #[test]
+    fn a_line_is_identified_from_the_form_it_carries() {
+        // Full-width brackets, spaces and quotes: the line's own matching form gives the same
+        // title as the raw text normalised on the spot.
+        let raw = "“三公”经费 支出预算表（续）";
+        let line = crate::document::Line::plain(raw);
+        let by_line = default_catalog().identify(&line, Some("预算"));
+        let by_text = default_catalog().identify(raw, Some("预算"));
+        assert!(by_line.is_some());
+        assert_eq!(by_line, by_text);
+        assert_eq!(
+            by_line.map(|m| m.title).as_deref(),
+            Some("“三公”经费支出预算表(续)")
+        );
     }
 
     #[test]

@@ -21,7 +21,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::Document;
-use crate::normalize::normalize_line;
 
 use super::catalog::Identifier;
 use super::regions::wrapped_title;
@@ -45,10 +44,9 @@ static SEPARATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("separate regex is valid")
 });
 
-/// Removes dot leaders and a trailing page number from a contents entry.
-fn entry_text(line: &str) -> String {
-    let n = normalize_line(line);
-    LEADER_TAIL.replace(&n, "").trim().to_string()
+/// Removes dot leaders and a trailing page number from a contents entry (`norm`, in matching form).
+fn entry_text(norm: &str) -> String {
+    LEADER_TAIL.replace(norm, "").trim().to_string()
 }
 
 fn is_catalog_id(id: &str) -> bool {
@@ -67,22 +65,19 @@ pub fn table_part(tables: &[super::Table]) -> &'static str {
 
 /// Reads the contents list of `doc`.
 pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
+    // Lines in matching form, with their page.
     let lines: Vec<(&str, u32)> = doc
         .pages
         .iter()
-        .flat_map(|p| p.lines.iter().map(move |l| (l.text.as_str(), p.number)))
+        .flat_map(|p| p.lines.iter().map(move |l| (l.normalized(), p.number)))
         .collect();
     let mut out = Listed {
-        published_separately: lines.iter().find_map(|(t, _)| {
-            let n = normalize_line(t);
-            SEPARATE.is_match(&n).then_some(n)
-        }),
+        published_separately: lines
+            .iter()
+            .find_map(|(t, _)| SEPARATE.is_match(t).then(|| t.to_string())),
         ..Listed::default()
     };
-    let Some(start) = lines
-        .iter()
-        .position(|(t, _)| normalize_line(t).replace(' ', "") == "目录")
-    else {
+    let Some(start) = lines.iter().position(|(t, _)| t.replace(' ', "") == "目录") else {
         return out;
     };
     let mut seen: Vec<String> = Vec::new();

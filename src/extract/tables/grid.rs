@@ -695,11 +695,7 @@ pub(crate) mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         let bbox = segs.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
-        Line {
-            text,
-            bbox,
-            segments: segs,
-        }
+        Line::new(text, bbox, segs)
     }
 
     pub(crate) fn hrule(x0: f32, x1: f32, y: f32) -> Rule {

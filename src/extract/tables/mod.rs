@@ -148,13 +148,7 @@ impl Table {
 /// What identifies the tables of `doc`, a report of kind `kind` (metadata): the catalog and the
 /// document's family.
 pub fn identifier<'a>(doc: &Document, catalog: &'a Catalog, kind: Option<&str>) -> Identifier<'a> {
-    Identifier::new(
-        catalog,
-        kind,
-        doc.pages
-            .iter()
-            .flat_map(|p| p.lines.iter().map(|l| l.text.as_str())),
-    )
+    Identifier::new(catalog, kind, doc.pages.iter().flat_map(|p| p.lines.iter()))
 }
 
 /// Finds and reads the tables of a document.

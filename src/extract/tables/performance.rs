@@ -87,11 +87,11 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
             break;
         }
         for line in &page.lines {
-            let n = normalize_line(&line.text);
+            let n = line.normalized();
             if n.is_empty() {
                 continue;
             }
-            if let Some(c) = HEADING.captures(&n) {
+            if let Some(c) = HEADING.captures(n) {
                 if let Some(b) = cur.take() {
                     out.extend(finish(b));
                 }
@@ -104,7 +104,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 });
                 continue;
             }
-            if let Some(c) = NAME_LINE.captures(&n) {
+            if let Some(c) = NAME_LINE.captures(n) {
                 let rest = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
                 let fresh = cur
                     .as_ref()
@@ -132,7 +132,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 if n.starts_with("主管部门") {
                     b.in_name = false;
                 } else {
-                    b.name.push_str(&n);
+                    b.name.push_str(n);
                     continue;
                 }
             }
@@ -161,13 +161,13 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 b.in_indicators = true;
                 continue;
             }
-            if b.in_indicators && !TOTAL.is_match(&n) {
+            if b.in_indicators && !TOTAL.is_match(n) {
                 if let Some(score) = indicator_score(&toks) {
                     b.indicator_scores.push(score);
                 }
                 continue;
             }
-            if let Some(c) = TOTAL.captures(&n) {
+            if let Some(c) = TOTAL.captures(n) {
                 b.total = c.get(1).map(|m| m.as_str().to_string());
                 let done = cur.take();
                 if let Some(b) = done {

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::{Line, Page};
-use crate::normalize::normalize_line;
+use crate::normalize::MatchForm;
 
 use super::catalog::{Identifier, TitleMatch};
 use super::columns::{grid_from_lines, is_body_line};
@@ -60,14 +60,14 @@ static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The empty-table statement in `text`, if any (normalised).
-pub(crate) fn empty_statement(text: &str) -> Option<String> {
-    let n = normalize_line(text);
-    EMPTY_STATEMENT.is_match(&n).then_some(n)
+pub(crate) fn empty_statement(text: &(impl MatchForm + ?Sized)) -> Option<String> {
+    let n = text.match_form();
+    EMPTY_STATEMENT.is_match(&n).then(|| n.into_owned())
 }
 
 fn is_narrative(line: &Line) -> bool {
-    let n = normalize_line(&line.text);
-    NOTE_START.is_match(&n)
+    let n = line.normalized();
+    NOTE_START.is_match(n)
         || (n.chars().count() > 30 && n.contains(['。', '，', '；']))
         || (n.starts_with('第') && n.contains("部分"))
 }
@@ -78,7 +78,7 @@ fn is_narrative(line: &Line) -> bool {
 /// starts right of the middle of the table's width (a text column on the right), stays in the table.
 /// A note (`注：`) is never a cell paragraph.
 fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
-    if NOTE_START.is_match(&normalize_line(&line.text)) || !table.iter().any(|t| is_body_line(t)) {
+    if NOTE_START.is_match(line.normalized()) || !table.iter().any(|t| is_body_line(t)) {
         return false;
     }
     let gapped = gapped(line);
@@ -127,10 +127,10 @@ fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
         if std::mem::take(&mut joined_next) {
             continue;
         }
-        let mut m = ident.identify(&line.text);
+        let mut m = ident.identify(line);
         if let Some(next) = page.lines.get(i + 1) {
             if m.as_ref().is_none_or(|t| t.id == "X") {
-                if let Some(joined) = wrapped_title(&line.text, &next.text, ident) {
+                if let Some(joined) = wrapped_title(line, next, ident) {
                     m = Some(joined);
                     joined_next = true;
                 }
@@ -149,15 +149,19 @@ fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
 /// A title wrapped before its last characters (`…支出预` + `算表`, `…培训费` + `支出预算表`, a
 /// label `表 1` + `收支总表`): the tail is at most twelve characters ending with `表` (a parenthetical
 /// after it aside), the head holds no money, and the joined line is a catalog title (or a title at all when the tail is a lone `表`).
-pub(crate) fn wrapped_title(line: &str, next: &str, ident: Identifier<'_>) -> Option<TitleMatch> {
-    let tail = normalize_line(next);
+pub(crate) fn wrapped_title<A, B>(line: &A, next: &B, ident: Identifier<'_>) -> Option<TitleMatch>
+where
+    A: MatchForm + ?Sized,
+    B: MatchForm + ?Sized,
+{
+    let tail = next.match_form();
     // A parenthetical after the title (`（不含上年结转）`) is not counted.
     let core = PAREN_END.replace(&tail, "");
     let n = core.chars().count();
     if !core.ends_with('表') || n > 12 || tail.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    let head = normalize_line(line);
+    let head = line.match_form();
     // A body row (money printed in it) is not the head of a title, nor is a title of its own (a
     // table label such as `预算01表` is).
     if MONEY_IN_LINE.is_match(&head) || (head.ends_with('表') && head.chars().count() > 6) {
@@ -174,22 +178,22 @@ fn is_contents_page(page: &Page, titles: usize, grids: usize) -> bool {
         .lines
         .iter()
         .take(5)
-        .any(|l| matches!(normalize_line(&l.text).as_str(), "目录" | "目 录"));
+        .any(|l| matches!(l.normalized(), "目录" | "目 录"));
     let bodies = page.lines.iter().filter(|l| is_body_line(l)).count();
     says_contents || (titles >= 3 && grids == 0 && bodies <= 2)
 }
 
 /// A statement (possibly wrapped over two lines) at or after line `i`.
 fn statement_at(lines: &[Line], i: usize) -> Option<String> {
-    let first = normalize_line(&lines.get(i)?.text);
-    EMPTY_STATEMENT.is_match(&first).then_some(())?;
-    let mut s = first;
+    let first = lines.get(i)?.normalized();
+    EMPTY_STATEMENT.is_match(first).then_some(())?;
+    let mut s = first.to_string();
     // A statement wrapped onto the next line (ends without 。 and the next line ends with one).
     if !s.ends_with('。') {
         if let Some(next) = lines.get(i + 1) {
-            let nt = normalize_line(&next.text);
+            let nt = next.normalized();
             if nt.ends_with('。') && nt.chars().count() <= 30 {
-                s.push_str(&nt);
+                s.push_str(nt);
             }
         }
     }
@@ -226,7 +230,7 @@ pub(crate) fn fragments(
         };
         let region_bottom = page.lines.get(end).map(y_top).unwrap_or(f32::MAX);
         let unit = if title.is_some() {
-            lines.iter().take(5).find_map(|l| declared_in(&l.text))
+            lines.iter().take(5).find_map(declared_in)
         } else {
             None
         };
@@ -252,17 +256,14 @@ pub(crate) fn fragments(
                     .iter()
                     .skip(1)
                     .take(3)
-                    .take_while(|l| {
-                        declared_in(&l.text).is_some()
-                            || normalize_line(&l.text).starts_with("公开")
-                    })
+                    .take_while(|l| declared_in(*l).is_some() || l.normalized().starts_with("公开"))
                     .count()
             } else {
                 0
             };
             let mut table_lines: Vec<&Line> = Vec::new();
             for l in lines.iter().skip(skip) {
-                if l.segments.is_empty() || empty_statement(&l.text).is_some() {
+                if l.segments.is_empty() || empty_statement(l).is_some() {
                     continue;
                 }
                 // A row of amounts set apart like cells is the table's even when a paragraph
@@ -338,16 +339,13 @@ mod tests {
         let text = segs.iter().map(|s| s.0).collect::<Vec<_>>().join(" ");
         let x0 = segs.first().map(|s| s.1).unwrap_or(0.0);
         let x1 = segs.last().map(|s| s.2).unwrap_or(0.0);
-        Line {
-            text,
-            bbox: Some(crate::document::Rect {
-                x0,
-                y0: y,
-                x1,
-                y1: y + 10.0,
-            }),
-            segments,
-        }
+        let bbox = Some(crate::document::Rect {
+            x0,
+            y0: y,
+            x1,
+            y1: y + 10.0,
+        });
+        Line::new(text, bbox, segments)
     }
 
     #[test]

@@ -138,11 +138,7 @@ fn positioned_line(text: &str, y: f32) -> Line {
         })
         .collect();
     let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
-    Line {
-        text: text.to_string(),
-        bbox,
-        segments,
-    }
+    Line::new(text, bbox, segments)
 }
 
 /// A line split into whitespace tokens (after character folding, spaces kept between tokens).
@@ -203,7 +199,7 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
             break;
         }
         let (page, line) = lines[nonblank[k]];
-        let Some(m) = ident.identify(&line.text) else {
+        let Some(m) = ident.identify(line) else {
             k += 1;
             continue;
         };
@@ -211,21 +207,22 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
             k += 1;
             continue;
         }
-        let mut unit = declared_in(&line.text);
+        let mut unit = declared_in(line);
         // Header within the next three non-blank lines (unit lines may come first).
         let mut h = k + 1;
         let mut header = None;
         let mut statement = None;
         while h < nonblank.len() && h <= k + 3 {
-            let t = &lines[nonblank[h]].1.text;
+            let l = lines[nonblank[h]].1;
+            let t = &l.text;
             if unit.is_none() {
-                unit = declared_in(t);
+                unit = declared_in(l);
             }
             if statement.is_none() {
-                statement = empty_statement(t);
+                statement = empty_statement(l);
             }
             if let Some(hd) = header_line(t) {
-                if declared_in(t).is_none() {
+                if declared_in(l).is_none() {
                     header = Some(hd);
                     break;
                 }

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::normalize::normalize_line;
+use crate::normalize::{normalize_line, MatchForm};
 
 /// A money unit a table can be printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,8 +65,8 @@ static DECLARED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The unit declared in a line such as `单位：万元` or a title `…结构表（单位：万元）`.
-pub(crate) fn declared_in(text: &str) -> Option<Unit> {
-    let norm = normalize_line(text);
+pub(crate) fn declared_in(text: &(impl MatchForm + ?Sized)) -> Option<Unit> {
+    let norm = text.match_form();
     DECLARED
         .captures(&norm)
         .and_then(|c| c.get(1))

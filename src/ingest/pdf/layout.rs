@@ -479,11 +479,7 @@ pub(crate) fn finish_page(
             .map(|s| s.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        out.lines.push(Line {
-            text,
-            bbox: Some(bbox),
-            segments,
-        });
+        out.lines.push(Line::new(text, Some(bbox), segments));
     }
     // Running page numbers: a line in the top or bottom band that is only a page number.
     if height > 0.0 {
