@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use yujuesuan::cli::{extract_config, Cli, CliCommand};
-use yujuesuan::patterns::PatternSet;
+use yujuesuan::patterns::{PatternSet, ReviewVocabulary};
 use yujuesuan::{export, ingest, inspect, output, pipeline, review};
 
 fn main() -> ExitCode {
@@ -34,14 +34,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let out_dir = config.out_dir.clone();
             let outcome = pipeline::run(config).context("the run could not complete")?;
             if let Some(dest) = review_dir {
-                let patterns =
-                    PatternSet::load(patterns_dir.as_deref()).context("cannot load patterns")?;
+                let vocabulary = ReviewVocabulary::load(patterns_dir.as_deref())
+                    .context("cannot load patterns")?;
                 let options = review::ReviewOptions {
                     out_dir,
                     dest,
                     root: None,
                 };
-                review::review(&options, &patterns).context("review failed")?;
+                review::review(&options, &vocabulary).context("review failed")?;
             }
             Ok(if outcome.has_failures() {
                 ExitCode::from(1)
@@ -104,14 +104,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
         CliCommand::Review(args) => {
-            let patterns =
-                PatternSet::load(args.patterns.as_deref()).context("cannot load patterns")?;
+            let vocabulary =
+                ReviewVocabulary::load(args.patterns.as_deref()).context("cannot load patterns")?;
             let options = review::ReviewOptions {
                 dest: args.out.clone().unwrap_or_else(|| args.dir.join("review")),
                 out_dir: args.dir,
                 root: args.root,
             };
-            let done = review::review(&options, &patterns).context("review failed")?;
+            let done = review::review(&options, &vocabulary).context("review failed")?;
             let failed: Vec<&review::DocReview> = done
                 .documents
                 .iter()

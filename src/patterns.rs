@@ -1459,3 +1459,101 @@ leaf_in = ['合计']
         }
     }
 }
+
+/// What the auditor's review reads of the pattern set: the headline keys (vocabulary order, as
+/// [`PatternSet::headline_keys`]) and the table catalog. Read from the same files as
+/// [`PatternSet::load`] (so `--patterns DIR` applies) without compiling fact patterns, units or
+/// column words, which the review does not use.
+#[derive(Debug, Clone)]
+pub struct ReviewVocabulary {
+    pub headline: Vec<String>,
+    pub catalog: Catalog,
+}
+
+/// The `[[key]]` entries of a pattern file, every other table of the file skipped.
+#[derive(Debug, Deserialize)]
+struct KeysOnly {
+    #[serde(default)]
+    key: Vec<HeadlineEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct HeadlineEntry {
+    key: String,
+    #[serde(default)]
+    headline: bool,
+}
+
+impl ReviewVocabulary {
+    /// Loads the embedded defaults, or the `*.toml` files of `dir` instead when given. A file that
+    /// is not TOML, or a catalog with a problem, is an error as it is for [`PatternSet::load`].
+    pub fn load(dir: Option<&Path>) -> Result<ReviewVocabulary, PatternError> {
+        ReviewVocabulary::from_files(source_files(dir)?)
+    }
+
+    /// [`ReviewVocabulary::load`] over (name, contents) pairs.
+    pub fn from_files(mut files: Vec<(String, String)>) -> Result<ReviewVocabulary, PatternError> {
+        files.sort();
+        let mut catalog = None;
+        let mut keys: Vec<HeadlineEntry> = Vec::new();
+        for (name, text) in &files {
+            if name == CATALOG_FILE {
+                let (c, mut errors) = Catalog::from_toml(name, text)?;
+                if !errors.is_empty() {
+                    return Err(errors.remove(0));
+                }
+                catalog = Some(c);
+                continue;
+            }
+            let def: KeysOnly = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
+            for k in def.key {
+                if !keys.iter().any(|x| x.key == k.key) {
+                    keys.push(k);
+                }
+            }
+        }
+        let catalog = catalog.ok_or_else(|| {
+            invalid(
+                CATALOG_FILE,
+                "table",
+                "table",
+                "no table catalog (tables/catalog.toml)",
+            )
+        })?;
+        Ok(ReviewVocabulary {
+            headline: keys
+                .into_iter()
+                .filter(|k| k.headline)
+                .map(|k| k.key)
+                .collect(),
+            catalog,
+        })
+    }
+}
+
+impl PatternSet {
+    /// The part of the set the review reads (for a set already loaded).
+    pub fn review_vocabulary(&self) -> ReviewVocabulary {
+        ReviewVocabulary {
+            headline: self.headline_keys().map(|k| k.key.clone()).collect(),
+            catalog: self.catalog.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod review_vocabulary_tests {
+    use super::*;
+
+    #[test]
+    fn the_review_vocabulary_is_the_full_sets() {
+        let full = PatternSet::load(None).expect("the default set");
+        let light = ReviewVocabulary::load(None).expect("the review's part");
+        let headline: Vec<String> = full.headline_keys().map(|k| k.key.clone()).collect();
+        assert!(!headline.is_empty());
+        assert_eq!(light.headline, headline);
+        let ids = |c: &Catalog| c.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&light.catalog), ids(&full.catalog));
+        assert!(ReviewVocabulary::from_files(vec![("a.toml".into(), "key = [".into())]).is_err());
+    }
+}

@@ -17,10 +17,12 @@
 
 pub mod html;
 pub mod pdf;
+pub mod records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -28,8 +30,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::patterns::PatternSet;
+use crate::patterns::ReviewVocabulary;
 pub use pdf::Mark;
+pub use records::{CheckRecord, DocRecord, FactRecord, TableRecord, TermRecord};
 
 /// A problem that stops the review (exit code 2); a document that cannot be annotated is not one (its
 /// reason is in the report).
@@ -55,10 +58,10 @@ pub struct ReviewOptions {
 /// One document of the run, its records and what the review made of it.
 #[derive(Debug, Clone)]
 pub struct DocReview {
-    pub record: Value,
-    pub checks: Vec<Value>,
-    pub facts: Vec<Value>,
-    pub tables: Vec<Value>,
+    pub record: DocRecord,
+    pub checks: Vec<CheckRecord>,
+    pub facts: Vec<FactRecord>,
+    pub tables: Vec<TableRecord>,
     /// The values (facts and cells, merged when they share a box), with the checks that read them.
     pub values: Vec<ReviewValue>,
     /// File name of the annotated copy in the review folder, when one was written.
@@ -71,11 +74,34 @@ pub struct DocReview {
 }
 
 impl DocReview {
+    /// A document as read, before the review looked at it.
+    pub fn new(
+        record: DocRecord,
+        facts: Vec<FactRecord>,
+        tables: Vec<TableRecord>,
+        checks: Vec<CheckRecord>,
+    ) -> DocReview {
+        DocReview {
+            record,
+            checks,
+            facts,
+            tables,
+            values: Vec::new(),
+            annotated: None,
+            not_annotated: None,
+            highlights: 0,
+            check_pages: Vec::new(),
+        }
+    }
     pub fn source(&self) -> &str {
-        self.record["source"].as_str().unwrap_or_default()
+        &self.record.source
     }
     pub fn status(&self) -> &str {
-        self.record["status"].as_str().unwrap_or_default()
+        &self.record.status
+    }
+    /// The number of failing checks.
+    pub fn failing(&self) -> usize {
+        self.checks.iter().filter(|c| c.status == "fail").count()
     }
 }
 
@@ -129,23 +155,11 @@ pub fn num(v: &Value) -> String {
     }
 }
 
-fn text(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-fn page_of(v: &Value) -> Option<u32> {
-    v.as_u64().and_then(|p| u32::try_from(p).ok())
-}
-
 /// A box `[x0, y0, x1, y1]` of the output, normalised (x0 <= x1, y0 <= y1), or None.
-pub fn bbox_of(v: &Value) -> Option<[f64; 4]> {
-    let a = v.as_array()?;
-    if a.len() != 4 {
+pub fn bbox_of(v: Option<&[f64]>) -> Option<[f64; 4]> {
+    let b: [f64; 4] = v?.try_into().ok()?;
+    if !b.iter().all(|x| x.is_finite()) {
         return None;
-    }
-    let mut b = [0.0; 4];
-    for (i, x) in a.iter().enumerate() {
-        b[i] = x.as_f64().filter(|f| f.is_finite())?;
     }
     Some([
         b[0].min(b[2]),
@@ -169,142 +183,146 @@ fn with_page(body: String, page: Option<u32>) -> String {
     }
 }
 
-fn fact_label(key: &str, item: &Value) -> String {
-    match item.as_str() {
+fn fact_label(key: &str, item: Option<&str>) -> String {
+    match item {
         Some(i) => format!("{key}[{i}]"),
         None => key.to_string(),
     }
 }
 
+/// `ID[row,column]`: the label of a cell.
+fn cell_label(table: &str, row: &str, column: &str) -> String {
+    format!("{table}[{row},{column}]")
+}
+
+/// The values of a document as they are collected: one per page and box (a value with the box of
+/// one already there is merged into it).
+#[derive(Default)]
+struct Values {
+    out: Vec<ReviewValue>,
+    index: HashMap<BoxKey, usize>,
+}
+
+impl Values {
+    fn push(&mut self, v: ReviewValue) {
+        let key = box_key(v.page, v.bbox);
+        let Some(i) = key.and_then(|k| self.index.get(&k).copied()) else {
+            if let Some(k) = key {
+                self.index.insert(k, self.out.len());
+            }
+            self.out.push(v);
+            return;
+        };
+        let o = &mut self.out[i];
+        for l in v.labels {
+            if !o.labels.contains(&l) {
+                o.labels.push(l);
+            }
+        }
+        o.refs.extend(v.refs);
+        if o.pattern.is_empty() {
+            o.pattern = v.pattern;
+        }
+    }
+}
+
+/// A fact as a value: its label `key[item]`, its reference and, when read from a cell, the cell's.
+fn fact_value(f: &FactRecord) -> ReviewValue {
+    let label = fact_label(&f.key, f.item.as_deref());
+    let page = f.page;
+    let mut refs = vec![with_page(format!("fact:{label}"), page)];
+    if let Some(cell) = &f.cell {
+        let cell = cell_label(&cell.table, &cell.row, &cell.column);
+        refs.push(with_page(format!("table:{cell}"), page));
+    }
+    ReviewValue {
+        labels: vec![label],
+        value: num(&f.value),
+        unit: f.unit.clone(),
+        raw: f.raw.clone(),
+        pattern: f.pattern.clone(),
+        page,
+        bbox: bbox_of(f.bbox.as_deref()),
+        refs,
+        checks: Vec::new(),
+    }
+}
+
+/// The non-blank cells of a table as values, row by row, with the unit of their column (the table's
+/// when the column has none).
+fn cell_values(t: &TableRecord) -> impl Iterator<Item = ReviewValue> + '_ {
+    t.rows.iter().flat_map(move |r| {
+        r.cells
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| !cell.is_null())
+            .map(move |(ci, cell)| {
+                let column = t.columns.get(ci).cloned().flatten().unwrap_or_default();
+                let label = cell_label(&t.table, &r.name, &column);
+                let unit = t
+                    .column_units
+                    .get(ci)
+                    .and_then(Option::as_deref)
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or(&t.unit);
+                let bbox = r
+                    .bboxes
+                    .as_ref()
+                    .and_then(|b| b.get(ci))
+                    .and_then(|b| bbox_of(b.as_deref()));
+                ReviewValue {
+                    refs: vec![with_page(format!("table:{label}"), r.page)],
+                    labels: vec![label],
+                    value: num(cell),
+                    unit: unit.to_string(),
+                    raw: r.raw.get(ci).cloned().flatten().unwrap_or_default(),
+                    pattern: String::new(),
+                    page: r.page,
+                    bbox,
+                    checks: Vec::new(),
+                }
+            })
+    })
+}
+
 /// The values of one document: facts, then table cells; a fact read from a cell and the cell, or any
 /// two values with the same page and box, are one.
-fn collect_values(facts: &[Value], tables: &[Value]) -> Vec<ReviewValue> {
-    let mut out: Vec<ReviewValue> = Vec::new();
-    let mut index: HashMap<BoxKey, usize> = HashMap::new();
-    let mut push = |v: ReviewValue, out: &mut Vec<ReviewValue>| {
-        let key = box_key(v.page, v.bbox);
-        match key.and_then(|k| index.get(&k).copied()) {
-            Some(i) => {
-                let o = &mut out[i];
-                for l in v.labels {
-                    if !o.labels.contains(&l) {
-                        o.labels.push(l);
-                    }
-                }
-                o.refs.extend(v.refs);
-                if o.pattern.is_empty() {
-                    o.pattern = v.pattern;
-                }
-            }
-            None => {
-                if let Some(k) = key {
-                    index.insert(k, out.len());
-                }
-                out.push(v);
-            }
-        }
-    };
+fn collect_values(facts: &[FactRecord], tables: &[TableRecord]) -> Vec<ReviewValue> {
+    let mut values = Values::default();
     for f in facts {
-        let key = text(&f["key"]);
-        let label = fact_label(key, &f["item"]);
-        let page = page_of(&f["page"]);
-        let mut refs = vec![with_page(format!("fact:{label}"), page)];
-        if let Some(cell) = f["cell"].as_object() {
-            refs.push(with_page(
-                format!(
-                    "table:{}[{},{}]",
-                    text(&cell["table"]),
-                    text(&cell["row"]),
-                    text(&cell["column"])
-                ),
-                page,
-            ));
-        }
-        push(
-            ReviewValue {
-                labels: vec![label],
-                value: num(&f["value"]),
-                unit: text(&f["unit"]).to_string(),
-                raw: text(&f["raw"]).to_string(),
-                pattern: text(&f["pattern"]).to_string(),
-                page,
-                bbox: bbox_of(&f["bbox"]),
-                refs,
-                checks: Vec::new(),
-            },
-            &mut out,
-        );
+        values.push(fact_value(f));
     }
-    for t in tables {
-        let id = text(&t["table"]);
-        let columns: Vec<&str> = t["columns"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect();
-        let units: Vec<&str> = t["column_units"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect();
-        for r in t["rows"].as_array().into_iter().flatten() {
-            let name = text(&r["name"]);
-            let page = page_of(&r["page"]);
-            let boxes = r["bboxes"].as_array();
-            for (ci, cell) in r["cells"].as_array().into_iter().flatten().enumerate() {
-                if cell.is_null() {
-                    continue;
-                }
-                let column = columns.get(ci).copied().unwrap_or_default();
-                let label = format!("{id}[{name},{column}]");
-                let unit = units
-                    .get(ci)
-                    .copied()
-                    .filter(|u| !u.is_empty())
-                    .unwrap_or_else(|| text(&t["unit"]));
-                push(
-                    ReviewValue {
-                        labels: vec![label.clone()],
-                        value: num(cell),
-                        unit: unit.to_string(),
-                        raw: r["raw"].get(ci).map(text).unwrap_or_default().to_string(),
-                        pattern: String::new(),
-                        page,
-                        bbox: boxes.and_then(|b| b.get(ci)).and_then(bbox_of),
-                        refs: vec![with_page(format!("table:{label}"), page)],
-                        checks: Vec::new(),
-                    },
-                    &mut out,
-                );
-            }
-        }
+    for v in tables.iter().flat_map(cell_values) {
+        values.push(v);
     }
-    out
+    values.out
+}
+
+/// The label of a check term: `ID[row,column]` of a cell, the key of anything else.
+fn term_label(t: &TermRecord) -> String {
+    match t.source.as_str() {
+        "cell" => cell_label(&t.table, &t.row, &t.column),
+        _ => t.key.clone(),
+    }
 }
 
 /// The reference string of a check term (`fact:KEY@pN`, `table:ID[row,column]@pN`).
-fn term_ref(t: &Value) -> Option<String> {
-    let page = page_of(&t["page"]);
-    match text(&t["source"]) {
-        "fact" => Some(with_page(format!("fact:{}", text(&t["key"])), page)),
-        "cell" => Some(with_page(
-            format!(
-                "table:{}[{},{}]",
-                text(&t["table"]),
-                text(&t["row"]),
-                text(&t["column"])
-            ),
-            page,
-        )),
+fn term_ref(t: &TermRecord) -> Option<String> {
+    match t.source.as_str() {
+        "fact" => Some(with_page(format!("fact:{}", t.key), t.page)),
+        "cell" => Some(with_page(format!("table:{}", term_label(t)), t.page)),
         _ => None,
     }
 }
 
+/// The page of a reference string (`…@pN`).
+fn ref_page(r: &str) -> Option<u32> {
+    r.rsplit_once("@p").and_then(|(_, p)| p.parse::<u32>().ok())
+}
+
 /// Links each check to the values it reads (terms first, refs second); a term with a box that matches
 /// no value becomes a value of its own.
-fn link_checks(values: &mut Vec<ReviewValue>, checks: &[Value]) -> Vec<Option<u32>> {
+fn link_checks(values: &mut Vec<ReviewValue>, checks: &[CheckRecord]) -> Vec<Option<u32>> {
     let mut by_ref: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_box: HashMap<BoxKey, usize> = HashMap::new();
     for (i, v) in values.iter().enumerate() {
@@ -323,35 +341,25 @@ fn link_checks(values: &mut Vec<ReviewValue>, checks: &[Value]) -> Vec<Option<u3
                 values[vi].checks.push(ci);
             }
         };
-        for t in c["terms"].as_array().into_iter().flatten() {
-            let tpage = page_of(&t["page"]);
-            let tbox = bbox_of(&t["bbox"]);
-            page = page.or(tpage);
-            let found: Vec<usize> = match box_key(tpage, tbox).and_then(|k| by_box.get(&k)) {
+        for t in &c.terms {
+            let tbox = bbox_of(t.bbox.as_deref());
+            page = page.or(t.page);
+            let found: Vec<usize> = match box_key(t.page, tbox).and_then(|k| by_box.get(&k)) {
                 Some(&i) => vec![i],
                 None => term_ref(t)
                     .and_then(|r| by_ref.get(&r).cloned())
                     .unwrap_or_default(),
             };
             if found.is_empty() {
-                if let Some(k) = box_key(tpage, tbox) {
+                if let Some(k) = box_key(t.page, tbox) {
                     by_box.insert(k, values.len());
-                    let label = match text(&t["source"]) {
-                        "cell" => format!(
-                            "{}[{},{}]",
-                            text(&t["table"]),
-                            text(&t["row"]),
-                            text(&t["column"])
-                        ),
-                        _ => text(&t["key"]).to_string(),
-                    };
                     values.push(ReviewValue {
-                        labels: vec![label],
-                        value: num(&t["value"]),
+                        labels: vec![term_label(t)],
+                        value: num(&t.value),
                         unit: String::new(),
-                        raw: text(&t["raw"]).to_string(),
+                        raw: t.raw.clone().unwrap_or_default(),
                         pattern: String::new(),
-                        page: tpage,
+                        page: t.page,
                         bbox: tbox,
                         refs: Vec::new(),
                         checks: vec![ci],
@@ -362,15 +370,8 @@ fn link_checks(values: &mut Vec<ReviewValue>, checks: &[Value]) -> Vec<Option<u3
                 link(vi, values);
             }
         }
-        for r in c["refs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if page.is_none() {
-                page = r.rsplit_once("@p").and_then(|(_, p)| p.parse::<u32>().ok());
-            }
+        for r in &c.refs {
+            page = page.or_else(|| ref_page(r));
             for vi in by_ref.get(r).cloned().unwrap_or_default() {
                 link(vi, values);
             }
@@ -381,12 +382,12 @@ fn link_checks(values: &mut Vec<ReviewValue>, checks: &[Value]) -> Vec<Option<u3
 }
 
 /// The colour of a value: red when a failing check reads it, green when only passing ones do.
-pub fn value_mark(v: &ReviewValue, checks: &[Value]) -> Mark {
+pub fn value_mark(v: &ReviewValue, checks: &[CheckRecord]) -> Mark {
     let marks: Vec<Mark> = v
         .checks
         .iter()
         .filter_map(|&i| checks.get(i))
-        .filter_map(|c| check_mark(text(&c["status"])))
+        .filter_map(|c| check_mark(&c.status))
         .collect();
     if marks.contains(&Mark::Fail) {
         Mark::Fail
@@ -398,30 +399,57 @@ pub fn value_mark(v: &ReviewValue, checks: &[Value]) -> Mark {
 }
 
 /// One term of a check in words: `total 1236.58 (fact income.grand_total, p. 1, raw "…")`.
-pub fn term_words(t: &Value) -> String {
-    let what = match text(&t["source"]) {
-        "cell" => format!(
-            "cell {}[{},{}]",
-            text(&t["table"]),
-            text(&t["row"]),
-            text(&t["column"])
-        ),
-        "fact" => format!("fact {}", text(&t["key"])),
+pub fn term_words(t: &TermRecord) -> String {
+    let what = match t.source.as_str() {
+        "cell" => format!("cell {}", term_label(t)),
+        "fact" => format!("fact {}", t.key),
         other => other.to_string(),
     };
-    let mut s = format!("{} {} ({what}", text(&t["role"]), num(&t["value"]));
-    if let Some(p) = page_of(&t["page"]) {
+    let mut s = format!("{} {} ({what}", t.role, num(&t.value));
+    if let Some(p) = t.page {
         let _ = write!(s, ", p. {p}");
     }
-    if let Some(r) = t["raw"].as_str().filter(|r| !r.is_empty()) {
+    if let Some(r) = t.raw.as_deref().filter(|r| !r.is_empty()) {
         let _ = write!(s, ", raw \"{r}\"");
     }
     s.push(')');
     s
 }
 
+/// The popup lines of one check that reads a value: status, figures, formula and, for a failing
+/// check, its terms (its refs when it has none) and message.
+fn popup_check(s: &mut String, c: &CheckRecord) {
+    let _ = write!(s, "\n\n{} {}", c.check, c.status);
+    if !c.expected.is_null() || !c.actual.is_null() {
+        let _ = write!(
+            s,
+            ": expected {}, actual {}, diff {}",
+            num(&c.expected),
+            num(&c.actual),
+            num(&c.diff)
+        );
+    }
+    if let Some(f) = &c.formula {
+        let _ = write!(s, "\n{f}");
+    }
+    if c.status != "fail" {
+        return;
+    }
+    if c.terms.is_empty() {
+        for r in &c.refs {
+            let _ = write!(s, "\n  {r}");
+        }
+    }
+    for t in &c.terms {
+        let _ = write!(s, "\n  {}", term_words(t));
+    }
+    if let Some(m) = &c.message {
+        let _ = write!(s, "\n{m}");
+    }
+}
+
 /// The popup text of a value.
-pub fn popup(v: &ReviewValue, checks: &[Value]) -> String {
+pub fn popup(v: &ReviewValue, checks: &[CheckRecord]) -> String {
     let mut s = format!("{} = {} {}", v.labels.join(" = "), v.value, v.unit);
     let _ = write!(s, "\nraw: \"{}\"", v.raw);
     if !v.pattern.is_empty() {
@@ -430,95 +458,72 @@ pub fn popup(v: &ReviewValue, checks: &[Value]) -> String {
     if v.checks.is_empty() {
         s.push_str("\nread by no check");
     }
-    for &ci in &v.checks {
-        let Some(c) = checks.get(ci) else { continue };
-        let status = text(&c["status"]);
-        let _ = write!(s, "\n\n{} {status}", text(&c["check"]));
-        if !c["expected"].is_null() || !c["actual"].is_null() {
-            let _ = write!(
-                s,
-                ": expected {}, actual {}, diff {}",
-                num(&c["expected"]),
-                num(&c["actual"]),
-                num(&c["diff"])
-            );
-        }
-        if let Some(f) = c["formula"].as_str() {
-            let _ = write!(s, "\n{f}");
-        }
-        if status == "fail" {
-            let terms = c["terms"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            if terms.is_empty() {
-                for r in c["refs"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
-                    let _ = write!(s, "\n  {r}");
-                }
-            }
-            for t in terms {
-                let _ = write!(s, "\n  {}", term_words(t));
-            }
-            if let Some(m) = c["message"].as_str() {
-                let _ = write!(s, "\n{m}");
-            }
-        }
+    for c in v.checks.iter().filter_map(|&ci| checks.get(ci)) {
+        popup_check(&mut s, c);
     }
     s
 }
 
-/// Groups the records of the run by document, in `documents.jsonl` order.
-fn documents(dir: &Path) -> Result<Vec<DocReview>, ReviewError> {
-    // The four files are read (and grouped) at the same time, each once.
-    let files = [
-        "documents.jsonl",
-        "facts.jsonl",
-        "tables.jsonl",
-        "checks.jsonl",
-    ];
-    let mut read: Vec<Result<Vec<Value>, ReviewError>> = files
-        .par_iter()
-        .map(|file| crate::output::read_jsonl(&dir.join(file)).map_err(ReviewError::from))
-        .collect();
-    let mut next = || read.remove(0);
-    let docs = next()?;
-    let group = |records: Vec<Value>| {
-        let mut map: HashMap<String, Vec<Value>> = HashMap::new();
-        for v in records {
-            let id = text(&v["doc_id"]).to_string();
-            map.entry(id).or_default().push(v);
-        }
-        map
-    };
-    let mut facts = group(next()?);
-    let mut tables = group(next()?);
-    let mut checks = group(next()?);
-    let mut out = Vec::new();
-    for d in docs {
-        let id = text(&d["doc_id"]).to_string();
-        let duplicate = text(&d["status"]) == "duplicate";
-        let take = |m: &mut HashMap<String, Vec<Value>>| {
-            if duplicate {
-                Vec::new()
-            } else {
-                m.remove(&id).unwrap_or_default()
+/// Groups records by their document.
+fn by_doc<T>(records: Vec<T>, id: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
+    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    for r in records {
+        match map.get_mut(id(&r)) {
+            Some(v) => v.push(r),
+            None => {
+                map.insert(id(&r).to_string(), vec![r]);
             }
-        };
-        out.push(DocReview {
-            checks: take(&mut checks),
-            facts: take(&mut facts),
-            tables: take(&mut tables),
-            record: d,
-            values: Vec::new(),
-            annotated: None,
-            not_annotated: None,
-            highlights: 0,
-            check_pages: Vec::new(),
-        });
+        }
     }
-    Ok(out)
+    map
+}
+
+/// Groups the records of a run by document, in `documents.jsonl` order (a duplicate has none).
+pub fn group(
+    docs: Vec<DocRecord>,
+    facts: Vec<FactRecord>,
+    tables: Vec<TableRecord>,
+    checks: Vec<CheckRecord>,
+) -> Vec<DocReview> {
+    let mut facts = by_doc(facts, |f| &f.doc_id);
+    let mut tables = by_doc(tables, |t| &t.doc_id);
+    let mut checks = by_doc(checks, |c| &c.doc_id);
+    docs.into_iter()
+        .map(|d| {
+            let id = (d.status != "duplicate").then_some(d.doc_id.as_str());
+            let (f, t, c) = (
+                take(&mut facts, id),
+                take(&mut tables, id),
+                take(&mut checks, id),
+            );
+            DocReview::new(d, f, t, c)
+        })
+        .collect()
+}
+
+/// The records of document `id` (none for no id).
+fn take<T>(map: &mut HashMap<String, Vec<T>>, id: Option<&str>) -> Vec<T> {
+    id.and_then(|id| map.remove(id)).unwrap_or_default()
+}
+
+/// Reads the four files of an output folder (at the same time, each once, only the fields the review
+/// uses) and groups them by document.
+fn documents(dir: &Path) -> Result<Vec<DocReview>, ReviewError> {
+    let ((docs, facts), (tables, checks)) = rayon::join(
+        || {
+            rayon::join(
+                || records::read::<DocRecord>(&dir.join("documents.jsonl")),
+                || records::read::<FactRecord>(&dir.join("facts.jsonl")),
+            )
+        },
+        || {
+            rayon::join(
+                || records::read::<TableRecord>(&dir.join("tables.jsonl")),
+                || records::read::<CheckRecord>(&dir.join("checks.jsonl")),
+            )
+        },
+    );
+    Ok(group(docs?, facts?, tables?, checks?))
 }
 
 /// File names of the annotated copies: the source's stem, made unique with the start of the doc_id.
@@ -526,7 +531,7 @@ fn annotated_names(docs: &[DocReview]) -> Vec<Option<String>> {
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
     docs.iter()
         .map(|d| {
-            let pdf = text(&d.record["format"]) == "pdf" && matches!(d.status(), "ok" | "partial");
+            let pdf = d.record.format == "pdf" && matches!(d.status(), "ok" | "partial");
             if !pdf {
                 return None;
             }
@@ -539,15 +544,16 @@ fn annotated_names(docs: &[DocReview]) -> Vec<Option<String>> {
             Some(if *n == 1 {
                 format!("{stem}.annotated.pdf")
             } else {
-                let id = text(&d.record["doc_id"]);
+                let id = &d.record.doc_id;
                 format!("{stem}-{}.annotated.pdf", id.get(..8).unwrap_or(id))
             })
         })
         .collect()
 }
 
-/// The highlights and outline of one document, and its annotated copy.
-fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Result<(), String> {
+/// The original bytes of a document, refused when they are not the file the run read (its sha256 is
+/// the doc_id).
+fn original_bytes(doc: &DocReview, options: &ReviewOptions) -> Result<Vec<u8>, String> {
     let source = Path::new(doc.source());
     let path = match (&options.root, source.is_relative()) {
         (Some(root), true) => root.join(source),
@@ -559,14 +565,18 @@ fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Res
         let _ = write!(s, "{b:02x}");
         s
     });
-    if hex != text(&doc.record["doc_id"]) {
+    if hex != doc.record.doc_id {
         return Err(format!(
             "{} has changed since the run (its sha256 is not the doc_id)",
             path.display()
         ));
     }
-    let highlights: Vec<pdf::Highlight> = doc
-        .values
+    Ok(bytes)
+}
+
+/// The highlights of a document: one per value with a page and a box.
+fn highlights(doc: &DocReview) -> Vec<pdf::Highlight> {
+    doc.values
         .iter()
         .filter_map(|v| {
             Some(pdf::Highlight {
@@ -576,10 +586,15 @@ fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Res
                 contents: popup(v, &doc.checks),
             })
         })
-        .collect();
-    let mut outline = Vec::new();
+        .collect()
+}
+
+/// The outline entries of a document: one per failing check with a page, jumping a little above the
+/// highest value it reads on that page.
+fn outline(doc: &DocReview) -> Vec<pdf::OutlineEntry> {
+    let mut out = Vec::new();
     for (ci, c) in doc.checks.iter().enumerate() {
-        if text(&c["status"]) != "fail" {
+        if c.status != "fail" {
             continue;
         }
         let Some(page) = doc.check_pages.get(ci).copied().flatten() else {
@@ -592,31 +607,55 @@ fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Res
             .filter_map(|v| v.bbox.map(|b| b[3]))
             .fold(None, |m: Option<f64>, y| Some(m.map_or(y, |m| m.max(y))))
             .map(|y| y + 24.0);
-        outline.push(pdf::OutlineEntry {
+        out.push(pdf::OutlineEntry {
             title: format!(
                 "{}: expected {}, actual {}, diff {} (p. {page})",
-                text(&c["check"]),
-                num(&c["expected"]),
-                num(&c["actual"]),
-                num(&c["diff"])
+                c.check,
+                num(&c.expected),
+                num(&c.actual),
+                num(&c.diff)
             ),
             page,
             top,
         });
     }
+    out
+}
+
+/// The highlights and outline of one document, and its annotated copy.
+fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Result<(), String> {
+    let bytes = original_bytes(doc, options)?;
+    let outline = outline(doc);
     let title = format!("failing checks ({})", outline.len());
-    let annotated =
-        pdf::annotate(&bytes, &highlights, &title, &outline).map_err(|e| e.to_string())?;
+    let update =
+        pdf::append(&bytes, &highlights(doc), &title, &outline).map_err(|e| e.to_string())?;
     let dest = options.dest.join(name);
-    fs::write(&dest, &annotated.bytes)
-        .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
-    doc.highlights = annotated.highlights;
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&dest)?;
+        file.write_all(&bytes)?;
+        file.write_all(&update.tail)
+    };
+    write().map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+    doc.highlights = update.highlights;
     Ok(())
 }
 
 /// Runs the review of `options.out_dir` into `options.dest`.
-pub fn review(options: &ReviewOptions, patterns: &PatternSet) -> Result<Reviewed, ReviewError> {
-    let mut docs = documents(&options.out_dir)?;
+pub fn review(
+    options: &ReviewOptions,
+    vocabulary: &ReviewVocabulary,
+) -> Result<Reviewed, ReviewError> {
+    let docs = documents(&options.out_dir)?;
+    review_documents(docs, options, vocabulary)
+}
+
+/// Reviews documents already in memory (`extract --review` hands over its own records) into
+/// `options.dest`; `options.out_dir` is not read.
+pub fn review_documents(
+    mut docs: Vec<DocReview>,
+    options: &ReviewOptions,
+    vocabulary: &ReviewVocabulary,
+) -> Result<Reviewed, ReviewError> {
     fs::create_dir_all(&options.dest).map_err(|e| ReviewError::Write {
         path: options.dest.display().to_string(),
         message: e.to_string(),
@@ -633,7 +672,7 @@ pub fn review(options: &ReviewOptions, patterns: &PatternSet) -> Result<Reviewed
         }
     });
     let report = options.dest.join("report.html");
-    let page = html::report(&docs, patterns);
+    let page = html::report(&docs, vocabulary);
     fs::write(&report, page).map_err(|e| ReviewError::Write {
         path: report.display().to_string(),
         message: e.to_string(),

@@ -95,18 +95,64 @@ pub struct Annotated {
     pub xref_stream: bool,
 }
 
-/// Writes the annotated copy of `original`.
+/// The objects of an incremental update as they are made: numbered from the file's /Size on.
+struct Update {
+    next: u32,
+    objects: BTreeMap<ObjectId, Vec<u8>>,
+}
+
+impl Update {
+    fn new_id(&mut self) -> ObjectId {
+        let id = (self.next, 0u16);
+        self.next += 1;
+        id
+    }
+
+    fn put(&mut self, id: ObjectId, object: &Object) {
+        self.objects.insert(id, object_bytes(id, object));
+    }
+}
+
+/// The update alone: what is appended to the original bytes to make the annotated copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The bytes after the original's (a newline first when the original does not end with one).
+    pub tail: Vec<u8>,
+    pub highlights: usize,
+    /// Highlights on pages the file does not have (not written).
+    pub off_page: usize,
+    pub xref_stream: bool,
+}
+
+/// Writes the annotated copy of `original` (the original followed by [`append`]'s update).
 pub fn annotate(
     original: &[u8],
     highlights: &[Highlight],
     outline_title: &str,
     outline: &[OutlineEntry],
 ) -> Result<Annotated, AnnotateError> {
+    let a = append(original, highlights, outline_title, outline)?;
+    let mut bytes = Vec::with_capacity(original.len() + a.tail.len());
+    bytes.extend_from_slice(original);
+    bytes.extend_from_slice(&a.tail);
+    Ok(Annotated {
+        bytes,
+        highlights: a.highlights,
+        off_page: a.off_page,
+        xref_stream: a.xref_stream,
+    })
+}
+
+/// The incremental update of `original` that adds the highlights and the outline entries; the
+/// original is not copied (a caller writes it, then the tail).
+pub fn append(
+    original: &[u8],
+    highlights: &[Highlight],
+    outline_title: &str,
+    outline: &[OutlineEntry],
+) -> Result<Appended, AnnotateError> {
     let prev = last_startxref(original).ok_or(AnnotateError::NoStartXref)?;
-    let xref_stream = match section_kind(original, prev) {
-        Some(k) => k,
-        None => return Err(AnnotateError::NoStartXref),
-    };
+    let xref_stream = section_kind(original, prev).ok_or(AnnotateError::NoStartXref)?;
     let doc = std::panic::catch_unwind(|| load_structure(original))
         .map_err(|_| AnnotateError::Unreadable("the reader failed".to_string()))?
         .map_err(|e| AnnotateError::Unreadable(e.to_string()))?;
@@ -125,16 +171,10 @@ pub fn annotate(
         .and_then(Object::as_i64)
         .unwrap_or(0)
         .max(i64::from(doc.max_id) + 1);
-    let mut next = u32::try_from(size).map_err(|_| AnnotateError::Structure)?;
-    let mut new_id = || {
-        let id = (next, 0u16);
-        next += 1;
-        id
+    let mut update = Update {
+        next: u32::try_from(size).map_err(|_| AnnotateError::Structure)?,
+        objects: BTreeMap::new(),
     };
-    let mut objects: BTreeMap<ObjectId, Vec<u8>> = BTreeMap::new();
-
-    // One appearance stream per colour (a unit square the viewer maps onto each /Rect).
-    let mut appearances: BTreeMap<Mark, ObjectId> = BTreeMap::new();
     let mut by_page: BTreeMap<u32, Vec<&Highlight>> = BTreeMap::new();
     let mut off_page = 0;
     for h in highlights {
@@ -144,8 +184,108 @@ pub fn annotate(
             off_page += 1;
         }
     }
+    let written = add_highlights(&mut update, &doc, &pages, &by_page)?;
+    if !outline.is_empty() {
+        add_outline(&mut update, &doc, root_id, &pages, outline_title, outline)?;
+    }
+    let tail = write_update(original, update, &doc.trailer, prev, xref_stream);
+    Ok(Appended {
+        tail,
+        highlights: written,
+        off_page,
+        xref_stream,
+    })
+}
+
+/// One /Highlight annotation object over `h.rect` on page `page_id`, drawn by appearance `ap`,
+/// written straight into bytes (the same bytes as serialising `highlight_dict`, without building
+/// the dictionary).
+fn highlight_object(h: &Highlight, id: ObjectId, page_id: ObjectId, ap: ObjectId) -> Vec<u8> {
+    let [x0, y0, x1, y1] = h.rect;
+    let mut out = Vec::with_capacity(256 + h.contents.len() * 4);
+    let _ = writeln!(out, "{} {} obj", id.0, id.1);
+    out.extend_from_slice(b"<</Type /Annot /Subtype /Highlight /Rect ");
+    write_reals(&mut out, &[x0, y0, x1, y1]);
+    out.extend_from_slice(b" /QuadPoints ");
+    write_reals(&mut out, &[x0, y1, x1, y1, x0, y0, x1, y0]);
+    out.extend_from_slice(b" /C ");
+    write_reals(&mut out, &h.mark.rgb().map(f64::from));
+    let _ = write!(out, " /F 4 /P {} {} R /T ", page_id.0, page_id.1);
+    write_text_string(&mut out, "yujuesuan");
+    out.extend_from_slice(b" /Subj ");
+    write_text_string(&mut out, h.mark.name());
+    out.extend_from_slice(b" /Contents ");
+    write_text_string(&mut out, &h.contents);
+    out.extend_from_slice(b" /NM ");
+    write_text_string(&mut out, &format!("yujuesuan-{}-{}", id.0, h.mark.name()));
+    let _ = write!(out, " /AP <</N {} {} R >> >>\nendobj\n", ap.0, ap.1);
+    out
+}
+
+/// An array of reals as [`reals`] serialises it (each value as an `f32`).
+fn write_reals(out: &mut Vec<u8>, v: &[f64]) {
+    out.push(b'[');
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        write_real(out, f64::from(*x as f32));
+    }
+    out.push(b']');
+}
+
+/// A text string as [`text_string`] serialises it: UTF-16BE with its byte-order mark, in hex.
+fn write_text_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(b"<FEFF");
+    for u in s.encode_utf16() {
+        for b in u.to_be_bytes() {
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0x0F)]);
+        }
+    }
+    out.push(b'>');
+}
+
+/// The dictionary [`highlight_object`] writes (what the bytes mean, kept for its test).
+#[cfg(test)]
+fn highlight_dict(h: &Highlight, id: ObjectId, page_id: ObjectId, ap: ObjectId) -> Dictionary {
+    let [x0, y0, x1, y1] = h.rect;
+    let mut a = Dictionary::new();
+    a.set("Type", Object::Name(b"Annot".to_vec()));
+    a.set("Subtype", Object::Name(b"Highlight".to_vec()));
+    a.set("Rect", reals(&[x0, y0, x1, y1]));
+    a.set("QuadPoints", reals(&[x0, y1, x1, y1, x0, y0, x1, y0]));
+    a.set(
+        "C",
+        Object::Array(h.mark.rgb().iter().map(|c| Object::Real(*c)).collect()),
+    );
+    a.set("F", Object::Integer(4));
+    a.set("P", Object::Reference(page_id));
+    a.set("T", text_string("yujuesuan"));
+    a.set("Subj", text_string(h.mark.name()));
+    a.set("Contents", text_string(&h.contents));
+    a.set(
+        "NM",
+        text_string(&format!("yujuesuan-{}-{}", id.0, h.mark.name())),
+    );
+    let mut ap_dict = Dictionary::new();
+    ap_dict.set("N", Object::Reference(ap));
+    a.set("AP", Object::Dictionary(ap_dict));
+    a
+}
+
+/// The annotations of each page (appended to its /Annots in a new version of the page) and one
+/// shared appearance stream per colour (a unit square the viewer maps onto each /Rect); returns how
+/// many annotations were written.
+fn add_highlights(
+    update: &mut Update,
+    doc: &lopdf::Document,
+    pages: &BTreeMap<u32, ObjectId>,
+    by_page: &BTreeMap<u32, Vec<&Highlight>>,
+) -> Result<usize, AnnotateError> {
+    let mut appearances: BTreeMap<Mark, ObjectId> = BTreeMap::new();
     let mut written = 0;
-    for (page_no, hs) in &by_page {
+    for (page_no, hs) in by_page {
         let Some(&page_id) = pages.get(page_no) else {
             continue;
         };
@@ -164,36 +304,23 @@ pub fn annotate(
             _ => Vec::new(),
         };
         for h in hs {
-            let ap = *appearances.entry(h.mark).or_insert_with(&mut new_id);
-            let id = new_id();
-            let [x0, y0, x1, y1] = h.rect;
-            let mut a = Dictionary::new();
-            a.set("Type", Object::Name(b"Annot".to_vec()));
-            a.set("Subtype", Object::Name(b"Highlight".to_vec()));
-            a.set("Rect", reals(&[x0, y0, x1, y1]));
-            a.set("QuadPoints", reals(&[x0, y1, x1, y1, x0, y0, x1, y0]));
-            a.set(
-                "C",
-                Object::Array(h.mark.rgb().iter().map(|c| Object::Real(*c)).collect()),
-            );
-            a.set("F", Object::Integer(4));
-            a.set("P", Object::Reference(page_id));
-            a.set("T", text_string("yujuesuan"));
-            a.set("Subj", text_string(h.mark.name()));
-            a.set("Contents", text_string(&h.contents));
-            a.set(
-                "NM",
-                text_string(&format!("yujuesuan-{}-{}", id.0, h.mark.name())),
-            );
-            let mut ap_dict = Dictionary::new();
-            ap_dict.set("N", Object::Reference(ap));
-            a.set("AP", Object::Dictionary(ap_dict));
-            objects.insert(id, object_bytes(id, &Object::Dictionary(a)));
+            let ap = match appearances.get(&h.mark) {
+                Some(&ap) => ap,
+                None => {
+                    let ap = update.new_id();
+                    appearances.insert(h.mark, ap);
+                    ap
+                }
+            };
+            let id = update.new_id();
+            update
+                .objects
+                .insert(id, highlight_object(h, id, page_id, ap));
             annots.push(Object::Reference(id));
             written += 1;
         }
         page.set("Annots", Object::Array(annots));
-        objects.insert(page_id, object_bytes(page_id, &Object::Dictionary(page)));
+        update.put(page_id, &Object::Dictionary(page));
     }
     for (mark, id) in &appearances {
         let [r, g, b] = mark.rgb();
@@ -203,164 +330,211 @@ pub fn annotate(
              /Type /ExtGState /BM /Multiply >> >> >> /Length {} >>\nstream\n{content}endstream",
             content.len()
         );
-        objects.insert(*id, wrap(*id, body.as_bytes()));
+        update.objects.insert(*id, wrap(*id, body.as_bytes()));
     }
+    Ok(written)
+}
 
-    // Outline: a "failing checks" item with one child per entry, spliced after the existing items.
-    if !outline.is_empty() {
-        let catalog = doc
-            .get_object(root_id)
-            .and_then(Object::as_dict)
-            .map_err(|_| AnnotateError::Structure)?;
-        let item_id = new_id();
-        let existing = catalog
-            .get(b"Outlines")
-            .and_then(Object::as_reference)
-            .ok()
-            .and_then(|id| Some((id, doc.get_object(id).ok()?.as_dict().ok()?.clone())));
-        let (root_outline, parent_last) = match existing {
-            Some((id, mut dict)) => {
-                let last = dict.get(b"Last").and_then(Object::as_reference).ok();
-                if last.is_none() {
-                    dict.set("First", Object::Reference(item_id));
-                }
-                dict.set("Last", Object::Reference(item_id));
-                let count = dict.get(b"Count").and_then(Object::as_i64).unwrap_or(0);
-                dict.set("Count", Object::Integer(count.abs() + 1));
-                objects.insert(id, object_bytes(id, &Object::Dictionary(dict)));
-                (id, last)
-            }
-            None => {
-                let id = new_id();
-                let mut dict = Dictionary::new();
-                dict.set("Type", Object::Name(b"Outlines".to_vec()));
+/// Hooks a new top-level outline item into the file's outline (a new version of the outline root
+/// and of its last item), or makes an outline (a new version of the catalog); returns the root and
+/// the item the new one follows.
+fn hook_outline_item(
+    update: &mut Update,
+    doc: &lopdf::Document,
+    root_id: ObjectId,
+    item_id: ObjectId,
+) -> Result<(ObjectId, Option<ObjectId>), AnnotateError> {
+    let catalog = doc
+        .get_object(root_id)
+        .and_then(Object::as_dict)
+        .map_err(|_| AnnotateError::Structure)?;
+    let existing = catalog
+        .get(b"Outlines")
+        .and_then(Object::as_reference)
+        .ok()
+        .and_then(|id| Some((id, doc.get_object(id).ok()?.as_dict().ok()?.clone())));
+    let (root_outline, parent_last) = match existing {
+        Some((id, mut dict)) => {
+            let last = dict.get(b"Last").and_then(Object::as_reference).ok();
+            if last.is_none() {
                 dict.set("First", Object::Reference(item_id));
-                dict.set("Last", Object::Reference(item_id));
-                dict.set("Count", Object::Integer(1));
-                objects.insert(id, object_bytes(id, &Object::Dictionary(dict)));
-                let mut cat = catalog.clone();
-                cat.set("Outlines", Object::Reference(id));
-                cat.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-                objects.insert(root_id, object_bytes(root_id, &Object::Dictionary(cat)));
-                (id, None)
             }
-        };
-        if let Some(last) = parent_last {
-            if let Ok(mut dict) = doc.get_object(last).and_then(Object::as_dict).cloned() {
-                dict.set("Next", Object::Reference(item_id));
-                objects.insert(last, object_bytes(last, &Object::Dictionary(dict)));
-            }
+            dict.set("Last", Object::Reference(item_id));
+            let count = dict.get(b"Count").and_then(Object::as_i64).unwrap_or(0);
+            dict.set("Count", Object::Integer(count.abs() + 1));
+            update.put(id, &Object::Dictionary(dict));
+            (id, last)
         }
-        let children: Vec<ObjectId> = outline.iter().map(|_| new_id()).collect();
-        let first_page = outline
-            .iter()
-            .find_map(|e| pages.get(&e.page))
-            .or_else(|| pages.values().next())
-            .copied();
-        let mut item = Dictionary::new();
-        item.set("Title", text_string(outline_title));
-        item.set("Parent", Object::Reference(root_outline));
-        if let Some(last) = parent_last {
-            item.set("Prev", Object::Reference(last));
+        None => {
+            let id = update.new_id();
+            let mut dict = Dictionary::new();
+            dict.set("Type", Object::Name(b"Outlines".to_vec()));
+            dict.set("First", Object::Reference(item_id));
+            dict.set("Last", Object::Reference(item_id));
+            dict.set("Count", Object::Integer(1));
+            update.put(id, &Object::Dictionary(dict));
+            let mut cat = catalog.clone();
+            cat.set("Outlines", Object::Reference(id));
+            cat.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+            update.put(root_id, &Object::Dictionary(cat));
+            (id, None)
         }
-        if let (Some(first), Some(last)) = (children.first(), children.last()) {
-            item.set("First", Object::Reference(*first));
-            item.set("Last", Object::Reference(*last));
-            item.set("Count", Object::Integer(children.len() as i64));
-        }
-        if let Some(p) = first_page {
-            item.set("Dest", destination(p, None));
-        }
-        objects.insert(item_id, object_bytes(item_id, &Object::Dictionary(item)));
-        for (i, (entry, id)) in outline.iter().zip(&children).enumerate() {
-            let mut d = Dictionary::new();
-            d.set("Title", text_string(&entry.title));
-            d.set("Parent", Object::Reference(item_id));
-            if i > 0 {
-                d.set("Prev", Object::Reference(children[i - 1]));
-            }
-            if let Some(n) = children.get(i + 1) {
-                d.set("Next", Object::Reference(*n));
-            }
-            if let Some(p) = pages.get(&entry.page).or(first_page.as_ref()) {
-                d.set("Dest", destination(*p, entry.top));
-            }
-            objects.insert(*id, object_bytes(*id, &Object::Dictionary(d)));
+    };
+    if let Some(last) = parent_last {
+        if let Ok(mut dict) = doc.get_object(last).and_then(Object::as_dict).cloned() {
+            dict.set("Next", Object::Reference(item_id));
+            update.put(last, &Object::Dictionary(dict));
         }
     }
+    Ok((root_outline, parent_last))
+}
 
-    // The update: the original bytes, then the objects, then the cross-reference section.
-    let mut out =
-        Vec::with_capacity(original.len() + objects.values().map(Vec::len).sum::<usize>() + 4096);
-    out.extend_from_slice(original);
+/// Outline: a "failing checks" item with one child per entry, spliced after the existing items.
+fn add_outline(
+    update: &mut Update,
+    doc: &lopdf::Document,
+    root_id: ObjectId,
+    pages: &BTreeMap<u32, ObjectId>,
+    title: &str,
+    outline: &[OutlineEntry],
+) -> Result<(), AnnotateError> {
+    let item_id = update.new_id();
+    let (root_outline, parent_last) = hook_outline_item(update, doc, root_id, item_id)?;
+    let children: Vec<ObjectId> = outline.iter().map(|_| update.new_id()).collect();
+    let first_page = outline
+        .iter()
+        .find_map(|e| pages.get(&e.page))
+        .or_else(|| pages.values().next())
+        .copied();
+    let mut item = Dictionary::new();
+    item.set("Title", text_string(title));
+    item.set("Parent", Object::Reference(root_outline));
+    if let Some(last) = parent_last {
+        item.set("Prev", Object::Reference(last));
+    }
+    if let (Some(first), Some(last)) = (children.first(), children.last()) {
+        item.set("First", Object::Reference(*first));
+        item.set("Last", Object::Reference(*last));
+        item.set("Count", Object::Integer(children.len() as i64));
+    }
+    if let Some(p) = first_page {
+        item.set("Dest", destination(p, None));
+    }
+    update.put(item_id, &Object::Dictionary(item));
+    for (i, (entry, id)) in outline.iter().zip(&children).enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", text_string(&entry.title));
+        d.set("Parent", Object::Reference(item_id));
+        if i > 0 {
+            d.set("Prev", Object::Reference(children[i - 1]));
+        }
+        if let Some(n) = children.get(i + 1) {
+            d.set("Next", Object::Reference(*n));
+        }
+        if let Some(p) = pages.get(&entry.page).or(first_page.as_ref()) {
+            d.set("Dest", destination(*p, entry.top));
+        }
+        update.put(*id, &Object::Dictionary(d));
+    }
+    Ok(())
+}
+
+/// What follows the original bytes: the update's objects, then its cross-reference section (of the
+/// kind of the file's last one) and trailer (/Prev = the original `startxref`). Offsets count from the
+/// start of the original.
+fn write_update(
+    original: &[u8],
+    mut update: Update,
+    old_trailer: &Dictionary,
+    prev: usize,
+    xref_stream: bool,
+) -> Vec<u8> {
+    let base = original.len();
+    let mut out = Vec::with_capacity(update.objects.values().map(Vec::len).sum::<usize>() + 4096);
     if !matches!(original.last(), Some(b'\n' | b'\r')) {
         out.push(b'\n');
     }
     let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
-    for (id, bytes) in &objects {
-        offsets.insert(id.0, (out.len(), id.1));
+    for (id, bytes) in &update.objects {
+        offsets.insert(id.0, (base + out.len(), id.1));
         out.extend_from_slice(bytes);
     }
     let mut trailer = Dictionary::new();
     for key in [&b"Root"[..], b"Info", b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
+        if let Ok(v) = old_trailer.get(key) {
             trailer.set(key.to_vec(), v.clone());
         }
     }
     trailer.set("Prev", Object::Integer(prev as i64));
-    let xref_at = out.len();
+    let xref_at = base + out.len();
     if xref_stream {
-        let xref_id = new_id();
+        let xref_id = update.new_id();
         offsets.insert(xref_id.0, (xref_at, 0));
-        let mut data = Vec::new();
-        let mut index = Vec::new();
-        for (start, run) in runs(&offsets) {
-            index.push(Object::Integer(i64::from(start)));
-            index.push(Object::Integer(run.len() as i64));
-            for (offset, generation) in run {
-                data.push(1u8);
-                data.extend_from_slice(&(offset as u32).to_be_bytes());
-                data.extend_from_slice(&generation.to_be_bytes());
-            }
-        }
-        trailer.set("Type", Object::Name(b"XRef".to_vec()));
-        trailer.set("Size", Object::Integer(i64::from(next)));
-        trailer.set("Index", Object::Array(index));
-        trailer.set(
-            "W",
-            Object::Array(vec![
-                Object::Integer(1),
-                Object::Integer(4),
-                Object::Integer(2),
-            ]),
-        );
-        trailer.set("Length", Object::Integer(data.len() as i64));
-        let mut body = Vec::new();
-        write_object(&mut body, &Object::Dictionary(trailer));
-        body.extend_from_slice(b"\nstream\n");
-        body.extend_from_slice(&data);
-        body.extend_from_slice(b"\nendstream");
-        out.extend_from_slice(&wrap(xref_id, &body));
+        write_xref_stream(&mut out, trailer, &offsets, xref_id, update.next);
     } else {
-        out.extend_from_slice(b"xref\n");
-        for (start, run) in runs(&offsets) {
-            let _ = writeln!(out, "{start} {}", run.len());
-            for (offset, generation) in run {
-                let _ = write!(out, "{offset:010} {generation:05} n\r\n");
-            }
-        }
-        trailer.set("Size", Object::Integer(i64::from(next)));
-        out.extend_from_slice(b"trailer\n");
-        write_object(&mut out, &Object::Dictionary(trailer));
-        out.push(b'\n');
+        write_xref_table(&mut out, trailer, &offsets, update.next);
     }
     let _ = write!(out, "startxref\n{xref_at}\n%%EOF\n");
-    Ok(Annotated {
-        bytes: out,
-        highlights: written,
-        off_page,
-        xref_stream,
-    })
+    out
+}
+
+/// A cross-reference stream (ISO 32000-1 7.5.8) holding the trailer's keys.
+fn write_xref_stream(
+    out: &mut Vec<u8>,
+    mut trailer: Dictionary,
+    offsets: &BTreeMap<u32, (usize, u16)>,
+    xref_id: ObjectId,
+    size: u32,
+) {
+    let mut data = Vec::new();
+    let mut index = Vec::new();
+    for (start, run) in runs(offsets) {
+        index.push(Object::Integer(i64::from(start)));
+        index.push(Object::Integer(run.len() as i64));
+        for (offset, generation) in run {
+            data.push(1u8);
+            data.extend_from_slice(&(offset as u32).to_be_bytes());
+            data.extend_from_slice(&generation.to_be_bytes());
+        }
+    }
+    trailer.set("Type", Object::Name(b"XRef".to_vec()));
+    trailer.set("Size", Object::Integer(i64::from(size)));
+    trailer.set("Index", Object::Array(index));
+    trailer.set(
+        "W",
+        Object::Array(vec![
+            Object::Integer(1),
+            Object::Integer(4),
+            Object::Integer(2),
+        ]),
+    );
+    trailer.set("Length", Object::Integer(data.len() as i64));
+    let mut body = Vec::new();
+    write_object(&mut body, &Object::Dictionary(trailer));
+    body.extend_from_slice(b"\nstream\n");
+    body.extend_from_slice(&data);
+    body.extend_from_slice(b"\nendstream");
+    out.extend_from_slice(&wrap(xref_id, &body));
+}
+
+/// A classic cross-reference table (ISO 32000-1 7.5.4) and its trailer.
+fn write_xref_table(
+    out: &mut Vec<u8>,
+    mut trailer: Dictionary,
+    offsets: &BTreeMap<u32, (usize, u16)>,
+    size: u32,
+) {
+    out.extend_from_slice(b"xref\n");
+    for (start, run) in runs(offsets) {
+        let _ = writeln!(out, "{start} {}", run.len());
+        for (offset, generation) in run {
+            let _ = write!(out, "{offset:010} {generation:05} n\r\n");
+        }
+    }
+    trailer.set("Size", Object::Integer(i64::from(size)));
+    out.extend_from_slice(b"trailer\n");
+    write_object(out, &Object::Dictionary(trailer));
+    out.push(b'\n');
 }
 
 /// The file's object layer as far as the update needs it: the trailer, the catalog, the page tree,
@@ -659,7 +833,10 @@ mod lazy {
             }
             let entry = self.reader.document.reference_table.get(id.0)?.clone();
             let object = match entry {
-                XrefEntry::Normal { .. } => self.reader.get_object(id, &mut HashSet::new()).ok()?,
+                XrefEntry::Normal { offset, .. } => match self.direct(id, offset) {
+                    Some(o) => o,
+                    None => self.reader.get_object(id, &mut HashSet::new()).ok()?,
+                },
                 XrefEntry::Compressed { container, .. } => {
                     if !self.streams.contains_key(&container) {
                         let mut s = self
@@ -678,6 +855,26 @@ mod lazy {
             };
             self.objects.insert(id, object.clone());
             Some(object)
+        }
+
+        /// Object `id` parsed from the bytes at `offset` on, when it is not a stream (a dictionary
+        /// or an array needs no other object to be read); None: read it through the whole file.
+        /// The object reader counts the lines before the offset it starts from, so reading from the
+        /// object's own offset saves a pass over the file per object.
+        fn direct(&self, id: ObjectId, offset: u32) -> Option<Object> {
+            let bytes = self.reader.buffer.get(usize::try_from(offset).ok()?..)?;
+            let mut xref = Xref::new(id.0.saturating_add(1), XrefType::CrossReferenceTable);
+            xref.insert(
+                id.0,
+                XrefEntry::Normal {
+                    offset: 0,
+                    generation: id.1,
+                },
+            );
+            let object = reader(bytes, xref)
+                .get_object(id, &mut HashSet::new())
+                .ok()?;
+            (!matches!(object, Object::Stream(_))).then_some(object)
         }
 
         /// A node of the page tree, its kids and the pages' indirect `/Annots`.
@@ -730,6 +927,7 @@ fn destination(page: ObjectId, top: Option<f64>) -> Object {
     ])
 }
 
+#[cfg(test)]
 fn reals(v: &[f64]) -> Object {
     Object::Array(v.iter().map(|x| Object::Real(*x as f32)).collect())
 }
@@ -924,6 +1122,38 @@ mod tests {
             // The update read the same way gives the same bytes as one read whole.
             assert!(updated.len() > fx.bytes.len());
         }
+    }
+
+    /// The annotation written straight into bytes is the serialised dictionary, byte for byte.
+    #[test]
+    fn highlight_objects_are_their_dictionaries_serialised() {
+        for (rect, mark, contents) in [
+            (
+                [10.0, 20.5, 50.125, 30.0],
+                Mark::Fail,
+                "合计 = 1236.58 万元\nraw: \"1,236.58\"",
+            ),
+            ([0.0, -0.0004, 612.3456, 791.9999], Mark::Pass, ""),
+            ([100.1, 200.2, 300.3, 400.4], Mark::Unchecked, "a\u{1F600}b"),
+        ] {
+            let h = Highlight {
+                page: 1,
+                rect,
+                mark,
+                contents: contents.to_string(),
+            };
+            let (id, page, ap) = ((17, 0), (3, 2), (16, 0));
+            let direct = highlight_object(&h, id, page, ap);
+            let serialised =
+                object_bytes(id, &Object::Dictionary(highlight_dict(&h, id, page, ap)));
+            assert_eq!(
+                String::from_utf8_lossy(&direct),
+                String::from_utf8_lossy(&serialised)
+            );
+        }
+        let mut out = Vec::new();
+        write_text_string(&mut out, "合计A");
+        assert_eq!(out, b"<FEFF54088BA10041>");
     }
 
     #[test]

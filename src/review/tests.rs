@@ -1,8 +1,13 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
-fn fact(key: &str, value: &str, page: u32, bbox: Option<[f64; 4]>) -> Value {
+/// A record of the output from its JSON.
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("a record of the output")
+}
+
+fn fact(key: &str, value: &str, page: u32, bbox: Option<[f64; 4]>) -> FactRecord {
     serde_json::from_str(&format!(
         r#"{{"doc_id":"d","source":"a.pdf","key":"{key}","item":null,"value":{value},"unit":"万元","raw":"{value}万元","page":{page},"pattern":"p.{key}","origin":"narrative","cell":null,"bbox":{}}}"#,
         bbox.map_or("null".to_string(), |b| format!("[{},{},{},{}]", b[0], b[1], b[2], b[3]))
@@ -28,7 +33,7 @@ fn a_term_with_the_values_box_links_the_check_and_colours_it() {
         fact("expenditure.basic", "803.17", 1, None),
     ];
     // Parsed from text: numbers keep their printed digits (1230.00), as in the output files.
-    let checks: Vec<Value> = vec![serde_json::from_str(
+    let checks: Vec<CheckRecord> = vec![serde_json::from_str(
         r#"{"check": "facts.grand_total_balance", "status": "fail",
             "expected": 1236.58, "actual": 1230.00, "diff": -6.58, "refs": [],
             "formula": "income.grand_total = expenditure.grand_total",
@@ -71,7 +76,7 @@ fn refs_link_facts_and_cells_when_a_check_has_no_terms() {
         2,
         Some([1.0, 2.0, 3.0, 4.0]),
     )];
-    let tables = vec![json!({
+    let tables: Vec<TableRecord> = vec![typed(json!({
         "table": "F01", "unit": "万元", "columns": ["项目", "决算数"], "column_units": ["", "万元"],
         "rows": [
             {"name": "收入总计", "cells": [null, 10], "raw": ["收入总计", "10.00"], "page": 2,
@@ -79,12 +84,16 @@ fn refs_link_facts_and_cells_when_a_check_has_no_terms() {
             {"name": "本年收入合计", "cells": [null, 9], "raw": ["本年收入合计", "9.00"], "page": 2,
              "bboxes": null}
         ]
-    })];
-    let checks = vec![
-        json!({"check": "F01.income_total_eq_parts", "status": "pass", "expected": 10, "actual": 10,
+    }))];
+    let checks: Vec<CheckRecord> = vec![
+        typed(
+            json!({"check": "F01.income_total_eq_parts", "status": "pass", "expected": 10, "actual": 10,
                "diff": 0, "refs": ["table:F01[收入总计,决算数]@p2", "table:F01[本年收入合计,决算数]@p2"]}),
-        json!({"check": "facts.x", "status": "insufficient_data", "expected": null, "actual": null,
+        ),
+        typed(
+            json!({"check": "facts.x", "status": "insufficient_data", "expected": null, "actual": null,
                "diff": null, "refs": ["fact:income.grand_total@p2"]}),
+        ),
     ];
     let mut values = collect_values(&facts, &tables);
     let pages = link_checks(&mut values, &checks);
@@ -108,12 +117,14 @@ fn a_fact_read_from_a_cell_and_the_cell_are_one_value() {
         2,
         Some([60.0, 10.0, 80.0, 20.0]),
     );
-    f["cell"] = json!({"table": "F01", "row": "收入总计", "column": "决算数"});
-    let tables = vec![json!({
+    f.cell = Some(typed(
+        json!({"table": "F01", "row": "收入总计", "column": "决算数"}),
+    ));
+    let tables: Vec<TableRecord> = vec![typed(json!({
         "table": "F01", "unit": "万元", "columns": ["项目", "决算数"], "column_units": ["", "万元"],
         "rows": [{"name": "收入总计", "cells": [null, 10], "raw": ["收入总计", "10.00"], "page": 2,
                   "bboxes": [null, [60.0, 10.0, 80.0, 20.0]]}]
-    })];
+    }))];
     let values = collect_values(&[f], &tables);
     assert_eq!(values.len(), 1);
     assert_eq!(
@@ -129,16 +140,13 @@ fn families_and_names() {
         "B02.total_eq_sum_rows"
     );
     assert_eq!(check_family("facts.class_sum"), "facts.class_sum");
-    let doc = |source: &str, id: &str| DocReview {
-        record: json!({"source": source, "doc_id": id, "format": "pdf", "status": "ok"}),
-        checks: vec![],
-        facts: vec![],
-        tables: vec![],
-        values: vec![],
-        annotated: None,
-        not_annotated: None,
-        highlights: 0,
-        check_pages: vec![],
+    let doc = |source: &str, id: &str| {
+        DocReview::new(
+            typed(json!({"source": source, "doc_id": id, "format": "pdf", "status": "ok"})),
+            vec![],
+            vec![],
+            vec![],
+        )
     };
     let docs = vec![
         doc("a/x.pdf", "0123456789ab"),
