@@ -1282,6 +1282,10 @@ mod tests {
             "units.toml",
             "metadata.toml",
             "tables/catalog.toml",
+            "tables/columns.toml",
+            "tables/rows.toml",
+            "tables/figures.toml",
+            "identities.toml",
         ]
         .iter()
         .map(|n| {
@@ -1311,7 +1315,7 @@ mod tests {
             "department = '上海交通'",
             1,
         );
-        let files = vec![
+        let mut files = vec![
             (
                 "keys.toml".to_string(),
                 std::fs::read_to_string("patterns/keys.toml").expect("readable"),
@@ -1326,6 +1330,15 @@ mod tests {
                 std::fs::read_to_string("patterns/tables/catalog.toml").expect("readable"),
             ),
         ];
+        for n in [
+            "tables/columns.toml",
+            "tables/rows.toml",
+            "tables/figures.toml",
+            "identities.toml",
+        ] {
+            let text = std::fs::read_to_string(format!("patterns/{n}")).expect("readable");
+            files.push((n.to_string(), text));
+        }
         let set = PatternSet::from_files(files).expect("loads");
         let problems = set.metadata.check();
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
-use crate::checks::identities::{Identities, IdentityDef};
+use crate::checks::identities::{Identities, IdentityDef, IDENTITIES_FILE};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
 use crate::extract::tables::figures::{FigureGroup, Figures, NameWords};
@@ -861,6 +861,7 @@ impl PatternSet {
                 figures_text = text.clone();
             }
         }
+        required_files(&files, &parsed, &identities, &figures, &mut errors);
         let (columns_file, columns) = match columns {
             Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
             None => (
@@ -1113,6 +1114,65 @@ fn line_of(text: &str, id: &str, field: &str, message: &str) -> usize {
         }
     }
     from + 1
+}
+
+/// A problem for each part a set needs besides units, keys and the catalog (the identities, the
+/// table figures, the metadata rules, the column and row words) that no file holds, naming the file
+/// expected: such a folder is refused rather than run with that part empty, which would silently
+/// run no identity, read no figure or no metadata. A file of that name that is not valid TOML is
+/// its own problem, not also a missing one.
+fn required_files(
+    files: &[(String, String)],
+    parsed: &[(String, FileDef)],
+    identities: &Identities,
+    figures: &Figures,
+    errors: &mut Vec<PatternError>,
+) {
+    let holds = |f: fn(&FileDef) -> bool| parsed.iter().any(|(_, d)| f(d));
+    let parts = [
+        (
+            IDENTITIES_FILE,
+            "identity",
+            "[[identity]] entries",
+            !identities.file.is_empty(),
+        ),
+        (
+            "tables/figures.toml",
+            "figures",
+            "table figures ([[figures]])",
+            !figures.file.is_empty(),
+        ),
+        (
+            "metadata.toml",
+            "metadata",
+            "a [metadata] table",
+            holds(|d| d.metadata.is_some()),
+        ),
+        (
+            "tables/columns.toml",
+            "columns",
+            "a [columns] table",
+            holds(|d| d.columns.is_some()),
+        ),
+        (
+            "tables/rows.toml",
+            "rows",
+            "row words (total, subtotal, part_of)",
+            holds(|d| d.row_words().is_some()),
+        ),
+    ];
+    for (file, field, what, present) in parts {
+        let unreadable =
+            files.iter().any(|(n, _)| n == file) && !parsed.iter().any(|(n, _)| n == file);
+        if !present && !unreadable {
+            errors.push(invalid(
+                file,
+                field,
+                field,
+                format!("missing: no file of the set holds {what} ({file} is required)"),
+            ));
+        }
+    }
 }
 
 fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PatternError> {

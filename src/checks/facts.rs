@@ -1,136 +1,89 @@
-//! Identities over narrative facts (基本 + 项目 = 支出合计, 人员 + 公用 = 基本, 采购 parts, 三公 parts,
-//! 收入总计 = 支出总计, class lists summing to their total).
+//! The fact modes of the one evaluator: identities over narrative facts, declared in
+//! `patterns/identities.toml` (`fact_parts`, `fact_items`, `fact_yoy`; see [`super::identities`]).
 //!
-//! In: the facts of one document (and its tables, only to find a named third part of the expenditure).
-//! Out: one [`Check`] per identity, `insufficient_data` when a side is missing. When a key was read
-//! more than once, the first reading (in document order) is used.
-//! Rounding envelope: (n+1)×0.005 万元 for n summed items (see [`super::rounding_envelope`]).
+//! In: one identity, the facts of one document (and its tables, only to find an `extra_part` a table
+//! names). Out: its [`Check`]s, `insufficient_data` when a side is missing. When a key was read more
+//! than once, the first reading (in document order) is used. Rounding envelope: (n+1)×0.005 万元 for
+//! n summed items (see [`super::rounding_envelope`]); a percent change has its own (see
+//! `year_on_year`).
 //!
-//! A `fail` means the report contradicts itself, so two identities are read with care:
-//! - 基本 + 项目 = 本年支出: some budgets split the year's expenditure into a third part, 单位预留机动
-//!   经费 (`expenditure.reserve`). When the narrative states it, it is added; when only a table names it
-//!   (a column or row `单位预留机动经费`), the table's figure is added and referenced; when neither
-//!   does, the identity is the two-part one.
-//! - class lists (`facts.class_sum`, `facts.gpb_class_sum`): a report often names only its main classes
+//! A `fail` means the report contradicts itself, so the modes read with care:
+//! - `fact_parts` with an `extra_part` (基本 + 项目 = 本年支出, 单位预留机动经费 as a third part in some
+//!   budgets): when the narrative states it, it is added; when only a table names it, the table's
+//!   figure is added and referenced; when neither does, the identity is the one of `part_keys`.
+//! - `fact_parts` with `min_parts` (采购 parts, 三公 parts): a part may go unmentioned (no 工程
+//!   purchases); with the total and at least `min_parts` parts stated, the others count as 0 and the
+//!   message says so.
+//! - `fact_items` with `only_excess_fails` (class lists): a report often names only its main classes
 //!   (其中 / 主要用于), and a class written in a way no pattern reads is simply absent. Neither is a
 //!   contradiction, so items summing to *less* than the total are `not_applicable` (the numbers and the
 //!   shortfall are kept, the message says why); items summing to *more* than the total are a `fail`.
-//!   The classes of 一般公共预算 (`gpb.class.final`) are compared with `gpb.expenditure`, or, when only
-//!   the 财政拨款 total that contains it is stated (university budgets), with `fiscal.expenditure_total`.
+//! - `fact_yoy`: a stated percent change must follow from the stated amount of change and the figure.
 //!
-//! - year on year (`facts.yoy_consistency[KEY]`): a stated percent change must follow from the stated
-//!   amount of change and the figure (see `year_on_year`).
-//!
-//! Not here: text-vs-table comparisons (see [`super::tables`]).
+//! Not here: the keys of any identity (data), text-vs-table comparisons (see [`super::tables`]).
 
 use rust_decimal::Decimal;
 
+use super::identities::{default_identities, ExtraPart, IdentityDef, Mode, Scope, YoyKeys};
 use super::{compare, insufficient, Check, Role, Status, Term};
 use crate::extract::facts::Fact;
 use crate::extract::tables::figures::cell_ref;
 use crate::extract::tables::Table;
 
-/// The third part of the year's expenditure some budgets name besides 基本支出 and 项目支出.
-const RESERVE_KEY: &str = "expenditure.reserve";
-/// How a table names that part (a column label leaf or a row name).
-const RESERVE_LABEL: &str = "预留机动经费";
-
-/// Evaluates the fact identities.
+/// Evaluates the fact identities of the embedded default set.
 pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
-    let mut out = vec![
-        equal(
-            facts,
-            "facts.grand_total_balance",
-            "income.grand_total",
-            "expenditure.grand_total",
-        ),
-        equal(
-            facts,
-            "facts.fiscal_total_balance",
-            "fiscal.income_total",
-            "fiscal.expenditure_total",
-        ),
-        basic_plus_project(facts, tables),
-        parts_all(
-            facts,
-            "facts.gpb_basic_plus_project",
-            &["gpb.basic", "gpb.project"],
-            "gpb.expenditure",
-        ),
-        parts_all(
-            facts,
-            "facts.personnel_plus_public",
-            &["basic.personnel", "basic.public"],
-            "basic.total",
-        ),
-        parts_some(
-            facts,
-            "facts.procurement_parts",
-            &[
-                "procurement.goods",
-                "procurement.works",
-                "procurement.services",
-            ],
-            "procurement.total",
-        ),
-        parts_some(
-            facts,
-            "facts.sangong_parts",
-            &["sangong.overseas", "sangong.vehicle", "sangong.reception"],
-            "sangong.final",
-        ),
-        parts_all(
-            facts,
-            "facts.vehicle_parts",
-            &["sangong.vehicle.purchase", "sangong.vehicle.operation"],
-            "sangong.vehicle",
-        ),
-    ];
-    out.extend(
-        YEAR_ON_YEAR
-            .iter()
-            .filter_map(|(value, prefix)| year_on_year(facts, value, prefix)),
-    );
-    out.push(items_sum(
-        facts,
-        "facts.class_sum",
-        "expenditure.class",
-        &["expenditure.current_year"],
-    ));
-    out.push(items_sum(
-        facts,
-        "facts.gpb_class_sum",
-        "gpb.class.final",
-        // Without the 一般公共预算 total, the 财政拨款 total that contains it: classes that exceed
-        // it still contradict the report, and a shortfall is not_applicable anyway.
-        &["gpb.expenditure", "fiscal.expenditure_total"],
-    ));
+    let mut out = Vec::new();
+    for d in default_identities()
+        .defs
+        .iter()
+        .filter(|d| d.mode.scope() == Scope::Facts)
+    {
+        fact_identity(d, facts, tables, &mut out);
+    }
     out
 }
 
-/// Figures whose change on the previous year is stated both as an amount (`PREFIX.yoy_change`) and as
-/// a percent (`PREFIX.yoy_pct`): (value key, prefix).
-const YEAR_ON_YEAR: [(&str, &str); 7] = [
-    ("income.grand_total", "income.grand_total"),
-    ("expenditure.grand_total", "expenditure.grand_total"),
-    ("fiscal.income_total", "fiscal.income_total"),
-    ("fiscal.expenditure_total", "fiscal.expenditure_total"),
-    ("gpb.expenditure", "gpb.expenditure"),
-    ("sangong.final", "sangong"),
-    ("admin_cost.total", "admin_cost"),
-];
+/// Evaluates one identity of a fact mode (nothing for the other modes).
+pub(super) fn fact_identity(
+    d: &IdentityDef,
+    facts: &[Fact],
+    tables: &[Table],
+    out: &mut Vec<Check>,
+) {
+    match d.mode {
+        Mode::FactParts => out.push(fact_parts(d, facts, tables)),
+        Mode::FactItems => out.push(items_sum(d, facts)),
+        Mode::FactYoy => out.extend(d.yoy.iter().filter_map(|y| year_on_year(&d.id, facts, y))),
+        _ => {}
+    }
+}
 
-/// `facts.yoy_consistency[KEY]`: the stated percent must be the stated change over the previous
-/// year's figure (value − change), × 100. `expected` is the printed percent, `actual` the implied one.
-/// Pass when the implied percent rounds to the printed one; rounding when the difference is within half
-/// a unit of the printed percent's last digit plus what the 0.01 万元 rounding of value and change can
-/// move it; fail otherwise (the seed's 三公: +1.1 万元 to 1.18 万元 cannot be +14%).
-/// Not evaluated unless both the change and the percent are stated.
-fn year_on_year(facts: &[Fact], value_key: &str, prefix: &str) -> Option<Check> {
-    let id = format!("facts.yoy_consistency[{value_key}]");
-    let change_key = format!("{prefix}.yoy_change");
-    let pct_key = format!("{prefix}.yoy_pct");
-    let (change, pct) = (first(facts, &change_key)?, first(facts, &pct_key)?);
+/// `fact_parts`: Σ the parts (+ the extra part when stated or named by a table) = the total.
+fn fact_parts(d: &IdentityDef, facts: &[Fact], tables: &[Table]) -> Check {
+    let parts: Vec<&str> = d.part_keys.iter().map(String::as_str).collect();
+    let totals: Vec<&str> = d.total_keys.iter().map(String::as_str).collect();
+    let check = match d.min_parts {
+        None => parts_all(facts, &d.id, &parts, &totals),
+        Some(min) => parts_some(facts, &d.id, &parts, &totals, min),
+    };
+    match &d.extra_part {
+        Some(extra) if check.status != Status::InsufficientData => {
+            with_extra_part(check, extra, facts, tables, &parts, &totals)
+        }
+        _ => check,
+    }
+}
+
+/// `fact_yoy`: the stated percent must be the stated change over the previous year's figure
+/// (value − change), × 100. `expected` is the printed percent, `actual` the implied one. Pass when
+/// the implied percent rounds to the printed one; rounding when the difference is within half a
+/// unit of the printed percent's last digit plus what the 0.01 万元 rounding of value and change can
+/// move it; fail otherwise (+1.1 万元 to 1.18 万元 cannot be +14%). Not evaluated unless both the
+/// change and the percent are stated. The id's `{key}` is the value's key.
+fn year_on_year(template: &str, facts: &[Fact], y: &YoyKeys) -> Option<Check> {
+    let id = template.replace("{key}", &y.value);
+    let (value_key, change_key, pct_key) = (y.value.as_str(), y.change.as_str(), y.pct.as_str());
+    let (change, pct) = (first(facts, change_key)?, first(facts, pct_key)?);
     let Some(value) = first(facts, value_key) else {
         return Some(insufficient(
             &id,
@@ -197,6 +150,11 @@ fn first<'a>(facts: &'a [Fact], key: &str) -> Option<&'a Fact> {
     facts.iter().find(|f| f.key == key && f.item.is_none())
 }
 
+/// The first stated of `totals`.
+fn first_of<'a>(facts: &'a [Fact], totals: &[&str]) -> Option<&'a Fact> {
+    totals.iter().find_map(|k| first(facts, k))
+}
+
 /// `fact:KEY[ITEM]@pPAGE`: how a check names a fact it read.
 pub(crate) fn fact_ref(f: &Fact) -> String {
     let item = f
@@ -210,60 +168,78 @@ pub(crate) fn fact_ref(f: &Fact) -> String {
     }
 }
 
-/// `left` = `right` (two statements of one figure).
-fn equal(facts: &[Fact], id: &str, left: &str, right: &str) -> Check {
-    match (first(facts, left), first(facts, right)) {
-        (Some(l), Some(r)) => compare(id, l.value, r.value, 1, vec![fact_ref(l), fact_ref(r)])
-            .with_terms(vec![Term::fact(Role::Part, l), Term::fact(Role::Total, r)]),
-        (l, r) => insufficient(
-            id,
-            l.iter().chain(r.iter()).map(|f| fact_ref(f)).collect(),
-            missing_message(&[(left, l.is_some()), (right, r.is_some())]),
-        ),
+/// The refs of the parts found and the total.
+fn refs_of(found: &[Option<&Fact>], total: Option<&Fact>) -> Vec<String> {
+    found
+        .iter()
+        .flatten()
+        .copied()
+        .chain(total)
+        .map(fact_ref)
+        .collect()
+}
+
+/// What is not stated among the parts and the total (named by its first key).
+fn not_stated(
+    parts: &[&str],
+    found: &[Option<&Fact>],
+    totals: &[&str],
+    t: Option<&Fact>,
+) -> String {
+    let mut stated: Vec<(&str, bool)> = parts
+        .iter()
+        .zip(found)
+        .map(|(k, f)| (*k, f.is_some()))
+        .collect();
+    stated.push((totals.first().copied().unwrap_or_default(), t.is_some()));
+    missing_message(&stated)
+}
+
+/// Says which total was compared when it is not the first of `totals`.
+fn name_fallback_total(check: &mut Check, totals: &[&str], t: &Fact) {
+    let total = totals.first().copied().unwrap_or_default();
+    if t.key != total {
+        let m = check.message.take().unwrap_or_default();
+        check.message = Some(format!("{m}; total: {} ({total} not stated)", t.key));
     }
 }
 
 /// Every part and the total must be stated.
-fn parts_all(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
+fn parts_all(facts: &[Fact], id: &str, parts: &[&str], totals: &[&str]) -> Check {
     let found: Vec<Option<&Fact>> = parts.iter().map(|k| first(facts, k)).collect();
-    let t = first(facts, total);
-    let refs: Vec<String> = found
-        .iter()
-        .flatten()
-        .chain(t.iter())
-        .map(|f| fact_ref(f))
-        .collect();
+    let t = first_of(facts, totals);
+    let refs = refs_of(&found, t);
     match (found.iter().all(Option::is_some), t) {
         (true, Some(t)) => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
-            compare(id, sum, t.value, parts.len(), refs).with_terms(fact_terms(&found, t))
+            let mut check =
+                compare(id, sum, t.value, parts.len(), refs).with_terms(fact_terms(&found, t));
+            name_fallback_total(&mut check, totals, t);
+            check
         }
-        _ => {
-            let mut stated: Vec<(&str, bool)> = parts
-                .iter()
-                .zip(&found)
-                .map(|(k, f)| (*k, f.is_some()))
-                .collect();
-            stated.push((total, t.is_some()));
-            insufficient(id, refs, missing_message(&stated))
-        }
+        _ => insufficient(id, refs, not_stated(parts, &found, totals, t)),
     }
 }
 
-/// Parts of which some may go unmentioned (no 工程 purchases): with the total and at least two parts
-/// stated, the missing parts count as 0 and the message says so.
-fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
+/// A small count in words (`two`), else in digits.
+fn count_word(n: usize) -> String {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
+/// Parts of which some may go unmentioned (no 工程 purchases): with the total and at least `min`
+/// parts stated, the missing parts count as 0 and the message says so.
+fn parts_some(facts: &[Fact], id: &str, parts: &[&str], totals: &[&str], min: usize) -> Check {
     let found: Vec<Option<&Fact>> = parts.iter().map(|k| first(facts, k)).collect();
-    let t = first(facts, total);
-    let refs: Vec<String> = found
-        .iter()
-        .flatten()
-        .chain(t.iter())
-        .map(|f| fact_ref(f))
-        .collect();
+    let t = first_of(facts, totals);
+    let refs = refs_of(&found, t);
     let present = found.iter().flatten().count();
     match t {
-        Some(t) if present >= 2 => {
+        Some(t) if present >= min => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
             let mut check =
                 compare(id, sum, t.value, present, refs).with_terms(fact_terms(&found, t));
@@ -276,19 +252,15 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
             if !absent.is_empty() {
                 check.message = Some(format!("not stated, counted as 0: {}", absent.join(", ")));
             }
+            name_fallback_total(&mut check, totals, t);
             check
         }
         _ => {
-            let mut stated: Vec<(&str, bool)> = parts
-                .iter()
-                .zip(&found)
-                .map(|(k, f)| (*k, f.is_some()))
-                .collect();
-            stated.push((total, t.is_some()));
-            let mut c = insufficient(id, refs, missing_message(&stated));
+            let mut c = insufficient(id, refs, not_stated(parts, &found, totals, t));
             if t.is_some() {
                 c.message = Some(format!(
-                    "fewer than two parts stated; {}",
+                    "fewer than {} parts stated; {}",
+                    count_word(min),
                     c.message.unwrap_or_default()
                 ));
             }
@@ -297,16 +269,18 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
     }
 }
 
-/// The items of a per-item key (first reading of each item) sum to a total (the first of `totals`
-/// that is stated).
-fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
+/// `fact_items`: the items of a per-item key (first reading of each item) sum to a total (the first
+/// of `total_keys` that is stated).
+fn items_sum(d: &IdentityDef, facts: &[Fact]) -> Check {
+    let (id, key) = (d.id.as_str(), d.item_key.as_str());
+    let totals: Vec<&str> = d.total_keys.iter().map(String::as_str).collect();
     let mut items: Vec<&Fact> = Vec::new();
     for f in facts.iter().filter(|f| f.key == key) {
         if !items.iter().any(|g| g.item == f.item) {
             items.push(f);
         }
     }
-    let t = totals.iter().find_map(|k| first(facts, k));
+    let t = first_of(facts, &totals);
     let total = totals.first().copied().unwrap_or_default();
     let refs: Vec<String> = items.iter().copied().chain(t).map(fact_ref).collect();
     match t {
@@ -315,7 +289,7 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
             let parts: Vec<Option<&Fact>> = items.iter().copied().map(Some).collect();
             let mut check =
                 compare(id, sum, t.value, items.len(), refs).with_terms(fact_terms(&parts, t));
-            if check.status == Status::Fail && sum < t.value {
+            if d.only_excess_fails && check.status == Status::Fail && sum < t.value {
                 // A report may name only its main classes, or write one in a way no pattern reads:
                 // a shortfall is not a contradiction.
                 check.status = Status::NotApplicable;
@@ -327,10 +301,7 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
             } else {
                 check.message = Some(format!("sum of the {} items stated", items.len()));
             }
-            if t.key != total {
-                let m = check.message.take().unwrap_or_default();
-                check.message = Some(format!("{m}; total: {} ({total} not stated)", t.key));
-            }
+            name_fallback_total(&mut check, &totals, t);
             check
         }
         _ => insufficient(
@@ -341,44 +312,50 @@ fn items_sum(facts: &[Fact], id: &str, key: &str, totals: &[&str]) -> Check {
     }
 }
 
-/// 基本支出 + 项目支出 (+ 单位预留机动经费 when the report names it) = 本年支出合计.
-fn basic_plus_project(facts: &[Fact], tables: &[Table]) -> Check {
-    const ID: &str = "facts.basic_plus_project";
-    let parts = ["expenditure.basic", "expenditure.project"];
-    let total = "expenditure.current_year";
-    let mut check = parts_all(facts, ID, &parts, total);
-    if matches!(check.status, Status::InsufficientData) {
+/// The check of `fact_parts` again with the extra part added, when the narrative states it or a
+/// table names it; unchanged otherwise.
+fn with_extra_part(
+    check: Check,
+    extra: &ExtraPart,
+    facts: &[Fact],
+    tables: &[Table],
+    parts: &[&str],
+    totals: &[&str],
+) -> Check {
+    let stated =
+        first(facts, &extra.key).map(|f| (f.value, fact_ref(f), Term::fact(Role::Part, f)));
+    let Some((value, reference, extra_term)) =
+        stated.or_else(|| extra_in_tables(tables, &extra.label))
+    else {
         return check;
-    }
-    let reserve = first(facts, RESERVE_KEY)
-        .map(|f| (f.value, fact_ref(f), Term::fact(Role::Part, f)))
-        .or_else(|| reserve_in_tables(tables));
-    if let Some((value, reference, reserve_term)) = reserve {
-        let found: Vec<&Fact> = parts.iter().filter_map(|k| first(facts, k)).collect();
-        let Some(t) = first(facts, total) else {
-            return check;
-        };
-        let sum: Decimal = found.iter().map(|f| f.value).sum::<Decimal>() + value;
-        let mut refs: Vec<String> = found.iter().map(|f| fact_ref(f)).collect();
-        refs.push(reference);
-        refs.push(fact_ref(t));
-        let mut terms: Vec<Term> = found.iter().map(|f| Term::fact(Role::Part, f)).collect();
-        terms.push(reserve_term);
-        terms.push(Term::fact(Role::Total, t));
-        check = compare(ID, sum, t.value, parts.len() + 1, refs).with_terms(terms);
-        check.message = Some("with 单位预留机动经费 as a third part".into());
-    }
+    };
+    let Some(t) = first_of(facts, totals) else {
+        return check;
+    };
+    let found: Vec<&Fact> = parts.iter().filter_map(|k| first(facts, k)).collect();
+    let sum: Decimal = found.iter().map(|f| f.value).sum::<Decimal>() + value;
+    let mut refs: Vec<String> = found.iter().map(|f| fact_ref(f)).collect();
+    refs.push(reference);
+    refs.push(fact_ref(t));
+    let mut terms: Vec<Term> = found.iter().map(|f| Term::fact(Role::Part, f)).collect();
+    terms.push(extra_term);
+    terms.push(Term::fact(Role::Total, t));
+    let mut check = compare(&check.check, sum, t.value, found.len() + 1, refs).with_terms(terms);
+    check.message = Some(extra.message.clone());
     check
 }
 
-/// The 单位预留机动经费 figure of a table that names it: the first money cell of a column so labelled
-/// (the 合计 row of 支出预算总表), else the first money cell of a row so named.
-fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String, Term)> {
+/// The figure of a table that names `label`: the first money cell of a column whose leaf holds it
+/// (the 合计 row of 支出预算总表), else the first money cell of a row whose name holds it.
+fn extra_in_tables(tables: &[Table], label: &str) -> Option<(Decimal, String, Term)> {
+    if label.is_empty() {
+        return None;
+    }
     for t in tables {
         let col = t.columns.iter().position(|c| {
             c.rsplit('/')
                 .next()
-                .is_some_and(|leaf| leaf.contains(RESERVE_LABEL))
+                .is_some_and(|leaf| leaf.contains(label))
         });
         if let Some(c) = col {
             if let Some(row) = t
@@ -392,7 +369,7 @@ fn reserve_in_tables(tables: &[Table]) -> Option<(Decimal, String, Term)> {
         }
     }
     for t in tables {
-        for row in t.rows.iter().filter(|r| r.name.contains(RESERVE_LABEL)) {
+        for row in t.rows.iter().filter(|r| r.name.contains(label)) {
             if let Some((c, v)) = row
                 .cells
                 .iter()
@@ -606,6 +583,128 @@ mod tests {
             Some(
                 "sum of the 5 items stated; total: fiscal.expenditure_total (gpb.expenditure not stated)"
             )
+        );
+    }
+
+    /// The income parts a report lists, declared as data only.
+    const INCOME_PARTS: &str = r#"
+[[identity]]
+id = 'facts.income_parts'
+mode = 'fact_parts'
+part_keys = ['income.fiscal_appropriation', 'income.business', 'income.operating', 'income.other']
+total_keys = ['income.current_year']
+min_parts = 2
+
+[[identity.example]]
+want = 'pass'
+facts = [{ key = 'income.current_year', value = '100' }, { key = 'income.fiscal_appropriation', value = '80' }, { key = 'income.other', value = '20' }]
+"#;
+
+    fn identities(text: &str) -> crate::checks::identities::Identities {
+        crate::checks::identities::Identities {
+            file: "mine.toml".to_string(),
+            defs: toml::from_str::<crate::checks::identities::IdentitiesEntry>(text)
+                .expect("identities toml")
+                .identity,
+        }
+    }
+
+    #[test]
+    fn a_fact_identity_added_as_data_needs_no_code() {
+        let ids = identities(INCOME_PARTS);
+        let keys = [
+            "income.current_year",
+            "income.fiscal_appropriation",
+            "income.business",
+            "income.operating",
+            "income.other",
+        ];
+        assert_eq!(ids.check(INCOME_PARTS, &keys, &[]), Vec::<String>::new());
+        let facts = vec![
+            fact("income.current_year", None, "4193.92"),
+            fact("income.fiscal_appropriation", None, "4000"),
+            fact("income.business", None, "190"),
+        ];
+        let checks = crate::checks::tables::evaluate_with(&ids, &facts, &[]);
+        assert_eq!(checks.len(), 1);
+        let c = &checks[0];
+        assert_eq!(c.check, "facts.income_parts");
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.expected, Some(Decimal::from(4190)));
+        assert_eq!(
+            c.message.as_deref(),
+            Some("not stated, counted as 0: income.operating, income.other")
+        );
+        assert_eq!(
+            c.formula.as_deref(),
+            Some("income.current_year = income.fiscal_appropriation + income.business")
+        );
+        // One part only: fewer than `min_parts`.
+        let c = &crate::checks::tables::evaluate_with(&ids, &facts[..2], &[])[0];
+        assert_eq!(c.status, Status::InsufficientData);
+        assert_eq!(
+            c.message.as_deref(),
+            Some(
+                "fewer than two parts stated; not stated: income.business, income.operating, \
+                 income.other"
+            )
+        );
+    }
+
+    #[test]
+    fn a_broken_fact_identity_is_reported() {
+        let text = INCOME_PARTS
+            .replace("'income.other']", "'income.others']")
+            .replace("value = '20' }]", "value = '30' }]")
+            .replace("total_keys = ['income.current_year']", "");
+        let ids = identities(&text);
+        let keys = [
+            "income.current_year",
+            "income.fiscal_appropriation",
+            "income.business",
+            "income.operating",
+            "income.other",
+        ];
+        assert_eq!(
+            ids.check(&text, &keys, &[]),
+            [
+                "mine.toml:2:identity[0]:part_keys: facts.income_parts: unknown key \"income.others\"",
+                "mine.toml:2:identity[0]:total_keys: facts.income_parts: its mode needs `total_keys`",
+                "mine.toml:2:identity[0]:example[0]: facts.income_parts should give pass but gives \
+                 [facts.income_parts insufficient_data]",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reserve_named_only_by_a_table_is_the_third_part() {
+        let facts = vec![
+            fact("expenditure.current_year", None, "13649.07"),
+            fact("expenditure.basic", None, "7666.68"),
+            fact("expenditure.project", None, "5853.96"),
+        ];
+        let t =
+            crate::checks::identities::example_table(&crate::checks::identities::ExampleTable {
+                id: "B03".to_string(),
+                columns: vec!["支出/合计".to_string(), "支出/单位预留机动经费".to_string()],
+                units: None,
+                rows: vec![vec![
+                    "合计".to_string(),
+                    "13649.07".to_string(),
+                    "128.43".to_string(),
+                ]],
+                empty_statement: None,
+            });
+        let checks = evaluate(&facts, &[t]);
+        let b = checks
+            .iter()
+            .find(|c| c.check == "facts.basic_plus_project")
+            .expect("basic check");
+        assert_eq!(b.status, Status::Pass);
+        assert_eq!(b.refs[2], "table:B03[合计,支出/单位预留机动经费]@p1");
+        assert_eq!(
+            b.message.as_deref(),
+            Some("with 单位预留机动经费 as a third part")
         );
     }
 }

@@ -66,11 +66,21 @@ pub enum Mode {
     TextVsFigures,
     /// Per-item narrative facts (`items`: key → tables) = the row of the item in those tables.
     TextVsRows,
+    /// Narrative facts: Σ `part_keys` = the first stated of `total_keys`; every part stated, or, with
+    /// `min_parts`, at least that many (the others count as 0); `extra_part` added when stated.
+    FactParts,
+    /// Narrative facts: the items of `item_key` (first reading of each) sum to the first stated of
+    /// `total_keys`; with `only_excess_fails`, items short of the total are `not_applicable`.
+    FactItems,
+    /// Narrative facts: each `yoy` entry's stated percent follows from its stated change and value.
+    FactYoy,
 }
 
-/// When an identity runs: on each table, across tables, or over the narrative and the tables.
+/// When an identity runs: over the narrative's facts, on each table, across tables, or over the
+/// narrative and the tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    Facts,
     Table,
     Cross,
     Text,
@@ -81,6 +91,7 @@ impl Mode {
         match self {
             Mode::CrossTable => Scope::Cross,
             Mode::TextVsFigures | Mode::TextVsRows => Scope::Text,
+            Mode::FactParts | Mode::FactItems | Mode::FactYoy => Scope::Facts,
             _ => Scope::Table,
         }
     }
@@ -102,6 +113,30 @@ pub struct PartSum {
 pub struct ItemRows {
     pub key: String,
     pub tables: Vec<String>,
+}
+
+/// A part a `fact_parts` total may hold besides its `part_keys` (单位预留机动经费 beside 基本 and
+/// 项目): added when the narrative states `key`, else when a table names it (`label`: the first money
+/// cell of a column whose leaf contains it, else of a row whose name contains it); `message` then
+/// says so.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraPart {
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A figure whose change on the previous year is stated both as an amount and as a percent
+/// (`fact_yoy`): `pct` = `change` / (`value` − `change`) × 100.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YoyKeys {
+    pub value: String,
+    pub change: String,
+    pub pct: String,
 }
 
 /// A tiny table of an example.
@@ -218,6 +253,25 @@ pub struct IdentityDef {
     pub leaf_in: Vec<String>,
     #[serde(default)]
     pub max_level: Option<u8>,
+    /// `fact_parts`: the keys of the parts.
+    #[serde(default)]
+    pub part_keys: Vec<String>,
+    /// `fact_parts`, `fact_items`: the keys of the total, in preference order (the first stated).
+    #[serde(default)]
+    pub total_keys: Vec<String>,
+    /// `fact_parts`: parts may go unmentioned (counted as 0) when at least this many are stated.
+    #[serde(default)]
+    pub min_parts: Option<usize>,
+    #[serde(default)]
+    pub extra_part: Option<ExtraPart>,
+    /// `fact_items`: the per-item key whose items are summed.
+    #[serde(default)]
+    pub item_key: String,
+    /// `fact_items`: a list may name only its main items, so only an excess is a `fail`.
+    #[serde(default)]
+    pub only_excess_fails: bool,
+    #[serde(default)]
+    pub yoy: Vec<YoyKeys>,
     #[serde(default)]
     pub example: Vec<Example>,
 }
@@ -359,103 +413,153 @@ fn status_name(s: Status) -> &'static str {
 }
 
 impl Identities {
-    /// Every problem of the identities: unknown table ids and keys, unknown part names, identities
-    /// without examples, examples that do not give their status; as `file:line:identity[i]:field:
-    /// message`, the line being the entry's `[[identity]]`.
+    /// Every problem of the identities: unknown table ids and keys, unknown part names, fields a
+    /// mode needs left empty, identities without examples, examples that do not give their status;
+    /// as `file:line:identity[i]:field: message`, the line being the entry's `[[identity]]`.
     pub fn check(&self, text: &str, keys: &[&str], tables: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
         let mut lines = LineFinder::new(text);
-        let known = |id: &str| id == "*" || tables.contains(&id);
         for (i, d) in self.defs.iter().enumerate() {
             let line = lines.next_line("[[identity]]");
             let at = |field: &str| format!("{}:{line}:identity[{i}]:{field}", self.file);
-            if d.tables.is_empty() && d.pairs.is_empty() && d.mode.scope() == Scope::Table {
-                out.push(format!("{}: {} names no table", at("tables"), d.id));
-            }
-            for id in d
-                .tables
-                .iter()
-                .chain(&d.except)
-                .chain(d.pairs.iter().flatten())
-            {
-                if !known(id) {
-                    out.push(format!(
-                        "{}: {}: unknown table id {id:?}",
-                        at("tables"),
-                        d.id
-                    ));
-                }
-            }
-            for it in &d.items {
-                if !keys.contains(&it.key.as_str()) {
-                    out.push(format!(
-                        "{}: {}: unknown key {:?}",
-                        at("items"),
-                        d.id,
-                        it.key
-                    ));
-                }
-                for id in &it.tables {
-                    if !known(id) {
-                        out.push(format!(
-                            "{}: {}: unknown table id {id:?}",
-                            at("items"),
-                            d.id
-                        ));
-                    }
-                }
-            }
-            for s in &d.sums {
-                for p in std::iter::once(&s.total).chain(&s.parts) {
-                    let name = if p == "$total" { &d.total_part } else { p };
-                    if !d.parts.contains_key(name) {
-                        out.push(format!("{}: {}: unknown part {p:?}", at("sums"), d.id));
-                    }
-                }
-            }
-            if d.example.is_empty() {
-                out.push(format!(
-                    "{}: {}: an identity needs at least one example",
-                    at("example"),
-                    d.id
-                ));
-            }
-            for (j, ex) in d.example.iter().enumerate() {
-                let ts: Vec<Table> = ex.tables.iter().map(example_table).collect();
-                let facts: Vec<Fact> = ex.facts.iter().filter_map(example_fact).collect();
-                if facts.len() != ex.facts.len() {
-                    out.push(format!(
-                        "{}: a fact value is not a decimal",
-                        at(&format!("example[{j}]"))
-                    ));
-                    continue;
-                }
-                let one = Identities {
-                    file: self.file.clone(),
-                    defs: vec![d.clone()],
-                };
-                let got = super::tables::evaluate_with(&one, &facts, &ts);
-                let got: Vec<&super::Check> = got
-                    .iter()
-                    .filter(|c| ex.check.as_deref().is_none_or(|want| c.check == want))
-                    .collect();
-                let ok = !got.is_empty() && got.iter().all(|c| status_name(c.status) == ex.want);
-                if !ok {
-                    let seen: Vec<String> = got
-                        .iter()
-                        .map(|c| format!("{} {}", c.check, status_name(c.status)))
-                        .collect();
-                    out.push(format!(
-                        "{}: {} should give {} but gives [{}]",
-                        at(&format!("example[{j}]")),
-                        ex.check.as_deref().unwrap_or(&d.id),
-                        ex.want,
-                        seen.join(", ")
-                    ));
-                }
-            }
+            check_tables(d, tables, &at, &mut out);
+            check_keys(d, keys, &at, &mut out);
+            check_parts(d, &at, &mut out);
+            self.check_examples(d, &at, &mut out);
         }
         out
+    }
+
+    /// Runs every example of `d` alone through the evaluator.
+    fn check_examples(&self, d: &IdentityDef, at: &dyn Fn(&str) -> String, out: &mut Vec<String>) {
+        if d.example.is_empty() {
+            out.push(format!(
+                "{}: {}: an identity needs at least one example",
+                at("example"),
+                d.id
+            ));
+        }
+        let one = Identities {
+            file: self.file.clone(),
+            defs: vec![d.clone()],
+        };
+        for (j, ex) in d.example.iter().enumerate() {
+            let ts: Vec<Table> = ex.tables.iter().map(example_table).collect();
+            let facts: Vec<Fact> = ex.facts.iter().filter_map(example_fact).collect();
+            if facts.len() != ex.facts.len() {
+                out.push(format!(
+                    "{}: a fact value is not a decimal",
+                    at(&format!("example[{j}]"))
+                ));
+                continue;
+            }
+            let got = super::tables::evaluate_with(&one, &facts, &ts);
+            let got: Vec<&super::Check> = got
+                .iter()
+                .filter(|c| ex.check.as_deref().is_none_or(|want| c.check == want))
+                .collect();
+            let ok = !got.is_empty() && got.iter().all(|c| status_name(c.status) == ex.want);
+            if !ok {
+                let seen: Vec<String> = got
+                    .iter()
+                    .map(|c| format!("{} {}", c.check, status_name(c.status)))
+                    .collect();
+                out.push(format!(
+                    "{}: {} should give {} but gives [{}]",
+                    at(&format!("example[{j}]")),
+                    ex.check.as_deref().unwrap_or(&d.id),
+                    ex.want,
+                    seen.join(", ")
+                ));
+            }
+        }
+    }
+}
+
+/// The table ids an identity names are in the catalog; a table identity names some.
+fn check_tables(
+    d: &IdentityDef,
+    tables: &[&str],
+    at: &dyn Fn(&str) -> String,
+    out: &mut Vec<String>,
+) {
+    let known = |id: &str| id == "*" || tables.contains(&id);
+    if d.tables.is_empty() && d.pairs.is_empty() && d.mode.scope() == Scope::Table {
+        out.push(format!("{}: {} names no table", at("tables"), d.id));
+    }
+    for id in d
+        .tables
+        .iter()
+        .chain(&d.except)
+        .chain(d.pairs.iter().flatten())
+    {
+        if !known(id) {
+            out.push(format!(
+                "{}: {}: unknown table id {id:?}",
+                at("tables"),
+                d.id
+            ));
+        }
+    }
+    for it in &d.items {
+        for id in it.tables.iter().filter(|id| !known(id)) {
+            out.push(format!(
+                "{}: {}: unknown table id {id:?}",
+                at("items"),
+                d.id
+            ));
+        }
+    }
+}
+
+/// The fact keys an identity names, by field.
+fn named_keys(d: &IdentityDef) -> Vec<(&'static str, &str)> {
+    let mut keys: Vec<(&'static str, &str)> = Vec::new();
+    keys.extend(d.items.iter().map(|it| ("items", it.key.as_str())));
+    keys.extend(d.part_keys.iter().map(|k| ("part_keys", k.as_str())));
+    keys.extend(d.total_keys.iter().map(|k| ("total_keys", k.as_str())));
+    keys.extend(d.extra_part.iter().map(|e| ("extra_part", e.key.as_str())));
+    if !d.item_key.is_empty() {
+        keys.push(("item_key", d.item_key.as_str()));
+    }
+    for y in &d.yoy {
+        keys.extend([
+            ("yoy", y.value.as_str()),
+            ("yoy", y.change.as_str()),
+            ("yoy", y.pct.as_str()),
+        ]);
+    }
+    keys
+}
+
+/// Every key an identity names is in keys.toml; a fact identity names the keys its mode reads.
+fn check_keys(d: &IdentityDef, keys: &[&str], at: &dyn Fn(&str) -> String, out: &mut Vec<String>) {
+    for (field, k) in named_keys(d) {
+        if !keys.contains(&k) {
+            out.push(format!("{}: {}: unknown key {k:?}", at(field), d.id));
+        }
+    }
+    let empty = match d.mode {
+        Mode::FactParts if d.part_keys.is_empty() => Some("part_keys"),
+        Mode::FactParts | Mode::FactItems if d.total_keys.is_empty() => Some("total_keys"),
+        Mode::FactItems if d.item_key.is_empty() => Some("item_key"),
+        Mode::FactYoy if d.yoy.is_empty() => Some("yoy"),
+        _ => None,
+    };
+    if let Some(field) = empty {
+        out.push(format!("{}: {}: its mode needs `{field}`", at(field), d.id));
+    }
+}
+
+/// The part names of `sums` are parts of the identity.
+fn check_parts(d: &IdentityDef, at: &dyn Fn(&str) -> String, out: &mut Vec<String>) {
+    for s in &d.sums {
+        for p in std::iter::once(&s.total).chain(&s.parts) {
+            let name = if p == "$total" { &d.total_part } else { p };
+            if !d.parts.contains_key(name) {
+                out.push(format!("{}: {}: unknown part {p:?}", at("sums"), d.id));
+            }
+        }
     }
 }
 
@@ -499,6 +603,9 @@ mod tests {
             Mode::CrossTable,
             Mode::TextVsFigures,
             Mode::TextVsRows,
+            Mode::FactParts,
+            Mode::FactItems,
+            Mode::FactYoy,
         ];
         for m in modes {
             let wants: Vec<&str> = defs

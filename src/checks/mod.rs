@@ -3,9 +3,9 @@
 //! In: the facts and tables of one document. Out: one check per identity evaluated, status `pass`,
 //! `rounding` (|diff| ≤ (n+1)×0.005 万元 for n summed items), `fail`, `not_applicable` or
 //! `insufficient_data`, each with its `terms` (the figures read and where), a `formula` in words and
-//! the `envelope` used. Identities over narrative facts live in [`facts`]; those over tables (and
-//! text vs table) are data (`patterns/identities.toml`, [`identities`]) run by the one evaluator of
-//! [`tables`]. Tables are read through the cell selectors of
+//! the `envelope` used. Every identity — over narrative facts, over tables, text vs table — is data
+//! (`patterns/identities.toml`, [`identities`]) run by the one evaluator of [`tables`] (its fact
+//! modes in [`facts`]). Tables are read through the cell selectors of
 //! [`crate::extract::tables::figures`] (extraction → figures → checks, one way). Not here:
 //! extraction.
 
@@ -360,8 +360,7 @@ pub fn evaluate_document(
     facts: &[Fact],
     found: &[Table],
 ) -> Vec<Check> {
-    let mut out = self::facts::evaluate(facts, found);
-    out.extend(self::tables::evaluate_with(identities, facts, found));
+    let mut out = self::tables::evaluate_with(identities, facts, found);
     out.extend(self::tables::listed(contents, found));
     self::tables::dedup(&mut out);
     out
@@ -369,9 +368,7 @@ pub fn evaluate_document(
 
 /// Evaluates every identity that applies (the embedded default identities).
 pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
-    let mut out = self::facts::evaluate(facts, tables);
-    out.extend(self::tables::evaluate(facts, tables));
-    out
+    self::tables::evaluate(facts, tables)
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The one evaluator of the identities of `patterns/identities.toml` (see [`super::identities`]):
-//! within tables, across tables, and text vs table.
+//! over the narrative's facts (the fact modes, in [`super::facts`]), within tables, across tables,
+//! and text vs table.
 //!
 //! In: facts and tables of one document and the [`Identities`] of the pattern set. Out: checks, each
 //! with refs to the cells compared (`table:F01[总计,收入/决算数]@p7`) and facts
 //! (`fact:income.grand_total@p3`), its terms (every cell and fact read, with its role), a formula in
 //! words and the envelope used. Each [`Mode`] is one way of finding a total and its parts; the rows,
-//! columns and keys it names are the identity's data. Order: for each table, the table identities in
+//! columns and keys it names are the identity's data. Order: the fact identities in file order; then,
+//! for each table, the table identities in
 //! file order; then the cross-table identities pair by pair (the first pair of each, then the second);
 //! then text vs table. `tables.listed[<id>]` (see [`listed`], on the contents list) is evaluated apart.
 //!
@@ -40,6 +42,9 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
 /// Evaluates every identity of `ids` that applies.
 pub fn evaluate_with(ids: &Identities, facts: &[Fact], tables: &[Table]) -> Vec<Check> {
     let mut out = Vec::new();
+    for d in ids.defs.iter().filter(|d| d.mode.scope() == Scope::Facts) {
+        super::facts::fact_identity(d, facts, tables, &mut out);
+    }
     for t in tables.iter().filter(|t| !t.empty) {
         for d in ids
             .defs
@@ -84,7 +89,12 @@ fn table_identity(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         Mode::Rate => rate(d, t, out),
         Mode::ScoreSum => score_sum(d, t, out),
         Mode::EmptyStatement => empty_statement(d, t, out),
-        Mode::CrossTable | Mode::TextVsFigures | Mode::TextVsRows => {}
+        Mode::CrossTable
+        | Mode::TextVsFigures
+        | Mode::TextVsRows
+        | Mode::FactParts
+        | Mode::FactItems
+        | Mode::FactYoy => {}
     }
 }
 

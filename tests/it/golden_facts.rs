@@ -242,7 +242,16 @@ fn a_broken_pattern_folder_is_reported_by_file_id_and_field() {
     std::fs::create_dir_all(&facts_dir).expect("temp folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
     std::fs::create_dir_all(dir.join("tables")).expect("temp folder");
-    for f in ["keys.toml", "units.toml", "tables/catalog.toml"] {
+    for f in [
+        "keys.toml",
+        "units.toml",
+        "metadata.toml",
+        "identities.toml",
+        "tables/catalog.toml",
+        "tables/columns.toml",
+        "tables/rows.toml",
+        "tables/figures.toml",
+    ] {
         std::fs::copy(root.join(f), dir.join(f)).expect("copy base file");
     }
     std::fs::write(

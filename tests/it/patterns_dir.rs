@@ -259,3 +259,39 @@ fn the_row_words_of_a_copy_are_the_ones_a_run_reads() {
     assert_ne!(x, y, "the copy's row words changed nothing");
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_copy_without_a_required_file_is_refused_naming_it() {
+    let dir = temp_dir("missing");
+    let copy = patterns_copy(&dir);
+    fs::remove_file(copy.join("identities.toml")).expect("remove identities");
+    fs::remove_file(copy.join("tables/figures.toml")).expect("remove figures");
+    let checked = run(&["check-patterns", "--patterns", path(&copy)]);
+    assert_eq!(checked.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&checked.stderr);
+    for line in [
+        "identities.toml:identity:identity: missing: no file of the set holds [[identity]] entries \
+         (identities.toml is required)",
+        "tables/figures.toml:figures:figures: missing: no file of the set holds table figures \
+         ([[figures]]) (tables/figures.toml is required)",
+    ] {
+        assert!(err.lines().any(|l| l == line), "{line} not in\n{err}");
+    }
+    assert_eq!(err.lines().last(), Some("2 problems"), "{err}");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let out = dir.join("out");
+    let r = run(&[
+        "extract",
+        path(&samples),
+        "-o",
+        path(&out),
+        "--patterns",
+        path(&copy),
+        "--progress",
+        "never",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("identities.toml is required"));
+    assert!(!out.join("documents.jsonl").exists());
+    let _ = fs::remove_dir_all(&dir);
+}
