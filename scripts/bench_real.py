@@ -9,11 +9,14 @@ CPU time (user + system, from wait4 of each child) of
     stream is decompressed, nothing else),
 in R interleaved rounds (the order of the three rotates each round); the medians and their ratios
 are printed. Then peak RSS of `extract -j 2` over the N files and over SCALE x N files (the list
-repeated; each repeat a copy with a trailing comment so that it is a new document, not a duplicate):
+repeated; each repeat a copy with a trailing comment so that it is a new document, not a duplicate),
+for each scale of `--scales` (default 1,5,10: 220, 1,100 and 2,200 files), all in this one run:
 flat means the same within about 10 %.
 
-usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scale 10] [--no-rss]
-       (DIR holds pdf/ and wild/; default $YUJUESUAN_CORPUS or ../shared/corpus)
+usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scales 1,5,10] [--no-rss] [--no-cpu]
+                             [--bin PATH] [--jobs 2]
+       (DIR holds pdf/ and wild/; default $YUJUESUAN_CORPUS or ../shared/corpus; --bin measures
+       another build of yujuesuan, e.g. a saved copy of the one before a change)
 """
 import argparse
 import os
@@ -39,8 +42,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=os.environ.get("YUJUESUAN_CORPUS", str(ROOT.parent / "shared" / "corpus")))
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--scales", default="1,5,10")
     ap.add_argument("--no-rss", action="store_true")
+    ap.add_argument("--no-cpu", action="store_true")
+    ap.add_argument("--bin", action="append", default=[])
+    ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
 
     corpus = Path(a.corpus)
@@ -50,48 +56,52 @@ def main():
     for tool in ("pdftotext",):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (poppler-utils)")
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "yujuesuan", "--example", "inflate_floor"],
-                   cwd=ROOT, check=True)
-    bin_ = str(ROOT / "target/release/yujuesuan")
+    if not a.bin or not a.no_cpu:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "yujuesuan", "--example", "inflate_floor"],
+                       cwd=ROOT, check=True)
+    bins = a.bin or [str(ROOT / "target/release/yujuesuan")]
+    bin_ = bins[0]
     floor = str(ROOT / "target/release/examples/inflate_floor")
     work = Path(tempfile.mkdtemp(prefix="yujuesuan-bench-"))
     try:
         listing = work / "files.txt"
         listing.write_text("\n".join(files) + "\n")
 
-        def extract(jobs, lst, out):
+        def extract(jobs, lst, out, binary=bin_):
             shutil.rmtree(out, ignore_errors=True)
-            return run([bin_, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
+            return run([binary, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
                         "--progress", "never", "--quiet"])
 
         def pdftotext():
             return sum(run(["pdftotext", "-layout", f, "/dev/null"])[0] for f in files)
 
-        measures = {
-            "extract -j 1": lambda: extract(1, listing, work / "out")[0],
-            "pdftotext -layout": pdftotext,
-            "load+inflate floor": lambda: run([floor, *files])[0],
-        }
-        names = list(measures)
-        times = {n: [] for n in names}
-        print(f"{len(files)} PDFs from {corpus}; {a.rounds} interleaved rounds (CPU seconds)")
-        for r in range(a.rounds):
-            order = names[r % len(names):] + names[:r % len(names)]
-            for n in order:
-                times[n].append(measures[n]())
-            print(f"  round {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f}" for n in names), flush=True)
-        med = {n: statistics.median(times[n]) for n in names}
-        for n in names:
-            print(f"median {n}: {med[n]:.2f} s")
-        e, t, f = med["extract -j 1"], med["pdftotext -layout"], med["load+inflate floor"]
-        print(f"extract / pdftotext -layout = {e / t:.2f}   (target <= 0.5)")
-        print(f"extract / load+inflate floor = {e / f:.2f}   (target <= 2)")
+        if not a.no_cpu:
+            measures = {
+                "extract -j 1": lambda: extract(1, listing, work / "out")[0],
+                "pdftotext -layout": pdftotext,
+                "load+inflate floor": lambda: run([floor, *files])[0],
+            }
+            names = list(measures)
+            times = {n: [] for n in names}
+            print(f"{len(files)} PDFs from {corpus}; {a.rounds} interleaved rounds (CPU seconds)")
+            for r in range(a.rounds):
+                order = names[r % len(names):] + names[:r % len(names)]
+                for n in order:
+                    times[n].append(measures[n]())
+                print(f"  round {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f}" for n in names), flush=True)
+            med = {n: statistics.median(times[n]) for n in names}
+            for n in names:
+                print(f"median {n}: {med[n]:.2f} s")
+            e, t, f = med["extract -j 1"], med["pdftotext -layout"], med["load+inflate floor"]
+            print(f"extract / pdftotext -layout = {e / t:.2f}   (target <= 0.5)")
+            print(f"extract / load+inflate floor = {e / f:.2f}   (target <= 2)")
 
         if not a.no_rss:
+            scales = sorted({int(x) for x in a.scales.split(",") if x.strip()})
             copies = work / "copies"
             copies.mkdir()
             big = []
-            for k in range(a.scale):
+            for k in range(max(scales)):
                 for i, src in enumerate(files):
                     dst = copies / f"{k:03}-{i:04}.pdf"
                     if k == 0:
@@ -99,18 +109,24 @@ def main():
                     else:
                         dst.write_bytes(Path(src).read_bytes() + f"\n%copy {k}\n".encode())
                     big.append(str(dst))
-            big_list = work / "big.txt"
-            big_list.write_text("\n".join(big) + "\n")
-            _, rss_n, _ = extract(2, listing, work / "out-n")
-            cpu_big, rss_big, _ = extract(2, big_list, work / "out-big")
-            print(f"peak RSS extract -j 2: {len(files)} files {rss_n:.0f} MiB; "
-                  f"{len(big)} files {rss_big:.0f} MiB (ratio {rss_big / rss_n:.2f}; {cpu_big:.1f} s CPU)")
-            for out in ("out-n", "out-big"):
-                run_json = work / out / "run.json"
-                if run_json.is_file():
-                    import json
-                    j = json.loads(run_json.read_text())
-                    print(f"  {out}: {j.get('documents_processed')} documents, statuses {j.get('counts_by_status')}")
+            import json
+            for binary in bins:
+                rss = {}
+                for scale in scales:
+                    lst = work / f"list-{scale}.txt"
+                    lst.write_text("\n".join(big[:scale * len(files)]) + "\n")
+                    out = work / f"out-{scale}"
+                    cpu, rss[scale], _ = extract(a.jobs, lst, out, binary)
+                    n = scale * len(files)
+                    run_json = out / "run.json"
+                    statuses = json.loads(run_json.read_text()).get("counts_by_status") if run_json.is_file() else None
+                    print(f"{binary}: peak RSS extract -j {a.jobs}: {n} files {rss[scale]:.0f} MiB "
+                          f"({cpu:.1f} s CPU; statuses {statuses})", flush=True)
+                    shutil.rmtree(out, ignore_errors=True)
+                lo, hi = min(rss.values()), max(rss.values())
+                print(f"{binary}: peak RSS over {', '.join(str(s * len(files)) for s in scales)} files: "
+                      f"{lo:.0f}..{hi:.0f} MiB (max/min {hi / lo:.2f}; flat means <= 1.10; target <= 300 MiB)",
+                      flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -18,7 +18,7 @@
 //!  Facts + Tables
 //!    │ checks                    identities, cross-table, text vs table, rounding envelope
 //!    ▼
-//!  output records ── pipeline: rayon workers, one ordered writer, run.json
+//!  output records ── pipeline: a fixed worker pool, one ordered writer, run.json
 //! ```
 //!
 //! Every stage is a function of its input and the configuration; none prints or reads globals.

@@ -1,14 +1,16 @@
 //! The batch engine: discover inputs → analyse documents in parallel → one ordered writer.
 //!
 //! In: a validated [`Config`]. Out: the JSON Lines files and `run.json` in the output folder, and a
-//! [`RunOutcome`] whose counts decide the exit code. Parallelism has one level, the document: jobs run
-//! on one rayon pool, at most a window of them in flight, and results are written strictly in input
-//! order by the calling thread, so the output is byte-identical whatever `-j` is and memory is bounded
-//! by the window.
+//! [`RunOutcome`] whose counts decide the exit code. Parallelism has one level, the document: a fixed
+//! pool of `-j` worker threads, started once and reused for the whole batch (see [`pool`]), runs the
+//! documents, at most a window of them ahead of the next one to write; results are written strictly
+//! in input order by the calling thread as they come (nothing is collected), so the output is
+//! byte-identical whatever `-j` is and memory is bounded by the window, not by the batch.
 //!
-//! Each document runs on its own thread under a time budget: a document that panics or runs past
-//! `--timeout-per-doc` gets a `failed` record (`internal_error`, `timeout`) and the run goes on (a
-//! timed-out thread cannot be killed; it is abandoned and its result dropped).
+//! Each document runs under a time budget, reading included: a document that panics or runs past
+//! `--timeout-per-doc` gets a `failed` record (`internal_error`, `timeout`) and the run goes on; a
+//! timed-out document's cancellation flag is raised, so its work stops at the next page, stream or
+//! stage and its memory is released.
 //!
 //! Crash safety: every document's lines are appended to each file with one write, and its
 //! `documents.jsonl` line comes last; a document is done when that line exists. `--incremental` first
@@ -17,13 +19,14 @@
 //!
 //! Not here: what happens inside a document (see `report.rs`), flags (see `cli.rs`).
 
+mod pool;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use thiserror::Error;
@@ -34,6 +37,7 @@ use crate::ingest::Cancel;
 use crate::inputs::Selection;
 use crate::output::{DocStatus, RunManifest, PROGRAM_VERSION};
 use crate::report::{self, Analysis};
+use pool::{Pool, Task};
 
 /// The output files, in the order a document's lines are appended (documents last).
 pub const OUTPUT_FILES: [&str; 4] = [
@@ -223,46 +227,92 @@ fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), 
     Ok(())
 }
 
-/// Runs the whole batch.
-pub fn run(config: Config) -> Result<RunOutcome, RunError> {
+/// Runs the whole batch: finds the inputs, prepares the output folder, gives the documents to the
+/// worker pool and writes their records in input order as they come, then `run.json`, the export and
+/// the summary line.
+pub fn run(mut config: Config) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let sources = discover(&config.inputs, &config.selection)?;
+    let (_lock, done) = prepare_output(&config)?;
+    let manifest = new_manifest(&config, sources.len());
+    let doc_config = Arc::new(DocConfig {
+        patterns: std::mem::take(&mut config.patterns),
+        limits: config.limits,
+    });
+    let progress = progress_bar(config.progress, sources.len() as u64);
+    let writer = Writer::open(&config.out_dir)?;
+    let mut sink = Sink::new(
+        writer,
+        &done,
+        manifest,
+        &doc_config,
+        &progress,
+        config.quiet,
+    );
+    let claimed = sink.seen.keys().map(|id| (id.clone(), None)).collect();
+    let shared = Arc::new(Shared {
+        config: Arc::clone(&doc_config),
+        done,
+        claimed: Mutex::new(claimed),
+        shard: config.shard,
+    });
+    process_all(&sources, &config, shared, &mut sink)?;
+    progress.finish_and_clear();
+    let Sink {
+        mut manifest,
+        failed,
+        failed_earlier,
+        ..
+    } = sink;
+    let wall = finish_manifest(&mut manifest, started);
+    write_run_json(&config.out_dir, &manifest)?;
+    if let Some(format) = config.export {
+        crate::export::export(
+            &config.out_dir,
+            &config.out_dir,
+            format,
+            &doc_config.patterns,
+        )
+        .map_err(|e| RunError::Export(e.to_string()))?;
+    }
+    if !config.quiet {
+        print_summary(&manifest, failed, failed_earlier, wall, &config.out_dir);
+    }
+    Ok(RunOutcome {
+        processed: manifest.documents_processed,
+        failed,
+        skipped: manifest.skipped_incremental + manifest.skipped_other_shard,
+        failed_earlier,
+    })
+}
+
+/// Creates the output folder and takes its lock; with `--incremental` repairs what is there and
+/// returns the documents already done, else empties the output files.
+fn prepare_output(config: &Config) -> Result<(File, HashMap<DocKey, DoneDoc>), RunError> {
     fs::create_dir_all(&config.out_dir).map_err(|e| RunError::CreateOut {
         path: config.out_dir.display().to_string(),
         source: e,
     })?;
-    let _lock = lock_output(&config.out_dir)?;
-    let done = if config.incremental {
-        repair(&config.out_dir, &config.patterns.fingerprint)?
-    } else {
-        for name in OUTPUT_FILES {
-            let path = config.out_dir.join(name);
-            File::create(&path).map_err(|e| RunError::Write {
-                path: path.display().to_string(),
-                source: e,
-            })?;
-        }
-        HashMap::new()
-    };
-    let mut writer = Writer::open(&config.out_dir)?;
+    let lock = lock_output(&config.out_dir)?;
+    if config.incremental {
+        return Ok((lock, repair(&config.out_dir, &config.patterns.fingerprint)?));
+    }
+    for name in OUTPUT_FILES {
+        let path = config.out_dir.join(name);
+        File::create(&path).map_err(|e| RunError::Write {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+    }
+    Ok((lock, HashMap::new()))
+}
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
-        .thread_name(|i| format!("yujuesuan-worker-{i}"))
-        .build()
-        .map_err(|e| RunError::Pool(e.to_string()))?;
-    let progress = progress_bar(config.progress, sources.len() as u64);
-    let doc_config = Arc::new(DocConfig {
-        patterns: config.patterns,
-        limits: config.limits,
-    });
-    let timeout = config.timeout_per_doc;
-    let shard = config.shard;
-
-    let mut manifest = RunManifest {
+/// The run manifest before any document: what the run was asked to do.
+fn new_manifest(config: &Config, documents_seen: usize) -> RunManifest {
+    RunManifest {
         program_version: PROGRAM_VERSION.to_string(),
-        patterns: doc_config.patterns.fingerprint.clone(),
-        patterns_count: doc_config.patterns.len(),
+        patterns: config.patterns.fingerprint.clone(),
+        patterns_count: config.patterns.len(),
         inputs: config
             .inputs
             .iter()
@@ -271,7 +321,7 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
                 InputSpec::ListFile(p) => format!("@{}", p.display()),
             })
             .collect(),
-        documents_seen: sources.len(),
+        documents_seen,
         documents_processed: 0,
         skipped_incremental: 0,
         skipped_other_shard: 0,
@@ -287,172 +337,43 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
         pages_per_second: 0.0,
         jobs: config.jobs,
         peak_rss_mib: None,
-        shard: shard.map(|s| s.to_string()),
+        shard: config.shard.map(|s| s.to_string()),
         incremental: config.incremental,
-    };
+    }
+}
 
+/// Gives every source to the worker pool, at most a window of them ahead of the next one to write,
+/// and hands each outcome to the writer as it comes. Returns once every source is written.
+fn process_all(
+    sources: &[Source],
+    config: &Config,
+    shared: Arc<Shared>,
+    sink: &mut Sink,
+) -> Result<(), RunError> {
     let window = (config.jobs * 4).max(4);
-    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
-    // Identity: the first input (in input order) with given bytes is processed, later ones become
-    // `duplicate` lines. `seen` (writer side) decides; `claimed` (worker side) spares the work.
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let mut earlier: Vec<(&String, &String)> =
-        done.iter().map(|((id, _), d)| (id, &d.source)).collect();
-    earlier.sort();
-    for (id, src) in earlier {
-        seen.entry(id.clone()).or_insert_with(|| src.clone());
-    }
-    let claimed: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::new(Mutex::new(
-        seen.keys().map(|id| (id.clone(), None)).collect(),
-    ));
-    let quiet = config.quiet;
-    let done = Arc::new(done);
-    let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
-    let mut next_to_write = 0usize;
-    let mut failed = 0usize;
-    let mut failed_earlier = 0usize;
-    let mut write_ready = |pending: &mut BTreeMap<usize, Outcome>,
-                           next: &mut usize,
-                           manifest: &mut RunManifest|
-     -> Result<(), RunError> {
-        while let Some(outcome) = pending.remove(next) {
-            match outcome {
-                Outcome::Skipped(reason) => match reason {
-                    Skip::Done { failed } => {
-                        manifest.skipped_incremental += 1;
-                        failed_earlier += usize::from(failed);
-                    }
-                    Skip::OtherShard => manifest.skipped_other_shard += 1,
-                },
-                Outcome::Duplicate { id, source, bytes } => {
-                    let a = report::duplicate(
-                        &id,
-                        &source,
-                        bytes,
-                        seen.get(&id).map(String::as_str),
-                        &doc_config,
-                    );
-                    writer.append(&a)?;
-                    *manifest
-                        .counts_by_status
-                        .entry(DocStatus::Duplicate.to_string())
-                        .or_default() += 1;
-                }
-                Outcome::Analysed(a) => {
-                    let a = match seen.get(&a.doc_id) {
-                        Some(first) if !a.doc_id.starts_with("unread:") => {
-                            // Processed in a race with its earlier twin: the twin's record stands.
-                            Box::new(report::duplicate(
-                                &a.doc_id,
-                                &a.source,
-                                a.bytes,
-                                Some(first),
-                                &doc_config,
-                            ))
-                        }
-                        _ => {
-                            seen.insert(a.doc_id.clone(), a.source.clone());
-                            a
-                        }
-                    };
-                    writer.append(&a)?;
-                    let s = &a.summary;
-                    if s.status == DocStatus::Duplicate {
-                        *manifest
-                            .counts_by_status
-                            .entry(DocStatus::Duplicate.to_string())
-                            .or_default() += 1;
-                        progress.inc(1);
-                        *next += 1;
-                        continue;
-                    }
-                    manifest.documents_processed += 1;
-                    *manifest
-                        .counts_by_status
-                        .entry(s.status.to_string())
-                        .or_default() += 1;
-                    if s.status == DocStatus::Failed {
-                        failed += 1;
-                        if !quiet {
-                            progress.suspend(|| {
-                                eprintln!(
-                                    "{}: {}: {}",
-                                    a.source,
-                                    s.error_code.as_deref().unwrap_or("internal_error"),
-                                    s.error_message.as_deref().unwrap_or_default()
-                                )
-                            });
-                        }
-                        if let Some(code) = &s.error_code {
-                            *manifest.failure_codes.entry(code.clone()).or_default() += 1;
-                        }
-                    }
-                    manifest.pages += s.pages;
-                    manifest.facts += s.facts;
-                    manifest.tables += s.tables;
-                    manifest.checks += s.checks;
-                    let st = &s.stages;
-                    for (name, d) in [
-                        ("ingest", st.ingest),
-                        ("outline_and_facts", st.outline_and_facts),
-                        ("tables", st.tables),
-                        ("checks", st.checks),
-                    ] {
-                        *manifest.stage_seconds.entry(name.to_string()).or_default() +=
-                            d.as_secs_f64();
-                    }
-                }
-            }
-            progress.inc(1);
-            let secs = started.elapsed().as_secs_f64().max(0.001);
-            progress.set_message(format!(
-                "{:.0} pages/s, {failed} failed",
-                manifest.pages as f64 / secs
-            ));
-            *next += 1;
+    let mut pool = Pool::start(config.jobs, config.timeout_per_doc, shared)?;
+    let mut submitted = 0usize;
+    while sink.next < sources.len() {
+        while submitted < sources.len() && submitted < sink.next + window {
+            pool.submit(Task {
+                index: submitted,
+                source: sources[submitted].clone(),
+            });
+            submitted += 1;
         }
-        Ok(())
-    };
+        if submitted == sources.len() {
+            pool.close();
+        }
+        match pool.next() {
+            Some((index, outcome)) => sink.put(index, outcome)?,
+            None => break,
+        }
+    }
+    Ok(())
+}
 
-    for (index, source) in sources.iter().enumerate() {
-        while index >= next_to_write + window {
-            match rx.recv() {
-                Ok((i, o)) => {
-                    pending.insert(i, o);
-                    write_ready(&mut pending, &mut next_to_write, &mut manifest)?;
-                }
-                Err(_) => break,
-            }
-        }
-        let tx = tx.clone();
-        let source = source.clone();
-        let doc_config = Arc::clone(&doc_config);
-        let done = Arc::clone(&done);
-        let claimed = Arc::clone(&claimed);
-        pool.spawn(move || {
-            let job = Job {
-                index,
-                done: &done,
-                claimed: &claimed,
-                shard,
-            };
-            let outcome = process_source(&source, &doc_config, &job, timeout);
-            // The receiver lives until every job has reported.
-            let _ = tx.send((index, outcome));
-        });
-    }
-    drop(tx);
-    while next_to_write < sources.len() {
-        match rx.recv() {
-            Ok((i, o)) => {
-                pending.insert(i, o);
-                write_ready(&mut pending, &mut next_to_write, &mut manifest)?;
-            }
-            Err(_) => break,
-        }
-    }
-    progress.finish_and_clear();
-
+/// Wall time, rates, peak RSS and rounded stage times into the manifest; returns the wall seconds.
+fn finish_manifest(manifest: &mut RunManifest, started: Instant) -> f64 {
     let wall = started.elapsed().as_secs_f64();
     manifest.wall_seconds = (wall * 1000.0).round() / 1000.0;
     if wall > 0.0 {
@@ -464,21 +385,26 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     for v in manifest.stage_seconds.values_mut() {
         *v = (*v * 1000.0).round() / 1000.0;
     }
-    let run_json = config.out_dir.join("run.json");
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    wall
+}
+
+fn write_run_json(dir: &Path, manifest: &RunManifest) -> Result<(), RunError> {
+    let run_json = dir.join("run.json");
+    let text = serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n";
     fs::write(&run_json, text).map_err(|e| RunError::Write {
         path: run_json.display().to_string(),
         source: e,
-    })?;
-    if let Some(format) = config.export {
-        crate::export::export(
-            &config.out_dir,
-            &config.out_dir,
-            format,
-            &doc_config.patterns,
-        )
-        .map_err(|e| RunError::Export(e.to_string()))?;
-    }
+    })
+}
+
+/// The one line on stderr that ends a run.
+fn print_summary(
+    manifest: &RunManifest,
+    failed: usize,
+    failed_earlier: usize,
+    wall: f64,
+    out_dir: &Path,
+) {
     let duplicates = manifest
         .counts_by_status
         .get("duplicate")
@@ -489,26 +415,173 @@ pub fn run(config: Config) -> Result<RunOutcome, RunError> {
     } else {
         String::new()
     };
-    if !quiet {
-        eprintln!(
-            "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
-            manifest.documents_processed,
-            failed,
-            duplicates,
-            manifest.skipped_incremental + manifest.skipped_other_shard,
-            manifest.pages,
-            manifest.facts,
-            manifest.tables,
-            wall,
-            config.out_dir.display()
-        );
-    }
-    Ok(RunOutcome {
-        processed: manifest.documents_processed,
+    eprintln!(
+        "yujuesuan: {} documents processed ({} failed, {} duplicates, {} skipped{earlier}), {} pages, {} facts, {} tables in {:.1} s → {}",
+        manifest.documents_processed,
         failed,
-        skipped: manifest.skipped_incremental + manifest.skipped_other_shard,
-        failed_earlier,
-    })
+        duplicates,
+        manifest.skipped_incremental + manifest.skipped_other_shard,
+        manifest.pages,
+        manifest.facts,
+        manifest.tables,
+        wall,
+        out_dir.display()
+    );
+}
+
+/// The ordered writer: takes each document's outcome as it comes, writes the records strictly in
+/// input order (a document's lines appended at once, `documents.jsonl` last) and counts them for
+/// `run.json`. Identity: the first input (in input order) with given bytes is written, later ones
+/// become `duplicate` lines; `seen` decides (the workers' `claimed` only spares the work).
+struct Sink<'a> {
+    writer: Writer,
+    pending: BTreeMap<usize, Outcome>,
+    /// The index of the next source to write.
+    next: usize,
+    /// Document id → the source first written with it.
+    seen: HashMap<String, String>,
+    config: &'a DocConfig,
+    progress: &'a ProgressBar,
+    quiet: bool,
+    started: Instant,
+    manifest: RunManifest,
+    failed: usize,
+    failed_earlier: usize,
+}
+
+impl<'a> Sink<'a> {
+    fn new(
+        writer: Writer,
+        done: &HashMap<DocKey, DoneDoc>,
+        manifest: RunManifest,
+        config: &'a DocConfig,
+        progress: &'a ProgressBar,
+        quiet: bool,
+    ) -> Sink<'a> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut earlier: Vec<(&String, &String)> =
+            done.iter().map(|((id, _), d)| (id, &d.source)).collect();
+        earlier.sort();
+        for (id, src) in earlier {
+            seen.entry(id.clone()).or_insert_with(|| src.clone());
+        }
+        Sink {
+            writer,
+            pending: BTreeMap::new(),
+            next: 0,
+            seen,
+            config,
+            progress,
+            quiet,
+            started: Instant::now(),
+            manifest,
+            failed: 0,
+            failed_earlier: 0,
+        }
+    }
+
+    /// Takes the outcome of source `index` and writes every outcome that is next in input order.
+    fn put(&mut self, index: usize, outcome: Outcome) -> Result<(), RunError> {
+        self.pending.insert(index, outcome);
+        while let Some(outcome) = self.pending.remove(&self.next) {
+            self.write(outcome)?;
+            self.progress.inc(1);
+            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            self.progress.set_message(format!(
+                "{:.0} pages/s, {} failed",
+                self.manifest.pages as f64 / secs,
+                self.failed
+            ));
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, outcome: Outcome) -> Result<(), RunError> {
+        match outcome {
+            Outcome::Skipped(Skip::Done { failed }) => {
+                self.manifest.skipped_incremental += 1;
+                self.failed_earlier += usize::from(failed);
+            }
+            Outcome::Skipped(Skip::OtherShard) => self.manifest.skipped_other_shard += 1,
+            Outcome::Duplicate { id, source, bytes } => {
+                let first = self.seen.get(&id).map(String::as_str);
+                let a = report::duplicate(&id, &source, bytes, first, self.config);
+                self.writer.append(&a)?;
+                self.count_status(DocStatus::Duplicate);
+            }
+            Outcome::Analysed(a) => {
+                let a = match self.seen.get(&a.doc_id) {
+                    Some(first) if !a.doc_id.starts_with("unread:") => {
+                        // Processed in a race with its earlier twin: the twin's record stands.
+                        Box::new(report::duplicate(
+                            &a.doc_id,
+                            &a.source,
+                            a.bytes,
+                            Some(first),
+                            self.config,
+                        ))
+                    }
+                    _ => {
+                        self.seen.insert(a.doc_id.clone(), a.source.clone());
+                        a
+                    }
+                };
+                self.writer.append(&a)?;
+                if a.summary.status == DocStatus::Duplicate {
+                    self.count_status(DocStatus::Duplicate);
+                } else {
+                    self.count(&a);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count_status(&mut self, status: DocStatus) {
+        *self
+            .manifest
+            .counts_by_status
+            .entry(status.to_string())
+            .or_default() += 1;
+    }
+
+    /// A processed document into the counts (and its failure on stderr).
+    fn count(&mut self, a: &Analysis) {
+        let s = &a.summary;
+        self.manifest.documents_processed += 1;
+        self.count_status(s.status);
+        if s.status == DocStatus::Failed {
+            self.failed += 1;
+            if !self.quiet {
+                self.progress.suspend(|| {
+                    eprintln!(
+                        "{}: {}: {}",
+                        a.source,
+                        s.error_code.as_deref().unwrap_or("internal_error"),
+                        s.error_message.as_deref().unwrap_or_default()
+                    )
+                });
+            }
+            if let Some(code) = &s.error_code {
+                *self.manifest.failure_codes.entry(code.clone()).or_default() += 1;
+            }
+        }
+        let m = &mut self.manifest;
+        m.pages += s.pages;
+        m.facts += s.facts;
+        m.tables += s.tables;
+        m.checks += s.checks;
+        let st = &s.stages;
+        for (name, d) in [
+            ("ingest", st.ingest),
+            ("outline_and_facts", st.outline_and_facts),
+            ("tables", st.tables),
+            ("checks", st.checks),
+        ] {
+            *m.stage_seconds.entry(name.to_string()).or_default() += d.as_secs_f64();
+        }
+    }
 }
 
 /// Why a source produced no records in this run.
@@ -531,24 +604,14 @@ enum Outcome {
     Skipped(Skip),
 }
 
-/// What a worker needs to know about the run besides the document: its place in the input order,
-/// the documents already done, the ids claimed by earlier inputs, the shard.
-struct Job<'a> {
-    index: usize,
-    done: &'a Arc<HashMap<DocKey, DoneDoc>>,
-    claimed: &'a Arc<Mutex<HashMap<String, Option<usize>>>>,
+/// What every document of the run needs besides its source: the configuration, the documents
+/// already done (incremental), the ids claimed by earlier inputs (document id → the index of the
+/// input that claimed it, `None` for one already in the output folder), the shard.
+struct Shared {
+    config: Arc<DocConfig>,
+    done: HashMap<DocKey, DoneDoc>,
+    claimed: Mutex<HashMap<String, Option<usize>>>,
     shard: Option<crate::config::Shard>,
-}
-
-/// What a document's thread tells the engine.
-enum Message {
-    /// The bytes were read: the document's id and size (for a `timeout` record).
-    Read {
-        id: String,
-        len: u64,
-    },
-    Done(Outcome),
-    Panicked(String),
 }
 
 /// The key that identifies a document across runs: its sha256 and its canonical path (the path as
@@ -562,99 +625,23 @@ pub fn canonical_source(path: &Path, display: &str) -> String {
         .unwrap_or_else(|_| display.to_string())
 }
 
-/// One document, start to end (reading included), on its own thread under the time budget. When the
-/// budget runs out the document's [`Cancel`] flag is raised, so its work stops at the next page,
-/// stream or stage and its memory is released; the engine does not wait for that.
-fn process_source(
-    source: &Source,
-    config: &Arc<DocConfig>,
-    job: &Job,
-    timeout: Duration,
-) -> Outcome {
-    let done = job.done;
-    let shard = job.shard;
-    let index = job.index;
-    let job_claimed = Arc::clone(job.claimed);
-    let deadline = Instant::now() + timeout;
-    let cancel = Cancel::new();
-    let (tx, rx) = mpsc::channel::<Message>();
-    let job_config = Arc::clone(config);
-    let job_done = Arc::clone(done);
-    let job_source = source.clone();
-    let job_cancel = cancel.clone();
-    let spawned = std::thread::Builder::new()
-        .name("yujuesuan-document".to_string())
-        .stack_size(16 * 1024 * 1024)
-        .spawn(move || {
-            let progress = tx.clone();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                document_job(
-                    &job_source,
-                    &job_config,
-                    &Job {
-                        index,
-                        done: &job_done,
-                        claimed: &job_claimed,
-                        shard,
-                    },
-                    &job_cancel,
-                    &progress,
-                )
-            }));
-            let _ = tx.send(match result {
-                Ok(outcome) => Message::Done(outcome),
-                Err(p) => Message::Panicked(panic_message(&*p)),
-            });
-        });
-    let mut known: Option<(String, u64)> = None;
-    let error = match spawned {
-        Err(e) => IngestError::Panic(format!("cannot start a thread: {e}")),
-        Ok(_) => loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(Message::Read { id, len }) => known = Some((id, len)),
-                Ok(Message::Done(outcome)) => return outcome,
-                Ok(Message::Panicked(message)) => break IngestError::Panic(message),
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    cancel.cancel();
-                    break IngestError::Timeout {
-                        seconds: timeout.as_secs(),
-                    };
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    break IngestError::Panic(
-                        "the document's thread ended without a result".to_string(),
-                    )
-                }
-            }
-        },
-    };
-    let (id, len) = known.unwrap_or_else(|| (unread_id(&source.display), 0));
-    Outcome::Analysed(Box::new(report::failed(
-        &id,
-        &source.display,
-        len,
-        &error,
-        config,
-    )))
-}
-
 /// The id of a document whose bytes could not be read: derived from its path.
 fn unread_id(display: &str) -> String {
     let id = report::doc_id(display.as_bytes());
     format!("unread:{}", &id[..16.min(id.len())])
 }
 
-/// Reads, identifies, filters (shard, incremental) and analyses one document.
+/// Reads, identifies, filters (shard, incremental) and analyses one document (source `index` of
+/// the input order), on a worker of the pool; `on_read` is told the id and size once the bytes are
+/// read. Stops early once `cancel` fires.
 fn document_job(
     source: &Source,
-    config: &DocConfig,
-    job: &Job,
+    index: usize,
+    shared: &Shared,
     cancel: &Cancel,
-    progress: &mpsc::Sender<Message>,
+    on_read: &dyn Fn(&str, u64),
 ) -> Outcome {
-    let done = &**job.done;
-    let shard = job.shard;
+    let config = &*shared.config;
     let bytes = match read_limited(&source.path, config.limits.max_file_size, cancel) {
         Ok(b) => b,
         Err(e) => {
@@ -669,23 +656,20 @@ fn document_job(
         }
     };
     let id = report::doc_id(&bytes);
-    let _ = progress.send(Message::Read {
-        id: id.clone(),
-        len: bytes.len() as u64,
-    });
-    if shard.is_some_and(|s| !s.holds(&id)) {
+    on_read(&id, bytes.len() as u64);
+    if shared.shard.is_some_and(|s| !s.holds(&id)) {
         return Outcome::Skipped(Skip::OtherShard);
     }
-    if !done.is_empty() {
+    if !shared.done.is_empty() {
         let key = (id.clone(), canonical_source(&source.path, &source.display));
-        if let Some(d) = done.get(&key) {
+        if let Some(d) = shared.done.get(&key) {
             return Outcome::Skipped(Skip::Done { failed: d.failed });
         }
     }
-    if let Ok(mut claims) = job.claimed.lock() {
+    if let Ok(mut claims) = shared.claimed.lock() {
         let earlier = match claims.get(&id) {
             Some(None) => true,
-            Some(Some(i)) => *i < job.index,
+            Some(Some(i)) => *i < index,
             None => false,
         };
         if earlier {
@@ -695,13 +679,13 @@ fn document_job(
                 bytes: bytes.len() as u64,
             };
         }
-        claims.insert(id.clone(), Some(job.index));
+        claims.insert(id.clone(), Some(index));
     }
-    Outcome::Analysed(Box::new(report::analyze_identified(
+    Outcome::Analysed(Box::new(report::analyze_owned(
         &id,
         &source.path,
         &source.display,
-        &bytes,
+        bytes,
         config,
         cancel,
     )))

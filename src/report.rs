@@ -201,8 +201,46 @@ pub fn analyze_identified(
     cancel: &Cancel,
 ) -> Analysis {
     let started = Instant::now();
+    let read = ingest::ingest_with(path, bytes, &config.limits, cancel);
+    analyze_read(
+        id,
+        source,
+        bytes.len() as u64,
+        read,
+        started,
+        config,
+        cancel,
+    )
+}
+
+/// [`analyze_identified`] taking the bytes: they are dropped once the document is read (the
+/// document holds its own text), so a large input is not kept through the stages.
+pub fn analyze_owned(
+    id: &str,
+    path: &Path,
+    source: &str,
+    bytes: Vec<u8>,
+    config: &DocConfig,
+    cancel: &Cancel,
+) -> Analysis {
+    let started = Instant::now();
+    let read = ingest::ingest_with(path, &bytes, &config.limits, cancel);
     let len = bytes.len() as u64;
-    let doc = match ingest::ingest_with(path, bytes, &config.limits, cancel) {
+    drop(bytes);
+    analyze_read(id, source, len, read, started, config, cancel)
+}
+
+/// The stages after a read that started at `started` (its time is the ingest stage's).
+fn analyze_read(
+    id: &str,
+    source: &str,
+    len: u64,
+    read: Result<Document, IngestError>,
+    started: Instant,
+    config: &DocConfig,
+    cancel: &Cancel,
+) -> Analysis {
+    let doc = match read {
         Ok(doc) => doc,
         Err(e) => return failed(id, source, len, &e, config),
     };

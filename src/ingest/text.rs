@@ -10,8 +10,9 @@
 //! feeds and printed page footers (a line that is only `— 19 —`, `- 19 -`, `第19页` or `19/40`) end a
 //! page; the footer's number becomes the page's `printed_number` and leaves the text.
 //!
-//! Memory: the decoded text is split into lines in place (no copy per line-end style), so a text
-//! costs about its decoded size plus its lines.
+//! Memory: valid UTF-8 is read in place (borrowed, not copied), the decoded text is split into lines
+//! in place (no copy per line-end style), and each finished page's line list is cut to its length,
+//! so a text costs about its decoded size plus its lines while it is read, and its lines after.
 //!
 //! Not here: normalisation for matching, paragraphs, sections.
 
@@ -247,8 +248,7 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
                 if let Some(page) = pages.last_mut() {
                     page.printed_number = number;
                 }
-                let next = pages.len() as u32 + 1;
-                pages.push(Page::new(next));
+                next_page(&mut pages);
             } else if let Some(page) = pages.last_mut() {
                 // Blank lines at the top of a page carry nothing (a footer line is often followed by
                 // an empty line and a form feed).
@@ -262,8 +262,7 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
                     .last()
                     .is_some_and(|p| p.lines.iter().all(|l| l.text.trim().is_empty()));
                 if !just_broke {
-                    let next = pages.len() as u32 + 1;
-                    pages.push(Page::new(next));
+                    next_page(&mut pages);
                 }
             }
         }
@@ -276,7 +275,21 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
     {
         pages.pop();
     }
+    if let Some(page) = pages.last_mut() {
+        page.lines.shrink_to_fit();
+    }
+    pages.shrink_to_fit();
     Ok(pages)
+}
+
+/// Ends the current page (its line list cut to its length: a page's lines are final) and opens the
+/// next one.
+fn next_page(pages: &mut Vec<Page>) {
+    if let Some(page) = pages.last_mut() {
+        page.lines.shrink_to_fit();
+    }
+    let next = pages.len() as u32 + 1;
+    pages.push(Page::new(next));
 }
 
 #[cfg(test)]
@@ -334,6 +347,30 @@ mod tests {
         assert_eq!(pages[0].printed_number.as_deref(), Some("19"));
         assert_eq!(pages[2].printed_number.as_deref(), Some("5"));
         assert_eq!(pages[2].number, 3);
+    }
+
+    #[test]
+    fn finished_pages_hold_no_spare_line_slots() {
+        let text = "一\n二\n三\n— 1 —\n四\n五\u{c}六";
+        let pages = paginate(text);
+        let lens: Vec<(usize, usize)> = pages
+            .iter()
+            .map(|p| (p.lines.len(), p.lines.capacity()))
+            .collect();
+        assert_eq!(lens, vec![(3, 3), (2, 2), (1, 1)]);
+        assert_eq!(pages.capacity(), pages.len());
+    }
+
+    #[test]
+    fn valid_utf8_is_read_in_place() {
+        let s = "收入总计 4193.92万元\r\n";
+        let d = decode_lossy(s.as_bytes()).expect("utf-8");
+        assert!(matches!(d.text, Cow::Borrowed(_)));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(s.as_bytes());
+        let d = decode_lossy(&bom).expect("utf-8 with a byte-order mark");
+        assert!(matches!(d.text, Cow::Borrowed(_)));
+        assert_eq!(d.text, s);
     }
 
     #[test]
