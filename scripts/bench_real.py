@@ -12,7 +12,15 @@ are printed. Then peak RSS of `extract -j 2` over the N files and over SCALE x N
 repeated; each repeat a copy with a trailing comment so that it is a new document, not a duplicate):
 flat means the same within about 10 %.
 
-usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scale 10] [--no-rss]
+The allocator question: `--preload NAME=LIB` (repeatable) adds `extract -j 1` run with LD_PRELOAD=LIB
+(e.g. `mimalloc=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2`) to the same interleaved rounds, so the
+system allocator and each preloaded one are timed side by side on the same binary.
+
+`--before BIN` adds `extract -j 1` of another build (e.g. a copy of the binary before a change) to the
+same rounds, so a change is measured before and after in one run.
+
+usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scale 10] [--no-rss] [--preload NAME=LIB ...]
+                             [--before BIN]
        (DIR holds pdf/ and wild/; default $YUJUESUAN_CORPUS or ../shared/corpus)
 """
 import argparse
@@ -41,6 +49,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--no-rss", action="store_true")
+    ap.add_argument("--preload", action="append", default=[], metavar="NAME=LIB",
+                    help="also time extract -j 1 with LD_PRELOAD=LIB (an allocator)")
+    ap.add_argument("--before", metavar="BIN", help="also time extract -j 1 of this binary")
     a = ap.parse_args()
 
     corpus = Path(a.corpus)
@@ -59,10 +70,13 @@ def main():
         listing = work / "files.txt"
         listing.write_text("\n".join(files) + "\n")
 
-        def extract(jobs, lst, out):
+        def extract(jobs, lst, out, preload=None, binary=bin_):
             shutil.rmtree(out, ignore_errors=True)
-            return run([bin_, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
-                        "--progress", "never", "--quiet"])
+            env = None
+            if preload:
+                env = dict(os.environ, LD_PRELOAD=preload)
+            return run([binary, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
+                        "--progress", "never", "--quiet"], env=env)
 
         def pdftotext():
             return sum(run(["pdftotext", "-layout", f, "/dev/null"])[0] for f in files)
@@ -72,6 +86,14 @@ def main():
             "pdftotext -layout": pdftotext,
             "load+inflate floor": lambda: run([floor, *files])[0],
         }
+        for spec in a.preload:
+            name, _, lib = spec.partition("=")
+            if not Path(lib).is_file():
+                sys.exit(f"--preload {spec}: no such library")
+            measures[f"extract -j 1 [{name}]"] = (lambda lib=lib: extract(1, listing, work / "out", lib)[0])
+        if a.before:
+            measures["extract -j 1 [before]"] = (
+                lambda: extract(1, listing, work / "out", binary=str(Path(a.before).resolve()))[0])
         names = list(measures)
         times = {n: [] for n in names}
         print(f"{len(files)} PDFs from {corpus}; {a.rounds} interleaved rounds (CPU seconds)")
@@ -86,6 +108,11 @@ def main():
         e, t, f = med["extract -j 1"], med["pdftotext -layout"], med["load+inflate floor"]
         print(f"extract / pdftotext -layout = {e / t:.2f}   (target <= 0.5)")
         print(f"extract / load+inflate floor = {e / f:.2f}   (target <= 2)")
+        for n in names[3:]:
+            print(f"{n} / extract -j 1 = {med[n] / e:.3f}")
+        if a.before:
+            b = med["extract -j 1 [before]"]
+            print(f"before: extract / pdftotext -layout = {b / t:.2f}, extract / floor = {b / f:.2f}")
 
         if not a.no_rss:
             copies = work / "copies"
