@@ -17,6 +17,12 @@ usage: scripts/bench_real.py [--corpus DIR] [--rounds 5] [--scales 1,5,10] [--no
                              [--bin PATH] [--jobs 2]
        (DIR holds pdf/ and wild/; default $YUJUESUAN_CORPUS or ../shared/corpus; --bin measures
        another build of yujuesuan, e.g. a saved copy of the one before a change)
+
+The allocator question: `--preload NAME=LIB` (repeatable) adds `extract -j 1` run with LD_PRELOAD=LIB
+(e.g. `mimalloc=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2`) to the same interleaved rounds, so the
+allocators are timed side by side on the same binary. `--before BIN` adds `extract -j 1` of another
+build (e.g. a copy of the binary before a change) to the same rounds, so a change is measured before
+and after in one run.
 """
 import argparse
 import os
@@ -47,6 +53,9 @@ def main():
     ap.add_argument("--no-cpu", action="store_true")
     ap.add_argument("--bin", action="append", default=[])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--preload", action="append", default=[], metavar="NAME=LIB",
+                    help="also time extract -j 1 with LD_PRELOAD=LIB (an allocator)")
+    ap.add_argument("--before", metavar="BIN", help="also time extract -j 1 of this binary")
     a = ap.parse_args()
 
     corpus = Path(a.corpus)
@@ -67,10 +76,11 @@ def main():
         listing = work / "files.txt"
         listing.write_text("\n".join(files) + "\n")
 
-        def extract(jobs, lst, out, binary=bin_):
+        def extract(jobs, lst, out, binary=bin_, preload=None):
             shutil.rmtree(out, ignore_errors=True)
+            env = dict(os.environ, LD_PRELOAD=preload) if preload else None
             return run([binary, "extract", "--files-from", str(lst), "-o", str(out), "-j", str(jobs),
-                        "--progress", "never", "--quiet"])
+                        "--progress", "never", "--quiet"], env=env)
 
         def pdftotext():
             return sum(run(["pdftotext", "-layout", f, "/dev/null"])[0] for f in files)
@@ -81,6 +91,14 @@ def main():
                 "pdftotext -layout": pdftotext,
                 "load+inflate floor": lambda: run([floor, *files])[0],
             }
+            for spec in a.preload:
+                name, _, lib = spec.partition("=")
+                if not Path(lib).is_file():
+                    sys.exit(f"--preload {spec}: no such library")
+                measures[f"extract -j 1 [{name}]"] = lambda lib=lib: extract(1, listing, work / "out", preload=lib)[0]
+            if a.before:
+                before = str(Path(a.before).resolve())
+                measures["extract -j 1 [before]"] = lambda: extract(1, listing, work / "out", binary=before)[0]
             names = list(measures)
             times = {n: [] for n in names}
             print(f"{len(files)} PDFs from {corpus}; {a.rounds} interleaved rounds (CPU seconds)")
@@ -95,6 +113,11 @@ def main():
             e, t, f = med["extract -j 1"], med["pdftotext -layout"], med["load+inflate floor"]
             print(f"extract / pdftotext -layout = {e / t:.2f}   (target <= 0.5)")
             print(f"extract / load+inflate floor = {e / f:.2f}   (target <= 2)")
+            for n in names[3:]:
+                print(f"{n} / extract -j 1 = {med[n] / e:.3f}")
+            if a.before:
+                b = med["extract -j 1 [before]"]
+                print(f"before: extract / pdftotext -layout = {b / t:.2f}, extract / floor = {b / f:.2f}")
 
         if not a.no_rss:
             scales = sorted({int(x) for x in a.scales.split(",") if x.strip()})

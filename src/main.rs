@@ -11,6 +11,10 @@ use yujuesuan::cli::{extract_config, Cli, CliCommand};
 use yujuesuan::patterns::{PatternSet, ReviewVocabulary};
 use yujuesuan::{export, ingest, inspect, output, pipeline, review};
 
+/// mimalloc, chosen by measurement (see Cargo.toml): the pipeline allocates many small strings.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -567,12 +567,21 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         self.state.ctm.apply(x, y)
     }
 
+    /// Executes one operator with its operands.
     fn execute(
         &mut self,
         op: &[u8],
         ops: &[Operand],
         resources: Option<&'a Dictionary>,
     ) -> Result<(), StreamError> {
+        if self.state_operator(op, ops) || self.path_operator(op, ops) {
+            return Ok(());
+        }
+        self.text_operator(op, ops, resources)
+    }
+
+    /// Graphics state and colour operators; false when `op` is none of them.
+    fn state_operator(&mut self, op: &[u8], ops: &[Operand]) -> bool {
         match op {
             b"q" if self.saved.len() < MAX_SAVE_DEPTH => self.saved.push(self.state.clone()),
             b"Q" => {
@@ -613,7 +622,14 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 };
             }
             b"cs" => self.state.fill_white = false,
-            // Paths.
+            _ => return false,
+        }
+        true
+    }
+
+    /// Path construction and painting operators; false when `op` is none of them.
+    fn path_operator(&mut self, op: &[u8], ops: &[Operand]) -> bool {
+        match op {
             b"m" => {
                 if let Some([x, y]) = Self::nums::<2>(ops) {
                     let p = self.point(x, y);
@@ -658,7 +674,19 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             // A clip path ends with `n` (discarded: a clip is no edge) or is painted as usual.
             b"n" => self.out.path.discard(),
             b"sh" => self.out.path.ink = true,
-            // Text.
+            _ => return false,
+        }
+        true
+    }
+
+    /// Text operators and XObjects (every other operator is ignored).
+    fn text_operator(
+        &mut self,
+        op: &[u8],
+        ops: &[Operand],
+        resources: Option<&'a Dictionary>,
+    ) -> Result<(), StreamError> {
+        match op {
             b"BT" => {
                 self.tm = Matrix::IDENTITY;
                 self.tlm = Matrix::IDENTITY;
@@ -821,12 +849,13 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         let (size, hscale, rise) = (st.size, st.hscale, st.rise);
         let invisible = st.render == 3 || st.render == 7;
         let vertical = font.vertical();
-        for code in &codes {
+        // The codes are decoded anew for the next string: each glyph takes its text over.
+        for code in &mut codes {
             let trm = Matrix::new([size * hscale, 0.0, 0.0, size, 0.0, rise])
                 .then(&self.tm)
                 .then(&self.state.ctm);
             let w = if vertical { 1.0 } else { code.width };
-            match &code.text {
+            match code.text.as_mut() {
                 None => self.out.unmapped += 1,
                 Some(t) if t.chars().all(char::is_whitespace) => {}
                 Some(t) if invisible => {
@@ -855,7 +884,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                         let (ex, ey) = trm.apply(w, 0.0);
                         if [x0, x1, y0, y1, glyph_size].iter().all(|v| v.is_finite()) {
                             self.out.glyphs.push(Glyph {
-                                text: t.clone(),
+                                text: std::mem::take(t),
                                 x0,
                                 y0,
                                 x1,

@@ -202,125 +202,157 @@ impl Font {
                 table,
                 widths,
                 gbk_pairs,
-            } => {
-                let mut i = 0;
-                while let Some(&b) = bytes.get(i) {
-                    if *gbk_pairs && b >= 0x81 {
-                        if let Some(pair) = bytes.get(i..i + 2) {
-                            if let Some(text) = gb_text(pair) {
-                                let w = widths.get(usize::from(b)).copied().unwrap_or(0.0)
-                                    + widths.get(usize::from(pair[1])).copied().unwrap_or(0.0);
-                                out.push(Code {
-                                    text: Some(text),
-                                    width: if w > 0.0 { w } else { 1.0 },
-                                    word_space: false,
-                                });
-                                i += 2;
-                                continue;
-                            }
-                        }
-                    }
-                    let text = self
-                        .to_unicode
-                        .as_ref()
-                        .and_then(|m| m.unicode(1, u32::from(b)))
-                        .and_then(useful)
-                        .or_else(|| table.get(usize::from(b)).cloned().flatten());
-                    out.push(Code {
-                        text,
-                        width: widths.get(usize::from(b)).copied().unwrap_or(0.5),
-                        word_space: b == 32,
-                    });
-                    i += 1;
-                }
-            }
-            Kind::Composite {
-                split,
-                text,
-                identity,
-                widths,
-                cid_to_gid,
-                program,
-                gid_chars,
-                ..
-            } => {
-                let mut i = 0;
-                while i < bytes.len() {
-                    let rest = bytes.get(i..).unwrap_or_default();
-                    let n = match split.as_ref() {
-                        CodeSplit::Two => 2,
-                        CodeSplit::Gbk { four } => match rest {
-                            [b, ..] if *b <= 0x80 => 1,
-                            [_, b2, ..] if *four && (0x30..=0x39).contains(b2) => 4,
-                            _ => 2,
-                        },
-                        CodeSplit::Utf16 => match rest {
-                            [h, ..] if (0xD8..=0xDB).contains(h) => 4,
-                            _ => 2,
-                        },
-                        CodeSplit::Embedded(cm) => cm.code_len(rest),
-                    };
-                    let n = n.clamp(1, rest.len().max(1));
-                    let code_bytes = rest.get(..n).unwrap_or(rest);
-                    i += n.max(1);
-                    let len = code_bytes.len() as u8;
-                    let code = code_value(code_bytes);
-                    let cid = match split.as_ref() {
-                        CodeSplit::Embedded(cm) => cm.cid(len, code),
-                        _ if *identity => Some(code),
-                        _ => None,
-                    };
-                    let width = match cid {
-                        Some(cid) => widths.get(cid),
-                        None if len == 1 => widths.default / 2.0,
-                        None => widths.default,
-                    };
-                    let mut t = self
-                        .to_unicode
-                        .as_ref()
-                        .and_then(|m| m.unicode(len, code))
-                        .and_then(useful);
-                    if t.is_none() {
-                        t = match text {
-                            EncodingText::Gb => gb_text(code_bytes),
-                            EncodingText::Utf16 => super::cmap::utf16be_text(code_bytes),
-                            EncodingText::None => None,
-                        };
-                    }
-                    if let (None, Some(cid), Some(id)) = (&t, cid, program) {
-                        let chars = gid_chars.get_or_init(|| {
-                            obj.doc
-                                .objects
-                                .get(id)
-                                .and_then(|o| obj.stream_of(o))
-                                .and_then(Result::ok)
-                                .and_then(|bytes| reverse_cmap(&bytes))
-                        });
-                        if let Some(chars) = chars {
-                            let gid = match cid_to_gid {
-                                Some(map) => {
-                                    let k = usize::try_from(cid).unwrap_or(usize::MAX);
-                                    match (
-                                        map.get(k.saturating_mul(2)),
-                                        map.get(k.saturating_mul(2).saturating_add(1)),
-                                    ) {
-                                        (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
-                                        _ => None,
-                                    }
-                                }
-                                None => u16::try_from(cid).ok(),
-                            };
-                            t = gid.and_then(|g| chars.get(&g)).map(|c| c.to_string());
-                        }
-                    }
-                    out.push(Code {
-                        text: t,
-                        width,
-                        word_space: n == 1 && code == 32,
-                    });
-                }
-            }
+            } => self.decode_simple(table, widths, *gbk_pairs, bytes, out),
+            Kind::Composite { .. } => self.decode_composite(obj, bytes, out),
         }
+    }
+
+    /// One byte a code, or (fonts named as Chinese system fonts) a GBK pair of bytes ≥ 0x81.
+    fn decode_simple(
+        &self,
+        table: &[Option<String>],
+        widths: &[f32],
+        gbk_pairs: bool,
+        bytes: &[u8],
+        out: &mut Vec<Code>,
+    ) {
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if gbk_pairs && b >= 0x81 {
+                if let Some(pair) = bytes.get(i..i + 2) {
+                    if let Some(text) = gb_text(pair) {
+                        let w = widths.get(usize::from(b)).copied().unwrap_or(0.0)
+                            + widths.get(usize::from(pair[1])).copied().unwrap_or(0.0);
+                        out.push(Code {
+                            text: Some(text),
+                            width: if w > 0.0 { w } else { 1.0 },
+                            word_space: false,
+                        });
+                        i += 2;
+                        continue;
+                    }
+                }
+            }
+            let text = self
+                .to_unicode
+                .as_ref()
+                .and_then(|m| m.unicode(1, u32::from(b)))
+                .and_then(useful)
+                .or_else(|| table.get(usize::from(b)).cloned().flatten());
+            out.push(Code {
+                text,
+                width: widths.get(usize::from(b)).copied().unwrap_or(0.5),
+                word_space: b == 32,
+            });
+            i += 1;
+        }
+    }
+
+    /// Codes of the font's CMap split; text from ToUnicode, then the encoding, then the embedded
+    /// TrueType program.
+    fn decode_composite(&self, obj: &Objects<'_>, bytes: &[u8], out: &mut Vec<Code>) {
+        let Kind::Composite {
+            split,
+            text,
+            identity,
+            widths,
+            ..
+        } = &self.kind
+        else {
+            return;
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = bytes.get(i..).unwrap_or_default();
+            let n = code_len(split, rest).clamp(1, rest.len().max(1));
+            let code_bytes = rest.get(..n).unwrap_or(rest);
+            i += n.max(1);
+            let len = code_bytes.len() as u8;
+            let code = code_value(code_bytes);
+            let cid = match split.as_ref() {
+                CodeSplit::Embedded(cm) => cm.cid(len, code),
+                _ if *identity => Some(code),
+                _ => None,
+            };
+            let width = match cid {
+                Some(cid) => widths.get(cid),
+                None if len == 1 => widths.default / 2.0,
+                None => widths.default,
+            };
+            let mut t = self
+                .to_unicode
+                .as_ref()
+                .and_then(|m| m.unicode(len, code))
+                .and_then(useful);
+            if t.is_none() {
+                t = match text {
+                    EncodingText::Gb => gb_text(code_bytes),
+                    EncodingText::Utf16 => super::cmap::utf16be_text(code_bytes),
+                    EncodingText::None => None,
+                };
+            }
+            if let (None, Some(cid)) = (&t, cid) {
+                t = self.program_text(obj, cid);
+            }
+            out.push(Code {
+                text: t,
+                width,
+                word_space: n == 1 && code == 32,
+            });
+        }
+    }
+
+    /// The text of `cid` by the embedded TrueType program's own cmap (read on first need), through
+    /// /CIDToGIDMap.
+    fn program_text(&self, obj: &Objects<'_>, cid: u32) -> Option<String> {
+        let Kind::Composite {
+            cid_to_gid,
+            program: Some(id),
+            gid_chars,
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let chars = gid_chars.get_or_init(|| {
+            obj.doc
+                .get(*id)
+                .and_then(|o| obj.stream_of(o))
+                .and_then(Result::ok)
+                .and_then(|bytes| reverse_cmap(&bytes))
+        });
+        let chars = chars.as_ref()?;
+        let gid = match cid_to_gid {
+            Some(map) => {
+                let k = usize::try_from(cid).unwrap_or(usize::MAX);
+                match (
+                    map.get(k.saturating_mul(2)),
+                    map.get(k.saturating_mul(2).saturating_add(1)),
+                ) {
+                    (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
+                    _ => None,
+                }
+            }
+            None => u16::try_from(cid).ok(),
+        };
+        gid.and_then(|g| chars.get(&g)).map(|c| c.to_string())
+    }
+}
+
+/// The length of the code at the start of `rest` under the font's split.
+fn code_len(split: &CodeSplit, rest: &[u8]) -> usize {
+    match split {
+        CodeSplit::Two => 2,
+        CodeSplit::Gbk { four } => match rest {
+            [b, ..] if *b <= 0x80 => 1,
+            [_, b2, ..] if *four && (0x30..=0x39).contains(b2) => 4,
+            _ => 2,
+        },
+        CodeSplit::Utf16 => match rest {
+            [h, ..] if (0xD8..=0xDB).contains(h) => 4,
+            _ => 2,
+        },
+        CodeSplit::Embedded(cm) => cm.code_len(rest),
     }
 }
 
@@ -574,7 +606,7 @@ mod tests {
 
     fn texts(font: &Font, bytes: &[u8]) -> Vec<Option<String>> {
         let mut out = Vec::new();
-        let doc = lopdf::Document::new();
+        let doc = super::super::store::Store::whole(lopdf::Document::new());
         let obj = Objects {
             doc: &doc,
             max_stream_bytes: 1 << 20,
@@ -628,7 +660,7 @@ mod tests {
             },
         };
         let mut out = Vec::new();
-        let doc = lopdf::Document::new();
+        let doc = super::super::store::Store::whole(lopdf::Document::new());
         let obj = Objects {
             doc: &doc,
             max_stream_bytes: 1 << 20,

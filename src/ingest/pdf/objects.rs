@@ -1,7 +1,7 @@
-//! Access to the object layer (lopdf): references, dictionary look-ups, numbers, and stream decoding
-//! under the size limit.
+//! Access to the object layer ([`Store`]): references, dictionary look-ups, numbers, and stream
+//! decoding under the size limit.
 //!
-//! In: a loaded `lopdf::Document` and objects from it. Out: resolved objects, numbers as `f32`, and
+//! In: a [`Store`] and objects from it. Out: resolved objects, numbers as `f32`, and
 //! decoded stream bytes (FlateDecode read by us with a hard output cap; other filters through lopdf
 //! and checked afterwards).
 //! Not here: any interpretation of what the objects mean.
@@ -12,6 +12,7 @@ use std::io::Read;
 
 use lopdf::{Dictionary, Object, Stream};
 
+use super::store::Store;
 use crate::error::IngestError;
 use crate::ingest::Cancel;
 
@@ -21,7 +22,7 @@ const MAX_HOPS: usize = 32;
 /// The object layer and the stream size limit.
 #[derive(Clone, Copy)]
 pub(crate) struct Objects<'a> {
-    pub doc: &'a lopdf::Document,
+    pub doc: &'a Store<'a>,
     pub max_stream_bytes: u64,
     /// Checked before each stream is decoded.
     pub cancel: &'a Cancel,
@@ -53,7 +54,7 @@ impl<'a> Objects<'a> {
     pub(crate) fn resolve(&self, mut obj: &'a Object) -> Option<&'a Object> {
         for _ in 0..MAX_HOPS {
             match obj {
-                Object::Reference(id) => obj = self.doc.objects.get(id)?,
+                Object::Reference(id) => obj = self.doc.get(*id)?,
                 _ => return Some(obj),
             }
         }

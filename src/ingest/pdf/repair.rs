@@ -211,104 +211,109 @@ fn scan(b: &[u8]) -> Vec<Found<'_>> {
         let Some((number, generation, _)) = header_before(b, kw) else {
             continue;
         };
-        // The body: up to `stream`, `endobj` or the next object header, skipping strings and comments.
         let body_start = kw + 3;
-        let mut j = body_start;
-        let mut end_kind = None;
-        while j < b.len() {
-            match b[j] {
-                b'(' => {
-                    j = literal_string_end(b, j);
-                    continue;
-                }
-                b'%' => {
-                    while j < b.len() && b[j] != b'\n' && b[j] != b'\r' {
-                        j += 1;
-                    }
-                    continue;
-                }
-                b's' if b[j..].starts_with(b"stream")
-                    && (j == 0 || is_ws(b[j - 1]) || b[j - 1] == b'>') =>
-                {
-                    end_kind = Some(b"stream".as_slice());
-                    break;
-                }
-                b'e' if b[j..].starts_with(b"endobj") => {
-                    end_kind = Some(b"endobj".as_slice());
-                    break;
-                }
-                b'o' if b[j..].starts_with(b"obj") && header_before(b, j).is_some() => break,
-                _ => {}
-            }
-            j += 1;
-        }
+        let (j, end_kind) = body_end(b, body_start);
         let body = &b[body_start..j.min(b.len())];
+        let mut found = Found {
+            number,
+            generation,
+            body,
+            data: None,
+            length_wrong: false,
+            cut: false,
+        };
         match end_kind {
-            Some(b"stream") => {
-                let ds = data_start(b, j + 6);
-                let by_length = direct_length(body).and_then(|n| {
-                    let end = ds.checked_add(n)?;
-                    let mut k = end;
-                    while k < b.len() && is_ws(b[k]) && k < end + 4 {
-                        k += 1;
-                    }
-                    b.get(k..)?.starts_with(b"endstream").then_some((end, k))
-                });
-                let (data, after, length_wrong, cut) = match by_length {
-                    Some((end, k)) => (&b[ds..end], k + 9, false, false),
-                    None => match find(b, ds, b"endstream") {
-                        Some(e) => {
-                            let mut end = e;
-                            if end > ds && b[end - 1] == b'\n' {
-                                end -= 1;
-                            }
-                            if end > ds && b[end - 1] == b'\r' {
-                                end -= 1;
-                            }
-                            (&b[ds..end], e + 9, true, false)
-                        }
-                        None => (&b[ds.min(b.len())..], b.len(), true, true),
-                    },
-                };
-                out.push(Found {
-                    number,
-                    generation,
-                    body,
-                    data: Some(data),
-                    length_wrong: length_wrong && !cut && direct_length(body).is_some(),
-                    cut,
-                });
+            Some(BodyEnd::Stream) => {
+                let (data, after, length_wrong, cut) = stream_extent(b, j, body);
+                found.data = Some(data);
+                found.length_wrong = length_wrong && !cut && direct_length(body).is_some();
+                found.cut = cut;
+                out.push(found);
                 i = after;
             }
-            Some(_) => {
-                out.push(Found {
-                    number,
-                    generation,
-                    body,
-                    data: None,
-                    length_wrong: false,
-                    cut: false,
-                });
+            Some(BodyEnd::EndObj) => {
+                out.push(found);
                 i = j + 6;
             }
             None => {
                 // The file ends (or the next object starts) before `endobj`.
-                let cut = j >= b.len();
-                if !cut || !body.iter().all(|&c| is_ws(c)) {
-                    out.push(Found {
-                        number,
-                        generation,
-                        body,
-                        data: None,
-                        length_wrong: false,
-                        cut,
-                    });
+                found.cut = j >= b.len();
+                if !found.cut || !body.iter().all(|&c| is_ws(c)) {
+                    out.push(found);
                 }
                 i = j;
             }
         }
     }
     out
+}
+
+/// How an object's value ends.
+enum BodyEnd {
+    Stream,
+    EndObj,
+}
+
+/// Where an object's value that starts at `from` ends: at `stream`, at `endobj`, or (`None`) at the
+/// next object header or the end of the file; strings and comments are skipped.
+fn body_end(b: &[u8], from: usize) -> (usize, Option<BodyEnd>) {
+    let mut j = from;
+    while j < b.len() {
+        match b[j] {
+            b'(' => {
+                j = literal_string_end(b, j);
+                continue;
+            }
+            b'%' => {
+                while j < b.len() && b[j] != b'\n' && b[j] != b'\r' {
+                    j += 1;
+                }
+                continue;
+            }
+            b's' if b[j..].starts_with(b"stream")
+                && (j == 0 || is_ws(b[j - 1]) || b[j - 1] == b'>') =>
+            {
+                return (j, Some(BodyEnd::Stream));
+            }
+            b'e' if b[j..].starts_with(b"endobj") => return (j, Some(BodyEnd::EndObj)),
+            b'o' if b[j..].starts_with(b"obj") && header_before(b, j).is_some() => {
+                return (j, None)
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    (j, None)
+}
+
+/// The data of a stream whose `stream` keyword is at `kw`: (data, where scanning goes on, the
+/// `/Length` did not end at an `endstream`, the file ended inside the data).
+fn stream_extent<'a>(b: &'a [u8], kw: usize, body: &[u8]) -> (&'a [u8], usize, bool, bool) {
+    let ds = data_start(b, kw + 6);
+    let by_length = direct_length(body).and_then(|n| {
+        let end = ds.checked_add(n)?;
+        let mut k = end;
+        while k < b.len() && is_ws(b[k]) && k < end + 4 {
+            k += 1;
+        }
+        b.get(k..)?.starts_with(b"endstream").then_some((end, k))
+    });
+    match by_length {
+        Some((end, k)) => (&b[ds..end], k + 9, false, false),
+        None => match find(b, ds, b"endstream") {
+            Some(e) => {
+                let mut end = e;
+                if end > ds && b[end - 1] == b'\n' {
+                    end -= 1;
+                }
+                if end > ds && b[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (&b[ds..end], e + 9, true, false)
+            }
+            None => (&b[ds.min(b.len())..], b.len(), true, true),
+        },
+    }
 }
 
 /// True when `body` holds the name token `/name` (not a longer name starting with it).
@@ -407,21 +412,7 @@ pub(crate) fn rebuild(b: &[u8]) -> Option<Rebuilt> {
         return None;
     }
     let mut notes = Vec::new();
-    // The last definition of an object number wins (incremental updates); old cross-reference
-    // streams are left out (the new table replaces them).
-    let mut objects: BTreeMap<u32, &Found<'_>> = BTreeMap::new();
-    for f in &found {
-        if f.number == 0 || f.number > MAX_OBJECT_NUMBER {
-            continue;
-        }
-        if f.data.is_some() && has_name(f.body, b"XRef") {
-            continue;
-        }
-        if f.data.is_none() && f.cut && !f.body.contains(&b'>') {
-            continue;
-        }
-        objects.insert(f.number, f);
-    }
+    let objects = kept(&found);
     let fixed: Vec<String> = objects
         .values()
         .filter(|f| f.length_wrong)
@@ -433,52 +424,92 @@ pub(crate) fn rebuild(b: &[u8]) -> Option<Rebuilt> {
             fixed.join(", ")
         ));
     }
-
     let trailers = trailers(b, &found);
-    let pick = |key: &[u8]| trailers.iter().find_map(|t| reference_after(t, key));
+    let (root, extra_catalog) = catalog(&objects, &trailers, &mut notes)?;
+    let bytes = write_file(&objects, &trailers, root, extra_catalog.as_ref());
+    Some(Rebuilt { bytes, notes })
+}
+
+/// The objects a rebuilt file keeps, by number: the last definition of a number wins (incremental
+/// updates); old cross-reference streams are left out (the new table replaces them), and so are
+/// objects cut short before any dictionary closed.
+fn kept<'f, 'a>(found: &'f [Found<'a>]) -> BTreeMap<u32, &'f Found<'a>> {
+    let mut objects = BTreeMap::new();
+    for f in found {
+        if f.number == 0 || f.number > MAX_OBJECT_NUMBER {
+            continue;
+        }
+        if f.data.is_some() && has_name(f.body, b"XRef") {
+            continue;
+        }
+        if f.data.is_none() && f.cut && !f.body.contains(&b'>') {
+            continue;
+        }
+        objects.insert(f.number, f);
+    }
+    objects
+}
+
+/// The catalog's id, and the number and text of a catalog made anew when the file has none.
+type Root = ((u32, u16), Option<(u32, String)>);
+
+/// The catalog of the rebuilt file: the trailer's `/Root` when it is a catalog, else the last
+/// catalog found by scanning, else one made for a root page tree (returned as its number and text).
+fn catalog(
+    objects: &BTreeMap<u32, &Found<'_>>,
+    trailers: &[&[u8]],
+    notes: &mut Vec<String>,
+) -> Option<Root> {
     let is_catalog = |id: (u32, u16)| {
         objects
             .get(&id.0)
             .is_some_and(|f| f.generation == id.1 && has_name(f.body, b"Catalog"))
     };
-    let mut root = pick(b"Root").filter(|&r| is_catalog(r));
-    let mut extra_catalog: Option<(u32, String)> = None;
-    if root.is_none() {
-        root = objects
-            .values()
-            .rev()
-            .find(|f| {
-                f.data.is_none() && has_name(f.body, b"Catalog") && has_name(f.body, b"Pages")
-            })
-            .map(|f| (f.number, f.generation));
-        if let Some(r) = root {
-            notes.push(format!(
-                "the trailer names no usable catalog: catalog {} {} found by scanning",
-                r.0, r.1
-            ));
-        } else if let Some(pages) = objects.values().find(|f| {
-            f.data.is_none()
-                && has_name(f.body, b"Pages")
-                && has_name(f.body, b"Kids")
-                && !has_name(f.body, b"Parent")
-        }) {
-            let n = objects.keys().next_back().copied().unwrap_or(0) + 1;
-            extra_catalog = Some((
-                n,
-                format!(
-                    "<< /Type /Catalog /Pages {} {} R >>",
-                    pages.number, pages.generation
-                ),
-            ));
-            root = Some((n, 0));
-            notes.push(format!(
-                "no catalog in the file: one made for the page tree {} {}",
-                pages.number, pages.generation
-            ));
-        }
+    if let Some(root) = trailers
+        .iter()
+        .find_map(|t| reference_after(t, b"Root"))
+        .filter(|&r| is_catalog(r))
+    {
+        return Some((root, None));
     }
-    let root = root?;
+    if let Some(f) = objects
+        .values()
+        .rev()
+        .find(|f| f.data.is_none() && has_name(f.body, b"Catalog") && has_name(f.body, b"Pages"))
+    {
+        notes.push(format!(
+            "the trailer names no usable catalog: catalog {} {} found by scanning",
+            f.number, f.generation
+        ));
+        return Some(((f.number, f.generation), None));
+    }
+    let pages = objects.values().find(|f| {
+        f.data.is_none()
+            && has_name(f.body, b"Pages")
+            && has_name(f.body, b"Kids")
+            && !has_name(f.body, b"Parent")
+    })?;
+    let n = objects.keys().next_back().copied().unwrap_or(0) + 1;
+    notes.push(format!(
+        "no catalog in the file: one made for the page tree {} {}",
+        pages.number, pages.generation
+    ));
+    let text = format!(
+        "<< /Type /Catalog /Pages {} {} R >>",
+        pages.number, pages.generation
+    );
+    Some(((n, 0), Some((n, text))))
+}
 
+/// Writes the objects, a made catalog, a classic table and a trailer (`/Info`, `/Encrypt`, `/ID`
+/// carried over from the old trailers).
+fn write_file(
+    objects: &BTreeMap<u32, &Found<'_>>,
+    trailers: &[&[u8]],
+    root: (u32, u16),
+    extra_catalog: Option<&(u32, String)>,
+) -> Vec<u8> {
+    let pick = |key: &[u8]| trailers.iter().find_map(|t| reference_after(t, key));
     let mut out: Vec<u8> = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
     for f in objects.values() {
@@ -498,7 +529,7 @@ pub(crate) fn rebuild(b: &[u8]) -> Option<Rebuilt> {
             }
         }
     }
-    if let Some((n, text)) = &extra_catalog {
+    if let Some((n, text)) = extra_catalog {
         offsets.insert(*n, (out.len(), 0));
         out.extend_from_slice(format!("{n} 0 obj\n{text}\nendobj\n").as_bytes());
     }
@@ -527,7 +558,7 @@ pub(crate) fn rebuild(b: &[u8]) -> Option<Rebuilt> {
         out.extend_from_slice(id);
     }
     out.extend_from_slice(format!(" >>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
-    Some(Rebuilt { bytes: out, notes })
+    out
 }
 
 /// A stream dictionary with its `/Length` set to `len` (added when missing).

@@ -599,3 +599,35 @@ fn glyph_outlines_stroked_over_text_are_not_rules() {
     assert_eq!(page.rules.len(), 1, "{:?}", page.rules);
     assert_eq!(page.rules[0].x0, 85.5);
 }
+
+#[test]
+fn an_object_the_pages_do_not_reach_is_never_parsed() {
+    let Ok(mut doc) = PdfDoc::load_mem(&classic_sample()) else {
+        panic!("the sample loads");
+    };
+    doc.add_object(Stream::new(
+        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Marker" => 7 },
+        vec![b'x'; 300],
+    ));
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let mut saved = Vec::new();
+    doc.save_to(&mut saved).unwrap_or_default();
+    // The unused image's /Length made wrong, with as many digits (every offset stays right).
+    let marker = saved
+        .windows(9)
+        .position(|w| w == b"/Marker 7")
+        .unwrap_or_default();
+    let bytes = replace_first(&saved, marker, b"/Length 300", b"/Length 290");
+    assert_ne!(bytes, saved);
+    // A whole-file reading trips over it (the stream is kept as its dictionary alone) ...
+    let whole = PdfDoc::load_mem(&bytes).unwrap_or_default();
+    assert!(whole.objects.values().any(|o| matches!(o,
+        Object::Dictionary(d) if d.get(b"Marker").is_ok())));
+    // ... the lazy one never reads it: the report is read as it is, without repair.
+    let (text, warnings) = first_text(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text, "Total 1,234.50");
+    assert!(
+        !warnings.contains(&"xref_repaired".to_string()),
+        "{warnings:?}"
+    );
+}
