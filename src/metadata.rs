@@ -283,6 +283,55 @@ fn need_groups(
     }
 }
 
+/// The numeral-year regex of a `[metadata]` table (a `year` group, ten numeral digits beside it).
+fn compile_numeral_year(file: &str, e: &MetadataEntry) -> Result<Option<Regex>, PatternError> {
+    let Some(re) = &e.numeral_year else {
+        return Ok(None);
+    };
+    let re = compile(file, "metadata", "numeral_year", re)?;
+    need_groups(file, "metadata", "numeral_year", &re, &["year"])?;
+    if e.numeral_digits.len() != 10 {
+        return Err(invalid(
+            file,
+            "metadata",
+            "numeral_digits",
+            "ten entries (the numerals of 0 to 9) are needed",
+        ));
+    }
+    Ok(Some(re))
+}
+
+/// The reading rules of a `[metadata]` table: ids unique, each regex with a `dept`, `year` or
+/// `stage` group.
+fn compile_rules(file: &str, entries: &[RuleEntry]) -> Result<Vec<Rule>, PatternError> {
+    let mut rules = Vec::new();
+    for r in entries {
+        if rules.iter().any(|x: &Rule| x.id == r.id) {
+            return Err(invalid(file, &r.id, "id", "duplicate rule id"));
+        }
+        let regex = compile(file, &r.id, "regex", &r.regex)?;
+        let names: Vec<&str> = regex.capture_names().flatten().collect();
+        if !["dept", "year", "stage"].iter().any(|g| names.contains(g)) {
+            return Err(invalid(
+                file,
+                &r.id,
+                "regex",
+                "no (?P<dept>…), (?P<year>…) or (?P<stage>…) group",
+            ));
+        }
+        rules.push(Rule {
+            id: r.id.clone(),
+            role: r.role,
+            regex,
+            shape: r.shape,
+            dept_optional: r.dept_optional,
+            examples: r.examples.clone(),
+            counter_examples: r.counter_examples.clone(),
+        });
+    }
+    Ok(rules)
+}
+
 impl MetadataRules {
     /// Compiles the `[metadata]` table of `file`.
     pub(crate) fn compile(file: &str, e: &MetadataEntry) -> Result<MetadataRules, PatternError> {
@@ -296,47 +345,8 @@ impl MetadataRules {
             &local_name,
             &["level", "rest"],
         )?;
-        let numeral_year = match &e.numeral_year {
-            Some(re) => {
-                let re = compile(file, "metadata", "numeral_year", re)?;
-                need_groups(file, "metadata", "numeral_year", &re, &["year"])?;
-                if e.numeral_digits.len() != 10 {
-                    return Err(invalid(
-                        file,
-                        "metadata",
-                        "numeral_digits",
-                        "ten entries (the numerals of 0 to 9) are needed",
-                    ));
-                }
-                Some(re)
-            }
-            None => None,
-        };
-        let mut rules = Vec::new();
-        for r in &e.rule {
-            if rules.iter().any(|x: &Rule| x.id == r.id) {
-                return Err(invalid(file, &r.id, "id", "duplicate rule id"));
-            }
-            let regex = compile(file, &r.id, "regex", &r.regex)?;
-            let names: Vec<&str> = regex.capture_names().flatten().collect();
-            if !["dept", "year", "stage"].iter().any(|g| names.contains(g)) {
-                return Err(invalid(
-                    file,
-                    &r.id,
-                    "regex",
-                    "no (?P<dept>…), (?P<year>…) or (?P<stage>…) group",
-                ));
-            }
-            rules.push(Rule {
-                id: r.id.clone(),
-                role: r.role,
-                regex,
-                shape: r.shape,
-                dept_optional: r.dept_optional,
-                examples: r.examples.clone(),
-                counter_examples: r.counter_examples.clone(),
-            });
-        }
+        let numeral_year = compile_numeral_year(file, e)?;
+        let rules = compile_rules(file, &e.rule)?;
         let mut normalize = Vec::new();
         for n in &e.normalize {
             normalize.push(NormalizeRule {
@@ -670,9 +680,53 @@ pub fn identify(
         .any(|t| rules.other_genre.iter().any(|r| r.is_match(t)));
 
     let mut f = Found::default();
-    // 1. Label lines of the first pages. The cover is the first page's lines up to the contents;
-    // a first page of many lines and no contents is a table or text page, not a cover.
-    let cover_len = pages.first().map_or(0, |p| {
+    let cover_len = cover_len(rules, &pages);
+    read_label_lines(&mut f, rules, &front, cover_len);
+    read_cover(&mut f, rules, &pages, cover_len);
+    read_front_titles(&mut f, rules, &pages, &front);
+    // 4. Part headings and contents entries.
+    for line in headings.iter().chain(front.iter().flat_map(|p| p.iter())) {
+        f.take(rules.read_role(Role::Heading, line), Source::Heading);
+    }
+    for line in &headings {
+        f.take(rules.read_role(Role::YearKind, line), Source::Heading);
+    }
+    // 5. and 6. Title lines, label lines and table year lines anywhere.
+    if !f.done() {
+        let all = pages.iter().skip(FRONT_PAGES).flat_map(|p| p.iter());
+        for line in all.clone() {
+            f.take(rules.read_role(Role::Title, line), Source::Title);
+        }
+        for line in all.clone() {
+            f.take(rules.read_role(Role::UnitLine, line), Source::TableUnitLine);
+        }
+        for line in all {
+            f.take_year(rules.read_role(Role::TableTitle, line), Source::TableTitle);
+        }
+    }
+    read_narrative(&mut f, rules, &pages);
+    // 8. The file name.
+    if !f.done() {
+        let stem = Path::new(source)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = FILE_NAME_NOISE
+            .replace_all(&normalize_line(&stem), "")
+            .into_owned();
+        f.take(rules.read_role(Role::Title, &stem), Source::FileName);
+    }
+
+    if other_genre && f.kind.as_ref().is_some_and(|(_, s)| *s != Source::Cover) {
+        f.kind = None;
+    }
+    metadata_of(&f, rules, &front)
+}
+
+/// How many lines of the first page are its cover: the lines up to the contents; a first page of
+/// many lines and no contents is a table or text page, not a cover (0).
+fn cover_len(rules: &MetadataRules, pages: &[Vec<String>]) -> usize {
+    pages.first().map_or(0, |p| {
         let end = p.iter().position(|l| rules.is_cover_end(l));
         let contents = p.iter().any(|l| rules.is_contents(l));
         match end {
@@ -680,7 +734,16 @@ pub fn identify(
             None if p.len() <= COVER_MAX_LINES => p.len(),
             _ => 0,
         }
-    });
+    })
+}
+
+/// Step 1: label lines of the first pages (on the cover, or as a table's unit line).
+fn read_label_lines(
+    f: &mut Found,
+    rules: &MetadataRules,
+    front: &[&Vec<String>],
+    cover_len: usize,
+) {
     for (pi, page) in front.iter().enumerate() {
         for (li, line) in page.iter().enumerate() {
             let source = if pi == 0 && li < cover_len {
@@ -693,40 +756,52 @@ pub fn identify(
             }
         }
     }
-    // 2. The cover, joined.
-    if let Some(first) = pages.first() {
-        let lines: Vec<&String> = first[..cover_len]
-            .iter()
-            .filter(|l| !rules.cover_skip.iter().any(|r| r.is_match(l)))
-            .filter(|l| rules.read_role(Role::UnitLine, l).is_none())
-            .take(COVER_LINES)
-            .collect();
-        // The first reading with a name; else the first without one (`2026年度部门预算` alone).
-        let mut joined = String::new();
-        let mut partial = None;
-        for l in lines {
-            joined.push_str(l);
-            match rules.read_role(Role::Title, &joined) {
-                Some(r) if r.dept.is_some() => {
-                    partial = Some(r);
-                    break;
-                }
-                Some(r) => {
-                    partial.get_or_insert(r);
-                }
-                None => {}
+}
+
+/// Step 2: the cover, joined: the first reading with a name; else the first without one
+/// (`2026年度部门预算` alone).
+fn read_cover(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>], cover_len: usize) {
+    let Some(first) = pages.first() else {
+        return;
+    };
+    let lines: Vec<&String> = first[..cover_len]
+        .iter()
+        .filter(|l| !rules.cover_skip.iter().any(|r| r.is_match(l)))
+        .filter(|l| rules.read_role(Role::UnitLine, l).is_none())
+        .take(COVER_LINES)
+        .collect();
+    let mut joined = String::new();
+    let mut partial = None;
+    for l in lines {
+        joined.push_str(l);
+        match rules.read_role(Role::Title, &joined) {
+            Some(r) if r.dept.is_some() => {
+                partial = Some(r);
+                break;
             }
+            Some(r) => {
+                partial.get_or_insert(r);
+            }
+            None => {}
         }
-        f.take(partial, Source::Cover);
     }
-    // 3. A running header, then title lines, year-and-kind phrases and table titles of the first
-    // pages.
-    let header = running_header(&pages);
+    f.take(partial, Source::Cover);
+}
+
+/// Step 3: a running header, then title lines, year-and-kind phrases and table titles of the first
+/// pages.
+fn read_front_titles(
+    f: &mut Found,
+    rules: &MetadataRules,
+    pages: &[Vec<String>],
+    front: &[&Vec<String>],
+) {
+    let header = running_header(pages);
     if let Some(h) = header {
         f.take(rules.read_role(Role::Title, h), Source::RunningHeader);
         f.take(rules.read_role(Role::YearKind, h), Source::RunningHeader);
     }
-    for page in &front {
+    for page in front {
         let contents = page.iter().any(|l| rules.is_contents(l));
         for (i, line) in page.iter().enumerate() {
             if Some(line) == header {
@@ -754,33 +829,14 @@ pub fn identify(
             f.take_year(r, Source::TableTitle);
         }
     }
-    // 4. Part headings and contents entries.
-    for line in headings.iter().chain(front.iter().flat_map(|p| p.iter())) {
-        f.take(rules.read_role(Role::Heading, line), Source::Heading);
-    }
-    for line in &headings {
-        f.take(rules.read_role(Role::YearKind, line), Source::Heading);
-    }
-    // 5. and 6. Title lines, label lines and table year lines anywhere.
-    if !f.done() {
-        let all = pages.iter().skip(FRONT_PAGES).flat_map(|p| p.iter());
-        for line in all.clone() {
-            f.take(rules.read_role(Role::Title, line), Source::Title);
-        }
-        for line in all.clone() {
-            f.take(rules.read_role(Role::UnitLine, line), Source::TableUnitLine);
-        }
-        for line in all {
-            f.take_year(rules.read_role(Role::TableTitle, line), Source::TableTitle);
-        }
-    }
-    // 7. The narrative: the most frequent subject and kind.
+}
+
+/// Step 7: the narrative: the most frequent subject and kind, where they are still missing.
+fn read_narrative(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>]) {
+    let lines = || pages.iter().flat_map(|p| p.iter());
     if f.dept.is_none() {
         let names = most_frequent(
-            pages
-                .iter()
-                .flat_map(|p| p.iter())
-                .filter_map(|l| rules.read_role(Role::Narrative, l).and_then(|r| r.dept)),
+            lines().filter_map(|l| rules.read_role(Role::Narrative, l).and_then(|r| r.dept)),
         );
         f.take(
             names.map(|d| Reading {
@@ -792,10 +848,7 @@ pub fn identify(
     }
     if f.kind.is_none() {
         let kinds = most_frequent(
-            pages
-                .iter()
-                .flat_map(|p| p.iter())
-                .filter_map(|l| rules.read_role(Role::KindWord, l).and_then(|r| r.kind)),
+            lines().filter_map(|l| rules.read_role(Role::KindWord, l).and_then(|r| r.kind)),
         );
         f.take_kind(
             kinds.map(|k| Reading {
@@ -805,23 +858,11 @@ pub fn identify(
             Source::Narrative,
         );
     }
-    // 8. The file name.
-    if !f.done() {
-        let stem = Path::new(source)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let stem = FILE_NAME_NOISE
-            .replace_all(&normalize_line(&stem), "")
-            .into_owned();
-        f.take(rules.read_role(Role::Title, &stem), Source::FileName);
-    }
+}
 
-    if other_genre && f.kind.as_ref().is_some_and(|(_, s)| *s != Source::Cover) {
-        f.kind = None;
-    }
-    // The region of a local name: another name read, else a front-page title line (`某市2026年市级
-    // 部门预算`).
+/// The metadata of what was found; the department's normalised name in its region: the region
+/// another name read says, else a front-page title line (`某市2026年市级部门预算`).
+fn metadata_of(f: &Found, rules: &MetadataRules, front: &[&Vec<String>]) -> Metadata {
     let region = f.names.iter().find_map(|n| rules.region_of(n)).or_else(|| {
         front
             .iter()

@@ -654,119 +654,14 @@ impl PatternSet {
         mut files: Vec<(String, String)>,
     ) -> Result<(PatternSet, Vec<PatternError>), PatternError> {
         files.sort();
-        let mut hasher = Sha256::new();
-        for (name, text) in &files {
-            hasher.update(name.as_bytes());
-            hasher.update([0u8]);
-            hasher.update(text.as_bytes());
-            hasher.update([0u8]);
-        }
-        let fingerprint: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-
+        let fingerprint = fingerprint(&files);
         let mut errors = Vec::new();
-        let mut catalog = None;
-        let mut parsed = Vec::new();
-        for (name, text) in &files {
-            if name == CATALOG_FILE {
-                match Catalog::from_toml(name, text) {
-                    Ok((c, errs)) => {
-                        errors.extend(errs);
-                        catalog = Some(c);
-                    }
-                    Err(e) => errors.push(e),
-                }
-                continue;
-            }
-            match toml::from_str::<FileDef>(text) {
-                Ok(def) => parsed.push((name.clone(), def)),
-                Err(e) => errors.push(toml_error(name, text, &e)),
-            }
-        }
-
-        let mut keys: Vec<KeyDef> = Vec::new();
-        let mut units: Option<UnitWords> = None;
-        let mut fragments: BTreeMap<String, String> = BTreeMap::new();
-        let mut metadata: Option<MetadataRules> = None;
-        let mut columns: Option<(String, ColumnsEntry)> = None;
-        let mut rows: Option<(String, RowWords)> = None;
-        for (name, def) in &parsed {
-            if let Some(m) = &def.metadata {
-                if metadata.is_some() {
-                    errors.push(invalid(
-                        name,
-                        "metadata",
-                        "metadata",
-                        "a second [metadata] table",
-                    ));
-                } else {
-                    match MetadataRules::compile(name, m) {
-                        Ok(r) => metadata = Some(r),
-                        Err(e) => errors.push(e),
-                    }
-                }
-            }
-            if let Some(c) = &def.columns {
-                if columns.is_some() {
-                    errors.push(invalid(
-                        name,
-                        "columns",
-                        "columns",
-                        "a second [columns] table",
-                    ));
-                } else {
-                    columns = Some((name.clone(), c.clone()));
-                }
-            }
-            if let Some(r) = def.row_words() {
-                if rows.is_some() {
-                    errors.push(invalid(name, "rows", "total", "a second set of row words"));
-                } else {
-                    rows = Some((name.clone(), r));
-                }
-            }
-            for k in &def.key {
-                if keys.iter().any(|x| x.key == k.key) {
-                    errors.push(invalid(name, &k.key, "key", "key defined twice"));
-                    continue;
-                }
-                let kind = match k.unit.as_str() {
-                    "万元" => ValueKind::Money,
-                    "%" => ValueKind::Percent,
-                    _ => ValueKind::Count,
-                };
-                keys.push(KeyDef {
-                    key: k.key.clone(),
-                    unit: k.unit.clone(),
-                    kind,
-                    label: k.label.clone(),
-                    note: k.note.clone(),
-                    headline: k.headline,
-                });
-            }
-            if let Some(u) = &def.units {
-                if units.is_some() {
-                    errors.push(invalid(name, "units", "units", "a second [units] table"));
-                } else {
-                    match compile_units(name, u) {
-                        Ok(w) => units = Some(w),
-                        Err(e) => errors.push(e),
-                    }
-                }
-            }
-            for (k, v) in &def.fragments {
-                if fragments.insert(k.clone(), v.clone()).is_some() {
-                    errors.push(invalid(name, k, "fragments", "fragment defined twice"));
-                }
-            }
-        }
+        let (catalog, parsed) = parse_files(&files, &mut errors);
+        let s = sections(&parsed, &mut errors);
         if !parsed.iter().any(|(_, d)| d.units.is_some()) {
             errors.push(invalid("units.toml", "units", "units", "no [units] table"));
         }
-        if keys.is_empty() {
+        if s.keys.is_empty() {
             errors.push(invalid("keys.toml", "key", "key", "no [[key]] entries"));
         }
         if !files.iter().any(|(n, _)| n == CATALOG_FILE) {
@@ -777,112 +672,31 @@ impl PatternSet {
                 "no table catalog (tables/catalog.toml)",
             ));
         }
-
-        let mut column_ids = ColumnVocabulary::default();
-        for (name, def) in &parsed {
-            for c in &def.column {
-                if column_ids.entries.iter().any(|x| x.id == c.id) {
-                    errors.push(invalid(name, &c.id, "id", "column id defined twice"));
-                    continue;
-                }
-                let regex = match Regex::new(&c.regex) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        errors.push(invalid(name, &c.id, "regex", e.to_string()));
-                        continue;
-                    }
-                };
-                column_ids.entries.push(ColumnDef {
-                    id: c.id.clone(),
-                    label: c.label.clone(),
-                    file: name.clone(),
-                    regex,
-                    examples: c
-                        .examples
-                        .iter()
-                        .map(|x| (x.label.clone(), x.id.clone()))
-                        .collect(),
-                    counter_examples: c.counter_examples.clone(),
-                });
-            }
-        }
-
-        let mut patterns = Vec::new();
-        let mut seen = HashSet::new();
-        for (name, def) in &parsed {
-            for p in &def.pattern {
-                if !seen.insert(p.id.clone()) {
-                    errors.push(invalid(name, &p.id, "id", "duplicate pattern id"));
-                    continue;
-                }
-                match compile_pattern(name, p, &keys, &fragments) {
-                    Ok(c) => patterns.push(c),
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
-        let mut identities = Identities::default();
-        let mut identities_text = String::new();
-        let mut figures = Figures::default();
-        let mut figures_text = String::new();
-        for ((name, def), (_, text)) in parsed
-            .iter()
-            .zip(files.iter().filter(|(n, _)| n != CATALOG_FILE))
-        {
-            if !def.identity.is_empty() {
-                if !identities.file.is_empty() {
-                    return Err(invalid(
-                        name,
-                        "identity",
-                        "identity",
-                        "identities in a second file",
-                    ));
-                }
-                identities = Identities {
-                    file: name.clone(),
-                    defs: def.identity.clone(),
-                };
-                identities_text = text.clone();
-            }
-            if def.names.is_some() || !def.figures.is_empty() {
-                if !figures.file.is_empty() {
-                    return Err(invalid(
-                        name,
-                        "figures",
-                        "figures",
-                        "figures in a second file",
-                    ));
-                }
-                figures = Figures {
-                    file: name.clone(),
-                    names: def.names.clone().unwrap_or_default(),
-                    groups: def.figures.clone(),
-                };
-                figures_text = text.clone();
-            }
-        }
+        let column_ids = column_vocabulary(&parsed, &mut errors);
+        let patterns = compile_patterns(&parsed, &s.keys, &s.fragments, &mut errors);
+        let (identities, identities_text, figures, figures_text) = table_rules(&parsed, &files)?;
         required_files(&files, &parsed, &identities, &figures, &mut errors);
-        let (columns_file, columns) = match columns {
+        let (columns_file, columns) = match s.columns {
             Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
             None => (
                 String::new(),
                 crate::extract::tables::labels::default_words(),
             ),
         };
-        let (rows_file, rows) = match rows {
+        let (rows_file, rows) = match s.rows {
             Some((f, r)) => (f, Arc::new(r)),
             None => (String::new(), default_row_words()),
         };
-        let (Some(units), Some(catalog), false) = (units, catalog, keys.is_empty()) else {
+        let (Some(units), Some(catalog), false) = (s.units, catalog, s.keys.is_empty()) else {
             return Err(PatternError::Several(errors));
         };
         Ok((
             PatternSet {
                 fingerprint,
                 units,
-                keys,
+                keys: s.keys,
                 patterns,
-                metadata: metadata.unwrap_or_default(),
+                metadata: s.metadata.unwrap_or_default(),
                 catalog,
                 columns,
                 columns_file,
@@ -904,67 +718,10 @@ impl PatternSet {
         let mut problems = Vec::new();
         let mut seen = HashSet::new();
         for p in &self.patterns {
-            let at = |field: &str| format!("{}:{}:{field}", p.file, p.id);
             if !seen.insert(p.id.as_str()) {
-                problems.push(format!("{}: duplicate pattern id", at("id")));
+                problems.push(format!("{}:{}:id: duplicate pattern id", p.file, p.id));
             }
-            if p.examples.is_empty() {
-                problems.push(format!(
-                    "{}: a pattern needs at least one example",
-                    at("examples")
-                ));
-            }
-            for (i, ex) in p.examples.iter().enumerate() {
-                let text = normalize_line(&ex.text);
-                let got = p.apply(&text, &self.units);
-                let Ok(want) = Decimal::from_str(&ex.value) else {
-                    problems.push(format!(
-                        "{}: value {:?} is not a decimal",
-                        at(&format!("examples[{i}]")),
-                        ex.value
-                    ));
-                    continue;
-                };
-                let ok = got.iter().any(|m| {
-                    m.value == want
-                        && ex
-                            .item
-                            .as_ref()
-                            .is_none_or(|it| m.item.as_ref() == Some(it))
-                });
-                if !ok {
-                    let seen: Vec<String> = got
-                        .iter()
-                        .map(|m| match &m.item {
-                            Some(it) => format!("{it}={}", m.value),
-                            None => m.value.to_string(),
-                        })
-                        .collect();
-                    problems.push(format!(
-                        "{}: {:?} should yield {}{} but yields [{}]",
-                        at(&format!("examples[{i}]")),
-                        ex.text,
-                        ex.item
-                            .as_ref()
-                            .map(|i| format!("{i}="))
-                            .unwrap_or_default(),
-                        ex.value,
-                        seen.join(", ")
-                    ));
-                }
-            }
-            for (i, ce) in p.counter_examples.iter().enumerate() {
-                let text = normalize_line(ce);
-                let got = p.apply(&text, &self.units);
-                if let Some(m) = got.first() {
-                    problems.push(format!(
-                        "{}: {:?} must not match but yields {}",
-                        at(&format!("counter_examples[{i}]")),
-                        ce,
-                        m.value
-                    ));
-                }
-            }
+            example_problems(p, &self.units, &mut problems);
         }
         problems.extend(self.metadata.check());
         problems.extend(self.catalog.check());
@@ -1259,6 +1016,59 @@ fn compile_pattern(
     keys: &[KeyDef],
     fragments: &BTreeMap<String, String>,
 ) -> Result<FactPattern, PatternError> {
+    let (defs, kind) = pattern_keys(file, p, keys)?;
+    let source = expand(file, &p.id, "regex", &p.regex, fragments)?;
+    let regex = Regex::new(&source).map_err(|e| invalid(file, &p.id, "regex", e.to_string()))?;
+    let scope = match &p.scope {
+        Some(s) => {
+            let s = expand(file, &p.id, "scope", s, fragments)?;
+            Some(Regex::new(&s).map_err(|e| invalid(file, &p.id, "scope", e.to_string()))?)
+        }
+        None => None,
+    };
+    let fixed_value = match &p.fixed_value {
+        Some(v) => Some(Decimal::from_str(v).map_err(|_| {
+            invalid(
+                file,
+                &p.id,
+                "fixed_value",
+                format!("{v:?} is not a decimal"),
+            )
+        })?),
+        None => None,
+    };
+    check_groups(file, p, &regex, fixed_value.is_some(), kind)?;
+    Ok(FactPattern {
+        id: p.id.clone(),
+        file: file.to_string(),
+        keys: defs,
+        scope,
+        regex,
+        fixed_value,
+        fixed_item: p.item.clone(),
+        exclude_items: p.exclude_items.clone(),
+        assume_unit: p.assume_unit.clone(),
+        note: p.note.clone(),
+        examples: p
+            .examples
+            .iter()
+            .map(|e| Example {
+                text: e.text.clone(),
+                value: e.value.clone(),
+                item: e.item.clone(),
+            })
+            .collect(),
+        counter_examples: p.counter_examples.clone(),
+    })
+}
+
+/// The definitions of a pattern's key and `also_keys` (each in keys.toml) and the kind of value
+/// they share.
+fn pattern_keys(
+    file: &str,
+    p: &PatternEntry,
+    keys: &[KeyDef],
+) -> Result<(Vec<KeyDef>, ValueKind), PatternError> {
     let mut defs = Vec::new();
     for (field, k) in
         std::iter::once(("key", &p.key)).chain(p.also_keys.iter().map(|k| ("also_keys", k)))
@@ -1282,28 +1092,20 @@ fn compile_pattern(
             "all keys of a pattern must share one unit",
         ));
     }
-    let source = expand(file, &p.id, "regex", &p.regex, fragments)?;
-    let regex = Regex::new(&source).map_err(|e| invalid(file, &p.id, "regex", e.to_string()))?;
-    let scope = match &p.scope {
-        Some(s) => {
-            let s = expand(file, &p.id, "scope", s, fragments)?;
-            Some(Regex::new(&s).map_err(|e| invalid(file, &p.id, "scope", e.to_string()))?)
-        }
-        None => None,
-    };
+    Ok((defs, kind))
+}
+
+/// The capture groups a pattern needs: a value (unless it has a fixed one), a unit for money
+/// (unless it assumes one), and not both a fixed item and an item group.
+fn check_groups(
+    file: &str,
+    p: &PatternEntry,
+    regex: &Regex,
+    fixed: bool,
+    kind: ValueKind,
+) -> Result<(), PatternError> {
     let names: HashSet<&str> = regex.capture_names().flatten().collect();
-    let fixed_value = match &p.fixed_value {
-        Some(v) => Some(Decimal::from_str(v).map_err(|_| {
-            invalid(
-                file,
-                &p.id,
-                "fixed_value",
-                format!("{v:?} is not a decimal"),
-            )
-        })?),
-        None => None,
-    };
-    if fixed_value.is_none() && !names.contains("value") {
+    if !fixed && !names.contains("value") {
         return Err(invalid(
             file,
             &p.id,
@@ -1311,11 +1113,7 @@ fn compile_pattern(
             "no (?P<value>…) group and no fixed_value",
         ));
     }
-    if fixed_value.is_none()
-        && kind == ValueKind::Money
-        && !names.contains("unit")
-        && p.assume_unit.is_none()
-    {
+    if !fixed && kind == ValueKind::Money && !names.contains("unit") && p.assume_unit.is_none() {
         return Err(invalid(
             file,
             &p.id,
@@ -1331,28 +1129,322 @@ fn compile_pattern(
             "both a fixed item and an (?P<item>…) group",
         ));
     }
-    Ok(FactPattern {
-        id: p.id.clone(),
-        file: file.to_string(),
-        keys: defs,
-        scope,
-        regex,
-        fixed_value,
-        fixed_item: p.item.clone(),
-        exclude_items: p.exclude_items.clone(),
-        assume_unit: p.assume_unit.clone(),
-        note: p.note.clone(),
-        examples: p
-            .examples
-            .iter()
-            .map(|e| Example {
-                text: e.text.clone(),
-                value: e.value.clone(),
-                item: e.item.clone(),
-            })
-            .collect(),
-        counter_examples: p.counter_examples.clone(),
-    })
+    Ok(())
+}
+
+/// The fingerprint of a pattern set: SHA-256 over every file's name and text, in name order.
+fn fingerprint(files: &[(String, String)]) -> String {
+    let mut hasher = Sha256::new();
+    for (name, text) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0u8]);
+        hasher.update(text.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The table catalog (its own format) and every other file parsed; problems go to `errors`.
+fn parse_files(
+    files: &[(String, String)],
+    errors: &mut Vec<PatternError>,
+) -> (Option<Catalog>, Vec<(String, FileDef)>) {
+    let mut catalog = None;
+    let mut parsed = Vec::new();
+    for (name, text) in files {
+        if name == CATALOG_FILE {
+            match Catalog::from_toml(name, text) {
+                Ok((c, errs)) => {
+                    errors.extend(errs);
+                    catalog = Some(c);
+                }
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
+        match toml::from_str::<FileDef>(text) {
+            Ok(def) => parsed.push((name.clone(), def)),
+            Err(e) => errors.push(toml_error(name, text, &e)),
+        }
+    }
+    (catalog, parsed)
+}
+
+/// What the pattern files define once (units, metadata, column and row words) or add up to (keys,
+/// fragments), with the file of the column and row words.
+#[derive(Default)]
+struct Sections {
+    keys: Vec<KeyDef>,
+    units: Option<UnitWords>,
+    fragments: BTreeMap<String, String>,
+    metadata: Option<MetadataRules>,
+    columns: Option<(String, ColumnsEntry)>,
+    rows: Option<(String, RowWords)>,
+}
+
+/// The [`Sections`] of the parsed files, in file order; a second table of a kind defined once and
+/// a key or fragment defined twice are problems.
+fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> Sections {
+    let mut s = Sections::default();
+    for (name, def) in parsed {
+        if let Some(m) = &def.metadata {
+            if s.metadata.is_some() {
+                errors.push(invalid(
+                    name,
+                    "metadata",
+                    "metadata",
+                    "a second [metadata] table",
+                ));
+            } else {
+                match MetadataRules::compile(name, m) {
+                    Ok(r) => s.metadata = Some(r),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        if let Some(c) = &def.columns {
+            if s.columns.is_some() {
+                errors.push(invalid(
+                    name,
+                    "columns",
+                    "columns",
+                    "a second [columns] table",
+                ));
+            } else {
+                s.columns = Some((name.clone(), c.clone()));
+            }
+        }
+        if let Some(r) = def.row_words() {
+            if s.rows.is_some() {
+                errors.push(invalid(name, "rows", "total", "a second set of row words"));
+            } else {
+                s.rows = Some((name.clone(), r));
+            }
+        }
+        add_keys(name, &def.key, &mut s.keys, errors);
+        if let Some(u) = &def.units {
+            if s.units.is_some() {
+                errors.push(invalid(name, "units", "units", "a second [units] table"));
+            } else {
+                match compile_units(name, u) {
+                    Ok(w) => s.units = Some(w),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        for (k, v) in &def.fragments {
+            if s.fragments.insert(k.clone(), v.clone()).is_some() {
+                errors.push(invalid(name, k, "fragments", "fragment defined twice"));
+            }
+        }
+    }
+    s
+}
+
+/// Adds the `[[key]]` entries of file `name` to `keys`; a key defined twice is a problem.
+fn add_keys(
+    name: &str,
+    entries: &[KeyEntry],
+    keys: &mut Vec<KeyDef>,
+    errors: &mut Vec<PatternError>,
+) {
+    for k in entries {
+        if keys.iter().any(|x| x.key == k.key) {
+            errors.push(invalid(name, &k.key, "key", "key defined twice"));
+            continue;
+        }
+        let kind = match k.unit.as_str() {
+            "万元" => ValueKind::Money,
+            "%" => ValueKind::Percent,
+            _ => ValueKind::Count,
+        };
+        keys.push(KeyDef {
+            key: k.key.clone(),
+            unit: k.unit.clone(),
+            kind,
+            label: k.label.clone(),
+            note: k.note.clone(),
+            headline: k.headline,
+        });
+    }
+}
+
+/// The standard column ids (`[[column]]`) of the parsed files; an id defined twice or a bad regex
+/// is a problem.
+fn column_vocabulary(
+    parsed: &[(String, FileDef)],
+    errors: &mut Vec<PatternError>,
+) -> ColumnVocabulary {
+    let mut column_ids = ColumnVocabulary::default();
+    for (name, def) in parsed {
+        for c in &def.column {
+            if column_ids.entries.iter().any(|x| x.id == c.id) {
+                errors.push(invalid(name, &c.id, "id", "column id defined twice"));
+                continue;
+            }
+            let regex = match Regex::new(&c.regex) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(invalid(name, &c.id, "regex", e.to_string()));
+                    continue;
+                }
+            };
+            column_ids.entries.push(ColumnDef {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                file: name.clone(),
+                regex,
+                examples: c
+                    .examples
+                    .iter()
+                    .map(|x| (x.label.clone(), x.id.clone()))
+                    .collect(),
+                counter_examples: c.counter_examples.clone(),
+            });
+        }
+    }
+    column_ids
+}
+
+/// The fact patterns of the parsed files, compiled; a duplicate id or a pattern that does not
+/// compile is a problem.
+fn compile_patterns(
+    parsed: &[(String, FileDef)],
+    keys: &[KeyDef],
+    fragments: &BTreeMap<String, String>,
+    errors: &mut Vec<PatternError>,
+) -> Vec<FactPattern> {
+    let mut patterns = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, def) in parsed {
+        for p in &def.pattern {
+            if !seen.insert(p.id.clone()) {
+                errors.push(invalid(name, &p.id, "id", "duplicate pattern id"));
+                continue;
+            }
+            match compile_pattern(name, p, keys, fragments) {
+                Ok(c) => patterns.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    patterns
+}
+
+/// The identities and the table→fact figures, each with the text of the one file that holds
+/// them (the catalog aside, `parsed` is `files` in order); a second file of either is fatal.
+fn table_rules(
+    parsed: &[(String, FileDef)],
+    files: &[(String, String)],
+) -> Result<(Identities, String, Figures, String), PatternError> {
+    let mut identities = Identities::default();
+    let mut identities_text = String::new();
+    let mut figures = Figures::default();
+    let mut figures_text = String::new();
+    for ((name, def), (_, text)) in parsed
+        .iter()
+        .zip(files.iter().filter(|(n, _)| n != CATALOG_FILE))
+    {
+        if !def.identity.is_empty() {
+            if !identities.file.is_empty() {
+                return Err(invalid(
+                    name,
+                    "identity",
+                    "identity",
+                    "identities in a second file",
+                ));
+            }
+            identities = Identities {
+                file: name.clone(),
+                defs: def.identity.clone(),
+            };
+            identities_text = text.clone();
+        }
+        if def.names.is_some() || !def.figures.is_empty() {
+            if !figures.file.is_empty() {
+                return Err(invalid(
+                    name,
+                    "figures",
+                    "figures",
+                    "figures in a second file",
+                ));
+            }
+            figures = Figures {
+                file: name.clone(),
+                names: def.names.clone().unwrap_or_default(),
+                groups: def.figures.clone(),
+            };
+            figures_text = text.clone();
+        }
+    }
+    Ok((identities, identities_text, figures, figures_text))
+}
+
+/// The problems of a fact pattern's examples (each must yield its value, and item if given; one
+/// at least) and counter-examples (none may match), pushed to `problems`.
+fn example_problems(p: &FactPattern, units: &UnitWords, problems: &mut Vec<String>) {
+    let at = |field: &str| format!("{}:{}:{field}", p.file, p.id);
+    if p.examples.is_empty() {
+        problems.push(format!(
+            "{}: a pattern needs at least one example",
+            at("examples")
+        ));
+    }
+    for (i, ex) in p.examples.iter().enumerate() {
+        let text = normalize_line(&ex.text);
+        let got = p.apply(&text, units);
+        let Ok(want) = Decimal::from_str(&ex.value) else {
+            problems.push(format!(
+                "{}: value {:?} is not a decimal",
+                at(&format!("examples[{i}]")),
+                ex.value
+            ));
+            continue;
+        };
+        let ok = got.iter().any(|m| {
+            m.value == want
+                && ex
+                    .item
+                    .as_ref()
+                    .is_none_or(|it| m.item.as_ref() == Some(it))
+        });
+        if !ok {
+            let seen: Vec<String> = got
+                .iter()
+                .map(|m| match &m.item {
+                    Some(it) => format!("{it}={}", m.value),
+                    None => m.value.to_string(),
+                })
+                .collect();
+            problems.push(format!(
+                "{}: {:?} should yield {}{} but yields [{}]",
+                at(&format!("examples[{i}]")),
+                ex.text,
+                ex.item
+                    .as_ref()
+                    .map(|i| format!("{i}="))
+                    .unwrap_or_default(),
+                ex.value,
+                seen.join(", ")
+            ));
+        }
+    }
+    for (i, ce) in p.counter_examples.iter().enumerate() {
+        let text = normalize_line(ce);
+        let got = p.apply(&text, units);
+        if let Some(m) = got.first() {
+            problems.push(format!(
+                "{}: {:?} must not match but yields {}",
+                at(&format!("counter_examples[{i}]")),
+                ce,
+                m.value
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::checks::{self, Status};
+use crate::checks::{self, Check, Status};
 use crate::config::DocConfig;
 use crate::document::{Document, Format};
 use crate::error::IngestError;
-use crate::extract::{facts, tables};
+use crate::extract::facts::{self, Fact};
+use crate::extract::tables::{self, Table};
 use crate::identity;
 use crate::ingest::{self, Cancel};
 use crate::metadata;
@@ -268,6 +269,15 @@ pub fn analyze_document(
     }
 }
 
+/// What the stages after ingestion found in one document.
+struct Found {
+    outline: segment::Outline,
+    meta: metadata::Metadata,
+    facts: Vec<Fact>,
+    tables: Vec<Table>,
+    checks: Vec<Check>,
+}
+
 /// The stages after ingestion, checking `cancel` between stages.
 fn stages(
     id: &str,
@@ -279,6 +289,35 @@ fn stages(
 ) -> Result<Analysis, IngestError> {
     let mut stages = StageTimes::default();
     let _scope = cancel.enter();
+    let found = read(doc, source, config, cancel, &mut stages)?;
+    let record = document_record(id, source, bytes, doc, &found, config);
+    let rendered = Rendered::new(&record, &found.facts, &found.tables, &found.checks);
+    Ok(Analysis {
+        doc_id: id.to_string(),
+        source: source.to_string(),
+        bytes,
+        summary: Summary {
+            status: record.status,
+            error_code: record.error.as_ref().map(|e| e.code.clone()),
+            error_message: record.error.as_ref().map(|e| e.message.clone()),
+            pages: doc.pages.len() as u64,
+            facts: found.facts.len(),
+            tables: found.tables.len(),
+            checks: found.checks.len(),
+            stages,
+        },
+        rendered,
+    })
+}
+
+/// Outline, metadata, facts, tables and checks of `doc`, timing each stage into `stages`.
+fn read(
+    doc: &Document,
+    source: &str,
+    config: &DocConfig,
+    cancel: &Cancel,
+    stages: &mut StageTimes,
+) -> Result<Found, IngestError> {
     let t = Instant::now();
     cancel.check()?;
     let outline = segment::outline(doc);
@@ -322,7 +361,24 @@ fn stages(
         },
     );
     cancel.check()?;
+    Ok(Found {
+        outline,
+        meta,
+        facts: found_facts,
+        tables: found_tables,
+        checks: found_checks,
+    })
+}
 
+/// The `documents.jsonl` record of a document read to the end.
+fn document_record(
+    id: &str,
+    source: &str,
+    bytes: u64,
+    doc: &Document,
+    found: &Found,
+    config: &DocConfig,
+) -> DocumentRecord {
     let (status, error) = match ingest::loss(doc) {
         Some((code, message)) => (
             DocStatus::Partial,
@@ -337,50 +393,31 @@ fn stages(
         Format::Pdf => ("pdf", None, Some(doc.pages.len() as u32)),
         Format::Text { encoding } => ("text", Some(encoding.clone()), None),
     };
-    let record = DocumentRecord {
+    let meta = &found.meta;
+    DocumentRecord {
         doc_id: id.to_string(),
         source: source.to_string(),
         status,
         error,
         format: Some(format.to_string()),
         encoding,
-        kind: meta.kind,
+        kind: meta.kind.clone(),
         year: meta.year,
-        department: meta.department,
-        department_normalized: meta.department_normalized,
+        department: meta.department.clone(),
+        department_normalized: meta.department_normalized.clone(),
         metadata_source: meta.source,
         pages,
         page_boxes: positions::page_boxes(doc),
-        printed_pages: doc
-            .pages
-            .iter()
-            .filter_map(|p| {
-                p.printed_number.clone().map(|printed| PrintedPage {
-                    page: p.number,
-                    printed,
-                })
-            })
-            .collect(),
-        sections: outline
-            .sections
-            .iter()
-            .filter(|s| s.level > 0)
-            .map(|s| SectionRecord {
-                level: s.level,
-                number: s.number.clone(),
-                title: s.title.clone(),
-                page: s.page,
-                page_end: s.page_end,
-                path: s.path.clone(),
-            })
-            .collect(),
-        tables: found_tables.iter().map(|t| t.table.clone()).collect(),
-        table_part: Some(tables::contents::table_part(&found_tables).to_string()),
+        printed_pages: printed_pages(doc),
+        sections: section_records(&found.outline),
+        tables: found.tables.iter().map(|t| t.table.clone()).collect(),
+        table_part: Some(tables::contents::table_part(&found.tables).to_string()),
         text_quality: Some(doc.text_quality.clone()),
         warnings: doc.warnings.iter().take(WARNINGS_LISTED).cloned().collect(),
         warnings_total: doc.warnings.len(),
-        facts: found_facts.len(),
-        checks_failed: found_checks
+        facts: found.facts.len(),
+        checks_failed: found
+            .checks
             .iter()
             .filter(|c| c.status == Status::Fail)
             .count(),
@@ -388,24 +425,37 @@ fn stages(
         patterns: config.patterns.fingerprint.clone(),
         bytes,
         duplicate_of: None,
-    };
-    let rendered = Rendered::new(&record, &found_facts, &found_tables, &found_checks);
-    Ok(Analysis {
-        doc_id: id.to_string(),
-        source: source.to_string(),
-        bytes,
-        summary: Summary {
-            status,
-            error_code: record.error.as_ref().map(|e| e.code.clone()),
-            error_message: record.error.as_ref().map(|e| e.message.clone()),
-            pages: doc.pages.len() as u64,
-            facts: found_facts.len(),
-            tables: found_tables.len(),
-            checks: found_checks.len(),
-            stages,
-        },
-        rendered,
-    })
+    }
+}
+
+/// The page numbers printed in running headers or footers.
+fn printed_pages(doc: &Document) -> Vec<PrintedPage> {
+    doc.pages
+        .iter()
+        .filter_map(|p| {
+            p.printed_number.clone().map(|printed| PrintedPage {
+                page: p.number,
+                printed,
+            })
+        })
+        .collect()
+}
+
+/// The outline's sections below the document root.
+fn section_records(outline: &segment::Outline) -> Vec<SectionRecord> {
+    outline
+        .sections
+        .iter()
+        .filter(|s| s.level > 0)
+        .map(|s| SectionRecord {
+            level: s.level,
+            number: s.number.clone(),
+            title: s.title.clone(),
+            page: s.page,
+            page_end: s.page_end,
+            path: s.path.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

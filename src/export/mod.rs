@@ -230,101 +230,143 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
     let facts = crate::output::read_jsonl(&dir.join("facts.jsonl"))?;
     let tables = crate::output::read_jsonl(&dir.join("tables.jsonl"))?;
     let checks = crate::output::read_jsonl(&dir.join("checks.jsonl"))?;
+    let ids = Identities::of(&docs);
+    let readers = CheckReaders::of(&checks);
+    let mut values = frame("values", &VALUE_COLUMNS);
+    fact_values(&facts, &ids, &readers, &mut values);
+    cell_values(&tables, patterns, &ids, &readers, &mut values);
+    let (check_frame, refs_frame) = check_frames(&checks, &ids);
+    Ok(vec![
+        values,
+        documents_frame(&docs),
+        check_frame,
+        refs_frame,
+        panel_frame(&docs, &facts, patterns),
+    ])
+}
 
-    // The identity of each doc_id: the first line that is not a duplicate.
-    let mut identity: HashMap<String, Identity> = HashMap::new();
-    for d in &docs {
-        if d["status"].as_str() == Some("duplicate") {
-            continue;
-        }
-        if let Some(id) = d["doc_id"].as_str() {
-            identity
-                .entry(id.to_string())
-                .or_insert_with(|| Identity::of(d));
-        }
-    }
-    let ident = |v: &Value| -> Vec<Cell> {
-        v["doc_id"]
-            .as_str()
-            .and_then(|id| identity.get(id))
-            .cloned()
-            .unwrap_or_else(|| Identity::unknown(&v["doc_id"], &v["source"]))
-            .cells
-    };
-
-    // Which checks read which reference, per document.
-    let mut check_ids: HashMap<(String, String), Vec<String>> = HashMap::new();
-    for c in &checks {
-        let doc = c["doc_id"].as_str().unwrap_or_default();
-        let id = c["check"].as_str().unwrap_or_default();
-        for r in c["refs"].as_array().into_iter().flatten() {
-            if let Some(r) = r.as_str() {
-                let ids = check_ids
-                    .entry((doc.to_string(), r.to_string()))
-                    .or_default();
-                if !ids.iter().any(|x| x == id) {
-                    ids.push(id.to_string());
-                }
-            }
-        }
-    }
-    let checks_of = |doc: &Value, r: &str| -> Cell {
-        let doc = doc.as_str().unwrap_or_default();
-        match check_ids.get(&(doc.to_string(), r.to_string())) {
-            Some(ids) => Cell::Str(ids.join(";")),
-            None => Cell::Null,
-        }
-    };
-
-    let mut values = Frame {
-        name: "values",
+/// A per-document frame named `name`: the identity columns, then `columns`; no rows yet.
+fn frame(name: &'static str, columns: &[(&str, ColType)]) -> Frame {
+    Frame {
+        name,
         columns: IDENTITY
             .iter()
-            .chain(&[
-                ("origin", ColType::Str),
-                ("key", ColType::Str),
-                ("item", ColType::Str),
-                ("table", ColType::Str),
-                ("table_title", ColType::Str),
-                ("table_index", ColType::Int32),
-                ("row_index", ColType::Int32),
-                ("row_code", ColType::Str),
-                ("row_name", ColType::Str),
-                ("level", ColType::Int32),
-                ("parent", ColType::Str),
-                ("column_index", ColType::Int32),
-                ("column", ColType::Str),
-                ("column_id", ColType::Str),
-                ("value", ColType::Dec),
-                ("unit", ColType::Str),
-                ("approximate", ColType::Bool),
-                ("page", ColType::Int32),
-                ("section", ColType::Str),
-                ("raw", ColType::Str),
-                ("pattern", ColType::Str),
-                ("checks", ColType::Str),
-                ("bbox_x0", ColType::Dec),
-                ("bbox_y0", ColType::Dec),
-                ("bbox_x1", ColType::Dec),
-                ("bbox_y1", ColType::Dec),
-            ])
+            .chain(columns)
             .map(|(n, t)| (n.to_string(), *t))
             .collect(),
         rows: Vec::new(),
-    };
-    // The four numbers of a box (`[x0, y0, x1, y1]`, page user space), nulls without one.
-    let box_cells = |b: Option<&Value>| -> [Cell; 4] {
-        let at = |i: usize| b.and_then(|b| b.get(i)).map_or(Cell::Null, dcell);
-        [at(0), at(1), at(2), at(3)]
-    };
-    for f in &facts {
+    }
+}
+
+/// The identity of each doc_id: the first `documents.jsonl` line that is not a duplicate.
+struct Identities(HashMap<String, Identity>);
+
+impl Identities {
+    fn of(docs: &[Value]) -> Identities {
+        let mut identity: HashMap<String, Identity> = HashMap::new();
+        for d in docs {
+            if d["status"].as_str() == Some("duplicate") {
+                continue;
+            }
+            if let Some(id) = d["doc_id"].as_str() {
+                identity
+                    .entry(id.to_string())
+                    .or_insert_with(|| Identity::of(d));
+            }
+        }
+        Identities(identity)
+    }
+
+    /// The identity cells of the document a record (`doc_id`, `source`) belongs to.
+    fn cells(&self, v: &Value) -> Vec<Cell> {
+        v["doc_id"]
+            .as_str()
+            .and_then(|id| self.0.get(id))
+            .cloned()
+            .unwrap_or_else(|| Identity::unknown(&v["doc_id"], &v["source"]))
+            .cells
+    }
+}
+
+/// Which checks read which reference, per document.
+struct CheckReaders(HashMap<(String, String), Vec<String>>);
+
+impl CheckReaders {
+    fn of(checks: &[Value]) -> CheckReaders {
+        let mut check_ids: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for c in checks {
+            let doc = c["doc_id"].as_str().unwrap_or_default();
+            let id = c["check"].as_str().unwrap_or_default();
+            for r in c["refs"].as_array().into_iter().flatten() {
+                if let Some(r) = r.as_str() {
+                    let ids = check_ids
+                        .entry((doc.to_string(), r.to_string()))
+                        .or_default();
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+        }
+        CheckReaders(check_ids)
+    }
+
+    /// The ids of the checks of document `doc` that read reference `r` (`;`-joined), or null.
+    fn cell(&self, doc: &Value, r: &str) -> Cell {
+        let doc = doc.as_str().unwrap_or_default();
+        match self.0.get(&(doc.to_string(), r.to_string())) {
+            Some(ids) => Cell::Str(ids.join(";")),
+            None => Cell::Null,
+        }
+    }
+}
+
+/// The columns of `values` after the identity.
+const VALUE_COLUMNS: [(&str, ColType); 26] = [
+    ("origin", ColType::Str),
+    ("key", ColType::Str),
+    ("item", ColType::Str),
+    ("table", ColType::Str),
+    ("table_title", ColType::Str),
+    ("table_index", ColType::Int32),
+    ("row_index", ColType::Int32),
+    ("row_code", ColType::Str),
+    ("row_name", ColType::Str),
+    ("level", ColType::Int32),
+    ("parent", ColType::Str),
+    ("column_index", ColType::Int32),
+    ("column", ColType::Str),
+    ("column_id", ColType::Str),
+    ("value", ColType::Dec),
+    ("unit", ColType::Str),
+    ("approximate", ColType::Bool),
+    ("page", ColType::Int32),
+    ("section", ColType::Str),
+    ("raw", ColType::Str),
+    ("pattern", ColType::Str),
+    ("checks", ColType::Str),
+    ("bbox_x0", ColType::Dec),
+    ("bbox_y0", ColType::Dec),
+    ("bbox_x1", ColType::Dec),
+    ("bbox_y1", ColType::Dec),
+];
+
+/// The four numbers of a box (`[x0, y0, x1, y1]`, page user space), nulls without one.
+fn box_cells(b: Option<&Value>) -> [Cell; 4] {
+    let at = |i: usize| b.and_then(|b| b.get(i)).map_or(Cell::Null, dcell);
+    [at(0), at(1), at(2), at(3)]
+}
+
+/// One `values` row per fact.
+fn fact_values(facts: &[Value], ids: &Identities, readers: &CheckReaders, values: &mut Frame) {
+    for f in facts {
         let pattern = f["pattern"].as_str().unwrap_or_default();
         let origin = match f["origin"].as_str() {
             Some(o) => o.to_string(),
             None if pattern.starts_with("table:") => "derived".to_string(),
             None => "narrative".to_string(),
         };
-        let mut row = ident(f);
+        let mut row = ids.cells(f);
         row.extend([
             Cell::Str(origin),
             s(&f["key"]),
@@ -347,34 +389,44 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
             s(&f["section"]),
             s(&f["raw"]),
             s(&f["pattern"]),
-            checks_of(&f["doc_id"], &fact_ref(f)),
+            readers.cell(&f["doc_id"], &fact_ref(f)),
         ]);
         row.extend(box_cells(f.get("bbox").filter(|b| !b.is_null())));
         values.rows.push(row);
     }
+}
+
+/// The strings of a table record's array field (`columns`, `column_units`).
+fn strings(t: &Value, field: &str) -> Vec<String> {
+    t[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// One `values` row per non-null table cell.
+fn cell_values(
+    tables: &[Value],
+    patterns: &PatternSet,
+    ids: &Identities,
+    readers: &CheckReaders,
+    values: &mut Frame,
+) {
     let mut table_index: HashMap<String, i64> = HashMap::new();
-    for t in &tables {
+    for t in tables {
         let doc = t["doc_id"].as_str().unwrap_or_default().to_string();
         let ti = table_index.entry(doc).or_insert(0);
         *ti += 1;
         let id = t["table"].as_str().unwrap_or_default();
-        let columns: Vec<String> = t["columns"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| c.as_str().unwrap_or_default().to_string())
-            .collect();
-        let units: Vec<String> = t["column_units"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| c.as_str().unwrap_or_default().to_string())
-            .collect();
+        let columns = strings(t, "columns");
+        let units = strings(t, "column_units");
         let is_value: Vec<bool> = (0..columns.len())
             .map(|i| units.get(i).is_some_and(|u| !u.is_empty()))
             .collect();
         let column_ids = patterns.column_ids.table_ids(&columns, &is_value);
-        let base = ident(t);
+        let base = ids.cells(t);
         for (ri, r) in t["rows"].as_array().into_iter().flatten().enumerate() {
             let name = r["name"].as_str().unwrap_or_default();
             for (ci, cell) in r["cells"].as_array().into_iter().flatten().enumerate() {
@@ -410,7 +462,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
                     Cell::Null,
                     r["raw"].get(ci).map_or(Cell::Null, s),
                     Cell::Null,
-                    checks_of(&t["doc_id"], &cell_ref(id, name, &column, &r["page"])),
+                    readers.cell(&t["doc_id"], &cell_ref(id, name, &column, &r["page"])),
                 ]);
                 row.extend(box_cells(
                     r.get("bboxes")
@@ -421,34 +473,32 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
             }
         }
     }
+}
 
-    let mut documents = Frame {
-        name: "documents",
-        columns: IDENTITY
-            .iter()
-            .chain(&[
-                ("status", ColType::Str),
-                ("error_code", ColType::Str),
-                ("error_message", ColType::Str),
-                ("duplicate_of", ColType::Str),
-                ("format", ColType::Str),
-                ("encoding", ColType::Str),
-                ("pages", ColType::Int32),
-                ("tables", ColType::Str),
-                ("facts", ColType::Int64),
-                ("checks_failed", ColType::Int64),
-                ("warnings_total", ColType::Int64),
-                ("characters", ColType::Int64),
-                ("unmapped_glyphs", ColType::Int64),
-                ("bytes", ColType::Int64),
-                ("program_version", ColType::Str),
-                ("patterns", ColType::Str),
-            ])
-            .map(|(n, t)| (n.to_string(), *t))
-            .collect(),
-        rows: Vec::new(),
-    };
-    for d in &docs {
+/// `documents`: one row per `documents.jsonl` line (duplicates too).
+fn documents_frame(docs: &[Value]) -> Frame {
+    let mut documents = frame(
+        "documents",
+        &[
+            ("status", ColType::Str),
+            ("error_code", ColType::Str),
+            ("error_message", ColType::Str),
+            ("duplicate_of", ColType::Str),
+            ("format", ColType::Str),
+            ("encoding", ColType::Str),
+            ("pages", ColType::Int32),
+            ("tables", ColType::Str),
+            ("facts", ColType::Int64),
+            ("checks_failed", ColType::Int64),
+            ("warnings_total", ColType::Int64),
+            ("characters", ColType::Int64),
+            ("unmapped_glyphs", ColType::Int64),
+            ("bytes", ColType::Int64),
+            ("program_version", ColType::Str),
+            ("patterns", ColType::Str),
+        ],
+    );
+    for d in docs {
         let mut row = Identity::of(d).cells;
         let tables: Vec<&str> = d["tables"]
             .as_array()
@@ -476,25 +526,24 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
         ]);
         documents.rows.push(row);
     }
+    documents
+}
 
-    let mut check_frame = Frame {
-        name: "checks",
-        columns: IDENTITY
-            .iter()
-            .chain(&[
-                ("check_index", ColType::Int32),
-                ("check", ColType::Str),
-                ("status", ColType::Str),
-                ("expected", ColType::Dec),
-                ("actual", ColType::Dec),
-                ("diff", ColType::Dec),
-                ("message", ColType::Str),
-                ("refs", ColType::Str),
-            ])
-            .map(|(n, t)| (n.to_string(), *t))
-            .collect(),
-        rows: Vec::new(),
-    };
+/// `checks` (one row per check) and `check_refs` (one row per reference of a check, parsed).
+fn check_frames(checks: &[Value], ids: &Identities) -> (Frame, Frame) {
+    let mut check_frame = frame(
+        "checks",
+        &[
+            ("check_index", ColType::Int32),
+            ("check", ColType::Str),
+            ("status", ColType::Str),
+            ("expected", ColType::Dec),
+            ("actual", ColType::Dec),
+            ("diff", ColType::Dec),
+            ("message", ColType::Str),
+            ("refs", ColType::Str),
+        ],
+    );
     let mut refs_frame = Frame {
         name: "check_refs",
         columns: [
@@ -515,7 +564,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
         rows: Vec::new(),
     };
     let mut check_index: HashMap<String, i64> = HashMap::new();
-    for c in &checks {
+    for c in checks {
         let doc = c["doc_id"].as_str().unwrap_or_default().to_string();
         let ci = check_index.entry(doc).or_insert(0);
         *ci += 1;
@@ -525,7 +574,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let mut row = ident(c);
+        let mut row = ids.cells(c);
         row.extend([
             Cell::Int(*ci),
             s(&c["check"]),
@@ -554,22 +603,19 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
             ]);
         }
     }
+    (check_frame, refs_frame)
+}
 
+/// `panel`: one row per processed document, one column per headline key (the first fact of that
+/// key without an item).
+fn panel_frame(docs: &[Value], facts: &[Value], patterns: &PatternSet) -> Frame {
     let headline: Vec<&str> = patterns.headline_keys().map(|k| k.key.as_str()).collect();
-    let mut panel = Frame {
-        name: "panel",
-        columns: IDENTITY
-            .iter()
-            .chain(&[("status", ColType::Str)])
-            .map(|(n, t)| (n.to_string(), *t))
-            .collect(),
-        rows: Vec::new(),
-    };
+    let mut panel = frame("panel", &[("status", ColType::Str)]);
     for k in &headline {
         panel.columns.push((k.to_string(), ColType::Dec));
     }
     let mut first: HashMap<(String, String), Decimal> = HashMap::new();
-    for f in &facts {
+    for f in facts {
         if !f["item"].is_null() {
             continue;
         }
@@ -580,7 +626,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
         };
         first.entry((doc.to_string(), key.to_string())).or_insert(v);
     }
-    for d in &docs {
+    for d in docs {
         if matches!(d["status"].as_str(), Some("duplicate" | "failed")) {
             continue;
         }
@@ -596,8 +642,7 @@ pub fn frames(dir: &Path, patterns: &PatternSet) -> Result<Vec<Frame>, ExportErr
         }
         panel.rows.push(row);
     }
-
-    Ok(vec![values, documents, check_frame, refs_frame, panel])
+    panel
 }
 
 /// Writes every frame of `dir`'s JSON Lines into `out` in `format`; `panel.csv` is always written.

@@ -22,7 +22,7 @@ use parquet::data_type::{
     Int64Type,
 };
 use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::types::Type;
 use rust_decimal::Decimal;
 
@@ -104,73 +104,86 @@ pub fn parquet(frame: &Frame, path: &Path) -> Result<(), ExportError> {
         let mut rg = writer.next_row_group().map_err(|e| perr(path, e))?;
         let mut index = 0usize;
         while let Some(mut col) = rg.next_column().map_err(|e| perr(path, e))? {
-            let ty = frame.columns.get(index).map(|c| c.1);
-            let cells = rows.iter().map(|r| r.get(index).unwrap_or(&Cell::Null));
-            let defs: Vec<i16> = cells
-                .clone()
-                .map(|c| i16::from(!matches!(c, Cell::Null)))
-                .collect();
-            let written = match ty {
-                Some(ColType::Str) => {
-                    let v: Vec<ByteArray> = cells
-                        .filter_map(|c| match c {
-                            Cell::Str(s) => Some(ByteArray::from(s.as_bytes().to_vec())),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<ByteArrayType>()
-                        .write_batch(&v, Some(&defs), None)
-                }
-                Some(ColType::Int32) => {
-                    let v: Vec<i32> = cells
-                        .filter_map(|c| match c {
-                            Cell::Int(n) => Some(i32::try_from(*n).unwrap_or(i32::MAX)),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<Int32Type>().write_batch(&v, Some(&defs), None)
-                }
-                Some(ColType::Int64) => {
-                    let v: Vec<i64> = cells
-                        .filter_map(|c| match c {
-                            Cell::Int(n) => Some(*n),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<Int64Type>().write_batch(&v, Some(&defs), None)
-                }
-                Some(ColType::Bool) => {
-                    let v: Vec<bool> = cells
-                        .filter_map(|c| match c {
-                            Cell::Bool(b) => Some(*b),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<BoolType>().write_batch(&v, Some(&defs), None)
-                }
-                Some(ColType::Dec) => {
-                    let mut v: Vec<FixedLenByteArray> = Vec::new();
-                    for c in cells {
-                        if let Cell::Dec(d) = c {
-                            let bytes = decimal_bytes(*d).ok_or_else(|| ExportError::Scale {
-                                column: frame.columns[index].0.clone(),
-                                value: d.to_string(),
-                            })?;
-                            v.push(FixedLenByteArray::from(bytes.to_vec()));
-                        }
-                    }
-                    col.typed::<FixedLenByteArrayType>()
-                        .write_batch(&v, Some(&defs), None)
-                }
-                None => return Err(perr(path, "more Parquet columns than frame columns")),
-            };
-            written.map_err(|e| perr(path, e))?;
+            write_column(&mut col, frame, rows, index, path)?;
             col.close().map_err(|e| perr(path, e))?;
             index += 1;
         }
         rg.close().map_err(|e| perr(path, e))?;
     }
     writer.close().map_err(|e| perr(path, e))?;
+    Ok(())
+}
+
+/// Writes column `index` of `rows` (one row group of `frame`) into `col`: values of its type, a
+/// definition level per row (0 for a null).
+fn write_column(
+    col: &mut SerializedColumnWriter<'_>,
+    frame: &Frame,
+    rows: &[Vec<Cell>],
+    index: usize,
+    path: &Path,
+) -> Result<(), ExportError> {
+    let ty = frame.columns.get(index).map(|c| c.1);
+    let cells = rows.iter().map(|r| r.get(index).unwrap_or(&Cell::Null));
+    let defs: Vec<i16> = cells
+        .clone()
+        .map(|c| i16::from(!matches!(c, Cell::Null)))
+        .collect();
+    let written = match ty {
+        Some(ColType::Str) => {
+            let v: Vec<ByteArray> = cells
+                .filter_map(|c| match c {
+                    Cell::Str(s) => Some(ByteArray::from(s.as_bytes().to_vec())),
+                    _ => None,
+                })
+                .collect();
+            col.typed::<ByteArrayType>()
+                .write_batch(&v, Some(&defs), None)
+        }
+        Some(ColType::Int32) => {
+            let v: Vec<i32> = cells
+                .filter_map(|c| match c {
+                    Cell::Int(n) => Some(i32::try_from(*n).unwrap_or(i32::MAX)),
+                    _ => None,
+                })
+                .collect();
+            col.typed::<Int32Type>().write_batch(&v, Some(&defs), None)
+        }
+        Some(ColType::Int64) => {
+            let v: Vec<i64> = cells
+                .filter_map(|c| match c {
+                    Cell::Int(n) => Some(*n),
+                    _ => None,
+                })
+                .collect();
+            col.typed::<Int64Type>().write_batch(&v, Some(&defs), None)
+        }
+        Some(ColType::Bool) => {
+            let v: Vec<bool> = cells
+                .filter_map(|c| match c {
+                    Cell::Bool(b) => Some(*b),
+                    _ => None,
+                })
+                .collect();
+            col.typed::<BoolType>().write_batch(&v, Some(&defs), None)
+        }
+        Some(ColType::Dec) => {
+            let mut v: Vec<FixedLenByteArray> = Vec::new();
+            for c in cells {
+                if let Cell::Dec(d) = c {
+                    let bytes = decimal_bytes(*d).ok_or_else(|| ExportError::Scale {
+                        column: frame.columns[index].0.clone(),
+                        value: d.to_string(),
+                    })?;
+                    v.push(FixedLenByteArray::from(bytes.to_vec()));
+                }
+            }
+            col.typed::<FixedLenByteArrayType>()
+                .write_batch(&v, Some(&defs), None)
+        }
+        None => return Err(perr(path, "more Parquet columns than frame columns")),
+    };
+    written.map_err(|e| perr(path, e))?;
     Ok(())
 }
 

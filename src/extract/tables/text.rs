@@ -22,7 +22,7 @@ use regex::Regex;
 use crate::document::{Document, Line, Page, Rect, Segment};
 use crate::normalize::{is_cjk, normalize_line};
 
-use super::catalog::Identifier;
+use super::catalog::{Identifier, TitleMatch};
 use super::regions::empty_statement;
 use super::unit::{declared_in, infer_from_values, is_numeric, parse_number, parse_percent, Unit};
 use super::{Row, Table};
@@ -182,6 +182,9 @@ fn header_line(text: &str) -> Option<Vec<String>> {
     ok.then_some(toks)
 }
 
+/// A body line of a text table as tokens: (page, code, name, values).
+type RawRow = (u32, Option<String>, String, Vec<String>);
+
 /// Reads the tables of a text document.
 pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
     let lines: Vec<(u32, &Line)> = doc
@@ -207,126 +210,183 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
             k += 1;
             continue;
         }
-        let mut unit = declared_in(line);
-        // Header within the next three non-blank lines (unit lines may come first).
-        let mut h = k + 1;
-        let mut header = None;
-        let mut statement = None;
-        while h < nonblank.len() && h <= k + 3 {
-            let l = lines[nonblank[h]].1;
-            let t = &l.text;
-            if unit.is_none() {
-                unit = declared_in(l);
-            }
-            if statement.is_none() {
-                statement = empty_statement(l);
-            }
-            if let Some(hd) = header_line(t) {
-                if declared_in(l).is_none() {
-                    header = Some(hd);
-                    break;
-                }
-            }
-            h += 1;
-        }
-        let Some(labels) = header else {
-            if let Some(s) = statement {
-                out.push(empty_table(m.id, m.title, unit, page, s));
+        let head = head(&lines, &nonblank, k);
+        let Some(labels) = head.labels else {
+            if let Some(s) = head.statement {
+                out.push(empty_table(m.id, m.title, head.unit, page, s));
             }
             k += 1;
             continue;
         };
-        let mut raw_rows: Vec<(u32, Option<String>, String, Vec<String>)> = Vec::new();
-        let mut r = h + 1;
-        while r < nonblank.len() {
-            let (p, l) = lines[nonblank[r]];
-            match data_row(&l.text) {
-                Some((code, name, values)) if values.len() < labels.len() => {
-                    raw_rows.push((p, code, name, values));
-                    r += 1;
-                }
-                _ => break,
-            }
-        }
+        let (raw_rows, next) = body(&lines, &nonblank, head.at + 1, labels.len());
         if raw_rows.is_empty() {
             k += 1;
             continue;
         }
-        let percent_col: Vec<bool> = (0..labels.len())
-            .map(|c| {
-                PERCENT_WORDS.is_match(&labels[c])
-                    || raw_rows.iter().any(|(_, _, _, v)| {
-                        v.get(c.wrapping_sub(1))
-                            .is_some_and(|t| parse_percent(t).is_some())
-                    })
-            })
-            .collect();
-        let money_values: Vec<_> = raw_rows
-            .iter()
-            .flat_map(|(_, _, _, v)| v.iter())
-            .filter_map(|t| parse_number(t))
-            .collect();
-        let inferred = infer_from_values(&money_values).unwrap_or(Unit::WanYuan);
-        let used = unit.unwrap_or(inferred);
-        let rows = raw_rows
-            .into_iter()
-            .map(|(p, code, name, values)| {
-                let mut cells = vec![None; labels.len()];
-                let mut raw = vec![String::new(); labels.len()];
-                raw[0] = name.clone();
-                for (i, v) in values.iter().enumerate() {
-                    let c = i + 1;
-                    raw[c] = v.clone();
-                    cells[c] = if percent_col[c] {
-                        parse_percent(v).or_else(|| parse_number(v))
-                    } else {
-                        parse_number(v).map(|d| used.to_wan(d))
-                    };
-                }
-                Row {
-                    level: code.as_deref().and_then(super::rows::code_level),
-                    code,
-                    name,
-                    cells,
-                    raw,
-                    page: p,
-                    parent: None,
-                    indent: None,
-                    bbox: None,
-                    bboxes: Vec::new(),
-                    cell_rects: Vec::new(),
-                }
-            })
-            .collect::<Vec<_>>();
-        let mut rows = rows;
-        super::rows::set_hierarchy(&mut rows);
-        let last_page = rows.last().map(|r| r.page).unwrap_or(page);
-        let column_units = (0..labels.len())
-            .map(|c| match c {
-                0 => String::new(),
-                _ if percent_col[c] => "%".to_string(),
-                _ => "万元".to_string(),
-            })
-            .collect();
-        out.push(Table {
-            table: m.id,
-            title: m.title,
-            unit_declared: unit.map(|u| u.name().to_string()),
-            pages: [page, last_page],
-            columns: labels,
-            rows,
-            empty: false,
-            empty_statement: statement,
-            unit: used.name().to_string(),
-            unit_inferred: unit.is_none(),
-            column_units,
-            layout: "text".to_string(),
-            regions: Vec::new(),
-            grid_rects: Vec::new(),
-        });
-        k = r;
+        out.push(text_table(
+            m,
+            head.unit,
+            head.statement,
+            page,
+            labels,
+            raw_rows,
+        ));
+        k = next;
     }
     out
+}
+
+/// What follows a title line: the unit declared (on the title or the lines after it), the header
+/// labels within the next three non-blank lines, an empty-table statement, and where the search
+/// stopped (the header's index in `nonblank` when there is one).
+struct Head {
+    unit: Option<Unit>,
+    labels: Option<Vec<String>>,
+    statement: Option<String>,
+    at: usize,
+}
+
+/// The [`Head`] of the title at `nonblank[k]`.
+fn head(lines: &[(u32, &Line)], nonblank: &[usize], k: usize) -> Head {
+    let mut unit = declared_in(lines[nonblank[k]].1);
+    // Header within the next three non-blank lines (unit lines may come first).
+    let mut h = k + 1;
+    let mut header = None;
+    let mut statement = None;
+    while h < nonblank.len() && h <= k + 3 {
+        let l = lines[nonblank[h]].1;
+        if unit.is_none() {
+            unit = declared_in(l);
+        }
+        if statement.is_none() {
+            statement = empty_statement(l);
+        }
+        if let Some(hd) = header_line(&l.text) {
+            if declared_in(l).is_none() {
+                header = Some(hd);
+                break;
+            }
+        }
+        h += 1;
+    }
+    Head {
+        unit,
+        labels: header,
+        statement,
+        at: h,
+    }
+}
+
+/// The data rows from `nonblank[from]` on (fewer values than `columns`), and the index after them.
+fn body(
+    lines: &[(u32, &Line)],
+    nonblank: &[usize],
+    from: usize,
+    columns: usize,
+) -> (Vec<RawRow>, usize) {
+    let mut raw_rows: Vec<RawRow> = Vec::new();
+    let mut r = from;
+    while r < nonblank.len() {
+        let (p, l) = lines[nonblank[r]];
+        match data_row(&l.text) {
+            Some((code, name, values)) if values.len() < columns => {
+                raw_rows.push((p, code, name, values));
+                r += 1;
+            }
+            _ => break,
+        }
+    }
+    (raw_rows, r)
+}
+
+/// The table of title `m` with header `labels` and body `raw_rows`: percent columns by their label
+/// or their values, money in the unit declared (else the one the values suggest) turned into 万元.
+fn text_table(
+    m: TitleMatch,
+    unit: Option<Unit>,
+    statement: Option<String>,
+    page: u32,
+    labels: Vec<String>,
+    raw_rows: Vec<RawRow>,
+) -> Table {
+    let percent_col: Vec<bool> = (0..labels.len())
+        .map(|c| {
+            PERCENT_WORDS.is_match(&labels[c])
+                || raw_rows.iter().any(|(_, _, _, v)| {
+                    v.get(c.wrapping_sub(1))
+                        .is_some_and(|t| parse_percent(t).is_some())
+                })
+        })
+        .collect();
+    let money_values: Vec<_> = raw_rows
+        .iter()
+        .flat_map(|(_, _, _, v)| v.iter())
+        .filter_map(|t| parse_number(t))
+        .collect();
+    let inferred = infer_from_values(&money_values).unwrap_or(Unit::WanYuan);
+    let used = unit.unwrap_or(inferred);
+    let rows = table_rows(raw_rows, labels.len(), &percent_col, used);
+    let last_page = rows.last().map(|r| r.page).unwrap_or(page);
+    let column_units = (0..labels.len())
+        .map(|c| match c {
+            0 => String::new(),
+            _ if percent_col[c] => "%".to_string(),
+            _ => "万元".to_string(),
+        })
+        .collect();
+    Table {
+        table: m.id,
+        title: m.title,
+        unit_declared: unit.map(|u| u.name().to_string()),
+        pages: [page, last_page],
+        columns: labels,
+        rows,
+        empty: false,
+        empty_statement: statement,
+        unit: used.name().to_string(),
+        unit_inferred: unit.is_none(),
+        column_units,
+        layout: "text".to_string(),
+        regions: Vec::new(),
+        grid_rects: Vec::new(),
+    }
+}
+
+/// The rows of a text table (`columns` wide), values parsed (money in `used`, turned into 万元),
+/// with their hierarchy set.
+fn table_rows(raw_rows: Vec<RawRow>, columns: usize, percent_col: &[bool], used: Unit) -> Vec<Row> {
+    let mut rows = raw_rows
+        .into_iter()
+        .map(|(p, code, name, values)| {
+            let mut cells = vec![None; columns];
+            let mut raw = vec![String::new(); columns];
+            raw[0] = name.clone();
+            for (i, v) in values.iter().enumerate() {
+                let c = i + 1;
+                raw[c] = v.clone();
+                cells[c] = if percent_col[c] {
+                    parse_percent(v).or_else(|| parse_number(v))
+                } else {
+                    parse_number(v).map(|d| used.to_wan(d))
+                };
+            }
+            Row {
+                level: code.as_deref().and_then(super::rows::code_level),
+                code,
+                name,
+                cells,
+                raw,
+                page: p,
+                parent: None,
+                indent: None,
+                bbox: None,
+                bboxes: Vec::new(),
+                cell_rects: Vec::new(),
+            }
+        })
+        .collect::<Vec<_>>();
+    super::rows::set_hierarchy(&mut rows);
+    rows
 }
 
 fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: String) -> Table {
