@@ -6,6 +6,11 @@
 //! `bbox` / `bboxes` on every table row (the row's box, one box per cell in the order of `cells`),
 //! `regions` on every table (one per page it spans), and the `page_boxes` of `documents.jsonl`.
 //!
+//! A value printed over two lines (`…合计1,234.56` / `万元…`) has one box: the union of the boxes of
+//! its parts on the two lines (the rectangle from the first part's top to the second part's bottom,
+//! which also covers the text beside the parts). A part on another page than the value's is not in
+//! its box.
+//!
 //! Boxes are `[x0, y0, x1, y1]` in PDF default user space (points, origin at the user-space origin,
 //! normally the bottom-left of the MediaBox, y up): the space of the page's content after the CTM,
 //! before /Rotate and the CropBox are applied for display. A reader that shows the page rotated or
@@ -59,7 +64,7 @@ fn page_of(doc: &Document, number: u32) -> Option<&Page> {
 
 /// The display box of the normalised bytes `from..to` of a line's text (as `normalize_line` writes
 /// it), mapped back to the characters of the line as drawn.
-fn line_sub_box(line: &crate::document::Line, from: usize, to: usize) -> Option<Rect> {
+pub(crate) fn line_sub_box(line: &crate::document::Line, from: usize, to: usize) -> Option<Rect> {
     let (normal, sources) = normalized_sources(&line.text);
     let mut first: Option<usize> = None;
     let mut last: Option<usize> = None;
@@ -233,6 +238,47 @@ mod tests {
         let from = normal.find("12").expect("in the line");
         let r = line_sub_box(&line, from, normal.len()).expect("a box");
         assert_eq!((r.x0, r.x1, r.y0, r.y1), (130.0, 170.0, 50.0, 60.0));
+    }
+
+    /// A value wrapped over two lines (`…1,234.56` | `万元。`) gets one box: the union of its two
+    /// parts' glyph boxes, in user space.
+    #[test]
+    fn a_value_wrapped_over_two_lines_gets_the_union_of_its_parts() {
+        let mut page = crate::document::Page::new(1);
+        page.geometry = Some(PageGeometry {
+            media_box: [0.0, 0.0, 600.0, 800.0],
+            crop_box: [0.0, 0.0, 600.0, 800.0],
+            rotate: 0,
+        });
+        for (text, y) in [("本年收入合计1,234.56", 50.0), ("万元。", 62.0)] {
+            let s = seg(text, 100.0, y, 10.0);
+            page.lines.push(Line {
+                text: text.to_string(),
+                bbox: Some(s.bbox),
+                segments: vec![s],
+            });
+        }
+        let doc = Document {
+            format: crate::document::Format::Pdf,
+            pages: vec![page],
+            text_quality: Default::default(),
+            warnings: Vec::new(),
+        };
+        let outline = crate::segment::outline(&doc);
+        let value = "1,234.56万元";
+        let (section, start) = outline
+            .sections
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| s.body.find(value).map(|at| (i, at)))
+            .expect("the value in a section body");
+        let b = span_box(&doc, &outline, section, start, start + value.len(), 1).expect("a box");
+        // Line 1: `1,234.56` is x 160..240, display y 50..60; line 2: `万元` is x 100..120, y 62..72.
+        assert_eq!(b.0, [100.0, 728.0, 240.0, 750.0]);
+        // The first part alone: the box of `1,234.56` on line 1.
+        let first =
+            span_box(&doc, &outline, section, start, start + "1,234.56".len(), 1).expect("a box");
+        assert_eq!(first.0, [160.0, 740.0, 240.0, 750.0]);
     }
 
     fn close(a: &[f64], b: &[f64]) -> bool {

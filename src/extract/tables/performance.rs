@@ -19,6 +19,10 @@
 //! 执行率, 得分. The indicator rows follow the `一级指标` header; each row's score is its last token
 //! when that is a plain number. `总分 88.4` closes the block.
 //!
+//! Boxes: each of the four figures has the display box of its token on the figures line, 总分 the
+//! box of its number on the `总分` line, both only when that line is on the row's page (a box is on
+//! its row's page); 指标得分 is a sum of several lines' scores and has none.
+//!
 //! Not here: checks (执行率 = 执行数 / 预算数, see [`crate::checks::tables`]). Limits: a form whose
 //! figures are printed in another order (执行数 before 预算数) would be misread; an indicator row
 //! whose score cell is blank gives its 实际完成值 instead when that is a plain number (the 总分 check
@@ -29,7 +33,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::document::Document;
+use crate::document::{Document, Line, Rect};
 use crate::normalize::normalize_line;
 
 use super::unit::{parse_number, parse_percent};
@@ -69,6 +73,51 @@ struct Block {
     in_indicators: bool,
     /// The 得分 printed at the end of each indicator row.
     indicator_scores: Vec<String>,
+    /// Display boxes of the cells (in the order of [`COLUMNS`]) printed on the block's page.
+    rects: Vec<Option<Rect>>,
+}
+
+impl Block {
+    /// The boxes of the figures line's tokens, when it is on the block's page.
+    fn keep_figure_rects(&mut self, line: &Line, page: u32) {
+        if page == self.page {
+            self.rects = token_rects(line);
+        }
+    }
+
+    /// The box of the 总分 number (`number`: its bytes in the normalised line), when its line is on
+    /// the block's page.
+    fn keep_total_rect(&mut self, line: &Line, page: u32, number: Option<regex::Match>) {
+        if page == self.page {
+            self.rects.resize(4, None);
+            self.rects.push(
+                number.and_then(|m| crate::positions::line_sub_box(line, m.start(), m.end())),
+            );
+        }
+    }
+}
+
+/// The display boxes of the whitespace-separated pieces of a line that [`tokens`] keeps, in order
+/// (None for each without positions: text input).
+fn token_rects(line: &Line) -> Vec<Option<Rect>> {
+    let chars: Vec<char> = line.text.chars().collect();
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for i in 0..=chars.len() {
+        let blank = chars.get(i).is_none_or(|c| c.is_whitespace());
+        match (blank, start) {
+            (true, Some(s)) => {
+                let piece: String = chars[s..i].iter().collect();
+                if !normalize_line(&piece).is_empty() {
+                    out.push(line.chars_box(s, i));
+                }
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn tokens(text: &str) -> Vec<String> {
@@ -153,6 +202,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
                 && money_first
                 && (2..=4).contains(&toks.len())
             {
+                b.keep_figure_rects(line, page.number);
                 b.figures = Some(toks);
                 b.after_amount_label = false;
                 continue;
@@ -169,6 +219,7 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
             }
             if let Some(c) = TOTAL.captures(n) {
                 b.total = c.get(1).map(|m| m.as_str().to_string());
+                b.keep_total_rect(line, page.number, c.get(1));
                 let done = cur.take();
                 if let Some(b) = done {
                     out.extend(finish(b));
@@ -216,6 +267,8 @@ fn finish(b: Block) -> Option<Table> {
         })
         .collect();
     let name = b.name.trim().to_string();
+    let mut cell_rects = b.rects;
+    cell_rects.resize(COLUMNS.len(), None);
     Some(Table {
         table: "P01".to_string(),
         title: format!("项目支出绩效自评表 ({name})"),
@@ -233,7 +286,7 @@ fn finish(b: Block) -> Option<Table> {
             indent: None,
             bbox: None,
             bboxes: Vec::new(),
-            cell_rects: Vec::new(),
+            cell_rects,
         }],
         empty: false,
         empty_statement: None,
@@ -291,6 +344,113 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].rows[0].raw[0], "31.2");
         assert_eq!(t[0].rows[0].cells[5], Some(Decimal::from(20)));
+    }
+
+    /// A line drawn from pieces at known places: each piece's characters `per` points wide from its
+    /// x, 10 points high from y (display space), pieces joined with one space.
+    fn drawn(pieces: &[(&str, f32)], y: f32, per: f32) -> Line {
+        let segments: Vec<crate::document::Segment> = pieces
+            .iter()
+            .map(|(text, x)| {
+                let chars: Vec<Rect> = (0..text.chars().count())
+                    .map(|i| Rect {
+                        x0: x + per * i as f32,
+                        y0: y,
+                        x1: x + per * (i + 1) as f32,
+                        y1: y + 10.0,
+                    })
+                    .collect();
+                crate::document::Segment {
+                    text: text.to_string(),
+                    bbox: chars
+                        .iter()
+                        .copied()
+                        .reduce(|a, b| a.union(&b))
+                        .unwrap_or_default(),
+                    font: None,
+                    size: 10.0,
+                    chars,
+                }
+            })
+            .collect();
+        Line {
+            text: pieces.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(" "),
+            bbox: segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b)),
+            segments,
+        }
+    }
+
+    #[test]
+    fn figures_and_total_have_the_boxes_of_their_glyphs() {
+        let mut d = doc(&["项目名称 物业管理费", "主管部门 某局", "年度财政资金总额"]);
+        d.pages[0].lines.push(drawn(
+            &[
+                ("31.2", 200.0),
+                ("25.0", 260.0),
+                ("80%", 320.0),
+                ("16", 380.0),
+            ],
+            300.0,
+            6.0,
+        ));
+        d.pages[0]
+            .lines
+            .push(Line::plain("一级指标 二级指标 三级指标"));
+        d.pages[0].lines.push(drawn(
+            &[("数量指标 物业服务面积 100% 100% 16", 100.0)],
+            320.0,
+            6.0,
+        ));
+        d.pages[0]
+            .lines
+            .push(drawn(&[("总分", 100.0), ("88.4", 400.0)], 340.0, 6.0));
+        let t = extract(&d);
+        assert_eq!(t.len(), 1);
+        let r = |x0: f32, n: f32, y0: f32| {
+            Some(Rect {
+                x0,
+                y0,
+                x1: x0 + 6.0 * n,
+                y1: y0 + 10.0,
+            })
+        };
+        assert_eq!(
+            t[0].rows[0].cell_rects,
+            vec![
+                r(200.0, 4.0, 300.0),
+                r(260.0, 4.0, 300.0),
+                r(320.0, 3.0, 300.0),
+                r(380.0, 2.0, 300.0),
+                r(400.0, 4.0, 340.0),
+                None,
+            ]
+        );
+        assert_eq!(t[0].rows[0].raw[4], "88.4");
+        // Text input has no boxes, one per column all the same.
+        let plain = doc(&[
+            "项目名称 物业管理费",
+            "主管部门 某局",
+            "年度财政资金总额",
+            "31.2 25.0 80% 16",
+            "总分 88.4",
+        ]);
+        assert_eq!(extract(&plain)[0].rows[0].cell_rects, vec![None; 6]);
+    }
+
+    #[test]
+    fn figures_on_a_later_page_than_the_block_have_no_box() {
+        let mut d = doc(&["项目名称 物业管理费", "主管部门 某局", "年度财政资金总额"]);
+        let mut p2 = crate::document::Page::new(2);
+        p2.lines
+            .push(drawn(&[("31.2", 200.0), ("25.0", 260.0)], 300.0, 6.0));
+        p2.lines
+            .push(drawn(&[("总分", 100.0), ("88.4", 400.0)], 340.0, 6.0));
+        d.pages.push(p2);
+        let t = extract(&d);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].rows[0].page, 1);
+        assert_eq!(t[0].rows[0].raw[0], "31.2");
+        assert_eq!(t[0].rows[0].cell_rects, vec![None; 6]);
     }
 
     #[test]
