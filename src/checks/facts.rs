@@ -606,6 +606,7 @@ facts = [{ key = 'income.current_year', value = '100' }, { key = 'income.fiscal_
             defs: toml::from_str::<crate::checks::identities::IdentitiesEntry>(text)
                 .expect("identities toml")
                 .identity,
+            ..Default::default()
         }
     }
 

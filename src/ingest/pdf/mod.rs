@@ -39,7 +39,7 @@ use std::collections::HashSet;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::document::{Document, Format, Page, PageGeometry, TextQuality, Warning};
+use crate::document::{Document, Format, Page, PageGeometry, TextQuality, Warning, WarningCode};
 use crate::error::IngestError;
 use crate::ingest::{Cancel, Limits};
 
@@ -123,7 +123,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits, cancel: &Cancel) -> Result<Docum
         document.text_quality.unmapped_glyphs += laid.unmapped;
         if laid.unmapped > 0 {
             document.warnings.push(Warning::new(
-                "private_use_dropped",
+                WarningCode::PrivateUseDropped,
                 format!(
                     "{} private-use glyphs with no standard meaning left out of the text",
                     laid.unmapped
@@ -159,7 +159,7 @@ fn load(bytes: &[u8]) -> Result<(lopdf::Document, Vec<Warning>), IngestError> {
     let mut warnings = Vec::new();
     let truncated = repair::truncated(bytes);
     if let Some(m) = &truncated {
-        warnings.push(Warning::new("truncated", m.clone(), None));
+        warnings.push(Warning::new(WarningCode::Truncated, m.clone(), None));
     }
     let first = load_as_is(bytes);
     if let Ok(doc) = &first {
@@ -183,7 +183,11 @@ fn load(bytes: &[u8]) -> Result<(lopdf::Document, Vec<Warning>), IngestError> {
                 let mut notes =
                     vec!["cross-reference table rebuilt by scanning for objects".to_string()];
                 notes.extend(rebuilt.notes);
-                warnings.push(Warning::new("xref_repaired", notes.join("; "), None));
+                warnings.push(Warning::new(
+                    WarningCode::XrefRepaired,
+                    notes.join("; "),
+                    None,
+                ));
                 return Ok((doc, warnings));
             }
         }
@@ -247,7 +251,7 @@ fn page_count(doc: &lopdf::Document) -> usize {
 /// A file without a usable page tree or without any text: `truncated` when it was cut short (what
 /// was missing held it), else the error itself (`empty`, `no_text_layer`).
 fn damaged(e: IngestError, warnings: &[Warning]) -> IngestError {
-    match warnings.iter().find(|w| w.code == "truncated") {
+    match warnings.iter().find(|w| w.code == WarningCode::Truncated) {
         Some(w) => IngestError::Truncated(format!("{}; no page could be read", w.message)),
         None => e,
     }
@@ -400,7 +404,7 @@ fn read_page(
             Some(Err(StreamError::Broken(m))) => {
                 document
                     .warnings
-                    .push(Warning::new("stream_decode", m, Some(number)));
+                    .push(Warning::new(WarningCode::StreamDecode, m, Some(number)));
             }
             None => {}
         }
@@ -425,7 +429,7 @@ fn read_page(
     q.fake_bold_removed += fake_bold_removed;
     if content.bad_tokens > 0 {
         document.warnings.push(Warning::new(
-            "bad_token",
+            WarningCode::BadToken,
             format!(
                 "{} unreadable tokens skipped in the content stream",
                 content.bad_tokens
@@ -435,12 +439,12 @@ fn read_page(
     }
     if content.unmapped > 0 {
         document.warnings.push(Warning::new(
-            "unmapped_glyphs",
+            WarningCode::UnmappedGlyphs,
             format!("{} glyphs could not be mapped to Unicode", content.unmapped),
             Some(number),
         ));
     }
-    let mut seen_codes: HashSet<(&str, String)> = HashSet::new();
+    let mut seen_codes: HashSet<(WarningCode, String)> = HashSet::new();
     for (code, message) in content.warnings {
         if seen_codes.len() < 50 && seen_codes.insert((code, message.clone())) {
             document
