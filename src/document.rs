@@ -345,20 +345,87 @@ pub struct TextQuality {
     pub invisible_glyphs: u64,
 }
 
+/// The stable code of a [`Warning`], written in `documents.jsonl` as its snake_case name. The list:
+///
+/// | code | meaning |
+/// | --- | --- |
+/// | `truncated` | the file is cut short or damaged: read as far as it goes |
+/// | `xref_repaired` | the cross-reference table (or trailer, or a stream's `/Length`) was rebuilt from the objects found |
+/// | `stream_decode` | a content stream (of a page or a form XObject) could not be decoded: skipped |
+/// | `bad_token` | unreadable tokens in a content stream, skipped |
+/// | `operation_limit` | a content stream with too many operators: the rest of the page is skipped |
+/// | `missing_font` | a text operator names a font the resources do not hold |
+/// | `xobject_recursion` | form XObjects nested too deep or cyclic |
+/// | `unmapped_glyphs` | glyphs with no Unicode meaning (left out of the text) |
+/// | `private_use_dropped` | private-use glyphs with no standard meaning left out of the text |
+/// | `invalid_bytes` | text input: invalid byte sequences replaced by U+FFFD |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    Truncated,
+    XrefRepaired,
+    StreamDecode,
+    BadToken,
+    OperationLimit,
+    MissingFont,
+    XobjectRecursion,
+    UnmappedGlyphs,
+    PrivateUseDropped,
+    InvalidBytes,
+}
+
+impl WarningCode {
+    /// Every code, in the order of the list above.
+    pub const ALL: [WarningCode; 10] = [
+        WarningCode::Truncated,
+        WarningCode::XrefRepaired,
+        WarningCode::StreamDecode,
+        WarningCode::BadToken,
+        WarningCode::OperationLimit,
+        WarningCode::MissingFont,
+        WarningCode::XobjectRecursion,
+        WarningCode::UnmappedGlyphs,
+        WarningCode::PrivateUseDropped,
+        WarningCode::InvalidBytes,
+    ];
+
+    /// The code as written (`xref_repaired`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::Truncated => "truncated",
+            WarningCode::XrefRepaired => "xref_repaired",
+            WarningCode::StreamDecode => "stream_decode",
+            WarningCode::BadToken => "bad_token",
+            WarningCode::OperationLimit => "operation_limit",
+            WarningCode::MissingFont => "missing_font",
+            WarningCode::XobjectRecursion => "xobject_recursion",
+            WarningCode::UnmappedGlyphs => "unmapped_glyphs",
+            WarningCode::PrivateUseDropped => "private_use_dropped",
+            WarningCode::InvalidBytes => "invalid_bytes",
+        }
+    }
+}
+
+impl std::fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A non-fatal problem met while reading or interpreting a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// Stable code, e.g. `bad_token`, `missing_font`, `stream_decode`, `xobject_recursion`.
-    pub code: String,
+    /// Stable code (see [`WarningCode`] for the list).
+    pub code: WarningCode,
     pub message: String,
     /// 1-based page, when the warning belongs to one.
     pub page: Option<u32>,
 }
 
 impl Warning {
-    pub fn new(code: &str, message: impl Into<String>, page: Option<u32>) -> Warning {
+    pub fn new(code: WarningCode, message: impl Into<String>, page: Option<u32>) -> Warning {
         Warning {
-            code: code.to_string(),
+            code,
             message: message.into(),
             page,
         }
@@ -431,4 +498,22 @@ impl Document {
 /// True for code points in the Unicode private-use areas (BMP and planes 15-16).
 pub fn is_private_use(c: char) -> bool {
     matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warning_codes_are_written_as_their_names() {
+        for code in WarningCode::ALL {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+        let w = Warning::new(WarningCode::XrefRepaired, "rebuilt", None);
+        assert_eq!(
+            serde_json::to_string(&w).expect("serialises"),
+            r#"{"code":"xref_repaired","message":"rebuilt","page":null}"#
+        );
+    }
 }

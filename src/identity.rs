@@ -1,8 +1,8 @@
 //! Fact identity within one document: one fact per (key, item, value) and origin; a key stated with
 //! two values is reported, not hidden.
 //!
-//! In: a document's facts in reading order (narrative facts, then those derived from tables, whose
-//! pattern starts with `table:`). Out: the facts with repeats removed (the first statement of a
+//! In: a document's facts in reading order (narrative facts, then those derived from tables: their
+//! `origin`). Out: the facts with repeats removed (the first statement of a
 //! figure keeps its provenance; a later one with the same key, item and value and the same origin is
 //! the same figure read again, e.g. a summary and its detail section, or two patterns) and one
 //! `facts.one_value[KEY]` check for each further value of a (key, item) that was stated with
@@ -87,11 +87,7 @@ mod tests {
             page: Some(3),
             section: section.to_string(),
             pattern: pattern.to_string(),
-            origin: if pattern.starts_with("table:") {
-                Origin::Table
-            } else {
-                Origin::Narrative
-            },
+            origin: Origin::Narrative,
             cell: None,
             bbox: None,
             span: None,
@@ -137,13 +133,16 @@ mod tests {
                 "三",
                 "expenditure.basic",
             ),
-            fact(
-                "expenditure.basic",
-                None,
-                "2173.64",
-                "",
-                "table:B03.expenditure.basic",
-            ),
+            Fact {
+                origin: Origin::Table,
+                ..fact(
+                    "expenditure.basic",
+                    None,
+                    "2173.64",
+                    "",
+                    "table:B03.expenditure.basic",
+                )
+            },
         ];
         let checks = dedup_facts(&mut facts);
         assert!(checks.is_empty(), "{checks:?}");

@@ -26,7 +26,7 @@ use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
 use crate::checks::identities::{Identities, IdentityDef, IDENTITIES_FILE};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
-use crate::extract::tables::figures::{FigureGroup, Figures, NameWords};
+use crate::extract::tables::figures::{FigureGroup, Figures, NameWords, PartSets};
 use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::extract::tables::rows::{default_row_words, RowWords};
 use crate::metadata::{MetadataEntry, MetadataRules};
@@ -472,6 +472,8 @@ struct FileDef {
     #[serde(default)]
     names: Option<NameWords>,
     #[serde(default)]
+    part_sets: PartSets,
+    #[serde(default)]
     figures: Vec<FigureGroup>,
 }
 
@@ -674,7 +676,8 @@ impl PatternSet {
         }
         let column_ids = column_vocabulary(&parsed, &mut errors);
         let patterns = compile_patterns(&parsed, &s.keys, &s.fragments, &mut errors);
-        let (identities, identities_text, figures, figures_text) = table_rules(&parsed, &files)?;
+        let (mut identities, identities_text, figures, figures_text) = table_rules(&parsed, &files)?;
+        identities.add_part_sets(&figures.part_sets);
         required_files(&files, &parsed, &identities, &figures, &mut errors);
         let (columns_file, columns) = match s.columns {
             Some((f, c)) => (f, Arc::new(ColumnWords::new(c))),
@@ -1361,10 +1364,11 @@ fn table_rules(
             identities = Identities {
                 file: name.clone(),
                 defs: def.identity.clone(),
+                ..Identities::default()
             };
             identities_text = text.clone();
         }
-        if def.names.is_some() || !def.figures.is_empty() {
+        if def.names.is_some() || !def.figures.is_empty() || !def.part_sets.is_empty() {
             if !figures.file.is_empty() {
                 return Err(invalid(
                     name,
@@ -1373,11 +1377,12 @@ fn table_rules(
                     "figures in a second file",
                 ));
             }
-            figures = Figures {
-                file: name.clone(),
-                names: def.names.clone().unwrap_or_default(),
-                groups: def.figures.clone(),
-            };
+            figures = Figures::new(
+                name,
+                def.names.clone().unwrap_or_default(),
+                def.part_sets.clone(),
+                def.figures.clone(),
+            );
             figures_text = text.clone();
         }
     }

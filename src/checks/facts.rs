@@ -606,6 +606,7 @@ facts = [{ key = 'income.current_year', value = '100' }, { key = 'income.fiscal_
             defs: toml::from_str::<crate::checks::identities::IdentitiesEntry>(text)
                 .expect("identities toml")
                 .identity,
+            ..Default::default()
         }
     }
 
@@ -655,7 +656,7 @@ facts = [{ key = 'income.current_year', value = '100' }, { key = 'income.fiscal_
     fn a_broken_fact_identity_is_reported() {
         let text = INCOME_PARTS
             .replace("'income.other']", "'income.others']")
-            .replace("value = '20' }]", "value = '30' }]")
+            .replace("value = '20'", "value = '30'")
             .replace("total_keys = ['income.current_year']", "");
         let ids = identities(&text);
         let keys = [

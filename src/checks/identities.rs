@@ -20,7 +20,9 @@ use serde::Deserialize;
 use super::Status;
 use crate::amount::WAN_YUAN;
 use crate::extract::facts::{Fact, Origin};
-use crate::extract::tables::figures::{CellSel, ColMatch, LineFinder};
+use crate::extract::tables::figures::{
+    add_part_set, default_figures, CellSel, ColMatch, LineFinder, PartSets,
+};
 use crate::extract::tables::{Row, Table};
 
 /// The identities file, relative to the pattern folder.
@@ -229,6 +231,10 @@ pub struct IdentityDef {
     pub meetings_total_part: String,
     #[serde(default)]
     pub parts: BTreeMap<String, Vec<ColMatch>>,
+    /// `column_parts`: a named set of parts of `tables/figures.toml` (`[part_sets.NAME]`) added to
+    /// `parts`: the columns the figures read and the identity checks are written once.
+    #[serde(default)]
+    pub part_set: String,
     #[serde(default)]
     pub sums: Vec<PartSum>,
     #[serde(default)]
@@ -295,15 +301,32 @@ pub struct IdentitiesEntry {
 pub struct Identities {
     pub file: String,
     pub defs: Vec<IdentityDef>,
+    /// The indexes of the identities whose `part_set` names no set (see [`Identities::check`]).
+    pub unknown_part_sets: Vec<usize>,
+}
+
+impl Identities {
+    /// Adds to each identity the parts of its `part_set` (the figures' named sets).
+    pub fn add_part_sets(&mut self, sets: &PartSets) {
+        self.unknown_part_sets.clear();
+        for (i, d) in self.defs.iter_mut().enumerate() {
+            if !add_part_set(&mut d.parts, &d.part_set, sets) {
+                self.unknown_part_sets.push(i);
+            }
+        }
+    }
 }
 
 static DEFAULT: LazyLock<Arc<Identities>> = LazyLock::new(|| {
-    Arc::new(Identities {
+    let mut ids = Identities {
         file: IDENTITIES_FILE.to_string(),
         defs: toml::from_str::<IdentitiesEntry>(DEFAULT_TOML)
             .map(|f| f.identity)
             .unwrap_or_default(),
-    })
+        unknown_part_sets: Vec::new(),
+    };
+    ids.add_part_sets(&default_figures().part_sets);
+    Arc::new(ids)
 });
 
 /// The embedded default identities.
@@ -423,6 +446,14 @@ impl Identities {
             let line = lines.next_line("[[identity]]");
             let at = |field: &str| format!("{}:{line}:identity[{i}]:{field}", self.file);
             check_tables(d, tables, &at, &mut out);
+            if self.unknown_part_sets.contains(&i) {
+                out.push(format!(
+                    "{}: {}: unknown part set {:?} (tables/figures.toml `[part_sets]`)",
+                    at("part_set"),
+                    d.id,
+                    d.part_set
+                ));
+            }
             check_keys(d, keys, &at, &mut out);
             check_parts(d, &at, &mut out);
             self.check_examples(d, &at, &mut out);
@@ -442,6 +473,7 @@ impl Identities {
         let one = Identities {
             file: self.file.clone(),
             defs: vec![d.clone()],
+            unknown_part_sets: Vec::new(),
         };
         for (j, ex) in d.example.iter().enumerate() {
             let ts: Vec<Table> = ex.tables.iter().map(example_table).collect();
@@ -658,6 +690,7 @@ tables = [{ id = 'F08', columns = ['金额'], rows = [['本年支出合计', '8'
         let ids = Identities {
             file: "mine.toml".to_string(),
             defs,
+            unknown_part_sets: Vec::new(),
         };
         assert_eq!(ids.check(text, &[], &["F08"]), Vec::<String>::new());
         let t = example_table(&ExampleTable {
@@ -721,5 +754,53 @@ tables = [{ id = 'F08', columns = ['金额'], rows = [['本年支出合计', '8'
         assert_eq!(t.rows[1].name, "社会保障和就业支出");
         assert_eq!(t.rows[1].level, Some(1));
         assert_eq!(t.rows[1].cells, [None, Some(Decimal::from(30))]);
+    }
+
+    #[test]
+    fn the_sangong_columns_are_written_once_for_the_figures_and_the_identity() {
+        let sets = &default_figures().part_sets;
+        let sangong = sets.get("sangong").expect("the sangong part set");
+        let ids = default_identities();
+        let d = ids
+            .defs
+            .iter()
+            .find(|d| d.mode == Mode::ColumnParts)
+            .expect("the column_parts identity");
+        assert_eq!(d.part_set, "sangong");
+        assert_eq!(&d.parts, sangong);
+        for g in default_figures()
+            .groups
+            .iter()
+            .filter(|g| g.part_set == "sangong")
+        {
+            for (part, rules) in sangong {
+                assert_eq!(g.parts.get(part), Some(rules), "{:?} {part}", g.tables);
+            }
+        }
+        assert_eq!(
+            sangong.get("overseas").map(Vec::len),
+            Some(1),
+            "one rule for 出国"
+        );
+    }
+
+    #[test]
+    fn an_unknown_part_set_is_a_problem() {
+        let text = "[[identity]]\nid = '{table}.{name}{group}'\ntables = ['B07']\nmode = 'column_parts'\npart_set = 'nosuch'\n";
+        let mut ids = Identities {
+            file: "mine.toml".to_string(),
+            defs: toml::from_str::<IdentitiesEntry>(text)
+                .expect("identities toml")
+                .identity,
+            unknown_part_sets: Vec::new(),
+        };
+        ids.add_part_sets(&default_figures().part_sets);
+        assert_eq!(ids.unknown_part_sets, [0]);
+        let problems = ids.check(text, &[], &["B07"]);
+        assert_eq!(
+            problems[0],
+            "mine.toml:1:identity[0]:part_set: {table}.{name}{group}: unknown part set \"nosuch\" \
+             (tables/figures.toml `[part_sets]`)"
+        );
     }
 }

@@ -142,65 +142,12 @@ impl Term {
 /// the label parts all columns share after `@`), else by `row[column leaf]`, with the table's id in
 /// front when the terms come from several tables or include facts.
 pub fn formula(terms: &[Term]) -> Option<String> {
-    let cells: Vec<&Term> = terms.iter().filter(|t| t.source == Source::Cell).collect();
-    let with_facts = terms.iter().any(|t| t.source == Source::Fact);
-    let mut tables: Vec<&str> = cells.iter().filter_map(|t| t.table.as_deref()).collect();
-    tables.sort_unstable();
-    tables.dedup();
-    let with_table = with_facts || tables.len() > 1;
-    let column = |t: &Term| t.column.clone().unwrap_or_default();
-    let row = |t: &Term| t.row.clone().unwrap_or_default();
-    let one_column =
-        !cells.is_empty() && !with_table && cells.iter().all(|t| column(t) == column(cells[0]));
-    let one_row = !cells.is_empty()
-        && !with_table
-        && !one_column
-        && cells.iter().all(|t| row(t) == row(cells[0]));
-    // The label parts every column shares, before and after (each column keeps one part).
-    let parts: Vec<Vec<String>> = cells
-        .iter()
-        .map(|t| column(t).split('/').map(str::to_string).collect())
-        .collect();
-    let shortest = parts.iter().map(Vec::len).min().unwrap_or(0);
-    let mut pre = 0;
-    while one_row && pre + 1 < shortest && parts.iter().all(|p| p[pre] == parts[0][pre]) {
-        pre += 1;
-    }
-    let mut post = 0;
-    while one_row
-        && pre + post + 1 < shortest
-        && parts
-            .iter()
-            .all(|p| p[p.len() - 1 - post] == parts[0][parts[0].len() - 1 - post])
-    {
-        post += 1;
-    }
-    let name = |t: &Term| -> String {
-        match t.source {
-            Source::Fact => t.label(),
-            Source::Cell if one_column => t.code.clone().unwrap_or_else(|| row(t)),
-            Source::Cell if one_row => {
-                let p: Vec<String> = column(t).split('/').map(str::to_string).collect();
-                p[pre..p.len() - post].join("/")
-            }
-            Source::Cell => {
-                let cell = if row(t) == "-" {
-                    column(t)
-                } else {
-                    format!("{}[{}]", row(t), leaf(&column(t)))
-                };
-                match (&t.table, with_table) {
-                    (Some(id), true) => format!("{id} {cell}"),
-                    _ => cell,
-                }
-            }
-        }
-    };
+    let names = FormulaNames::of(terms);
     let side = |roles: &[Role]| -> Vec<String> {
         terms
             .iter()
             .filter(|t| roles.contains(&t.role))
-            .map(name)
+            .map(|t| names.name(t))
             .collect()
     };
     let left = side(&[Role::Total, Role::Text]);
@@ -219,22 +166,131 @@ pub fn formula(terms: &[Term]) -> Option<String> {
         right.join(" + ")
     };
     let mut f = format!("{} = {right}", left.join(" + "));
-    if one_column && !column(cells[0]).is_empty() {
-        f.push_str(&format!(" @ {}", column(cells[0])));
-    }
-    if one_row {
-        let mut at: Vec<String> = Vec::new();
-        if row(cells[0]) != "-" {
-            at.push(row(cells[0]));
-        }
-        if post > 0 {
-            at.push(parts[0][parts[0].len() - post..].join("/"));
-        }
-        if !at.is_empty() {
-            f.push_str(&format!(" @ {}", at.join(" / ")));
-        }
+    if let Some(at) = names.at() {
+        f.push_str(&format!(" @ {at}"));
     }
     Some(f)
+}
+
+fn term_column(t: &Term) -> String {
+    t.column.clone().unwrap_or_default()
+}
+
+fn term_row(t: &Term) -> String {
+    t.row.clone().unwrap_or_default()
+}
+
+/// How the terms of one formula are named (see [`formula`]).
+struct FormulaNames {
+    /// The table's id goes in front of a cell's name.
+    with_table: bool,
+    /// Every cell is of one column (named after `@`); its label.
+    one_column: Option<String>,
+    /// Every cell is of one row (and not of one column); that row's name.
+    one_row: Option<String>,
+    /// The label parts every column shares before (`pre`) and after (`post`) the one each keeps,
+    /// and the first cell's label parts.
+    pre: usize,
+    post: usize,
+    first_parts: Vec<String>,
+}
+
+impl FormulaNames {
+    fn of(terms: &[Term]) -> FormulaNames {
+        let cells: Vec<&Term> = terms.iter().filter(|t| t.source == Source::Cell).collect();
+        let with_facts = terms.iter().any(|t| t.source == Source::Fact);
+        let mut tables: Vec<&str> = cells.iter().filter_map(|t| t.table.as_deref()).collect();
+        tables.sort_unstable();
+        tables.dedup();
+        let with_table = with_facts || tables.len() > 1;
+        let one_column = !cells.is_empty()
+            && !with_table
+            && cells
+                .iter()
+                .all(|t| term_column(t) == term_column(cells[0]));
+        let one_row = !cells.is_empty()
+            && !with_table
+            && !one_column
+            && cells.iter().all(|t| term_row(t) == term_row(cells[0]));
+        let parts: Vec<Vec<String>> = cells
+            .iter()
+            .map(|t| term_column(t).split('/').map(str::to_string).collect())
+            .collect();
+        let (pre, post) = if one_row {
+            shared_label_parts(&parts)
+        } else {
+            (0, 0)
+        };
+        FormulaNames {
+            with_table,
+            one_column: one_column.then(|| term_column(cells[0])),
+            one_row: one_row.then(|| term_row(cells[0])),
+            pre,
+            post,
+            first_parts: parts.into_iter().next().unwrap_or_default(),
+        }
+    }
+
+    /// A term's name in the formula.
+    fn name(&self, t: &Term) -> String {
+        match t.source {
+            Source::Fact => t.label(),
+            Source::Cell if self.one_column.is_some() => {
+                t.code.clone().unwrap_or_else(|| term_row(t))
+            }
+            Source::Cell if self.one_row.is_some() => {
+                let p: Vec<String> = term_column(t).split('/').map(str::to_string).collect();
+                p[self.pre..p.len() - self.post].join("/")
+            }
+            Source::Cell => {
+                let cell = if term_row(t) == "-" {
+                    term_column(t)
+                } else {
+                    format!("{}[{}]", term_row(t), leaf(&term_column(t)))
+                };
+                match (&t.table, self.with_table) {
+                    (Some(id), true) => format!("{id} {cell}"),
+                    _ => cell,
+                }
+            }
+        }
+    }
+
+    /// What follows `@`: the one column, or the one row and the label parts all columns share
+    /// after theirs.
+    fn at(&self) -> Option<String> {
+        if let Some(c) = &self.one_column {
+            return (!c.is_empty()).then(|| c.clone());
+        }
+        let row = self.one_row.as_ref()?;
+        let mut at: Vec<String> = Vec::new();
+        if row != "-" {
+            at.push(row.clone());
+        }
+        if self.post > 0 {
+            let p = &self.first_parts;
+            at.push(p[p.len() - self.post..].join("/"));
+        }
+        (!at.is_empty()).then(|| at.join(" / "))
+    }
+}
+
+/// How many label parts all `parts` share at the start and at the end, each label keeping one.
+fn shared_label_parts(parts: &[Vec<String>]) -> (usize, usize) {
+    let shortest = parts.iter().map(Vec::len).min().unwrap_or(0);
+    let mut pre = 0;
+    while pre + 1 < shortest && parts.iter().all(|p| p[pre] == parts[0][pre]) {
+        pre += 1;
+    }
+    let mut post = 0;
+    while pre + post + 1 < shortest
+        && parts
+            .iter()
+            .all(|p| p[p.len() - 1 - post] == parts[0][parts[0].len() - 1 - post])
+    {
+        post += 1;
+    }
+    (pre, post)
 }
 
 /// The outcome of one check (the body of a `checks.jsonl` line without `doc_id`/`source`).

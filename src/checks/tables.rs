@@ -224,7 +224,6 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     else {
         return;
     };
-    let coded = t.rows.iter().any(|r| r.code.is_some());
     let parts: Vec<&Row> = t
         .rows
         .iter()
@@ -237,12 +236,27 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     if parts.is_empty() {
         return;
     }
+    total_eq_top_rows(d, t, total, &parts, out);
+    if !d.child_id.is_empty() {
+        parents_eq_children(d, t, out);
+    }
+}
+
+/// The total row = Σ the top-level rows, in every money column where the total holds a value (blank
+/// parts are zero).
+fn total_eq_top_rows(
+    d: &IdentityDef,
+    t: &Table,
+    total: &Row,
+    parts: &[&Row],
+    out: &mut Vec<Check>,
+) {
     for c in money_cols(t) {
         let Some(tv) = total.cells.get(c).copied().flatten() else {
             continue;
         };
         let mut sum = Decimal::ZERO;
-        for p in &parts {
+        for p in parts {
             sum += p.cells.get(c).copied().flatten().unwrap_or_default();
         }
         let mut terms = vec![Term::cell(Role::Total, t, total, c)];
@@ -258,19 +272,22 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
             .with_terms(terms),
         );
     }
-    if d.child_id.is_empty() {
-        return;
-    }
-    // Hierarchy, first money column only.
+}
+
+/// Each row with rows under it = Σ them, in the first money column (`child_id`, `{code}`: the
+/// code, or the name of an uncoded row in a table without codes).
+fn parents_eq_children(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some(c) = money_cols(t).next() else {
         return;
     };
+    let coded = t.rows.iter().any(|r| r.code.is_some());
+    let value = |r: &Row| r.cells.get(c).copied().flatten();
     let kids = rows::children(&t.rows);
     for (parent, kids) in t.rows.iter().zip(&kids) {
         if kids.is_empty() {
             continue;
         }
-        let Some(pv) = parent.cells.get(c).copied().flatten() else {
+        let Some(pv) = value(parent) else {
             continue;
         };
         let key = match parent.code.as_deref() {
@@ -280,14 +297,7 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         };
         let sum: Decimal = kids
             .iter()
-            .map(|&k| {
-                t.rows[k]
-                    .cells
-                    .get(c)
-                    .copied()
-                    .flatten()
-                    .unwrap_or_default()
-            })
+            .map(|&k| value(&t.rows[k]).unwrap_or_default())
             .sum();
         let mut terms = vec![Term::cell(Role::Total, t, parent, c)];
         terms.extend(
@@ -307,6 +317,18 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     }
 }
 
+/// Column groups by label prefix: (its total column, its part columns).
+type ColumnGroupMap = BTreeMap<String, (Option<usize>, Vec<usize>)>;
+
+/// The group of a label prefix's parent (`预算数` of `预算数/基本支出`; `` of a top-level group).
+fn parent_group(g: &str) -> Option<String> {
+    (!g.is_empty()).then(|| {
+        g.rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    })
+}
+
 /// `column_groups`: on the total row, each column group's total = Σ its part columns. Groups are the
 /// label prefixes (`预算数/基本支出/人员经费` is in group `预算数/基本支出`); a group's total is its
 /// column whose leaf is a total word (合计, 小计) or starts with the group's own name (项目支出/项目支出
@@ -317,31 +339,43 @@ fn sum_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
 fn column_groups(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some(row) = total_row(t) else { return };
     let w = labels::words();
-    let split = |l: &str| -> (String, String) {
-        match l.rsplit_once('/') {
-            Some((p, leaf)) => (p.to_string(), leaf.to_string()),
-            None => (String::new(), l.to_string()),
+    let mut groups = group_columns(t, &w);
+    join_part_groups(&mut groups, &w);
+    let first_total = money_cols(t)
+        .find(|&c| w.role(&t.columns[c]) == LabelRole::Total && current_year(t, &t.columns[c]));
+    for (name, (total, parts)) in &groups {
+        let Some(tc) = enclosing_total(&groups, name, *total).or(first_total) else {
+            continue;
+        };
+        let parts: Vec<usize> = parts.iter().copied().filter(|&c| c != tc).collect();
+        if parts.len() < 2 {
+            continue;
         }
-    };
-    let parent_of = |g: &str| -> Option<String> {
-        (!g.is_empty()).then(|| {
-            g.rsplit_once('/')
-                .map(|(p, _)| p.to_string())
-                .unwrap_or_default()
-        })
-    };
-    let mut groups: BTreeMap<String, (Option<usize>, Vec<usize>)> = BTreeMap::new();
+        if let Some(check) = group_check(d, t, row, tc, &parts, &w) {
+            out.push(check);
+        }
+    }
+}
+
+/// The money columns of `t` by label prefix: the first total column and the spending-part columns.
+fn group_columns(t: &Table, w: &labels::ColumnWords) -> ColumnGroupMap {
+    let mut groups = ColumnGroupMap::new();
     for c in money_cols(t) {
         let l = t.columns[c].as_str();
-        let (prefix, _) = split(l);
-        let g = groups.entry(prefix).or_default();
+        let prefix = l.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+        let g = groups.entry(prefix.to_string()).or_default();
         match w.role(l) {
             LabelRole::Total if g.0.is_none() => g.0 = Some(c),
             LabelRole::SpendingPart | LabelRole::BasicPart => g.1.push(c),
             _ => {}
         }
     }
-    // Part-named subgroups (基本支出/…) join their parent, deepest first.
+    groups
+}
+
+/// Part-named subgroups (基本支出/…) join their parent, deepest first: through their total when they
+/// have one (the subgroup stays, to be checked itself), else through their parts (it goes).
+fn join_part_groups(groups: &mut ColumnGroupMap, w: &labels::ColumnWords) {
     let mut names: Vec<String> = groups.keys().cloned().collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.matches('/').count()));
     for name in names {
@@ -349,7 +383,7 @@ fn column_groups(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         if name.is_empty() || !w.is_spending_part(own) {
             continue;
         }
-        let Some(parent) = parent_of(&name) else {
+        let Some(parent) = parent_group(&name) else {
             continue;
         };
         let (total, parts) = groups.get(&name).cloned().unwrap_or_default();
@@ -365,47 +399,47 @@ fn column_groups(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         p.1.sort_unstable();
         p.1.dedup();
     }
-    let first_total = money_cols(t)
-        .find(|&c| w.role(&t.columns[c]) == LabelRole::Total && current_year(t, &t.columns[c]));
-    for (name, (total, parts)) in &groups {
-        let mut tc = *total;
-        let mut up = parent_of(name);
-        while tc.is_none() {
-            match up {
-                Some(g) => {
-                    tc = groups.get(&g).and_then(|x| x.0);
-                    up = parent_of(&g);
-                }
-                None => break,
-            }
-        }
-        let Some(tc) = tc.or(first_total) else {
-            continue;
-        };
-        let parts: Vec<usize> = parts.iter().copied().filter(|&c| c != tc).collect();
-        if parts.len() < 2 {
-            continue;
-        }
-        let Some(tv) = row.cells.get(tc).copied().flatten() else {
-            continue;
-        };
-        let sum: Decimal = parts
-            .iter()
-            .map(|&c| row.cells.get(c).copied().flatten().unwrap_or_default())
-            .sum();
-        let personnel = parts.iter().all(|&c| w.is_basic_part(leaf(&t.columns[c])))
-            && parts.iter().any(|&c| w.is_personnel(leaf(&t.columns[c])));
-        let id = if personnel && !d.personnel_id.is_empty() {
-            id_of(&d.personnel_id, &t.table, &[])
-        } else {
-            id_of(&d.id, &t.table, &[])
-        };
-        let mut refs = vec![cell_ref(t, row, tc)];
-        refs.extend(parts.iter().map(|&c| cell_ref(t, row, c)));
-        let mut terms = vec![Term::cell(Role::Total, t, row, tc)];
-        terms.extend(parts.iter().map(|&c| Term::cell(Role::Part, t, row, c)));
-        out.push(compare(&id, sum, tv, parts.len(), refs).with_terms(terms));
+}
+
+/// The group's own total column, else the nearest enclosing group's.
+fn enclosing_total(groups: &ColumnGroupMap, name: &str, own: Option<usize>) -> Option<usize> {
+    let mut tc = own;
+    let mut up = parent_group(name);
+    while tc.is_none() {
+        let g = up?;
+        tc = groups.get(&g).and_then(|x| x.0);
+        up = parent_group(&g);
     }
+    tc
+}
+
+/// On `row`: the total column `tc` = Σ the `parts` columns (`personnel_id` when the parts are the
+/// basic parts 人员经费 / 公用经费); none when the total is blank.
+fn group_check(
+    d: &IdentityDef,
+    t: &Table,
+    row: &Row,
+    tc: usize,
+    parts: &[usize],
+    w: &labels::ColumnWords,
+) -> Option<Check> {
+    let tv = row.cells.get(tc).copied().flatten()?;
+    let sum: Decimal = parts
+        .iter()
+        .map(|&c| row.cells.get(c).copied().flatten().unwrap_or_default())
+        .sum();
+    let personnel = parts.iter().all(|&c| w.is_basic_part(leaf(&t.columns[c])))
+        && parts.iter().any(|&c| w.is_personnel(leaf(&t.columns[c])));
+    let id = if personnel && !d.personnel_id.is_empty() {
+        id_of(&d.personnel_id, &t.table, &[])
+    } else {
+        id_of(&d.id, &t.table, &[])
+    };
+    let mut refs = vec![cell_ref(t, row, tc)];
+    refs.extend(parts.iter().map(|&c| cell_ref(t, row, c)));
+    let mut terms = vec![Term::cell(Role::Total, t, row, tc)];
+    terms.extend(parts.iter().map(|&c| Term::cell(Role::Part, t, row, c)));
+    Some(compare(&id, sum, tv, parts.len(), refs).with_terms(terms))
 }
 
 /// `named_rows_sum`: the total row = Σ the rows named by `part_rows` (each must be present), in the

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::document::Document;
+use crate::document::{Document, WarningCode};
 use crate::error::IngestError;
 
 /// A request to stop a document's work, shared by the batch engine (which raises it when the
@@ -158,7 +158,11 @@ const UNMAPPED_SHARE_PARTIAL: f64 = 0.05;
 /// meaning (`unmapped_glyphs`). `None` when nothing was lost. The warnings say more.
 pub fn loss(doc: &Document) -> Option<(&'static str, String)> {
     let mut losses: Vec<(&'static str, String)> = Vec::new();
-    if let Some(w) = doc.warnings.iter().find(|w| w.code == "truncated") {
+    if let Some(w) = doc
+        .warnings
+        .iter()
+        .find(|w| w.code == WarningCode::Truncated)
+    {
         losses.push(("truncated", w.message.clone()));
     }
     let without_text = doc.pages.iter().filter(|p| !p.has_text_layer).count();
@@ -171,7 +175,11 @@ pub fn loss(doc: &Document) -> Option<(&'static str, String)> {
             ),
         ));
     }
-    if let Some(w) = doc.warnings.iter().find(|w| w.code == "invalid_bytes") {
+    if let Some(w) = doc
+        .warnings
+        .iter()
+        .find(|w| w.code == WarningCode::InvalidBytes)
+    {
         losses.push(("unreadable_encoding", w.message.clone()));
     }
     let q = &doc.text_quality;
@@ -211,8 +219,11 @@ mod tests {
         doc.text_quality.characters = 10_000;
         doc.text_quality.unmapped_glyphs = 12;
         assert_eq!(loss(&doc), None);
-        doc.warnings
-            .push(Warning::new("truncated", "the file is cut short", None));
+        doc.warnings.push(Warning::new(
+            WarningCode::Truncated,
+            "the file is cut short",
+            None,
+        ));
         assert_eq!(loss(&doc).map(|l| l.0), Some("truncated"));
     }
 

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 use regex::Regex;
 
-use crate::document::{Document, Format, Line, Page, TextQuality, Warning};
+use crate::document::{Document, Format, Line, Page, TextQuality, Warning, WarningCode};
 use crate::error::IngestError;
 use crate::ingest::Cancel;
 
@@ -62,7 +62,7 @@ pub fn read_with(bytes: &[u8], cancel: &Cancel) -> Result<Document, IngestError>
     let mut warnings = Vec::new();
     if decoded.invalid > 0 {
         warnings.push(Warning::new(
-            "invalid_bytes",
+            WarningCode::InvalidBytes,
             format!(
                 "{} invalid byte sequences replaced by U+FFFD while decoding as {}",
                 decoded.invalid, decoded.encoding

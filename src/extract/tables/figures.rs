@@ -420,6 +420,10 @@ pub struct FigureGroup {
     /// `column_parts`: the named parts, each a list of alternative rules.
     #[serde(default)]
     pub parts: BTreeMap<String, Vec<ColMatch>>,
+    /// `column_parts`: a named set of parts (`[part_sets.NAME]`) added to `parts` (a part of
+    /// `parts` of the same name wins).
+    #[serde(default)]
+    pub part_set: String,
     /// `column_parts`: the figures kept only when every gate holds and the `anchors` columns exist.
     #[serde(default)]
     pub gates: Vec<FigureGate>,
@@ -453,30 +457,79 @@ impl NameWords {
     }
 }
 
+/// Named sets of column word rules (`[part_sets.NAME]`, part name → alternative rules): the
+/// columns that `column_parts` figure groups and the `column_parts` identities of
+/// `patterns/identities.toml` share (the 三公 columns), written once.
+pub type PartSets = BTreeMap<String, BTreeMap<String, Vec<ColMatch>>>;
+
+/// Adds the parts of the set `name` to `parts` (a part already there wins). False when `name` names
+/// no set of `sets` (nothing added); true for an empty name.
+pub fn add_part_set(
+    parts: &mut BTreeMap<String, Vec<ColMatch>>,
+    name: &str,
+    sets: &PartSets,
+) -> bool {
+    if name.is_empty() {
+        return true;
+    }
+    let Some(set) = sets.get(name) else {
+        return false;
+    };
+    for (part, rules) in set {
+        parts.entry(part.clone()).or_insert_with(|| rules.clone());
+    }
+    true
+}
+
 /// The compiled figure rules of a pattern set, with the file they came from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     pub file: String,
     pub names: NameWords,
     pub groups: Vec<FigureGroup>,
+    pub part_sets: PartSets,
 }
 
-/// The `[names]` table and the `[[figures]]` groups of a file.
+/// The `[names]` table, the `[part_sets.NAME]` tables and the `[[figures]]` groups of a file.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FiguresEntry {
     #[serde(default)]
     pub names: Option<NameWords>,
     #[serde(default)]
+    pub part_sets: PartSets,
+    #[serde(default)]
     pub figures: Vec<FigureGroup>,
+}
+
+impl Figures {
+    /// The rules of a file, each group's `part_set` added to its parts (an unknown set is left for
+    /// [`Figures::check`] to report).
+    pub fn new(
+        file: &str,
+        names: NameWords,
+        part_sets: PartSets,
+        mut groups: Vec<FigureGroup>,
+    ) -> Figures {
+        for g in &mut groups {
+            add_part_set(&mut g.parts, &g.part_set, &part_sets);
+        }
+        Figures {
+            file: file.to_string(),
+            names,
+            groups,
+            part_sets,
+        }
+    }
 }
 
 static DEFAULT: LazyLock<Arc<Figures>> = LazyLock::new(|| {
     let f = toml::from_str::<FiguresEntry>(DEFAULT_TOML).unwrap_or_default();
-    Arc::new(Figures {
-        file: FIGURES_FILE.to_string(),
-        names: f.names.unwrap_or_default(),
-        groups: f.figures,
-    })
+    Arc::new(Figures::new(
+        FIGURES_FILE,
+        f.names.unwrap_or_default(),
+        f.part_sets,
+        f.figures,
+    ))
 });
 
 thread_local! {
@@ -525,6 +578,13 @@ impl Figures {
                 if !tables.contains(&id.as_str()) {
                     out.push(format!("{}: unknown table id {id:?}", at("tables")));
                 }
+            }
+            if !g.part_set.is_empty() && !self.part_sets.contains_key(&g.part_set) {
+                out.push(format!(
+                    "{}: unknown part set {:?}",
+                    at("part_set"),
+                    g.part_set
+                ));
             }
             for f in &g.figure {
                 if !keys.contains(&f.key.as_str()) {
@@ -1077,11 +1137,12 @@ key = 'gov_fund.expenditure'
 cells = [{ leaf_in = ['合计'] }]
 "#;
         let entry: FiguresEntry = toml::from_str(text).expect("figures toml");
-        let rules = Figures {
-            file: "mine.toml".to_string(),
-            names: default_figures().names.clone(),
-            groups: entry.figures,
-        };
+        let rules = Figures::new(
+            "mine.toml",
+            default_figures().names.clone(),
+            entry.part_sets,
+            entry.figures,
+        );
         let t = table(
             "F08",
             &["合计", "基本支出"],

@@ -21,6 +21,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 use super::font::{Code, Font};
 use super::geometry::{Matrix, PathBuilder};
 use super::objects::{Objects, StreamError};
+use crate::document::WarningCode;
 
 /// Deepest nesting of Form XObjects.
 const MAX_FORM_DEPTH: usize = 12;
@@ -449,7 +450,7 @@ pub(crate) struct PageContent {
     pub invisible: u64,
     pub bad_tokens: u64,
     /// Warnings as (code, message).
-    pub warnings: Vec<(&'static str, String)>,
+    pub warnings: Vec<(WarningCode, String)>,
 }
 
 /// Font cache shared by the pages of a document (keyed by the font dictionary's object id).
@@ -525,7 +526,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     }
                     if self.operations > MAX_OPERATIONS {
                         self.out.warnings.push((
-                            "operation_limit",
+                            WarningCode::OperationLimit,
                             "too many operators; rest of page skipped".to_string(),
                         ));
                         return Ok(());
@@ -801,12 +802,12 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         let Some(fonts) = resources.and_then(|r| obj.dict(r, b"Font")) else {
             self.out
                 .warnings
-                .push(("missing_font", "no /Font resources".to_string()));
+                .push((WarningCode::MissingFont, "no /Font resources".to_string()));
             return Ok(None);
         };
         let Ok(entry) = fonts.get(name) else {
             self.out.warnings.push((
-                "missing_font",
+                WarningCode::MissingFont,
                 format!("font /{} not in resources", String::from_utf8_lossy(name)),
             ));
             return Ok(None);
@@ -819,15 +820,17 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             return Ok(Some(f.clone()));
         }
         let Some(dict) = obj.resolve(entry).and_then(|o| o.as_dict().ok()) else {
-            self.out
-                .warnings
-                .push(("missing_font", "font is not a dictionary".to_string()));
+            self.out.warnings.push((
+                WarningCode::MissingFont,
+                "font is not a dictionary".to_string(),
+            ));
             return Ok(None);
         };
         if self.fonts.len() >= MAX_FONTS {
-            self.out
-                .warnings
-                .push(("missing_font", "too many fonts in the document".to_string()));
+            self.out.warnings.push((
+                WarningCode::MissingFont,
+                "too many fonts in the document".to_string(),
+            ));
             return Ok(None);
         }
         let font = Rc::new(Font::load(&obj, dict)?);
@@ -941,7 +944,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         }
         if self.forms.len() >= MAX_FORM_DEPTH || id.is_some_and(|id| self.forms.contains(&id)) {
             self.out.warnings.push((
-                "xobject_recursion",
+                WarningCode::XobjectRecursion,
                 "form XObject nesting too deep or cyclic".to_string(),
             ));
             return Ok(());
@@ -960,7 +963,7 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 Err(StreamError::TooLarge(l)) => return Err(StreamError::TooLarge(l)),
                 Err(StreamError::Cancelled) => return Err(StreamError::Cancelled),
                 Err(StreamError::Broken(m)) => {
-                    self.out.warnings.push(("stream_decode", m));
+                    self.out.warnings.push((WarningCode::StreamDecode, m));
                     return Ok(());
                 }
             },

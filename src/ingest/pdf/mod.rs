@@ -47,7 +47,7 @@ use std::collections::HashSet;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::document::{Document, Format, Page, PageGeometry, TextQuality, Warning};
+use crate::document::{Document, Format, Page, PageGeometry, TextQuality, Warning, WarningCode};
 use crate::error::IngestError;
 use crate::ingest::{Cancel, Limits};
 
@@ -94,7 +94,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits, cancel: &Cancel) -> Result<Docum
     let mut warnings = Vec::new();
     let truncated = repair::truncated(bytes);
     if let Some(m) = &truncated {
-        warnings.push(Warning::new("truncated", m.clone(), None));
+        warnings.push(Warning::new(WarningCode::Truncated, m.clone(), None));
     }
     let first = open(bytes);
     let mut first_reading = None;
@@ -185,7 +185,7 @@ fn read_rebuilt(
     let mut notes = vec!["cross-reference table rebuilt by scanning for objects".to_string()];
     notes.extend(rebuilt.notes);
     let mut warnings = warnings.to_vec();
-    warnings.push(Warning::new("xref_repaired", notes.join("; "), None));
+    warnings.push(Warning::new(WarningCode::XrefRepaired, notes.join("; "), None));
     Some(read_pages(&obj, pages, warnings))
 }
 
@@ -259,7 +259,7 @@ fn finish_page(d: DrawnPage, marks: &HashSet<char>, document: &mut Document) -> 
     document.text_quality.unmapped_glyphs += laid.unmapped;
     if laid.unmapped > 0 {
         document.warnings.push(Warning::new(
-            "private_use_dropped",
+            WarningCode::PrivateUseDropped,
             format!(
                 "{} private-use glyphs with no standard meaning left out of the text",
                 laid.unmapped
@@ -315,7 +315,7 @@ fn sound(doc: &lopdf::Document) -> bool {
 /// A file without a usable page tree or without any text: `truncated` when it was cut short (what
 /// was missing held it), else the error itself (`empty`, `no_text_layer`).
 fn damaged(e: IngestError, warnings: &[Warning]) -> IngestError {
-    match warnings.iter().find(|w| w.code == "truncated") {
+    match warnings.iter().find(|w| w.code == WarningCode::Truncated) {
         Some(w) => IngestError::Truncated(format!("{}; no page could be read", w.message)),
         None => e,
     }
@@ -524,7 +524,7 @@ fn page_content(
             Some(Err(StreamError::Broken(m))) => {
                 document
                     .warnings
-                    .push(Warning::new("stream_decode", m, Some(number)));
+                    .push(Warning::new(WarningCode::StreamDecode, m, Some(number)));
             }
             None => {}
         }
@@ -543,14 +543,14 @@ fn page_warnings(
 ) {
     if bad_tokens > 0 {
         document.warnings.push(Warning::new(
-            "bad_token",
+            WarningCode::BadToken,
             format!("{bad_tokens} unreadable tokens skipped in the content stream"),
             Some(number),
         ));
     }
     if unmapped > 0 {
         document.warnings.push(Warning::new(
-            "unmapped_glyphs",
+            WarningCode::UnmappedGlyphs,
             format!("{unmapped} glyphs could not be mapped to Unicode"),
             Some(number),
         ));

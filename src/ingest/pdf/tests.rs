@@ -5,6 +5,7 @@ use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
 use proptest::prelude::*;
 
 use super::read;
+use crate::document::WarningCode;
 use crate::ingest::Limits;
 
 /// A one-font PDF: each entry of `pages` is (content stream, /Rotate).
@@ -153,7 +154,10 @@ fn self_drawing_form_stops() {
     };
     assert_eq!(doc.pages[0].lines.len(), 1);
     assert_eq!(doc.pages[0].lines[0].text, "Loop");
-    assert!(doc.warnings.iter().any(|w| w.code == "xobject_recursion"));
+    assert!(doc
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::XobjectRecursion));
 }
 
 #[test]
@@ -256,7 +260,7 @@ fn bad_tokens_are_skipped() {
         Err(e) => panic!("must read: {e}"),
     };
     assert_eq!(doc.pages[0].lines[0].text, "Still");
-    assert!(doc.warnings.iter().any(|w| w.code == "bad_token"));
+    assert!(doc.warnings.iter().any(|w| w.code == WarningCode::BadToken));
 }
 
 proptest! {
@@ -412,7 +416,13 @@ fn first_text(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
         .and_then(|p| p.lines.first())
         .map(|l| l.text.clone())
         .unwrap_or_default();
-    Ok((text, doc.warnings.iter().map(|w| w.code.clone()).collect()))
+    Ok((
+        text,
+        doc.warnings
+            .iter()
+            .map(|w| w.code.as_str().to_string())
+            .collect(),
+    ))
 }
 
 /// The position of the page content stream's `/Length` value in [`sample`].
@@ -498,7 +508,10 @@ fn a_file_cut_short_is_read_as_far_as_it_goes() {
     let doc = read(&bytes[..bytes.len() - 30], &Limits::default());
     let doc = doc.unwrap_or_else(|e| panic!("cut by 30 bytes: {e}"));
     assert_eq!(doc.pages.len(), 2);
-    let w = doc.warnings.iter().find(|w| w.code == "truncated");
+    let w = doc
+        .warnings
+        .iter()
+        .find(|w| w.code == WarningCode::Truncated);
     assert!(
         w.is_some_and(|w| w.message.contains("cross-reference table")),
         "{:?}",
@@ -517,7 +530,7 @@ fn a_file_cut_short_is_read_as_far_as_it_goes() {
     assert!(doc
         .warnings
         .iter()
-        .any(|w| w.code == "truncated" && w.message.contains("incomplete")));
+        .any(|w| w.code == WarningCode::Truncated && w.message.contains("incomplete")));
 }
 
 #[test]
