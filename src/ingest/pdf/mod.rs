@@ -538,7 +538,7 @@ fn page_warnings(
     number: u32,
     bad_tokens: u64,
     unmapped: u64,
-    warnings: Vec<(&'static str, String)>,
+    warnings: Vec<(WarningCode, String)>,
     document: &mut Document,
 ) {
     if bad_tokens > 0 {
@@ -555,7 +555,7 @@ fn page_warnings(
             Some(number),
         ));
     }
-    let mut seen_codes: HashSet<(&str, String)> = HashSet::new();
+    let mut seen_codes: HashSet<(WarningCode, String)> = HashSet::new();
     for (code, message) in warnings {
         if seen_codes.len() < 50 && seen_codes.insert((code, message.clone())) {
             document
