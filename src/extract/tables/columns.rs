@@ -7,7 +7,9 @@
 //!
 //! How: the lines' pieces (segments split at spaces) are regrouped into visual rows (a number set a
 //! little lower than its label stays in the label's row); body rows are those from the first row
-//! holding a number (column numbering `1 2 3…` excepted). An amount glued to the Han text of the next
+//! holding a number (column numbering `1 2 3…` excepted), or from the line just above it when that
+//! line is the head of a wrapped name whose tail, with the values, hangs left of it (a page whose first
+//! row wraps). An amount glued to the Han text of the next
 //! cell (`0.00保障…`) is split off it. Column intervals are the x-ranges of the
 //! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
 //! column overlap at their left edge), plus the header leaves that match no body column (see
@@ -44,6 +46,27 @@ pub(crate) fn is_body_line(line: &Line) -> bool {
 }
 
 /// True when pieces of one visual row hold a number that is not column numbering.
+/// True when `above`, a line without values just above the first line with values (`body`), is the
+/// head of a name wrapped in its cell whose tail carries the values: `body` starts within two line
+/// heights below it, left of it (the wrapped line hangs at the column's left edge), and both first
+/// texts end at the same right edge (within a character and a half: the name fills its column).
+/// A table continued on a page whose first row wraps so starts with that row, not with a header line.
+fn wrapped_head(above: &[Piece], body: &[Piece]) -> bool {
+    let first = |r: &[Piece]| {
+        r.iter()
+            .min_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0))
+            .map(|p| p.bbox)
+    };
+    let (Some(a), Some(b)) = (first(above), first(body)) else {
+        return false;
+    };
+    let h = a.height().max(1.0);
+    let next_line = b.y0 > a.y0 && b.y0 - a.y0 <= 2.0 * h;
+    let hangs = b.x0 + 2.0 < a.x0;
+    let full = (a.x1 - b.x1).abs() <= 1.5 * h && a.x1 - a.x0 >= 4.0 * h;
+    next_line && hangs && full
+}
+
 fn is_body_row(ps: &[Piece]) -> bool {
     let numbers: Vec<&Piece> = ps.iter().filter(|p| is_numeric(&p.text)).collect();
     if numbers.is_empty() {
@@ -541,6 +564,12 @@ pub(crate) fn grid_from_lines(
         .iter()
         .position(|r| is_body_row(r))
         .unwrap_or(per_line.len());
+    if body_start > 0
+        && body_start < per_line.len()
+        && wrapped_head(&per_line[body_start - 1], &per_line[body_start])
+    {
+        body_start -= 1;
+    }
     let body_iv = merge_intervals(
         per_line[body_start..]
             .iter()
@@ -1048,6 +1077,34 @@ mod tests {
     /// A segment at (x0, y0) with the given width and a height of 10.
     fn at(text: &str, x0: f32, y0: f32, w: f32) -> crate::document::Line {
         line(vec![seg(text, x0, y0, w)])
+    }
+
+    #[test]
+    fn wrapped_head_above_the_first_amounts_is_body() {
+        let piece = |text: &str, x0: f32, x1: f32, y0: f32| Piece {
+            text: text.to_string(),
+            bbox: Rect {
+                x0,
+                y0,
+                x1,
+                y1: y0 + 10.0,
+            },
+        };
+        // A name filling its column, its tail with the values hanging left of it on the next line.
+        let head = [
+            piece("某某价格监测和成本", 67.8, 167.9, 109.0),
+            piece("提高应用系统的性能，", 553.8, 794.0, 109.0),
+        ];
+        let body = [
+            piece("调查中心2026年信息化", 42.8, 167.9, 124.6),
+            piece("1.76", 210.8, 230.9, 124.6),
+        ];
+        assert!(wrapped_head(&head, &body));
+        // The last line of a wrapped header label is no name: it does not fill the column.
+        assert!(!wrapped_head(&[piece("位）", 96.6, 116.6, 109.0)], &body));
+        // A line two rows above is not the head either.
+        let far = [piece("某某价格监测和成本", 67.8, 167.9, 90.0)];
+        assert!(!wrapped_head(&far, &body));
     }
 
     #[test]

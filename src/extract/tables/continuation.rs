@@ -10,7 +10,8 @@
 //! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
 //! first row without values is not mistaken for one); a continuation without header (and without 续表
 //! marker) is read with the open table's roles. A row cut by the page break (its name's tail alone at the top of the next page, without value) is
-//! joined to the row it finishes. A title whose body starts on the next page takes its columns from
+//! joined to the row it finishes; so is a name's head alone at the foot of a page whose tail, with
+//! the values, hangs left of it at the top of the next. A title whose body starts on the next page takes its columns from
 //! that page.
 //!
 //! A titled fragment on the next page whose title is the open table's again (a title printed at the

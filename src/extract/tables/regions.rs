@@ -10,7 +10,8 @@
 //! four lines after it. Cells come from the first ruled grid starting in the region; without one, from
 //! the region's lines by x-positions ([`super::columns`]), bounded by a band of horizontal rules when
 //! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line (not a row of
-//! amounts set apart like cells, nor a paragraph line of a text column). An untitled region continues
+//! amounts set apart like cells, nor a paragraph line of a text column, nor, on a continued page, a
+//! name and its paragraph set apart in the open table's columns). An untitled region continues
 //! the open table when its amount rows are at least half of its lines, lines that fit in the open
 //! table's columns (wrapped names, header labels, paragraph lines) not counted. A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
@@ -269,7 +270,16 @@ pub(crate) fn fragments(
                 // A row of amounts set apart like cells is the table's even when a paragraph
                 // of its text column makes the line long (the first row below the header).
                 let cells_row = is_body_line(l) && gapped(l);
-                if is_narrative(l) && !cells_row && !is_cell_paragraph(l, &table_lines) {
+                // On a continued page, a name and its paragraph set apart in the open table's
+                // columns are its first row even before a line of amounts (a wrapped name whose
+                // values are on its next line).
+                let continued_row =
+                    title.is_none() && gapped(l) && open_edges.is_some_and(|e| fits_columns(l, e));
+                if is_narrative(l)
+                    && !cells_row
+                    && !continued_row
+                    && !is_cell_paragraph(l, &table_lines)
+                {
                     if table_lines.iter().any(|t| is_body_line(t)) {
                         break;
                     }

@@ -20,7 +20,10 @@
 //! item, continues the row above (wrapped names); a row of values whose name fragment does not start
 //! an item fills the name-only row just above it. A name whose line ends at the column's right edge
 //! continues on the next line when that line starts at the column's left edge (a hanging wrap under
-//! an indented first line), however far apart rows are set by paragraphs beside them. A word column
+//! an indented first line), however far apart rows are set by paragraphs beside them; so does an
+//! indented name-only line broken early (before a bracket or a word that does not fit). A name's
+//! head alone at the foot of a page whose values come on the next page with its tail hanging left of
+//! it is one row, on the page of its values. A word column
 //! after the last values with none of its own (绩效目标) is text of the row, not a block.
 //!
 //! Not here: header detection, unit decisions. Limits: wrapped-name joining in unruled grids is
@@ -348,7 +351,10 @@ pub(crate) fn read_rows(
                     page: grid.page,
                     level,
                     parent: None,
-                    indent: b.label.and_then(|c| grid.text_x_at(r, c)),
+                    indent: b.label.and_then(|c| {
+                        grid.text_x_at(r, c)
+                            .or_else(|| grid.own_box(r, c).map(|b| b.x0))
+                    }),
                     bbox: None,
                     bboxes: Vec::new(),
                     cell_rects,
@@ -470,25 +476,55 @@ fn hangs(prev: &Draft, d: &Draft, left: Option<f32>, right: Option<f32>) -> bool
     let (Some(left), Some(right), Some(x)) = (left, right, d.row.indent) else {
         return false;
     };
-    let full = end >= right - 1.5 * h;
-    next_line && full && x <= left + 1.0
+    let full = end >= right - 1.5 * h - 0.5;
+    // A name-only line set in from the column's edge (an indented name broken early, before a
+    // word or a bracket that does not fit) is continued by a line hanging at the edge.
+    let indented_head = !prev.has_value && prev.row.indent.is_some_and(|p| p > left + 2.0);
+    next_line && (full || indented_head) && x <= left + 1.0
 }
 
 /// A row cut by a page break: the continuation's first rows of a block that hold only a name fragment
 /// (no value, no code, not starting an item) finish the name of the table's last row of that block.
 /// Returns the rows left after merging.
-pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Role]) -> Vec<Row> {
+pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[Role]) -> Vec<Row> {
     let label_col = |r: &Row| {
         (0..r.raw.len()).find(|&c| roles.get(c) == Some(&Role::Label) && !r.raw[c].is_empty())
     };
     let mut out = Vec::new();
     // Label columns (blocks) whose first new row has been seen.
     let mut started: Vec<Option<usize>> = Vec::new();
-    for row in new {
+    // Rows holding only a name whose next row carries the values under a tail hanging left of it:
+    // the head of a wrapped name, not the end of the name above.
+    let heads: Vec<bool> = (0..new.len())
+        .map(|k| {
+            let (row, next) = (&new[k], new.get(k + 1));
+            next.is_some_and(|n| {
+                n.code.is_none()
+                    && n.cells.iter().any(Option::is_some)
+                    && matches!((row.indent, n.indent), (Some(h), Some(x)) if x + 2.0 < h)
+            })
+        })
+        .collect();
+    for (k, mut row) in new.into_iter().enumerate() {
+        let col = label_col(&row);
+        // The head of a name left alone at the foot of the page (no value, no code), its values on
+        // the next page with the name's wrapped tail hanging left of the head: one row, on the
+        // page of its values.
+        if !started.contains(&col) && hangs_under(existing.last(), &row, col, &label_col) {
+            if let (Some(head), Some(c)) = (existing.pop(), col) {
+                row.name = format!("{}{}", head.name, row.name);
+                if let (Some(slot), Some(h)) = (row.raw.get_mut(c), head.raw.get(c)) {
+                    *slot = format!("{h}{slot}");
+                }
+                row.indent = head.indent;
+                started.push(col);
+                out.push(row);
+                continue;
+            }
+        }
         let bare =
             row.code.is_none() && row.cells.iter().all(Option::is_none) && !row.name.is_empty();
-        let col = label_col(&row);
-        if !started.contains(&col) && bare {
+        if !started.contains(&col) && bare && !heads[k] {
             // 小计 / 合计 alone finishes a name cut just before it (当年收入 | 小计).
             let tail_word = matches!(row.name.as_str(), "小计" | "合计");
             if let Some(prev) = existing
@@ -520,6 +556,29 @@ pub(crate) fn merge_split_rows(existing: &mut [Row], new: Vec<Row>, roles: &[Rol
         out.push(row);
     }
     out
+}
+
+/// True when `row`, the first row of its label column on a new page, finishes the name of `head`,
+/// the table's last row on an earlier page: `head` holds a name and nothing else, `row` holds values
+/// under no code, and its name, not starting an item, hangs left of `head`'s first line (the wrapped
+/// tail of an indented name).
+fn hangs_under(
+    head: Option<&Row>,
+    row: &Row,
+    col: Option<usize>,
+    label_col: &impl Fn(&Row) -> Option<usize>,
+) -> bool {
+    let Some(head) = head else { return false };
+    let head_bare = head.code.is_none()
+        && head.cells.iter().all(Option::is_none)
+        && !head.name.is_empty()
+        && head.page < row.page;
+    let row_valued = row.code.is_none()
+        && row.cells.iter().any(Option::is_some)
+        && !row.name.is_empty()
+        && !ITEM_START.is_match(&row.name);
+    let hanging = matches!((head.indent, row.indent), (Some(h), Some(x)) if x + 2.0 < h);
+    col.is_some() && label_col(head) == col && head_bare && row_valued && hanging
 }
 
 /// The row words of `patterns/tables/rows.toml` (top-level `total`, `subtotal`, `part_of`,
@@ -665,21 +724,28 @@ fn complete_suffix_codes(rows: &mut [Row]) {
 
 /// Levels of rows without codes from the indentation of their names: distinct left edges (within
 /// 2 points) ranked left to right, when there are two to four of them and the rows read as a tree in
-/// print order (no row more than one level below the row above it).
+/// print order (no row more than one level below the row above it). A row whose left edge is not
+/// known (no position) takes the level of the row above it. When the edges do not read as a tree, an
+/// edge held by a single row between others (a name set off by a space of its own, `CC(市本级)`
+/// between units and their projects) is no level: its row is one of the next level right of it.
 fn indent_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
-    let xs: Vec<(usize, f32)> = members
-        .iter()
-        .map(|&i| rows[i].indent.map(|x| (i, x)))
-        .collect::<Option<Vec<_>>>()?;
     // One name column: names printed in several label columns (side by side, or a category column
-    // then an item column) are not indented.
+    // then an item column) are not indented. A name the raw texts do not start (normalised
+    // differently) tells nothing.
     let name_col = |r: &Row| {
         r.raw
             .iter()
             .position(|t| !t.is_empty() && r.name.starts_with(t.as_str()))
     };
-    let first_col = name_col(&rows[*members.first()?]);
-    if members.iter().any(|&i| name_col(&rows[i]) != first_col) {
+    let cols: Vec<usize> = members.iter().filter_map(|&i| name_col(&rows[i])).collect();
+    if cols.windows(2).any(|w| w[0] != w[1]) {
+        return None;
+    }
+    let xs: Vec<(usize, f32)> = members
+        .iter()
+        .filter_map(|&i| rows[i].indent.map(|x| (i, x)))
+        .collect();
+    if xs.len() * 2 < members.len() {
         return None;
     }
 
@@ -694,11 +760,12 @@ fn indent_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
         .map(|(_, x)| *x)
         .collect();
     sorted.sort_by(f32::total_cmp);
-    let mut stops: Vec<f32> = Vec::new();
+    // Each stop with the number of valued rows at it.
+    let mut stops: Vec<(f32, usize)> = Vec::new();
     for x in sorted {
-        match stops.last() {
-            Some(l) if x - l <= 2.0 => {}
-            _ => stops.push(x),
+        match stops.last_mut() {
+            Some((l, n)) if x - *l <= 2.0 => *n += 1,
+            _ => stops.push((x, 1)),
         }
     }
     if !(2..=4).contains(&stops.len()) {
@@ -706,7 +773,7 @@ fn indent_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
     }
     // Centred names of two or three lengths also start at a few x positions: at each indentation
     // stop, left-aligned names of one level differ in length.
-    let centred = stops.iter().any(|s| {
+    let centred = stops.iter().any(|(s, _)| {
         let mut lens: Vec<usize> = xs
             .iter()
             .filter(|(_, x)| (x - s).abs() <= 2.0)
@@ -719,11 +786,52 @@ fn indent_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>> {
     if centred {
         return None;
     }
-    let level_of = |x: f32| -> u8 {
-        let k = stops.iter().rposition(|s| x + 2.0 >= *s).unwrap_or(0);
-        (k + 1) as u8
-    };
-    let out: Vec<(usize, u8)> = xs.iter().map(|&(i, x)| (i, level_of(x))).collect();
+    let all: Vec<f32> = stops.iter().map(|(s, _)| *s).collect();
+    tree_levels(rows, members, &all).or_else(|| {
+        let kept: Vec<f32> = stops
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, n))| *k == 0 || *k == stops.len() - 1 || *n > 1)
+            .map(|(_, (s, _))| *s)
+            .collect();
+        (kept.len() >= 2 && kept.len() < all.len())
+            .then(|| tree_levels(rows, members, &kept))
+            .flatten()
+    })
+}
+
+/// Levels of `members` by the indentation `stops` (see [`indent_levels`]): a row at a stop takes its
+/// rank (a line hanging left of the first stop the top level, a fragment without values between
+/// stops the stop left of it, a row with values between stops the stop right of it: it is set in
+/// from the level left of it); a row with no position the level of the row above it. None unless
+/// the valued rows read as a tree.
+fn tree_levels(rows: &[Row], members: &[usize], stops: &[f32]) -> Option<Vec<(usize, u8)>> {
+    let valued = |i: usize| rows[i].cells.iter().any(Option::is_some);
+    let first = stops.first().copied()?;
+    let mut out: Vec<(usize, u8)> = Vec::new();
+    for &i in members {
+        let at = rows[i].indent.and_then(|x| {
+            if x + 2.0 < first {
+                // A hanging line left of every level: the top level.
+                return Some(0);
+            }
+            stops.iter().position(|s| (x - s).abs() <= 2.0).or_else(|| {
+                // A fragment without values between stops: the stop at or left of it.
+                (!valued(i))
+                    .then(|| stops.iter().rposition(|s| x + 2.0 >= *s))
+                    .flatten()
+            })
+        });
+        let level = match (at, rows[i].indent) {
+            (Some(k), _) => (k + 1) as u8,
+            // Valued, between stops: set in from a level, so below it.
+            (None, Some(x)) => {
+                (stops.iter().position(|s| *s > x).unwrap_or(stops.len() - 1) + 1) as u8
+            }
+            (None, None) => out.last().map_or(1, |(_, l)| *l),
+        };
+        out.push((i, level));
+    }
     let levels: Vec<u8> = out
         .iter()
         .filter(|(i, _)| valued(*i))
@@ -1338,6 +1446,104 @@ mod tests {
         ];
         set_hierarchy(&mut rows);
         assert_eq!(levels(&rows), vec![Some(1); 5]);
+    }
+
+    #[test]
+    fn lone_indent_between_levels_and_rows_without_position() {
+        // Units at 47.8, their projects at 67.8; one project set at 57.8 (a name with a space of
+        // its own) is a project, not a level between them; a row with no known position is one of
+        // the row above it.
+        let mut rows = vec![
+            plain(None, "合计", Some("100"), Some(94.0)),
+            plain(None, "某某局", Some("70"), Some(47.8)),
+            plain(None, "CC(市本级)", Some("40"), Some(57.8)),
+            plain(None, "工作经费", Some("20"), Some(67.8)),
+            plain(None, "购置经费", Some("10"), None),
+            plain(None, "某某中心", Some("30"), Some(47.8)),
+            plain(None, "运行经费", Some("30"), Some(67.8)),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(
+            levels(&rows),
+            vec![None, Some(1), Some(2), Some(2), Some(2), Some(1), Some(2)]
+        );
+        let kids = children(&rows);
+        assert_eq!(kids[1], vec![2, 3, 4]);
+        assert_eq!(kids[5], vec![6]);
+        // Two stops that read as a tree keep a lone unit: one unit over its projects.
+        let mut rows = vec![
+            plain(None, "合计", Some("30"), Some(94.0)),
+            plain(None, "某某局", Some("30"), Some(47.8)),
+            plain(None, "工作经费", Some("20"), Some(67.8)),
+            plain(None, "购置经费", Some("10"), Some(67.8)),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1), Some(2), Some(2)]);
+    }
+
+    #[test]
+    fn name_head_at_page_foot_takes_its_values_from_the_next_page() {
+        let roles = [Role::Label, Role::Money];
+        let row = |name: &str, v: Option<&str>, page: u32, x: f32| Row {
+            code: None,
+            name: name.to_string(),
+            cells: vec![None, v.map(d)],
+            raw: vec![name.to_string(), v.unwrap_or("").to_string()],
+            page,
+            level: None,
+            parent: None,
+            indent: Some(x),
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
+        };
+        // The head alone at the foot of page 30, the values with the tail hanging left of it on 31.
+        let mut existing = vec![
+            row("办公楼管理经费", Some("42"), 30, 67.8),
+            row("某某中心2025-2026年信息化", None, 30, 67.8),
+        ];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![
+                row("运维项目", Some("3.24"), 31, 42.8),
+                row("业务经费", Some("5"), 31, 67.8),
+            ],
+            &roles,
+        );
+        assert_eq!(existing.len(), 1);
+        let names: Vec<(&str, u32, Option<f32>)> = left
+            .iter()
+            .map(|r| (r.name.as_str(), r.page, r.indent))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("某某中心2025-2026年信息化运维项目", 31, Some(67.8)),
+                ("业务经费", 31, Some(67.8))
+            ]
+        );
+        assert_eq!(left[0].cells[1], Some(d("3.24")));
+        // A name alone at the top of the next page whose values come with a tail hanging left of
+        // it heads a row of its own: it does not finish the row above.
+        let mut existing = vec![row("某某中心2025年运维项目", Some("3.24"), 30, 67.8)];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![
+                row("某某中心2026年信息化", None, 31, 67.8),
+                row("运维项目", Some("1.76"), 31, 42.8),
+            ],
+            &roles,
+        );
+        assert_eq!(existing[0].name, "某某中心2025年运维项目");
+        assert_eq!(left.len(), 2);
+        // A tail at the same indentation with values is a row of its own.
+        let mut existing = vec![row("某某中心", None, 30, 47.8)];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![row("工作经费", Some("2"), 31, 67.8)],
+            &roles,
+        );
+        assert_eq!((existing.len(), left.len()), (1, 1));
     }
 
     #[test]

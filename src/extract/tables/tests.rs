@@ -1092,3 +1092,120 @@ fn project_table_with_units_wrapped_names_and_paragraph_column() {
     assert!(sums.len() >= 3, "{sums:?}");
     assert!(sums.iter().all(|(_, s)| *s == Status::Pass), "{sums:?}");
 }
+
+/// A project table (units at 45, projects at 60, wrapped lines hanging at 40) cut by page breaks in
+/// the middle of wrapped names, over three pages:
+/// - a name's head alone at the foot of a page, its tail hanging at the next page's top with the
+///   values, is one row (on the page of its values);
+/// - a continued page opening with a name's head beside its paragraph, its values on the next line
+///   with the hanging tail, starts with that row (the head is neither a header line nor the page's
+///   text);
+/// - a name broken early (before a bracket) and continued at the edge is one row;
+/// - a project set in by one space of its own (`CC(本级)` at 52) is a project, not a third level.
+#[test]
+fn project_table_with_names_cut_by_page_breaks() {
+    let header = |y: f32| {
+        vec![
+            at(
+                y,
+                &[
+                    ("项目名称（单", 40.0, 60.0),
+                    ("金额", 200.0, 20.0),
+                    ("其他资金", 255.0, 40.0),
+                    ("绩效目标", 360.0, 40.0),
+                ],
+            ),
+            at(y + 12.0, &[("位）", 60.0, 20.0)]),
+        ]
+    };
+    let row = |y: f32, name: &str, x: f32, w: f32, v: &str| {
+        at(y, &[(name, x, w), (v, 200.0, 30.0), ("0.00", 270.0, 20.0)])
+    };
+    let mut p1 = Page::new(21);
+    p1.lines = vec![
+        at(50.0, &[("部门预算项目支出及其他支出预算表", 120.0, 160.0)]),
+        at(70.0, &[("单位：万元", 420.0, 50.0)]),
+    ];
+    p1.lines.extend(header(90.0));
+    p1.lines.extend([
+        row(120.0, "合计", 80.0, 20.0, "480.00"),
+        row(136.0, "甲单位", 45.0, 30.0, "330.00"),
+        row(152.0, "CC(本级)", 52.0, 40.0, "20.00"),
+        at(
+            168.0,
+            &[
+                ("办公经费", 60.0, 40.0),
+                ("120.00", 200.0, 30.0),
+                ("0.00完成年度工作任务，保障机构正常运转。", 270.0, 200.0),
+            ],
+        ),
+        at(184.0, &[("甲单位信息系统运维服", 60.0, 100.0)]),
+    ]);
+    let mut p2 = Page::new(22);
+    p2.lines = header(40.0);
+    p2.lines.extend([
+        row(80.0, "务项目", 40.0, 30.0, "80.00"),
+        row(96.0, "专项业务经费", 60.0, 60.0, "80.00"),
+        at(112.0, &[("材料（设", 60.0, 40.0)]),
+        row(128.0, "备）价格信息编制", 40.0, 80.0, "30.00"),
+        row(144.0, "乙单位", 45.0, 30.0, "150.00"),
+        row(160.0, "会议经费", 60.0, 40.0, "50.00"),
+    ]);
+    let mut p3 = Page::new(23);
+    p3.lines = header(40.0);
+    p3.lines.extend([
+        at(
+            80.0,
+            &[
+                ("乙单位信息系统运维服", 60.0, 100.0),
+                (
+                    "保障信息系统稳定运行，提升数据安全水平，确保业务连续不中断。",
+                    292.0,
+                    170.0,
+                ),
+            ],
+        ),
+        row(96.0, "务项目及配套软件服务经费", 40.0, 120.0, "75.00"),
+        row(112.0, "差旅经费", 60.0, 40.0, "25.00"),
+    ]);
+    let ts = extract(&pdf(vec![p1, p2, p3]), &Outline::default(), test_id());
+    let t = ts
+        .iter()
+        .find(|t| t.title.contains("项目支出"))
+        .expect("project table");
+    assert_eq!(t.pages, [21, 23]);
+    let rows: Vec<(&str, Option<u8>, u32)> = t
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.level, r.page))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("合计", None, 21),
+            ("甲单位", Some(1), 21),
+            ("CC(本级)", Some(2), 21),
+            ("办公经费", Some(2), 21),
+            ("甲单位信息系统运维服务项目", Some(2), 22),
+            ("专项业务经费", Some(2), 22),
+            ("材料(设备)价格信息编制", Some(2), 22),
+            ("乙单位", Some(1), 22),
+            ("会议经费", Some(2), 22),
+            ("乙单位信息系统运维服务项目及配套软件服务经费", Some(2), 23),
+            ("差旅经费", Some(2), 23),
+        ]
+    );
+    assert_eq!(cell(t, "甲单位信息系统运维服务项目", "金额"), Some(d("80")));
+    assert_eq!(
+        cell(t, "乙单位信息系统运维服务项目及配套软件服务经费", "金额"),
+        Some(d("75"))
+    );
+    let checks = crate::checks::tables::evaluate(&[], &ts);
+    let sums: Vec<(&str, Status)> = checks
+        .iter()
+        .filter(|c| c.check.contains("sum"))
+        .map(|c| (c.check.as_str(), c.status))
+        .collect();
+    assert!(sums.len() >= 3, "{sums:?}");
+    assert!(sums.iter().all(|(_, s)| *s == Status::Pass), "{sums:?}");
+}
