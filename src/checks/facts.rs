@@ -76,7 +76,7 @@ pub fn evaluate(facts: &[Fact], tables: &[Table]) -> Vec<Check> {
         parts_some(
             facts,
             "facts.sangong_parts",
-            &["sangong.overseas", "sangong.vehicle", "sangong.reception"],
+            sangong_parts(facts),
             "sangong.final",
         ),
         parts_all(
@@ -247,6 +247,24 @@ fn parts_all(facts: &[Fact], id: &str, parts: &[&str], total: &str) -> Check {
             stated.push((total, t.is_some()));
             insufficient(id, refs, missing_message(&stated))
         }
+    }
+}
+
+/// The parts of the 三公 total: 因公出国（境）, 公务用车购置及运行维护 and 公务接待; a narrative that
+/// states the vehicle figure only by its parts (购置费, 运行维护费) is summed by those parts.
+fn sangong_parts(facts: &[Fact]) -> &'static [&'static str] {
+    let by_parts = first(facts, "sangong.vehicle").is_none()
+        && (first(facts, "sangong.vehicle.purchase").is_some()
+            || first(facts, "sangong.vehicle.operation").is_some());
+    if by_parts {
+        &[
+            "sangong.overseas",
+            "sangong.vehicle.purchase",
+            "sangong.vehicle.operation",
+            "sangong.reception",
+        ]
+    } else {
+        &["sangong.overseas", "sangong.vehicle", "sangong.reception"]
     }
 }
 
@@ -535,6 +553,30 @@ mod tests {
             .find(|c| c.check == "facts.basic_plus_project")
             .expect("basic check");
         assert_eq!(b.diff, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn sangong_vehicle_stated_by_its_parts() {
+        // No 公务用车购置及运行维护费 figure, only its 运行维护费: the parts are summed through it.
+        let mut facts = vec![
+            fact("sangong.final", None, "18.6"),
+            fact("sangong.overseas", None, "0"),
+            fact("sangong.reception", None, "8.6"),
+            fact("sangong.vehicle.operation", None, "10"),
+        ];
+        let c = evaluate(&facts, &[]);
+        let s = c
+            .iter()
+            .find(|c| c.check == "facts.sangong_parts")
+            .expect("sangong check");
+        assert_eq!(s.status, Status::Pass);
+        assert_eq!(s.actual, Some(Decimal::from_str("18.6").expect("decimal")));
+        // With the vehicle figure stated, it is the part, not its pieces.
+        facts.push(fact("sangong.vehicle", None, "12"));
+        assert_eq!(
+            status(&evaluate(&facts, &[]), "facts.sangong_parts"),
+            Status::Fail
+        );
     }
 
     #[test]
