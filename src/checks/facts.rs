@@ -60,7 +60,7 @@ pub(super) fn fact_identity(
 
 /// `fact_parts`: Σ the parts (+ the extra part when stated or named by a table) = the total.
 fn fact_parts(d: &IdentityDef, facts: &[Fact], tables: &[Table]) -> Check {
-    let parts: Vec<&str> = d.part_keys.iter().map(String::as_str).collect();
+    let parts = stated_parts(d, facts);
     let totals: Vec<&str> = d.total_keys.iter().map(String::as_str).collect();
     let check = match d.min_parts {
         None => parts_all(facts, &d.id, &parts, &totals),
@@ -72,6 +72,24 @@ fn fact_parts(d: &IdentityDef, facts: &[Fact], tables: &[Table]) -> Check {
         }
         _ => check,
     }
+}
+
+/// The part keys of a `fact_parts` identity for these facts: each part as written, or, when it is
+/// not stated but some of its `part_split` pieces are, those pieces in its place (a narrative that
+/// states 公务用车购置费 and 运行维护费 but not their sum).
+fn stated_parts<'a>(d: &'a IdentityDef, facts: &[Fact]) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    for k in &d.part_keys {
+        match d.part_split.get(k) {
+            Some(pieces)
+                if first(facts, k).is_none() && pieces.iter().any(|p| first(facts, p).is_some()) =>
+            {
+                parts.extend(pieces.iter().map(String::as_str));
+            }
+            _ => parts.push(k.as_str()),
+        }
+    }
+    parts
 }
 
 /// `fact_yoy`: the stated percent must be the stated change over the previous year's figure

@@ -69,7 +69,8 @@ pub enum Mode {
     /// Per-item narrative facts (`items`: key → tables) = the row of the item in those tables.
     TextVsRows,
     /// Narrative facts: Σ `part_keys` = the first stated of `total_keys`; every part stated, or, with
-    /// `min_parts`, at least that many (the others count as 0); `extra_part` added when stated.
+    /// `min_parts`, at least that many (the others count as 0); `extra_part` added when stated; a
+    /// part not stated but stated by its pieces (`part_split`) is replaced by them.
     FactParts,
     /// Narrative facts: the items of `item_key` (first reading of each) sum to the first stated of
     /// `total_keys`; with `only_excess_fails`, items short of the total are `not_applicable`.
@@ -270,6 +271,11 @@ pub struct IdentityDef {
     pub min_parts: Option<usize>,
     #[serde(default)]
     pub extra_part: Option<ExtraPart>,
+    /// `fact_parts`: a part that may be stated only by its own parts (`sangong.vehicle` by
+    /// `sangong.vehicle.purchase` and `.operation`): when the part is not stated but one of these
+    /// is, they stand in its place.
+    #[serde(default)]
+    pub part_split: BTreeMap<String, Vec<String>>,
     /// `fact_items`: the per-item key whose items are summed.
     #[serde(default)]
     pub item_key: String,
@@ -551,6 +557,10 @@ fn named_keys(d: &IdentityDef) -> Vec<(&'static str, &str)> {
     keys.extend(d.part_keys.iter().map(|k| ("part_keys", k.as_str())));
     keys.extend(d.total_keys.iter().map(|k| ("total_keys", k.as_str())));
     keys.extend(d.extra_part.iter().map(|e| ("extra_part", e.key.as_str())));
+    for (part, pieces) in &d.part_split {
+        keys.push(("part_split", part.as_str()));
+        keys.extend(pieces.iter().map(|k| ("part_split", k.as_str())));
+    }
     if !d.item_key.is_empty() {
         keys.push(("item_key", d.item_key.as_str()));
     }

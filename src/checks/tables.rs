@@ -171,6 +171,16 @@ fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
                 && t.columns[i].contains(side)
         })
         .collect();
+    // Side-by-side classifications of one side (支出功能分类 | 经济分类 …) each print their items
+    // and the total: the items are those printed in the label column of the total read.
+    let total_col = label_cols
+        .iter()
+        .copied()
+        .find(|&i| tr.raw.get(i).is_some_and(|x| !x.is_empty()));
+    let label_cols: Vec<usize> = match total_col {
+        Some(i) => vec![i],
+        None => label_cols,
+    };
     // Items printed before the total (numbered rows after it belong to the balance carried).
     let before = t
         .rows
@@ -194,12 +204,29 @@ fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     if items.is_empty() {
         return;
     }
-    let sum: Decimal = items
-        .iter()
-        .map(|r| r.cells.get(tc).copied().flatten().unwrap_or_default())
-        .sum();
+    // An item printed blank over rows that hold its parts (`一、部门预算` over `1、财政拨款 …`)
+    // counts as the sum of those rows; its terms are those rows.
+    let kids = rows::children(&t.rows);
+    let mut sum = Decimal::ZERO;
     let mut terms = vec![Term::cell(Role::Total, t, tr, tc)];
-    terms.extend(items.iter().map(|r| Term::cell(Role::Part, t, r, tc)));
+    for r in &items {
+        let i = t
+            .rows
+            .iter()
+            .position(|x| std::ptr::eq(x, *r))
+            .unwrap_or(usize::MAX);
+        let mut parts = Vec::new();
+        sum += value_through_children(t, &kids[..before], i, tc, &mut parts).unwrap_or_default();
+        if parts.is_empty() {
+            parts.push(i);
+        }
+        terms.extend(
+            parts
+                .iter()
+                .filter_map(|&k| t.rows.get(k))
+                .map(|x| Term::cell(Role::Part, t, x, tc)),
+        );
+    }
     out.push(
         compare(
             &id_of(&d.id, &t.table, &[]),
@@ -210,6 +237,38 @@ fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         )
         .with_terms(terms),
     );
+}
+
+/// The value of row `i` in column `c`: its cell, or, printed blank, the sum of the rows under it that
+/// hold values (through blank rows again); `None` when neither. Only rows of `kids` (those printed
+/// before the total) and rows under them that are items (no total, subtotal or `其中` row) are read;
+/// the rows read go to `parts`.
+fn value_through_children(
+    t: &Table,
+    kids: &[Vec<usize>],
+    i: usize,
+    c: usize,
+    parts: &mut Vec<usize>,
+) -> Option<Decimal> {
+    let row = t.rows.get(i)?;
+    if let Some(v) = row.cells.get(c).copied().flatten() {
+        parts.push(i);
+        return Some(v);
+    }
+    let mut sum: Option<Decimal> = None;
+    for &k in kids.get(i)? {
+        let item = t
+            .rows
+            .get(k)
+            .is_some_and(|r| rows::row_role(&r.name) == RowRole::Item);
+        if k >= kids.len() || !item {
+            continue;
+        }
+        if let Some(v) = value_through_children(t, kids, k, c, parts) {
+            sum = Some(sum.unwrap_or_default() + v);
+        }
+    }
+    sum
 }
 
 /// `sum_rows`: 合计 = Σ the top-level rows (类 rows of classified tables; for tables without codes the

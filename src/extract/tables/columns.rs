@@ -241,7 +241,7 @@ fn next_under(header: &[Vec<Piece>], r: usize, x0: f32, x1: f32) -> Option<(usiz
     })
 }
 
-/// Two labels of neighbouring header cells printed as one run without a gap
+/// Two labels (or up to six) of neighbouring header cells printed as one run without a gap
 /// (`公务用车购置公务用车运行`, each wrapped onto a next line as `费` / `维护费`): a piece with no
 /// space whose next line holds two or more pieces lying within its width, set close below it, is
 /// split where each part (its characters equally wide, CJK double) is centred over one of them, as
@@ -272,7 +272,7 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
         return None;
     }
     let (k, under) = next_under(header, r, p.bbox.x0, p.bbox.x1)?;
-    if !(2..=3).contains(&under.len()) {
+    if !(2..=6).contains(&under.len()) {
         return None;
     }
     let qs: Vec<&Piece> = under.iter().map(|&j| &header[k][j]).collect();
@@ -294,38 +294,52 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
         at.push(last + char_units(*c) * per);
     }
     let tol = (2.0 * per).max(1.5);
-    // Cut points (character indices) for each part, tried exhaustively (two or three parts).
-    let mut best: Option<(f32, Vec<usize>)> = None;
+    // Cut points (character indices), one part per piece below, each part of two characters or
+    // more and centred over its piece: the cuts of least total deviation (dynamic programming over
+    // the parts, as many as there are pieces below).
     let n = chars.len();
-    let mut try_cuts = |cuts: Vec<usize>| {
-        let mut bounds = vec![0];
-        bounds.extend(&cuts);
-        bounds.push(n);
-        let mut dev = 0.0;
-        for (w, q) in bounds.windows(2).zip(&qs) {
-            let (x0, x1) = (at[w[0]], at[w[1]]);
-            let d = ((x0 + x1) / 2.0 - (q.bbox.x0 + q.bbox.x1) / 2.0).abs();
-            if d > tol || q.bbox.width() > x1 - x0 + 1.0 {
-                return;
-            }
-            dev += d;
-        }
-        if best.as_ref().is_none_or(|b| dev < b.0) {
-            best = Some((dev, cuts));
-        }
+    let m = qs.len();
+    let cost = |a: usize, b: usize, q: &Piece| -> Option<f32> {
+        let (x0, x1) = (at[a], at[b]);
+        let d = ((x0 + x1) / 2.0 - (q.bbox.x0 + q.bbox.x1) / 2.0).abs();
+        (d <= tol && q.bbox.width() <= x1 - x0 + 1.0).then_some(d)
     };
-    if qs.len() == 2 {
-        for a in 2..n - 1 {
-            try_cuts(vec![a]);
-        }
-    } else {
-        for a in 2..n - 1 {
-            for b in a + 2..n - 1 {
-                try_cuts(vec![a, b]);
+    // best_to[k][b]: the least deviation of parts 0..k ending at character b, and the cut before.
+    let mut best_to: Vec<Vec<Option<(f32, usize)>>> = vec![vec![None; n + 1]; m + 1];
+    best_to[0][0] = Some((0.0, 0));
+    for (k, q) in qs.iter().enumerate() {
+        let (done, rest) = best_to.split_at_mut(k + 1);
+        let (Some(from), Some(next)) = (done.last(), rest.first_mut()) else {
+            break;
+        };
+        for (a, start) in from.iter().enumerate().take(n) {
+            let Some((base, _)) = *start else {
+                continue;
+            };
+            // Every part two characters or more; only the last ends at the last character.
+            for (b, slot) in next.iter_mut().enumerate().skip(a + 2) {
+                if (k + 1 == m) != (b == n) {
+                    continue;
+                }
+                if let Some(d) = cost(a, b, q) {
+                    let total = base + d;
+                    if slot.is_none_or(|(t, _)| total < t) {
+                        *slot = Some((total, a));
+                    }
+                }
             }
         }
     }
-    let (_, cuts) = best?;
+    let mut cuts = Vec::new();
+    let mut b = n;
+    for k in (1..=m).rev() {
+        let (_, a) = best_to[k][b]?;
+        if k > 1 {
+            cuts.push(a);
+        }
+        b = a;
+    }
+    cuts.reverse();
     let mut bounds = vec![0];
     bounds.extend(cuts);
     bounds.push(n);
@@ -1129,6 +1143,41 @@ mod tests {
         assert_eq!(g.own_text(0, 2), "车运行维护费");
         assert_eq!(g.own_text(1, 1), "");
         assert_eq!(g.own_text(1, 2), "5.00");
+    }
+
+    #[test]
+    fn four_glued_labels_split_where_their_wrapped_lines_are_centred() {
+        // Four labels of 3, 2, 3 and 2 characters printed as one run; their second lines centred
+        // under each part.
+        let l0 = line(vec![
+            seg("合计", 20.0, 0.0, 20.0),
+            seg("经营收使用对附属上年", 60.0, 0.0, 100.0),
+        ]);
+        let l1 = line(vec![
+            seg("入", 70.0, 11.0, 10.0),
+            seg("结余", 90.0, 11.0, 20.0),
+            seg("缴收入", 113.0, 11.0, 25.0),
+            seg("结转", 140.0, 11.0, 20.0),
+        ]);
+        let l2 = line(vec![
+            seg("10.00", 20.0, 30.0, 20.0),
+            seg("1.00", 68.0, 30.0, 14.0),
+            seg("4.00", 90.0, 30.0, 20.0),
+            seg("2.00", 116.0, 30.0, 20.0),
+            seg("6.00", 140.0, 30.0, 20.0),
+        ]);
+        let g = grid_from_lines(3, &[&l0, &l1, &l2], None).expect("grid");
+        let all: Vec<Vec<&str>> = (0..g.n_rows())
+            .map(|r| (0..g.n_cols()).map(|c| g.own_text(r, c)).collect())
+            .collect();
+        assert_eq!(g.n_cols(), 5, "{all:?}");
+        let heads: Vec<&str> = (1..5).map(|c| g.own_text(0, c)).collect();
+        assert_eq!(
+            heads,
+            vec!["经营收入", "使用结余", "对附属缴收入", "上年结转"]
+        );
+        assert_eq!(g.own_text(1, 2), "4.00");
+        assert_eq!(g.own_text(1, 4), "6.00");
     }
 
     #[test]

@@ -135,6 +135,11 @@ pub(crate) fn extract(doc: &Document) -> Vec<Table> {
         if crate::ingest::stop_requested() {
             break;
         }
+        // The figures are printed beside their 资金总额 label, on its page: a form without them
+        // (a 绩效目标表 states only the amount planned) takes none from the next page's table.
+        if let Some(b) = cur.as_mut() {
+            b.after_amount_label = false;
+        }
         for line in &page.lines {
             let n = line.normalized();
             if n.is_empty() {
@@ -451,6 +456,46 @@ mod tests {
         assert_eq!(t[0].rows[0].page, 1);
         assert_eq!(t[0].rows[0].raw[0], "31.2");
         assert_eq!(t[0].rows[0].cell_rects, vec![None; 6]);
+    }
+
+    #[test]
+    fn figures_are_read_on_the_page_of_their_label() {
+        // A 绩效目标表 prints its amount on the 资金总额 line; the next page's table (total,
+        // 财政拨款, 其他资金) is not its 预算数 / 执行数 / 执行率.
+        let page = |n: u32, lines: &[&str]| {
+            let mut p = crate::document::Page::new(n);
+            p.lines = lines
+                .iter()
+                .map(|t| crate::document::Line::plain(*t))
+                .collect();
+            p
+        };
+        let mut d = doc(&[]);
+        d.pages = vec![
+            page(
+                1,
+                &[
+                    "项目名称 法律咨询服务",
+                    "主管部门 某局",
+                    "实施期资金总额： 3.00",
+                ],
+            ),
+            page(2, &["部门整体支出绩效目标表", "2540.81 2540.81 0"]),
+        ];
+        assert!(extract(&d).is_empty());
+        // A self-assessment form reads them on its page.
+        d.pages = vec![page(
+            1,
+            &[
+                "项目名称 某项目",
+                "主管部门 某局",
+                "年度资金总额",
+                "10 9 90% 18",
+            ],
+        )];
+        let t = extract(&d);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].rows[0].cells[1], Some(Decimal::from(9)));
     }
 
     #[test]

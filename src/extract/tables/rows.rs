@@ -73,8 +73,19 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             Role::Label => {
                 // A label column without a label of its own (or with the same one), right after a
                 // label column: both sit under one header cell and make a two-level name.
+                // A label column headed only by a banner over the whole table (`部门预算`) beside
+                // one headed by that banner and a word of its own (`部门预算/单位名称`) is one
+                // header cell too: the names printed left of a 合计 set apart from them.
+                let banner_only = c > 0
+                    && labels.get(c - 1).zip(labels.get(c)).is_some_and(|(a, b)| {
+                        !a.is_empty()
+                            && b.len() > a.len() + 1
+                            && b.starts_with(a.as_str())
+                            && b[a.len()..].starts_with('/')
+                    });
                 let unlabelled = labels.get(c).is_none_or(|l| l.is_empty())
-                    || (c > 0 && labels.get(c) == labels.get(c - 1));
+                    || (c > 0 && labels.get(c) == labels.get(c - 1))
+                    || banner_only;
                 if let Some(b) = out.last_mut().filter(|b| {
                     let last = b.sub_labels.last().copied().or(b.label);
                     unlabelled
@@ -189,6 +200,12 @@ fn join_code(parts: &[&str], prev: Option<&str>) -> Option<String> {
     // 类 (3 digits) + 款 (2) + 项 (2).
     let mut code = String::new();
     for (i, p) in parts.iter().enumerate() {
+        // A lower column printing more than a two-digit suffix prints the whole code (a unit code
+        // `114001` indented under its department's `114`, or `20101` under `201`).
+        if i > 0 && p.len() > 2 {
+            code = p.to_string();
+            continue;
+        }
         if p.is_empty() {
             if code.is_empty() && i == 0 {
                 // 类 missing: inherit from the previous code when a lower part is printed.
@@ -908,12 +925,17 @@ fn numbering_levels(rows: &[Row], members: &[usize]) -> Option<Vec<(usize, u8)>>
 /// nearest row above it one level up.
 pub(crate) fn set_hierarchy(rows: &mut [Row]) {
     complete_suffix_codes(rows);
+    let departments = department_codes(rows);
+    let class_level = |code: Option<&str>| {
+        code.filter(|c| !departments.iter().any(|d| d == c))
+            .and_then(code_level)
+    };
     let coded = rows
         .iter()
-        .any(|r| r.code.as_deref().and_then(code_level).is_some());
+        .any(|r| class_level(r.code.as_deref()).is_some());
     if coded {
         for r in rows.iter_mut() {
-            r.level = r.code.as_deref().and_then(code_level);
+            r.level = class_level(r.code.as_deref());
         }
         set_parents(rows);
         // A row printing the code, name and values of the row just above is that row's single
@@ -997,6 +1019,26 @@ pub(crate) fn set_hierarchy(rows: &mut [Row]) {
             .map(|r| r.name.clone());
         rows[i].parent = parent;
     }
+}
+
+/// Department codes: three-digit codes that the six-digit unit codes (单位编码) of the table extend
+/// (`114` over `114001`, `114002`). No classification code has six digits, so such a `114` heads
+/// units, not a 类 of the functional classification.
+fn department_codes(rows: &[Row]) -> Vec<String> {
+    let units: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.code.as_deref())
+        .filter(|c| c.len() == 6)
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        if let Some(c) = r.code.as_deref().filter(|c| c.len() == 3) {
+            if units.iter().any(|u| u.starts_with(c)) && !out.iter().any(|d| d == c) {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Parent code of each classified row: the nearest shorter code that prefixes it.
@@ -1593,6 +1635,66 @@ mod tests {
         assert_eq!(levels(&rows), vec![Some(1), Some(2), Some(3), Some(1)]);
         let kids = children(&rows);
         assert_eq!((kids[0].clone(), kids[1].clone()), (vec![1], vec![2]));
+    }
+
+    #[test]
+    fn department_code_heads_the_unit_codes_that_extend_it() {
+        // 单位编码 printed indented: the department's `114` in the first code column, its units'
+        // `114001` in a second one; the unit code is whole, not a suffix of the department's.
+        assert_eq!(
+            join_code(&["", "114001"], Some("114")).as_deref(),
+            Some("114001")
+        );
+        assert_eq!(join_code(&["114", ""], None).as_deref(), Some("114"));
+        assert_eq!(
+            join_code(&["", "20101"], Some("201")).as_deref(),
+            Some("20101")
+        );
+        assert_eq!(
+            join_code(&["", "01"], Some("20101")).as_deref(),
+            Some("20101")
+        );
+        let mut rows = vec![
+            plain(None, "合计", Some("9"), None),
+            plain(Some("114"), "某某厅", Some("9"), None),
+            plain(Some("114001"), "某某厅本级", Some("5"), None),
+            plain(Some("114002"), "某某中心", Some("4"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1), Some(2), Some(2)]);
+        assert_eq!(rows[2].parent.as_deref(), Some("114"));
+        assert_eq!(children(&rows)[1], vec![2, 3]);
+        // A 类 code that no unit code extends stays a 类.
+        let mut rows = vec![
+            plain(Some("125001"), "某某局", Some("3"), None),
+            plain(Some("208"), "社会保障和就业支出", Some("3"), None),
+        ];
+        set_hierarchy(&mut rows);
+        assert_eq!(levels(&rows), vec![None, Some(1)]);
+    }
+
+    #[test]
+    fn banner_only_label_column_shares_the_name_cell() {
+        // Names printed left of the 合计 of the total row, so that they make a column headed only
+        // by the table's banner: one block, the 合计 an item of the name.
+        let roles = [Role::Code, Role::Label, Role::Label, Role::Money];
+        let labels: Vec<String> = [
+            "部门预算/单位编码",
+            "部门预算",
+            "部门预算/单位名称",
+            "部门预算/合计",
+        ]
+        .map(String::from)
+        .to_vec();
+        let b = blocks(&roles, &labels);
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].label, b[0].sub_labels.clone()), (Some(1), vec![2]));
+        assert_eq!(b[0].values, vec![3]);
+        // Two label columns of their own words are two blocks.
+        let labels: Vec<String> = ["单位编码", "收入/项目", "支出/项目", "支出/合计"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(blocks(&roles, &labels).len(), 2);
     }
 
     #[test]
