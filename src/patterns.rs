@@ -31,6 +31,7 @@ use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::extract::tables::rows::{default_row_words, RowWords};
 use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
+use crate::vocabulary::{Outline, Performance, Sections, TableLayout, Vocabulary};
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
 const DEFAULT_FILES: &[(&str, &str)] = &[
@@ -101,6 +102,18 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "identities.toml",
         include_str!("../patterns/identities.toml"),
+    ),
+    (
+        crate::vocabulary::OUTLINE_FILE,
+        include_str!("../patterns/outline.toml"),
+    ),
+    (
+        crate::vocabulary::TABLE_LAYOUT_FILE,
+        include_str!("../patterns/tables/layout.toml"),
+    ),
+    (
+        crate::vocabulary::PERFORMANCE_FILE,
+        include_str!("../patterns/tables/performance.toml"),
     ),
 ];
 
@@ -437,6 +450,9 @@ pub struct PatternSet {
     /// text of their file.
     pub figures: Arc<Figures>,
     pub figures_text: String,
+    /// The layout words (`outline.toml`, `tables/layout.toml`, `tables/performance.toml`; see
+    /// [`crate::vocabulary`]); a section no file holds is the embedded default.
+    pub vocabulary: Arc<Vocabulary>,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -473,6 +489,12 @@ struct FileDef {
     names: Option<NameWords>,
     #[serde(default)]
     figures: Vec<FigureGroup>,
+    #[serde(default)]
+    outline: Option<Outline>,
+    #[serde(default)]
+    table_layout: Option<TableLayout>,
+    #[serde(default)]
+    performance: Option<Performance>,
 }
 
 impl FileDef {
@@ -693,7 +715,34 @@ impl PatternSet {
         let mut metadata: Option<MetadataRules> = None;
         let mut columns: Option<(String, ColumnsEntry)> = None;
         let mut rows: Option<(String, RowWords)> = None;
+        let mut vocabulary = Vocabulary::embedded();
+        let mut sections_seen: Vec<&str> = Vec::new();
         for (name, def) in &parsed {
+            let sections = [
+                ("outline", def.outline.is_some()),
+                ("table_layout", def.table_layout.is_some()),
+                ("performance", def.performance.is_some()),
+            ];
+            for (section, present) in sections {
+                if present && sections_seen.contains(&section) {
+                    errors.push(invalid(
+                        name,
+                        section,
+                        section,
+                        format!("a second [{section}] table"),
+                    ));
+                } else if present {
+                    sections_seen.push(section);
+                }
+            }
+            vocabulary.take(
+                name,
+                Sections {
+                    outline: def.outline.clone(),
+                    table_layout: def.table_layout.clone(),
+                    performance: def.performance.clone(),
+                },
+            );
             if let Some(m) = &def.metadata {
                 if metadata.is_some() {
                     errors.push(invalid(
@@ -892,6 +941,7 @@ impl PatternSet {
                 identities_text,
                 figures: Arc::new(figures),
                 figures_text,
+                vocabulary: Arc::new(vocabulary),
             },
             errors,
         ))
@@ -966,7 +1016,11 @@ impl PatternSet {
             }
         }
         problems.extend(self.metadata.check());
+        problems.extend(self.vocabulary.check());
+        // The catalog's examples are identified with this set's table layout words.
+        let layout = crate::vocabulary::install(self.vocabulary.clone());
         problems.extend(self.catalog.check());
+        drop(layout);
         if !self.columns_file.is_empty() {
             problems.extend(self.columns.check(&self.columns_file));
         }

@@ -241,6 +241,8 @@ fn stages(
 ) -> Result<Analysis, IngestError> {
     let mut stages = StageTimes::default();
     let _scope = cancel.enter();
+    // Headings, table titles and P01 lines are read with the run's layout words.
+    let _layout = crate::vocabulary::install(config.patterns.vocabulary.clone());
     let t = Instant::now();
     cancel.check()?;
     let outline = segment::outline(doc);
