@@ -558,6 +558,8 @@ struct UnitsEntry {
     negative: Vec<String>,
     positive: Vec<String>,
     not_money_after: Vec<String>,
+    #[serde(default)]
+    table: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -811,6 +813,9 @@ impl PatternSet {
                     errors.push(invalid(name, k, "fragments", "fragment defined twice"));
                 }
             }
+        }
+        if let Some(u) = &units {
+            vocabulary.use_units(u);
         }
         if !parsed.iter().any(|(_, d)| d.units.is_some()) {
             errors.push(invalid("units.toml", "units", "units", "no [units] table"));
@@ -1210,6 +1215,14 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         money.push((word.clone(), v));
     }
     money.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    if let Some(w) = u.table.iter().find(|w| !money.iter().any(|(m, _)| m == *w)) {
+        return Err(invalid(
+            file,
+            "units",
+            "table",
+            format!("{w:?} is not a money unit of [units.money]"),
+        ));
+    }
     Ok(UnitWords {
         money,
         approximate_before: u.approximate_before.clone(),
@@ -1217,7 +1230,21 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         negative: u.negative.clone(),
         positive: u.positive.clone(),
         not_money_after: u.not_money_after.clone(),
+        table: u.table.clone(),
     })
+}
+
+/// The unit words of the embedded `units.toml` (empty when it does not load: a build defect the
+/// tests catch).
+pub(crate) fn embedded_units() -> UnitWords {
+    DEFAULT_FILES
+        .iter()
+        .filter(|(n, _)| *n == "units.toml")
+        .find_map(|(n, t)| {
+            let def = toml::from_str::<FileDef>(t).ok()?;
+            compile_units(n, def.units.as_ref()?).ok()
+        })
+        .unwrap_or_default()
 }
 
 fn expand(

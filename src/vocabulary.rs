@@ -17,6 +17,13 @@ use std::sync::{Arc, LazyLock};
 use regex::{Captures, Regex};
 use serde::Deserialize;
 
+use crate::amount::UnitWords;
+
+/// Written in a rule's regex, stands for the units a table declares (`[units] table` of
+/// `units.toml`, e.g. `(?:亿元|万元|千元|元)`): the rule is compiled once the units are known.
+pub const TABLE_UNIT: &str = "{table_unit}";
+const NEVER: &str = r"[^\s\S]";
+
 /// The embedded defaults of the three files.
 pub const OUTLINE_FILE: &str = "outline.toml";
 pub const TABLE_LAYOUT_FILE: &str = "tables/layout.toml";
@@ -54,6 +61,8 @@ struct RuleDef {
 #[serde(try_from = "RuleDef")]
 pub struct Rule {
     regex: Regex,
+    /// The regex as written (with [`TABLE_UNIT`] unexpanded).
+    source: String,
     examples: Vec<String>,
     counter_examples: Vec<String>,
 }
@@ -62,8 +71,10 @@ impl TryFrom<RuleDef> for Rule {
     type Error = regex::Error;
 
     fn try_from(d: RuleDef) -> Result<Rule, regex::Error> {
+        // Until the units are known, the table units match nothing.
         Ok(Rule {
-            regex: Regex::new(&d.regex)?,
+            regex: Regex::new(&d.regex.replace(TABLE_UNIT, &format!("(?:{NEVER})")))?,
+            source: d.regex,
             examples: d.examples,
             counter_examples: d.counter_examples,
         })
@@ -74,7 +85,8 @@ impl Default for Rule {
     /// A rule that matches nothing (a section missing from a broken embedded file).
     fn default() -> Rule {
         Rule {
-            regex: Regex::new(r"[^\s\S]").expect("the empty class is a valid regex"),
+            regex: Regex::new(NEVER).expect("the empty class is a valid regex"),
+            source: NEVER.to_string(),
             examples: Vec::new(),
             counter_examples: Vec::new(),
         }
@@ -88,6 +100,17 @@ impl Rule {
 
     pub fn captures<'h>(&self, text: &'h str) -> Option<Captures<'h>> {
         self.regex.captures(text)
+    }
+
+    /// Compiles the rule again with the table units for [`TABLE_UNIT`] (`units`: the alternation,
+    /// escaped); a rule without it is left as it is, one that no longer compiles too (its examples
+    /// then say so).
+    fn expand_units(&mut self, units: &str) {
+        if self.source.contains(TABLE_UNIT) {
+            if let Ok(r) = Regex::new(&self.source.replace(TABLE_UNIT, units)) {
+                self.regex = r;
+            }
+        }
     }
 
     /// `text` with the rule's first match removed.
@@ -255,6 +278,20 @@ pub struct TableLayout {
     pub note_start: Rule,
     /// The title of a contents page (`目录`).
     pub contents_page: Rule,
+    /// A row label that opens a table's body (`一、`, a code, `其中：`, `收入总计`).
+    pub body_label: Rule,
+    /// A column label of classification codes (`科目编码`, `类`).
+    pub code_label: Rule,
+    /// A column label of row labels (`项目`, `科目名称`).
+    pub label_words: Rule,
+    /// A column label of percents (`占比`, `执行率`).
+    pub percent_label: Rule,
+    /// The statement that the tables are published separately (`公开表附后`).
+    pub separate_tables: Rule,
+    /// The unit a table declares (`单位：万元`): group `unit`, one of the table units.
+    pub unit_line: Rule,
+    /// A unit printed at the end of a title line (`…总表（单位：万元）`): removed from the title.
+    pub unit_tail: Rule,
 }
 
 impl TableLayout {
@@ -270,6 +307,37 @@ impl TableLayout {
         self.empty_statement.check(&at("empty_statement"), &[], out);
         self.note_start.check(&at("note_start"), &[], out);
         self.contents_page.check(&at("contents_page"), &[], out);
+        self.body_label.check(&at("body_label"), &[], out);
+        self.code_label.check(&at("code_label"), &[], out);
+        self.label_words.check(&at("label_words"), &[], out);
+        self.percent_label.check(&at("percent_label"), &[], out);
+        self.separate_tables.check(&at("separate_tables"), &[], out);
+        self.unit_line.check(&at("unit_line"), &["unit"], out);
+        self.unit_tail.check(&at("unit_tail"), &[], out);
+    }
+
+    fn expand_units(&mut self, units: &str) {
+        for r in [
+            &mut self.title_end,
+            &mut self.title_end_verb,
+            &mut self.table_label,
+            &mut self.table_number,
+            &mut self.part_heading,
+            &mut self.part_line,
+            &mut self.continued,
+            &mut self.empty_statement,
+            &mut self.note_start,
+            &mut self.contents_page,
+            &mut self.body_label,
+            &mut self.code_label,
+            &mut self.label_words,
+            &mut self.percent_label,
+            &mut self.separate_tables,
+            &mut self.unit_line,
+            &mut self.unit_tail,
+        ] {
+            r.expand_units(units);
+        }
     }
 }
 
@@ -352,6 +420,8 @@ pub struct Vocabulary {
     pub tables_file: String,
     pub performance: Performance,
     pub performance_file: String,
+    /// The unit words (`units.toml`): the table units of the rules and of table cells.
+    pub units: UnitWords,
 }
 
 impl Vocabulary {
@@ -381,7 +451,21 @@ impl Vocabulary {
                 v.take(file, s);
             }
         }
+        v.use_units(&crate::patterns::embedded_units());
         v
+    }
+
+    /// Takes the unit words and compiles the rules that name the table units with them (call it
+    /// after the last [`Vocabulary::take`]).
+    pub fn use_units(&mut self, units: &UnitWords) {
+        self.units = units.clone();
+        let words: Vec<String> = units.table.iter().map(|w| regex::escape(w)).collect();
+        let alternation = if words.is_empty() {
+            format!("(?:{NEVER})")
+        } else {
+            format!("(?:{})", words.join("|"))
+        };
+        self.tables.expand_units(&alternation);
     }
 
     /// Verifies every rule's examples; problems are `file:section.rule:field: message`.
@@ -503,6 +587,7 @@ mod tests {
         let s: Sections = toml::from_str(&text).expect("still valid TOML");
         let mut v = Vocabulary::default();
         v.take(TABLE_LAYOUT_FILE, s);
+        v.use_units(&crate::patterns::embedded_units());
         let problems: Vec<String> = v
             .check()
             .into_iter()
@@ -514,6 +599,27 @@ mod tests {
             "{}",
             problems[0]
         );
+    }
+
+    #[test]
+    fn table_units_come_from_the_unit_words() {
+        let v = Vocabulary::embedded();
+        let unit = |s: &str| {
+            v.tables
+                .unit_line
+                .captures(s)
+                .and_then(|c| group(&c, "unit").map(str::to_string))
+        };
+        assert_eq!(unit("单位：万元").as_deref(), Some("万元"));
+        assert_eq!(unit("金额单位: 人民币元").as_deref(), Some("元"));
+        assert_eq!(unit("单位：个"), None);
+        // Without table units the rule matches nothing.
+        let mut none = v.clone();
+        none.use_units(&UnitWords::default());
+        assert!(!none.tables.unit_line.is_match("单位：万元"));
+        assert!(none.tables.unit_tail.is_match("收支总表（单位：万元）"));
+        assert!(!none.tables.unit_tail.is_match("收支总表（单位万元）"));
+        assert!(v.tables.unit_tail.is_match("收支总表（单位万元）"));
     }
 
     #[test]

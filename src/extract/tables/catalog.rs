@@ -123,11 +123,6 @@ static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d*\s*$").expect("toc regex is valid")
 });
 
-static UNIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[(（]?(?:金额)?单位\s*(?:[:：].*|(?:亿元|万元|千元|元)[)）]?)$")
-        .expect("unit tail regex is valid")
-});
-
 /// A parenthetical after a title (`（功能科目）`, `（经济科目）`).
 static PAREN_TAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren tail regex is valid"));
@@ -366,7 +361,7 @@ impl Catalog {
         {
             return None;
         }
-        let title = UNIT_TAIL.replace(&norm, "");
+        let title = layout.unit_tail.remove(&norm);
         let title = title.trim_end_matches(['(', '（']);
         let bare = layout.continued.remove(title);
         let full = key(&bare);
@@ -378,15 +373,15 @@ impl Catalog {
     /// document's family (see [`Catalog::family_of_kind`]); neutral names need it.
     pub(crate) fn identify(&self, line: &str, family: Option<&str>) -> Option<TitleMatch> {
         let (k, full) = self.title_key(line)?;
+        let vocabulary = crate::vocabulary::current();
+        let layout = &vocabulary.tables;
         let norm = normalize_line(line);
-        let title = UNIT_TAIL.replace(&norm, "");
+        let title = layout.unit_tail.remove(&norm);
         let title = title.trim_end_matches(['(', '（']).to_string();
         if let Some(id) = self.by_title(&k, &full, family) {
             return Some(TitleMatch { id, title });
         }
         // 发表 (publish) and 代表 (deputy) end sentences, not titles.
-        let vocabulary = crate::vocabulary::current();
-        let layout = &vocabulary.tables;
         let verb = layout.title_end_verb.is_match(&k);
         if layout.title_end.is_match(&k)
             && !verb

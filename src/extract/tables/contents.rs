@@ -40,11 +40,6 @@ static LEADER_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*(?:[.…·．\-—_]{2,}\s*)?[\d\s]*$").expect("leader regex is valid")
 });
 
-static SEPARATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:公开表|表样|预算表|决算表)(?:样)?(?:附后|另附|另行公开)")
-        .expect("separate regex is valid")
-});
-
 /// Removes dot leaders and a trailing page number from a contents entry.
 fn entry_text(line: &str) -> String {
     let n = normalize_line(line);
@@ -75,14 +70,20 @@ pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
     let mut out = Listed {
         published_separately: lines.iter().find_map(|(t, _)| {
             let n = normalize_line(t);
-            SEPARATE.is_match(&n).then_some(n)
+            crate::vocabulary::current()
+                .tables
+                .separate_tables
+                .is_match(&n)
+                .then_some(n)
         }),
         ..Listed::default()
     };
-    let Some(start) = lines
-        .iter()
-        .position(|(t, _)| normalize_line(t).replace(' ', "") == "目录")
-    else {
+    let Some(start) = lines.iter().position(|(t, _)| {
+        crate::vocabulary::current()
+            .tables
+            .contents_page
+            .is_match(&normalize_line(t).replace(' ', ""))
+    }) else {
         return out;
     };
     let mut seen: Vec<String> = Vec::new();
