@@ -62,6 +62,8 @@ pub struct UnitWords {
     /// Characters right after a money unit that turn the figure into a count or unit cost
     /// (`/` in `2000元/人`, `人` in `1.44万人`).
     pub not_money_after: Vec<String>,
+    /// The units a table declares (`单位：万元`), each one of `money`.
+    pub table: Vec<String>,
 }
 
 impl UnitWords {
@@ -195,6 +197,7 @@ mod tests {
             negative: w(&["减少", "下降", "降低"]),
             positive: w(&["增加", "增长"]),
             not_money_after: w(&["/", "人", "户", "张", "家"]),
+            table: w(&["亿元", "万元", "千元", "元"]),
         }
     }
 

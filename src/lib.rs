@@ -49,3 +49,4 @@ pub mod report;
 pub mod review;
 pub mod segment;
 pub mod table_id;
+pub mod vocabulary;

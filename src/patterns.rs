@@ -31,6 +31,7 @@ use crate::extract::tables::labels::{ColumnWords, ColumnsEntry};
 use crate::extract::tables::rows::{default_row_words, RowWords};
 use crate::metadata::{MetadataEntry, MetadataRules};
 use crate::normalize::normalize_line;
+use crate::vocabulary::{Outline, Performance, Sections, TableLayout, Vocabulary};
 
 /// The default pattern files, embedded in the binary: (name relative to `patterns/`, contents).
 const DEFAULT_FILES: &[(&str, &str)] = &[
@@ -101,6 +102,18 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     (
         "identities.toml",
         include_str!("../patterns/identities.toml"),
+    ),
+    (
+        crate::vocabulary::OUTLINE_FILE,
+        include_str!("../patterns/outline.toml"),
+    ),
+    (
+        crate::vocabulary::TABLE_LAYOUT_FILE,
+        include_str!("../patterns/tables/layout.toml"),
+    ),
+    (
+        crate::vocabulary::PERFORMANCE_FILE,
+        include_str!("../patterns/tables/performance.toml"),
     ),
 ];
 
@@ -437,6 +450,9 @@ pub struct PatternSet {
     /// text of their file.
     pub figures: Arc<Figures>,
     pub figures_text: String,
+    /// The layout words (`outline.toml`, `tables/layout.toml`, `tables/performance.toml`; see
+    /// [`crate::vocabulary`]); a section no file holds is the embedded default.
+    pub vocabulary: Arc<Vocabulary>,
 }
 
 // ---- the file format -------------------------------------------------------------------------
@@ -475,6 +491,12 @@ struct FileDef {
     part_sets: PartSets,
     #[serde(default)]
     figures: Vec<FigureGroup>,
+    #[serde(default)]
+    outline: Option<Outline>,
+    #[serde(default)]
+    table_layout: Option<TableLayout>,
+    #[serde(default)]
+    performance: Option<Performance>,
 }
 
 impl FileDef {
@@ -538,6 +560,8 @@ struct UnitsEntry {
     negative: Vec<String>,
     positive: Vec<String>,
     not_money_after: Vec<String>,
+    #[serde(default)]
+    table: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -710,6 +734,7 @@ impl PatternSet {
                 identities_text,
                 figures: Arc::new(figures),
                 figures_text,
+                vocabulary: Arc::new(s.vocabulary),
             },
             errors,
         ))
@@ -727,7 +752,11 @@ impl PatternSet {
             example_problems(p, &self.units, &mut problems);
         }
         problems.extend(self.metadata.check());
+        problems.extend(self.vocabulary.check());
+        // The catalog's examples are identified with this set's table layout words.
+        let layout = crate::vocabulary::install(self.vocabulary.clone());
         problems.extend(self.catalog.check());
+        drop(layout);
         if !self.columns_file.is_empty() {
             problems.extend(self.columns.check(&self.columns_file));
         }
@@ -976,6 +1005,14 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         money.push((word.clone(), v));
     }
     money.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    if let Some(w) = u.table.iter().find(|w| !money.iter().any(|(m, _)| m == *w)) {
+        return Err(invalid(
+            file,
+            "units",
+            "table",
+            format!("{w:?} is not a money unit of [units.money]"),
+        ));
+    }
     Ok(UnitWords {
         money,
         approximate_before: u.approximate_before.clone(),
@@ -983,7 +1020,21 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         negative: u.negative.clone(),
         positive: u.positive.clone(),
         not_money_after: u.not_money_after.clone(),
+        table: u.table.clone(),
     })
+}
+
+/// The unit words of the embedded `units.toml` (empty when it does not load: a build defect the
+/// tests catch).
+pub(crate) fn embedded_units() -> UnitWords {
+    DEFAULT_FILES
+        .iter()
+        .filter(|(n, _)| *n == "units.toml")
+        .find_map(|(n, t)| {
+            let def = toml::from_str::<FileDef>(t).ok()?;
+            compile_units(n, def.units.as_ref()?).ok()
+        })
+        .unwrap_or_default()
 }
 
 fn expand(
@@ -1179,21 +1230,57 @@ fn parse_files(
 
 /// What the pattern files define once (units, metadata, column and row words) or add up to (keys,
 /// fragments), with the file of the column and row words.
-#[derive(Default)]
-struct Sections {
+struct FileSections {
     keys: Vec<KeyDef>,
     units: Option<UnitWords>,
     fragments: BTreeMap<String, String>,
     metadata: Option<MetadataRules>,
     columns: Option<(String, ColumnsEntry)>,
     rows: Option<(String, RowWords)>,
+    /// The layout words (`[outline]`, `[table_layout]`, `[performance]`), each section the
+    /// embedded default when no file holds it.
+    vocabulary: Vocabulary,
 }
 
-/// The [`Sections`] of the parsed files, in file order; a second table of a kind defined once and
-/// a key or fragment defined twice are problems.
-fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> Sections {
-    let mut s = Sections::default();
+/// The [`FileSections`] of the parsed files, in file order; a second table of a kind defined once
+/// and a key or fragment defined twice are problems.
+fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> FileSections {
+    let mut s = FileSections {
+        keys: Vec::new(),
+        units: None,
+        fragments: BTreeMap::new(),
+        metadata: None,
+        columns: None,
+        rows: None,
+        vocabulary: Vocabulary::embedded(),
+    };
+    let mut sections_seen: Vec<&str> = Vec::new();
     for (name, def) in parsed {
+        let layout_sections = [
+            ("outline", def.outline.is_some()),
+            ("table_layout", def.table_layout.is_some()),
+            ("performance", def.performance.is_some()),
+        ];
+        for (section, present) in layout_sections {
+            if present && sections_seen.contains(&section) {
+                errors.push(invalid(
+                    name,
+                    section,
+                    section,
+                    format!("a second [{section}] table"),
+                ));
+            } else if present {
+                sections_seen.push(section);
+            }
+        }
+        s.vocabulary.take(
+            name,
+            Sections {
+                outline: def.outline.clone(),
+                table_layout: def.table_layout.clone(),
+                performance: def.performance.clone(),
+            },
+        );
         if let Some(m) = &def.metadata {
             if s.metadata.is_some() {
                 errors.push(invalid(
@@ -1244,6 +1331,9 @@ fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> Sec
                 errors.push(invalid(name, k, "fragments", "fragment defined twice"));
             }
         }
+    }
+    if let Some(u) = &s.units {
+        s.vocabulary.use_units(u);
     }
     s
 }

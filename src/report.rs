@@ -289,6 +289,8 @@ fn stages(
 ) -> Result<Analysis, IngestError> {
     let mut stages = StageTimes::default();
     let _scope = cancel.enter();
+    // Headings, table titles and P01 lines are read with the run's layout words.
+    let _layout = crate::vocabulary::install(config.patterns.vocabulary.clone());
     let found = read(doc, source, config, cancel, &mut stages)?;
     let record = document_record(id, source, bytes, doc, &found, config);
     let rendered = Rendered::new(&record, &found.facts, &found.tables, &found.checks);

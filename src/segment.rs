@@ -23,6 +23,7 @@ use regex::Regex;
 
 use crate::document::Document;
 use crate::normalize::join_wrapped;
+use crate::vocabulary::{group, Outline as OutlineWords};
 
 /// One section of the outline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,8 +76,11 @@ pub struct Outline {
     pub sections: Vec<Section>,
 }
 
-/// Builds the outline of a document.
+/// Builds the outline of a document (with the heading words in force, see
+/// [`crate::vocabulary::current`]).
 pub fn outline(doc: &Document) -> Outline {
+    let vocabulary = crate::vocabulary::current();
+    let w = &vocabulary.outline;
     let mut sections: Vec<Section> = vec![Section {
         level: 0,
         number: String::new(),
@@ -91,13 +95,13 @@ pub fn outline(doc: &Document) -> Outline {
     }];
     // Index of the open section at each level (0..=5).
     let mut open: [Option<usize>; 6] = [Some(0), None, None, None, None, None];
-    let contents = contents_region(doc);
+    let contents = contents_region(doc, w);
     // Reports without 第X部分 parts (Shanghai budgets) title their parts with unnumbered lines.
     let has_parts = doc
         .pages
         .iter()
         .flat_map(|p| p.lines.iter())
-        .any(|l| PART.is_match(l.normalized()));
+        .any(|l| w.part.is_match(l.normalized()));
     let mut pending_title: Option<usize> = None;
     for (pi, page) in doc.pages.iter().enumerate() {
         if crate::ingest::stop_requested() {
@@ -109,23 +113,9 @@ pub fn outline(doc: &Document) -> Outline {
                 continue;
             }
             let in_contents = contents.is_some_and(|(from, to)| (pi, li) >= from && (pi, li) < to);
-            let heading = if in_contents
-                || looks_like_table_row(&line.text)
-                || DOT_LEADER.is_match(text)
-                || is_table_line(page, line)
-            {
-                None
-            } else {
-                parse_heading(text).filter(|h| {
-                    h.level == 1 || !is_row_label(text, &h.title, &page.lines[li + 1..])
-                })
-            };
-            let heading = heading.or_else(|| {
-                (!in_contents && !has_parts)
-                    .then(|| unnumbered_title(text))
-                    .flatten()
-            });
-            let accepted = heading.filter(|h| h.ordinal == 0 || fits_sequence(&sections, &open, h));
+            let heading = line_heading(w, page, li, text, in_contents, has_parts);
+            let accepted =
+                heading.filter(|h| h.ordinal == 0 || fits_sequence(&sections, &open, h, w));
             if accepted.is_none() {
                 // A heading printed as its number alone takes the next line as its title.
                 if let Some(i) = pending_title.take() {
@@ -133,43 +123,10 @@ pub fn outline(doc: &Document) -> Outline {
                 }
             }
             if let Some(h) = accepted {
-                pending_title = None;
-                let parent = (0..h.level as usize).rev().find_map(|l| open[l]);
-                let path = match parent.map(|p| sections[p].path.as_str()) {
-                    Some(p) if !p.is_empty() => format!("{p}/{}", h.number),
-                    _ => h.number.clone(),
-                };
-                sections.push(Section {
-                    level: h.level,
-                    number: h.number,
-                    title: h.title,
-                    page: page.number,
-                    page_end: page.number,
-                    path,
-                    parent,
-                    body: String::new(),
-                    page_marks: Vec::new(),
-                    line_marks: Vec::new(),
-                });
-                let idx = sections.len() - 1;
-                if sections[idx].title.is_empty() && h.ordinal != 0 {
-                    pending_title = Some(idx);
-                }
-                open[h.level as usize] = Some(idx);
-                for deeper in open.iter_mut().skip(h.level as usize + 1) {
-                    *deeper = None;
-                }
+                pending_title = open_section(&mut sections, &mut open, h, page.number);
             }
             let current = (0..6).rev().find_map(|l| open[l]).unwrap_or(0);
-            let s = &mut sections[current];
-            s.page_marks.push((s.body.len(), page.number));
-            join_wrapped(&mut s.body, text);
-            s.line_marks.push(LineMark {
-                offset: s.body.len() - text.len(),
-                page_index: pi,
-                line: li,
-            });
-            s.page_end = s.page_end.max(page.number);
+            append_line(&mut sections[current], text, page.number, pi, li);
         }
     }
     // A section ends where its last descendant ends.
@@ -179,6 +136,79 @@ pub fn outline(doc: &Document) -> Outline {
         }
     }
     Outline { sections }
+}
+
+/// The heading line `li` of `page` (normalised `text`) would open, before its place in the sequence
+/// is checked: none inside the contents, on a table row or line, or on a dot-leader line.
+fn line_heading(
+    w: &OutlineWords,
+    page: &crate::document::Page,
+    li: usize,
+    text: &str,
+    in_contents: bool,
+    has_parts: bool,
+) -> Option<Heading> {
+    let line = page.lines.get(li)?;
+    let heading = if in_contents
+        || looks_like_table_row(&line.text)
+        || DOT_LEADER.is_match(text)
+        || is_table_line(page, line)
+    {
+        None
+    } else {
+        parse_heading(text, w)
+            .filter(|h| h.level == 1 || !is_row_label(text, &h.title, &page.lines[li + 1..], w))
+    };
+    heading.or_else(|| {
+        (!in_contents && !has_parts)
+            .then(|| unnumbered_title(text, w))
+            .flatten()
+    })
+}
+
+/// Opens the section of an accepted heading under the open section of the level above; returns the
+/// section when its title is still to come (a number printed alone).
+fn open_section(
+    sections: &mut Vec<Section>,
+    open: &mut [Option<usize>; 6],
+    h: Heading,
+    page: u32,
+) -> Option<usize> {
+    let parent = (0..h.level as usize).rev().find_map(|l| open[l]);
+    let path = match parent.map(|p| sections[p].path.as_str()) {
+        Some(p) if !p.is_empty() => format!("{p}/{}", h.number),
+        _ => h.number.clone(),
+    };
+    sections.push(Section {
+        level: h.level,
+        number: h.number,
+        title: h.title,
+        page,
+        page_end: page,
+        path,
+        parent,
+        body: String::new(),
+        page_marks: Vec::new(),
+        line_marks: Vec::new(),
+    });
+    let idx = sections.len() - 1;
+    open[h.level as usize] = Some(idx);
+    for deeper in open.iter_mut().skip(h.level as usize + 1) {
+        *deeper = None;
+    }
+    (sections[idx].title.is_empty() && h.ordinal != 0).then_some(idx)
+}
+
+/// Adds a line's text to a section's body, with its page and line marks.
+fn append_line(s: &mut Section, text: &str, page: u32, page_index: usize, line: usize) {
+    s.page_marks.push((s.body.len(), page));
+    join_wrapped(&mut s.body, text);
+    s.line_marks.push(LineMark {
+        offset: s.body.len() - text.len(),
+        page_index,
+        line,
+    });
+    s.page_end = s.page_end.max(page);
 }
 
 impl Outline {
@@ -210,28 +240,15 @@ struct Heading {
     title: String,
 }
 
-static PART: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^第([一二三四五六七八九十]+)部分(.*)$").expect("part regex"));
-static CHINESE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]+)、(.*)$").expect("chinese regex"));
-static PAREN_CHINESE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\(([一二三四五六七八九十]+)\)(.*)$").expect("paren chinese regex")
-});
 static ARABIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9]{1,2})[.、](.*)$").expect("arabic regex"));
 static PAREN_ARABIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(([0-9]{1,2})\)(.*)$").expect("paren arabic regex"));
+
 /// Unnumbered part titles of reports without 第X部分 (`2026年部门预算编制说明`, `其他相关情况说明`,
 /// `某局主要职能`, `人民调解项目经费情况说明`): level 1, number = the title itself.
-static UNNUMBERED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:[^，。：；、,]{0,24}(?:主要职能|机构设置)|名词解释|(?:[0-9]{4}年)?(?:部门|单位)预算编制说明|其他相关情况说明|[^，。：；、,]{2,24}项目(?:经费)?情况说明)$",
-    )
-    .expect("unnumbered title regex")
-});
-
-fn unnumbered_title(text: &str) -> Option<Heading> {
-    UNNUMBERED_TITLE.is_match(text).then(|| Heading {
+fn unnumbered_title(text: &str, w: &OutlineWords) -> Option<Heading> {
+    w.unnumbered_title.is_match(text).then(|| Heading {
         level: 1,
         number: text.to_string(),
         ordinal: 0,
@@ -242,30 +259,18 @@ fn unnumbered_title(text: &str) -> Option<Heading> {
 static DOT_LEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\.{4,}|…{2,}|·{4,}|-{4,})[0-9]*$").expect("leader regex"));
 
-fn parse_heading(text: &str) -> Option<Heading> {
-    if let Some(c) = PART.captures(text) {
-        let ordinal = chinese_ordinal(&c[1])?;
+fn parse_heading(text: &str, w: &OutlineWords) -> Option<Heading> {
+    // 第X部分, 一、, (一): the number as printed and its numeral from the heading words.
+    for (level, rule) in [(1, &w.part), (2, &w.chinese), (3, &w.paren_chinese)] {
+        let Some(c) = rule.captures(text) else {
+            continue;
+        };
+        let n = group(&c, "n")?;
         return Some(Heading {
-            level: 1,
-            number: format!("第{}部分", &c[1]),
-            ordinal,
-            title: heading_title(&c[2]),
-        });
-    }
-    if let Some(c) = CHINESE.captures(text) {
-        return Some(Heading {
-            level: 2,
-            number: c[1].to_string(),
-            ordinal: chinese_ordinal(&c[1])?,
-            title: heading_title(&c[2]),
-        });
-    }
-    if let Some(c) = PAREN_CHINESE.captures(text) {
-        return Some(Heading {
-            level: 3,
-            number: format!("({})", &c[1]),
-            ordinal: chinese_ordinal(&c[1])?,
-            title: heading_title(&c[2]),
+            level,
+            number: group(&c, "number").unwrap_or(n).to_string(),
+            ordinal: w.numerals.ordinal(n)?,
+            title: heading_title(group(&c, "title").unwrap_or_default()),
         });
     }
     if let Some(c) = ARABIC.captures(text) {
@@ -301,23 +306,14 @@ fn heading_title(rest: &str) -> String {
     rest[..end].chars().take(40).collect()
 }
 
-/// 一 → 1, 十 → 10, 十三 → 13, 二十一 → 21.
-fn chinese_ordinal(s: &str) -> Option<u32> {
-    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c),
-        ['十', u] => Some(10 + digit(*u)?),
-        [t, '十'] => Some(digit(*t)? * 10),
-        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
-        _ => None,
-    }
-}
-
 /// A heading is accepted when it is the first of its level under its parent (numbered 1), or follows
 /// the previous sibling's number by one (two: one heading may have been lost).
-fn fits_sequence(sections: &[Section], open: &[Option<usize>; 6], h: &Heading) -> bool {
+fn fits_sequence(
+    sections: &[Section],
+    open: &[Option<usize>; 6],
+    h: &Heading,
+    w: &OutlineWords,
+) -> bool {
     let level = h.level as usize;
     let parent = (0..level).rev().find_map(|l| open[l]);
     let previous = sections
@@ -333,45 +329,48 @@ fn fits_sequence(sections: &[Section], open: &[Option<usize>; 6], h: &Heading) -
                 .iter()
                 .rev()
                 .find(|s| s.level == h.level)
-                .and_then(heading_ordinal)
+                .and_then(|s| heading_ordinal(s, w))
                 .is_some_and(|prev| h.ordinal == prev + 1 || h.ordinal == prev + 2)
     };
-    match previous.and_then(heading_ordinal) {
+    match previous.and_then(|s| heading_ordinal(s, w)) {
         None => h.ordinal == 1 || (level == 1 && h.ordinal <= 9) || (h.ordinal > 1 && continues()),
         Some(prev) => h.ordinal == prev + 1 || h.ordinal == prev + 2,
     }
 }
 
-fn heading_ordinal(s: &Section) -> Option<u32> {
-    let n = s
-        .number
-        .trim_start_matches('第')
-        .trim_end_matches("部分")
+fn heading_ordinal(s: &Section, w: &OutlineWords) -> Option<u32> {
+    let core = w.number_core.captures(&s.number);
+    let n = core
+        .as_ref()
+        .and_then(|c| group(c, "n"))
+        .unwrap_or(&s.number)
         .trim_start_matches('(')
         .trim_end_matches(')');
-    n.parse().ok().or_else(|| chinese_ordinal(n))
+    n.parse().ok().or_else(|| w.numerals.ordinal(n))
 }
 
-static ROW_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Han}{2,20}(?:支出|收入|合计|总计)$").expect("row label regex")
-});
 static BARE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex"));
 
 /// A numbered table row label (`三、住房保障支出` followed by its amount, or by the next row label
 /// `四、其他收入`), not a heading.
-fn is_row_label(text: &str, title: &str, following: &[crate::document::Line]) -> bool {
-    let label_only = |text: &str, title: &str| text.ends_with(title) && ROW_LABEL.is_match(title);
+fn is_row_label(
+    text: &str,
+    title: &str,
+    following: &[crate::document::Line],
+    w: &OutlineWords,
+) -> bool {
+    let label_only = |text: &str, title: &str| text.ends_with(title) && w.row_label.is_match(title);
     label_only(text, title)
         && following
             .iter()
             .map(crate::document::Line::normalized)
             .find(|t| !t.is_empty())
             .is_some_and(|t| {
-                let bare = t.trim_start_matches("其中：").trim_start_matches("其中:");
+                let bare = w.part_of_mark.remove(t);
                 BARE_NUMBER.is_match(t.split(' ').next().unwrap_or(""))
-                    || ROW_LABEL.is_match(bare)
-                    || parse_heading(t).is_some_and(|h| h.level > 1 && label_only(t, &h.title))
+                    || w.row_label.is_match(&bare)
+                    || parse_heading(t, w).is_some_and(|h| h.level > 1 && label_only(t, &h.title))
             })
 }
 
@@ -414,7 +413,7 @@ fn looks_like_table_row(raw: &str) -> bool {
 /// line. Without a repeat, the contents run to the end of the 目录 page.
 type LineAt = (usize, usize);
 
-fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
+fn contents_region(doc: &Document, w: &OutlineWords) -> Option<(LineAt, LineAt)> {
     let mut lines = Vec::new();
     for (pi, page) in doc.pages.iter().enumerate().take(12) {
         for (li, line) in page.lines.iter().enumerate() {
@@ -426,9 +425,10 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
     }
     let start = lines.iter().enumerate().position(|(i, (at, t))| {
         at.0 < 5
-            && (*t == "目录"
-                || *t == "目次"
-                || (*t == "目" && lines.get(i + 1).is_some_and(|(_, n)| *n == "录")))
+            && (w.contents_title.is_match(t)
+                || lines
+                    .get(i + 1)
+                    .is_some_and(|(_, n)| w.contents_split.is_match(&format!("{t} {n}"))))
     })?;
     let from = lines[start].0;
     let mut first: Option<Heading> = None;
@@ -436,7 +436,9 @@ fn contents_region(doc: &Document) -> Option<(LineAt, LineAt)> {
         if at.0 > from.0 + 3 {
             break;
         }
-        let Some(h) = parse_heading(t) else { continue };
+        let Some(h) = parse_heading(t, w) else {
+            continue;
+        };
         match &first {
             None => first = Some(h),
             Some(f) => {
@@ -733,20 +735,5 @@ mod tests {
                 proptest::prop_assert!(s.page <= s.page_end);
             }
         }
-    }
-
-    #[test]
-    fn chinese_ordinals() {
-        let cases = [
-            ("一", 1),
-            ("十", 10),
-            ("十三", 13),
-            ("二十", 20),
-            ("二十一", 21),
-        ];
-        for (s, n) in cases {
-            assert_eq!(chinese_ordinal(s), Some(n), "{s}");
-        }
-        assert_eq!(chinese_ordinal("十十"), None);
     }
 }

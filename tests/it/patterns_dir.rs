@@ -136,6 +136,32 @@ fn a_broken_copy_is_refused_with_every_problem() {
     let text = fs::read_to_string(&catalog).expect("catalog");
     fs::write(&catalog, text.replacen("id = \"F09\"", "id = \"Q09\"", 1)).expect("write catalog");
 
+    // A heading example that is no heading, and a counter-example that is a total line.
+    let outline = copy.join("outline.toml");
+    let text = fs::read_to_string(&outline).expect("outline");
+    let text = text.replacen(
+        "examples = ['第一部分 部门概况'",
+        "examples = ['第一章 部门概况'",
+        1,
+    );
+    assert!(
+        text.contains("'第一章 部门概况'"),
+        "outline example not replaced"
+    );
+    fs::write(&outline, text).expect("write outline");
+    let performance = copy.join("tables/performance.toml");
+    let text = fs::read_to_string(&performance).expect("performance");
+    let text = text.replacen(
+        "counter_examples = ['总分', ",
+        "counter_examples = ['总分90', ",
+        1,
+    );
+    assert!(
+        text.contains("'总分90'"),
+        "performance counter-example not replaced"
+    );
+    fs::write(&performance, text).expect("write performance");
+
     let checked = run(&["check-patterns", "--patterns", path(&copy)]);
     assert_eq!(checked.status.code(), Some(2));
     let err = String::from_utf8_lossy(&checked.stderr);
@@ -164,10 +190,18 @@ fn a_broken_copy_is_refused_with_every_problem() {
             "income.current_year:key: unknown key \"income.no_such_key\"",
         ),
         ("tables/rows.toml", "rows:examples[2]:"),
+        (
+            "outline.toml",
+            "outline.part:examples[0]: \"第一章 部门概况\" should match",
+        ),
+        (
+            "tables/performance.toml",
+            "performance.total_line:counter_examples[0]: \"总分90\" must not match",
+        ),
     ] {
         assert!(located(file, id_field), "{file}:N:{id_field} not in\n{err}");
     }
-    assert_eq!(lines.last().copied(), Some("6 problems"), "{err}");
+    assert_eq!(lines.last().copied(), Some("8 problems"), "{err}");
     // extract refuses the same set, with the same list.
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let r = run(&[
@@ -186,7 +220,7 @@ fn a_broken_copy_is_refused_with_every_problem() {
         refused.contains("gpb.budget_initial:examples[0]:"),
         "{refused}"
     );
-    assert!(refused.contains("6 problems"), "{refused}");
+    assert!(refused.contains("8 problems"), "{refused}");
     assert!(!dir.join("refused/documents.jsonl").exists());
 
     // A broken catalog file is fatal for a run too, never an empty catalog.

@@ -123,26 +123,9 @@ static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d*\s*$").expect("toc regex is valid")
 });
 
-static UNIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[(（]?(?:金额)?单位\s*(?:[:：].*|(?:亿元|万元|千元|元)[)）]?)$")
-        .expect("unit tail regex is valid")
-});
-
-/// A part heading (`第二部分 2019年度部门预算表`): the tables follow, it is not one.
-static PART_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^第[一二三四五六七八九十\d]+部分").expect("part regex is valid"));
-
-/// A table number alone (`公开01表`, `表1`): not a title.
-static TABLE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:公开|附)?表?\d+表?$|^公开\d+表$").expect("table number regex is valid")
-});
-
 /// A parenthetical after a title (`（功能科目）`, `（经济科目）`).
 static PAREN_TAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren tail regex is valid"));
-
-static CONTINUED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（]?续表?[)）]?$").expect("continued regex is valid"));
 
 /// Removes quotes and whitespace: titles are compared in this form.
 fn key(s: &str) -> String {
@@ -160,7 +143,9 @@ fn key_of_normalized(s: &str) -> String {
 /// Whether two printed titles are the same title (a 续 / 续表 mark, spaces and quotes aside): a
 /// title printed again at the top of each page of its table.
 pub(crate) fn same_title(a: &str, b: &str) -> bool {
-    let bare = |t: &str| key_of_normalized(&CONTINUED.replace(&normalize_line(t), ""));
+    let vocabulary = crate::vocabulary::current();
+    let continued = &vocabulary.tables.continued;
+    let bare = |t: &str| key_of_normalized(&continued.remove(&normalize_line(t)));
     bare(a) == bare(b)
 }
 
@@ -336,6 +321,8 @@ impl Catalog {
     {
         let mut named = vec![0usize; self.families.len()];
         let mut printed = vec![0usize; self.families.len()];
+        let vocabulary = crate::vocabulary::current();
+        let layout = &vocabulary.tables;
         for line in lines {
             let Some((k, full)) = self.title_key(&line.match_form()) else {
                 continue;
@@ -349,7 +336,7 @@ impl Catalog {
                     named[i] += 1;
                 }
             }
-            if k.ends_with('表') {
+            if layout.title_end.is_match(&k) {
                 for (i, f) in self.families.iter().enumerate() {
                     printed[i] += full.matches(f.as_str()).count();
                 }
@@ -369,19 +356,21 @@ impl Catalog {
     /// The title of a line (`norm`, in matching form): (key without a parenthetical tail, key with
     /// it), or `None` when the line cannot be a title.
     fn title_key(&self, norm: &str) -> Option<(String, String)> {
+        let vocabulary = crate::vocabulary::current();
+        let layout = &vocabulary.tables;
         if norm.is_empty() || norm.chars().count() > 60 || TOC_LINE.is_match(norm) {
             return None;
         }
         // 《…》 quotes a table's name inside a sentence (应与《部门收支预算总表》一致).
         if norm.contains(['。', '，', '；', '《'])
-            || TABLE_NUMBER.is_match(norm)
-            || PART_HEADING.is_match(norm)
+            || layout.table_number.is_match(norm)
+            || layout.part_heading.is_match(norm)
         {
             return None;
         }
-        let title = UNIT_TAIL.replace(norm, "");
+        let title = layout.unit_tail.remove(norm);
         let title = title.trim_end_matches(['(', '（']);
-        let bare = CONTINUED.replace(title, "");
+        let bare = layout.continued.remove(title);
         let full = key_of_normalized(&bare);
         let bare = PAREN_TAIL.replace(&bare, "");
         Some((key_of_normalized(&bare), full))
@@ -396,14 +385,20 @@ impl Catalog {
     ) -> Option<TitleMatch> {
         let norm = line.match_form();
         let (k, full) = self.title_key(&norm)?;
-        let title = UNIT_TAIL.replace(&norm, "");
+        let vocabulary = crate::vocabulary::current();
+        let layout = &vocabulary.tables;
+        let title = layout.unit_tail.remove(&norm);
         let title = title.trim_end_matches(['(', '（']).to_string();
         if let Some(id) = self.by_title(&k, &full, family) {
             return Some(TitleMatch { id, title });
         }
         // 发表 (publish) and 代表 (deputy) end sentences, not titles.
-        let verb = k.ends_with("发表") || k.ends_with("代表");
-        if k.ends_with('表') && !verb && k.chars().count() >= 4 && k.chars().count() <= 40 {
+        let verb = layout.title_end_verb.is_match(&k);
+        if layout.title_end.is_match(&k)
+            && !verb
+            && k.chars().count() >= 4
+            && k.chars().count() <= 40
+        {
             return Some(TitleMatch {
                 id: "X".to_string(),
                 title,
@@ -416,6 +411,8 @@ impl Catalog {
     /// family when `None`).
     fn best_name(&self, k: &str, full: &str, family: Option<&str>) -> Option<(usize, bool, usize)> {
         let searcher = self.searcher.as_ref()?;
+        let vocabulary = crate::vocabulary::current();
+        let layout = &vocabulary.tables;
         let mut best: Option<(usize, usize, bool)> = None;
         for m in searcher.find_overlapping_iter(k) {
             let name = &self.names[m.pattern().as_usize()];
@@ -428,7 +425,7 @@ impl Catalog {
             }
             // Text after the title may only be a table number such as 公开01表 or nothing.
             let rest = &k[m.end()..];
-            if !rest.is_empty() && !rest.starts_with("公开") {
+            if !rest.is_empty() && !layout.table_label.is_match(rest) {
                 continue;
             }
             if e.not_with.iter().any(|w| full.contains(w.as_str())) {
@@ -456,7 +453,7 @@ impl Catalog {
             }
         }
         // Word sets identify title lines only (a wrapped sentence of a 说明 may hold the words).
-        let titled = k.ends_with('表');
+        let titled = crate::vocabulary::current().tables.title_end.is_match(k);
         let all = |sets: &[Vec<String>]| {
             titled
                 && sets

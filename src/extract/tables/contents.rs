@@ -39,11 +39,6 @@ static LEADER_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*(?:[.…·．\-—_]{2,}\s*)?[\d\s]*$").expect("leader regex is valid")
 });
 
-static SEPARATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:公开表|表样|预算表|决算表)(?:样)?(?:附后|另附|另行公开)")
-        .expect("separate regex is valid")
-});
-
 /// Removes dot leaders and a trailing page number from a contents entry (`norm`, in matching form).
 fn entry_text(norm: &str) -> String {
     LEADER_TAIL.replace(norm, "").trim().to_string()
@@ -72,12 +67,21 @@ pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
         .flat_map(|p| p.lines.iter().map(move |l| (l.normalized(), p.number)))
         .collect();
     let mut out = Listed {
-        published_separately: lines
-            .iter()
-            .find_map(|(t, _)| SEPARATE.is_match(t).then(|| t.to_string())),
+        published_separately: lines.iter().find_map(|(t, _)| {
+            crate::vocabulary::current()
+                .tables
+                .separate_tables
+                .is_match(t)
+                .then(|| t.to_string())
+        }),
         ..Listed::default()
     };
-    let Some(start) = lines.iter().position(|(t, _)| t.replace(' ', "") == "目录") else {
+    let Some(start) = lines.iter().position(|(t, _)| {
+        crate::vocabulary::current()
+            .tables
+            .contents_page
+            .is_match(&t.replace(' ', ""))
+    }) else {
         return out;
     };
     let mut seen: Vec<String> = Vec::new();

@@ -13,9 +13,7 @@
 //! Not here: the meaning of a label for checks (see [`crate::checks::tables`]). Limits: a header
 //! without any body below it (a table whose every row is blank) is taken whole as header.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::amount::WAN_YUAN;
 
 use super::grid::CellGrid;
 use super::labels;
@@ -40,30 +38,12 @@ impl Role {
     /// The unit of the column's cells as written in `tables.jsonl` (`column_units`).
     pub(crate) fn unit(self) -> &'static str {
         match self {
-            Role::Money => "万元",
+            Role::Money => WAN_YUAN,
             Role::Percent => "%",
             _ => "",
         }
     }
 }
-
-static BODY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:[一二三四五六七八九十]+、|\d{3}(?:\d{2}){0,2}$|\d{3}\s|其中[:：]|收入总计|支出总计)",
-    )
-    .expect("body label regex is valid")
-});
-
-static CODE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:编码|代码|^类$|^款$|^项$|科目编号)").expect("code label regex is valid")
-});
-
-static LABEL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:项目|名称|科目|摘要|内容|指标)$").expect("label words regex is valid")
-});
-
-static PERCENT_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:占比|比例|比重|%|率)").expect("percent regex is valid"));
 
 /// The flattened header of a grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +95,9 @@ fn is_body_row(grid: &CellGrid, r: usize) -> bool {
     {
         return true;
     }
-    texts.first().is_some_and(|t| BODY_LABEL.is_match(t))
+    texts
+        .first()
+        .is_some_and(|t| crate::vocabulary::current().tables.body_label.is_match(t))
 }
 
 /// The number of header rows and the flattened labels. `title` is the table's title: rows that only
@@ -160,7 +142,9 @@ pub(crate) fn roles(grid: &CellGrid, header: &Header) -> Vec<Role> {
             let numbers = texts.iter().filter(|t| parse_number(t).is_some()).count();
             let percents = texts.iter().filter(|t| parse_percent(t).is_some()).count();
             let words = texts.len() - numbers - percents;
-            if CODE_LABEL.is_match(leaf) {
+            let vocabulary = crate::vocabulary::current();
+            let layout = &vocabulary.tables;
+            if layout.code_label.is_match(leaf) {
                 return Role::Code;
             }
             // 行次, 栏次, 序号 number the rows: never money, whatever the cells hold.
@@ -189,19 +173,19 @@ pub(crate) fn roles(grid: &CellGrid, header: &Header) -> Vec<Role> {
                 // heading spans the code parts).
                 if all_codes
                     && !texts.is_empty()
-                    && (LABEL_WORDS.is_match(leaf) || label.is_empty())
+                    && (layout.label_words.is_match(leaf) || label.is_empty())
                 {
                     return Role::Code;
                 }
-                if PERCENT_WORDS.is_match(leaf) {
+                if layout.percent_label.is_match(leaf) {
                     return Role::Percent;
                 }
                 return Role::Money;
             }
             // An empty column: by its label.
-            if LABEL_WORDS.is_match(leaf) {
+            if layout.label_words.is_match(leaf) {
                 Role::Label
-            } else if PERCENT_WORDS.is_match(leaf) {
+            } else if layout.percent_label.is_match(leaf) {
                 Role::Percent
             } else if leaf.is_empty() && label.is_empty() {
                 Role::Text

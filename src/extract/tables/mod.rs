@@ -199,7 +199,7 @@ fn from_positions(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
 pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
     let money: Vec<Decimal> = facts
         .iter()
-        .filter(|f| f.unit == "万元" && !f.value.is_zero())
+        .filter(|f| f.unit == crate::amount::WAN_YUAN && !f.value.is_zero())
         .map(|f| f.value)
         .collect();
     if money.is_empty() {
@@ -218,7 +218,7 @@ pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
         let (mut as_is, mut as_alt) = (0, 0);
         for row in &t.rows {
             for (i, raw) in row.raw.iter().enumerate() {
-                if t.column_units.get(i).map(String::as_str) != Some("万元") {
+                if t.column_units.get(i).map(String::as_str) != Some(crate::amount::WAN_YUAN) {
                     continue;
                 }
                 let Some(v) = unit::parse_number(raw) else {
@@ -235,7 +235,7 @@ pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
         if as_alt > as_is {
             for row in &mut t.rows {
                 for (i, raw) in row.raw.iter().enumerate() {
-                    if t.column_units.get(i).map(String::as_str) == Some("万元") {
+                    if t.column_units.get(i).map(String::as_str) == Some(crate::amount::WAN_YUAN) {
                         if let Some(cell) = row.cells.get_mut(i) {
                             *cell = unit::parse_number(raw).map(|v| alt.to_wan(v));
                         }

@@ -28,36 +28,15 @@
 //! whose score cell is blank gives its 实际完成值 instead when that is a plain number (the 总分 check
 //! then fails and shows it).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use rust_decimal::Decimal;
 
+use crate::amount::WAN_YUAN;
 use crate::document::{Document, Line, Rect};
 use crate::normalize::normalize_line;
+use crate::vocabulary::{group, Performance};
 
 use super::unit::{parse_number, parse_percent};
 use super::{Row, Table};
-
-static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[(（]\d+[)）](.+?)(?:项目)?(?:绩效)?自评结果$").expect("heading regex is valid")
-});
-
-static NAME_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^项目名称(.*)$").expect("name regex is valid"));
-
-static TOTAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^总分([\d.]+)$").expect("total regex is valid"));
-
-/// Column labels and units of a P01 table.
-pub(crate) const COLUMNS: [(&str, &str); 6] = [
-    ("预算数", "万元"),
-    ("执行数", "万元"),
-    ("执行率", "%"),
-    ("得分", "分"),
-    ("总分", "分"),
-    ("指标得分", "分"),
-];
 
 #[derive(Debug, Default)]
 struct Block {
@@ -73,7 +52,7 @@ struct Block {
     in_indicators: bool,
     /// The 得分 printed at the end of each indicator row.
     indicator_scores: Vec<String>,
-    /// Display boxes of the cells (in the order of [`COLUMNS`]) printed on the block's page.
+    /// Display boxes of the cells (in the order of the columns) printed on the block's page.
     rects: Vec<Option<Rect>>,
 }
 
@@ -127,130 +106,168 @@ fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The reading state: the block open and the tables finished.
+struct Reader<'w> {
+    words: &'w Performance,
+    out: Vec<Table>,
+    cur: Option<Block>,
+}
+
+impl Reader<'_> {
+    fn close(&mut self) {
+        if let Some(b) = self.cur.take() {
+            self.out.extend(finish(b, self.words));
+        }
+    }
+
+    /// A heading opens a block named by it; true when the line was one.
+    fn heading(&mut self, n: &str, page: u32) -> bool {
+        let Some(c) = self.words.heading.captures(n) else {
+            return false;
+        };
+        let name = group(&c, "name").unwrap_or_default().to_string();
+        self.close();
+        self.cur = Some(Block {
+            name,
+            from_heading: true,
+            page,
+            last_page: page,
+            ..Block::default()
+        });
+        true
+    }
+
+    /// A 项目名称 line opens a block unless it belongs to the heading's; true when the line was one.
+    fn name_line(&mut self, n: &str, page: u32) -> bool {
+        let Some(c) = self.words.name_line.captures(n) else {
+            return false;
+        };
+        let rest = group(&c, "name").unwrap_or_default().to_string();
+        let fresh = self
+            .cur
+            .as_ref()
+            .is_none_or(|b| b.figures.is_some() || !b.from_heading);
+        if fresh {
+            self.close();
+            self.cur = Some(Block {
+                page,
+                ..Block::default()
+            });
+        }
+        if let Some(b) = self.cur.as_mut() {
+            if !b.from_heading {
+                b.name = rest;
+                b.in_name = true;
+            }
+        }
+        true
+    }
+
+    /// Any other line of an open block.
+    fn body_line(&mut self, n: &str, line: &Line, page: u32) {
+        let words = self.words;
+        let Some(b) = self.cur.as_mut() else { return };
+        b.last_page = page;
+        if b.in_name {
+            if words.name_end.is_match(n) {
+                b.in_name = false;
+            } else {
+                b.name.push_str(n);
+                return;
+            }
+        }
+        if words.amount_label.is_match(n) {
+            b.after_amount_label = true;
+        }
+        let toks = tokens(&line.text);
+        if take_figures(b, &toks) {
+            b.keep_figure_rects(line, page);
+            return;
+        }
+        if b.figures.is_some() && words.indicators.is_match(n) {
+            b.in_indicators = true;
+            return;
+        }
+        let total = words.total_line.captures(n);
+        if b.in_indicators && total.is_none() {
+            if let Some(score) = indicator_score(&toks, words) {
+                b.indicator_scores.push(score);
+            }
+            return;
+        }
+        if let Some(c) = total {
+            b.total = group(&c, "score").map(str::to_string);
+            b.keep_total_rect(line, page, c.name("score"));
+            self.close();
+        }
+    }
+}
+
+/// The budget figures: the first line after the amount label of 2–4 numbers, money first; true when
+/// `toks` were taken.
+fn take_figures(b: &mut Block, toks: &[String]) -> bool {
+    let numeric = !toks.is_empty()
+        && toks
+            .iter()
+            .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
+    // 预算数 and 执行数 come first: a row opening with a percent is a target row
+    // (`100% 10` of a 绩效目标表), not the budget figures.
+    let money_first = toks.first().is_some_and(|t| !t.contains('%'));
+    if b.after_amount_label
+        && b.figures.is_none()
+        && numeric
+        && money_first
+        && (2..=4).contains(&toks.len())
+    {
+        b.figures = Some(toks.to_vec());
+        b.after_amount_label = false;
+        return true;
+    }
+    false
+}
+
 /// Reads the P01 tables of a document.
 pub(crate) fn extract(doc: &Document) -> Vec<Table> {
-    let mut out = Vec::new();
-    let mut cur: Option<Block> = None;
+    let vocabulary = crate::vocabulary::current();
+    let mut r = Reader {
+        words: &vocabulary.performance,
+        out: Vec::new(),
+        cur: None,
+    };
     for page in &doc.pages {
         if crate::ingest::stop_requested() {
             break;
         }
         // The figures are printed beside their 资金总额 label, on its page: a form without them
         // (a 绩效目标表 states only the amount planned) takes none from the next page's table.
-        if let Some(b) = cur.as_mut() {
+        if let Some(b) = r.cur.as_mut() {
             b.after_amount_label = false;
         }
         for line in &page.lines {
             let n = line.normalized();
-            if n.is_empty() {
+            if n.is_empty() || r.heading(n, page.number) || r.name_line(n, page.number) {
                 continue;
             }
-            if let Some(c) = HEADING.captures(n) {
-                if let Some(b) = cur.take() {
-                    out.extend(finish(b));
-                }
-                cur = Some(Block {
-                    name: c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default(),
-                    from_heading: true,
-                    page: page.number,
-                    last_page: page.number,
-                    ..Block::default()
-                });
-                continue;
-            }
-            if let Some(c) = NAME_LINE.captures(n) {
-                let rest = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
-                let fresh = cur
-                    .as_ref()
-                    .is_none_or(|b| b.figures.is_some() || !b.from_heading);
-                if fresh {
-                    if let Some(b) = cur.take() {
-                        out.extend(finish(b));
-                    }
-                    cur = Some(Block {
-                        page: page.number,
-                        ..Block::default()
-                    });
-                }
-                if let Some(b) = cur.as_mut() {
-                    if !b.from_heading {
-                        b.name = rest;
-                        b.in_name = true;
-                    }
-                }
-                continue;
-            }
-            let Some(b) = cur.as_mut() else { continue };
-            b.last_page = page.number;
-            if b.in_name {
-                if n.starts_with("主管部门") {
-                    b.in_name = false;
-                } else {
-                    b.name.push_str(n);
-                    continue;
-                }
-            }
-            if n.contains("资金总额") {
-                b.after_amount_label = true;
-            }
-            let toks = tokens(&line.text);
-            let numeric = !toks.is_empty()
-                && toks
-                    .iter()
-                    .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
-            // 预算数 and 执行数 come first: a row opening with a percent is a target row
-            // (`100% 10` of a 绩效目标表), not the budget figures.
-            let money_first = toks.first().is_some_and(|t| !t.contains('%'));
-            if b.after_amount_label
-                && b.figures.is_none()
-                && numeric
-                && money_first
-                && (2..=4).contains(&toks.len())
-            {
-                b.keep_figure_rects(line, page.number);
-                b.figures = Some(toks);
-                b.after_amount_label = false;
-                continue;
-            }
-            if b.figures.is_some() && n.starts_with("一级指标") {
-                b.in_indicators = true;
-                continue;
-            }
-            if b.in_indicators && !TOTAL.is_match(n) {
-                if let Some(score) = indicator_score(&toks) {
-                    b.indicator_scores.push(score);
-                }
-                continue;
-            }
-            if let Some(c) = TOTAL.captures(n) {
-                b.total = c.get(1).map(|m| m.as_str().to_string());
-                b.keep_total_rect(line, page.number, c.get(1));
-                let done = cur.take();
-                if let Some(b) = done {
-                    out.extend(finish(b));
-                }
-            }
+            r.body_line(n, line, page.number);
         }
     }
-    if let Some(b) = cur.take() {
-        out.extend(finish(b));
-    }
-    out
+    r.close();
+    r.out
 }
 
 /// The score at the end of an indicator row (`数量指标 培训人次数 78 78 15`, `95% 98% 10`, or `10`
 /// alone on a line after a wrapped 实际完成值): the last token, a plain number of at most 50 (not a
 /// percent, not `（40分）`, not a count such as `5012` or `2020`).
-fn indicator_score(toks: &[String]) -> Option<String> {
+fn indicator_score(toks: &[String], words: &Performance) -> Option<String> {
     let last = toks.last()?;
-    if last.contains(['%', '分']) {
+    if words.not_a_score.is_match(last) {
         return None;
     }
     let v = parse_number(last)?;
     (v <= Decimal::from(50)).then(|| last.clone())
 }
 
-fn finish(b: Block) -> Option<Table> {
+fn finish(b: Block, words: &Performance) -> Option<Table> {
     let figures = b.figures?;
     let mut raw: Vec<String> = figures.clone();
     raw.resize(4, String::new());
@@ -273,13 +290,13 @@ fn finish(b: Block) -> Option<Table> {
         .collect();
     let name = b.name.trim().to_string();
     let mut cell_rects = b.rects;
-    cell_rects.resize(COLUMNS.len(), None);
+    cell_rects.resize(words.columns.len(), None);
     Some(Table {
         table: "P01".to_string(),
-        title: format!("项目支出绩效自评表 ({name})"),
-        unit_declared: Some("万元".to_string()),
+        title: words.title.replace("{name}", &name),
+        unit_declared: Some(WAN_YUAN.to_string()),
         pages: [b.page, b.last_page.max(b.page)],
-        columns: COLUMNS.iter().map(|(l, _)| l.to_string()).collect(),
+        columns: words.columns.iter().map(|c| c.label.clone()).collect(),
         rows: vec![Row {
             code: None,
             name,
@@ -295,9 +312,9 @@ fn finish(b: Block) -> Option<Table> {
         }],
         empty: false,
         empty_statement: None,
-        unit: "万元".to_string(),
+        unit: WAN_YUAN.to_string(),
         unit_inferred: false,
-        column_units: COLUMNS.iter().map(|(_, u)| u.to_string()).collect(),
+        column_units: words.columns.iter().map(|c| c.unit.clone()).collect(),
         layout: "text".to_string(),
         regions: Vec::new(),
         grid_rects: Vec::new(),
@@ -513,7 +530,11 @@ mod tests {
             ("13101 人", None),
         ];
         for (line, want) in cases {
-            assert_eq!(indicator_score(&toks(line)).as_deref(), want, "{line}");
+            assert_eq!(
+                indicator_score(&toks(line), &crate::vocabulary::embedded().performance).as_deref(),
+                want,
+                "{line}"
+            );
         }
     }
 }

@@ -43,34 +43,29 @@ pub(crate) struct Fragment {
     pub(crate) empty_statement: Option<String>,
 }
 
-static EMPTY_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:[本此]表为空|本表无数据|为空表|本表无内容|无数据|^[(（]无[^()（）]{2,30}[)）]$)",
-    )
-    .expect("empty statement regex is valid")
-});
-
 static MONEY_IN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d[.,]\d").expect("money regex is valid"));
 
 static PAREN_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren regex is valid"));
 
-static NOTE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:注|说明|备注|填报说明)\s*\d*\s*[:：.、]").expect("note regex is valid")
-});
-
 /// The empty-table statement in `text`, if any (normalised).
 pub(crate) fn empty_statement(text: &(impl MatchForm + ?Sized)) -> Option<String> {
     let n = text.match_form();
-    EMPTY_STATEMENT.is_match(&n).then(|| n.into_owned())
+    crate::vocabulary::current()
+        .tables
+        .empty_statement
+        .is_match(&n)
+        .then(|| n.into_owned())
 }
 
 fn is_narrative(line: &Line) -> bool {
     let n = line.normalized();
-    NOTE_START.is_match(n)
+    let vocabulary = crate::vocabulary::current();
+    let layout = &vocabulary.tables;
+    layout.note_start.is_match(n)
         || (n.chars().count() > 30 && n.contains(['。', '，', '；']))
-        || (n.starts_with('第') && n.contains("部分"))
+        || layout.part_line.is_match(n)
 }
 
 /// True when a long sentence line is a wrapped paragraph inside a table cell (a 绩效目标 column),
@@ -79,7 +74,11 @@ fn is_narrative(line: &Line) -> bool {
 /// starts right of the middle of the table's width (a text column on the right), stays in the table.
 /// A note (`注：`) is never a cell paragraph.
 fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
-    if NOTE_START.is_match(line.normalized()) || !table.iter().any(|t| is_body_line(t)) {
+    let note = crate::vocabulary::current()
+        .tables
+        .note_start
+        .is_match(line.normalized());
+    if note || !table.iter().any(|t| is_body_line(t)) {
         return false;
     }
     let gapped = gapped(line);
@@ -159,13 +158,15 @@ where
     // A parenthetical after the title (`（不含上年结转）`) is not counted.
     let core = PAREN_END.replace(&tail, "");
     let n = core.chars().count();
-    if !core.ends_with('表') || n > 12 || tail.chars().any(|c| c.is_ascii_digit()) {
+    let vocabulary = crate::vocabulary::current();
+    let title_end = &vocabulary.tables.title_end;
+    if !title_end.is_match(&core) || n > 12 || tail.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let head = line.match_form();
     // A body row (money printed in it) is not the head of a title, nor is a title of its own (a
     // table label such as `预算01表` is).
-    if MONEY_IN_LINE.is_match(&head) || (head.ends_with('表') && head.chars().count() > 6) {
+    if MONEY_IN_LINE.is_match(&head) || (title_end.is_match(&head) && head.chars().count() > 6) {
         return None;
     }
     let m = ident.identify(&format!("{head}{tail}"))?;
@@ -175,11 +176,12 @@ where
 /// A contents page lists table titles: it says 目录, or it holds three or more titles and no grid
 /// and hardly any table body.
 fn is_contents_page(page: &Page, titles: usize, grids: usize) -> bool {
-    let says_contents = page
-        .lines
-        .iter()
-        .take(5)
-        .any(|l| matches!(l.normalized(), "目录" | "目 录"));
+    let says_contents = page.lines.iter().take(5).any(|l| {
+        crate::vocabulary::current()
+            .tables
+            .contents_page
+            .is_match(l.normalized())
+    });
     let bodies = page.lines.iter().filter(|l| is_body_line(l)).count();
     says_contents || (titles >= 3 && grids == 0 && bodies <= 2)
 }
@@ -187,7 +189,11 @@ fn is_contents_page(page: &Page, titles: usize, grids: usize) -> bool {
 /// A statement (possibly wrapped over two lines) at or after line `i`.
 fn statement_at(lines: &[Line], i: usize) -> Option<String> {
     let first = lines.get(i)?.normalized();
-    EMPTY_STATEMENT.is_match(first).then_some(())?;
+    crate::vocabulary::current()
+        .tables
+        .empty_statement
+        .is_match(first)
+        .then_some(())?;
     let mut s = first.to_string();
     // A statement wrapped onto the next line (ends without 。 and the next line ends with one).
     if !s.ends_with('。') {
@@ -257,7 +263,13 @@ pub(crate) fn fragments(
                     .iter()
                     .skip(1)
                     .take(3)
-                    .take_while(|l| declared_in(*l).is_some() || l.normalized().starts_with("公开"))
+                    .take_while(|l| {
+                        declared_in(*l).is_some()
+                            || crate::vocabulary::current()
+                                .tables
+                                .table_label
+                                .is_match(l.normalized())
+                    })
                     .count()
             } else {
                 0

@@ -30,9 +30,6 @@ use super::{Row, Table};
 static CODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{3}(?:\d{2}){0,2}$").expect("code regex is valid"));
 
-static PERCENT_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:占比|比例|比重|%|率)").expect("percent regex is valid"));
-
 static LAYOUT_GAP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\S {2,}\S").expect("layout gap regex is valid"));
 
@@ -309,9 +306,10 @@ fn text_table(
     labels: Vec<String>,
     raw_rows: Vec<RawRow>,
 ) -> Table {
+    let vocabulary = crate::vocabulary::current();
     let percent_col: Vec<bool> = (0..labels.len())
         .map(|c| {
-            PERCENT_WORDS.is_match(&labels[c])
+            vocabulary.tables.percent_label.is_match(&labels[c])
                 || raw_rows.iter().any(|(_, _, _, v)| {
                     v.get(c.wrapping_sub(1))
                         .is_some_and(|t| parse_percent(t).is_some())
@@ -331,7 +329,7 @@ fn text_table(
         .map(|c| match c {
             0 => String::new(),
             _ if percent_col[c] => "%".to_string(),
-            _ => "万元".to_string(),
+            _ => crate::amount::WAN_YUAN.to_string(),
         })
         .collect();
     Table {

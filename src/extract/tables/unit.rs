@@ -28,24 +28,39 @@ pub(crate) enum Unit {
 }
 
 impl Unit {
-    /// The unit as printed (`元`, `万元`, ...).
-    pub(crate) fn name(self) -> &'static str {
+    const ALL: [Unit; 4] = [Unit::Yuan, Unit::QianYuan, Unit::WanYuan, Unit::YiYuan];
+
+    /// The value of one unit in 万元.
+    fn scale(self) -> Decimal {
         match self {
-            Unit::Yuan => "元",
-            Unit::QianYuan => "千元",
-            Unit::WanYuan => "万元",
-            Unit::YiYuan => "亿元",
+            Unit::Yuan => Decimal::new(1, 4),
+            Unit::QianYuan => Decimal::new(1, 1),
+            Unit::WanYuan => Decimal::ONE,
+            Unit::YiYuan => Decimal::from(10_000),
         }
     }
 
+    /// The unit as printed (`元`, `万元`, ...): the table unit of `units.toml` of this value.
+    pub(crate) fn name(self) -> String {
+        let vocabulary = crate::vocabulary::current();
+        let units = &vocabulary.units;
+        units
+            .table
+            .iter()
+            .find(|w| units.scale(w) == Some(self.scale()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The unit a table unit word of `units.toml` names.
     pub(crate) fn from_name(s: &str) -> Option<Unit> {
-        match s {
-            "元" => Some(Unit::Yuan),
-            "千元" => Some(Unit::QianYuan),
-            "万元" => Some(Unit::WanYuan),
-            "亿元" => Some(Unit::YiYuan),
-            _ => None,
+        let vocabulary = crate::vocabulary::current();
+        let units = &vocabulary.units;
+        if !units.table.iter().any(|w| w == s) {
+            return None;
         }
+        let scale = units.scale(s)?;
+        Unit::ALL.into_iter().find(|u| u.scale() == scale)
     }
 
     /// Converts an amount in this unit to 万元, exactly.
@@ -60,17 +75,12 @@ impl Unit {
     }
 }
 
-static DECLARED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"单位\s*[:：]?\s*(?:人民币)?\s*(亿元|万元|千元|元)").expect("unit regex is valid")
-});
-
 /// The unit declared in a line such as `单位：万元` or a title `…结构表（单位：万元）`.
 pub(crate) fn declared_in(text: &(impl MatchForm + ?Sized)) -> Option<Unit> {
     let norm = text.match_form();
-    DECLARED
-        .captures(&norm)
-        .and_then(|c| c.get(1))
-        .and_then(|m| Unit::from_name(m.as_str()))
+    let vocabulary = crate::vocabulary::current();
+    let c = vocabulary.tables.unit_line.captures(&norm)?;
+    Unit::from_name(crate::vocabulary::group(&c, "unit")?)
 }
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
