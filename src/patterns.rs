@@ -700,7 +700,8 @@ impl PatternSet {
         }
         let column_ids = column_vocabulary(&parsed, &mut errors);
         let patterns = compile_patterns(&parsed, &s.keys, &s.fragments, &mut errors);
-        let (mut identities, identities_text, figures, figures_text) = table_rules(&parsed, &files)?;
+        let (mut identities, identities_text, figures, figures_text) =
+            table_rules(&parsed, &files)?;
         identities.add_part_sets(&figures.part_sets);
         required_files(&files, &parsed, &identities, &figures, &mut errors);
         let (columns_file, columns) = match s.columns {

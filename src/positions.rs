@@ -252,11 +252,7 @@ mod tests {
         });
         for (text, y) in [("本年收入合计1,234.56", 50.0), ("万元。", 62.0)] {
             let s = seg(text, 100.0, y, 10.0);
-            page.lines.push(Line {
-                text: text.to_string(),
-                bbox: Some(s.bbox),
-                segments: vec![s],
-            });
+            page.lines.push(Line::new(text, Some(s.bbox), vec![s]));
         }
         let doc = Document {
             format: crate::document::Format::Pdf,

@@ -82,7 +82,8 @@ fn stated_parts<'a>(d: &'a IdentityDef, facts: &[Fact]) -> Vec<&'a str> {
     for k in &d.part_keys {
         match d.part_split.get(k) {
             Some(pieces)
-                if first(facts, k).is_none() && pieces.iter().any(|p| first(facts, p).is_some()) =>
+                if first(facts, k).is_none()
+                    && pieces.iter().any(|p| first(facts, p).is_some()) =>
             {
                 parts.extend(pieces.iter().map(String::as_str));
             }

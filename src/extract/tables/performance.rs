@@ -395,11 +395,12 @@ mod tests {
                 }
             })
             .collect();
-        Line {
-            text: pieces.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(" "),
-            bbox: segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b)),
+        let bbox = segments.iter().map(|s| s.bbox).reduce(|a, b| a.union(&b));
+        Line::new(
+            pieces.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(" "),
+            bbox,
             segments,
-        }
+        )
     }
 
     #[test]

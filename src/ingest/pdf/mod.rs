@@ -185,7 +185,11 @@ fn read_rebuilt(
     let mut notes = vec!["cross-reference table rebuilt by scanning for objects".to_string()];
     notes.extend(rebuilt.notes);
     let mut warnings = warnings.to_vec();
-    warnings.push(Warning::new(WarningCode::XrefRepaired, notes.join("; "), None));
+    warnings.push(Warning::new(
+        WarningCode::XrefRepaired,
+        notes.join("; "),
+        None,
+    ));
     Some(read_pages(&obj, pages, warnings))
 }
 
