@@ -462,8 +462,10 @@ mod tests {
 
     #[test]
     fn figures_on_a_later_page_than_the_block_have_no_box() {
-        let mut d = doc(&["项目名称 物业管理费", "主管部门 某局", "年度财政资金总额"]);
+        // The block opens on page 1; its amount label and figures are printed on page 2.
+        let mut d = doc(&["项目名称 物业管理费", "主管部门 某局"]);
         let mut p2 = crate::document::Page::new(2);
+        p2.lines.push(Line::plain("年度财政资金总额"));
         p2.lines
             .push(drawn(&[("31.2", 200.0), ("25.0", 260.0)], 300.0, 6.0));
         p2.lines
