@@ -7,6 +7,9 @@
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 600 s, targets pdf text)
 #        YUJUESUAN_CORPUS=../shared/corpus nice -n 19 scripts/fuzz.sh 3600 pdf
+# FUZZ_TIMEOUT (seconds per input, default 20) is libFuzzer's -timeout: the instrumented build runs
+# several times slower than release, so on a loaded machine raise it (e.g. 120) to report hangs, not
+# CPU starvation.
 # needs: cargo install cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +30,5 @@ for dir in "$corpus/pdf" "$corpus/wild"; do
     while IFS= read -r -d '' f; do cp "$f" "fuzz/corpus/pdf/seed-$(basename "$(dirname "$f")")-$(basename "$f")"; done
 done
 for t in "${targets[@]}"; do
-  (cd fuzz && cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048)
+  (cd fuzz && cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -max_len="$max_len" -timeout="${FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048)
 done
