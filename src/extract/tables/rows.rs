@@ -65,6 +65,34 @@ struct Block {
 }
 
 fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
+    let (mut out, pending_codes) = column_blocks(roles, labels);
+    merge_two_classifications(&mut out);
+    absorb_trailing_words(&mut out, pending_codes.is_empty());
+    attach_pending_codes(&mut out, pending_codes);
+    out
+}
+
+/// Whether label column `c` sits under the same header cell as the label column before it: no
+/// label of its own, the same label, or only the banner the column before prints over the table.
+fn under_previous_label(c: usize, labels: &[String]) -> bool {
+    // A label column headed only by a banner over the whole table (`部门预算`) beside one headed
+    // by that banner and a word of its own (`部门预算/单位名称`) is one header cell too: the names
+    // printed left of a 合计 set apart from them.
+    let banner_only = c > 0
+        && labels.get(c - 1).zip(labels.get(c)).is_some_and(|(a, b)| {
+            !a.is_empty()
+                && b.len() > a.len() + 1
+                && b.starts_with(a.as_str())
+                && b[a.len()..].starts_with('/')
+        });
+    labels.get(c).is_none_or(|l| l.is_empty())
+        || (c > 0 && labels.get(c) == labels.get(c - 1))
+        || banner_only
+}
+
+/// The blocks column by column, and the code columns after the last label column not yet given
+/// to a block.
+fn column_blocks(roles: &[Role], labels: &[String]) -> (Vec<Block>, Vec<usize>) {
     let mut out: Vec<Block> = Vec::new();
     let mut pending_codes: Vec<usize> = Vec::new();
     for (c, role) in roles.iter().enumerate() {
@@ -73,19 +101,7 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             Role::Label => {
                 // A label column without a label of its own (or with the same one), right after a
                 // label column: both sit under one header cell and make a two-level name.
-                // A label column headed only by a banner over the whole table (`部门预算`) beside
-                // one headed by that banner and a word of its own (`部门预算/单位名称`) is one
-                // header cell too: the names printed left of a 合计 set apart from them.
-                let banner_only = c > 0
-                    && labels.get(c - 1).zip(labels.get(c)).is_some_and(|(a, b)| {
-                        !a.is_empty()
-                            && b.len() > a.len() + 1
-                            && b.starts_with(a.as_str())
-                            && b[a.len()..].starts_with('/')
-                    });
-                let unlabelled = labels.get(c).is_none_or(|l| l.is_empty())
-                    || (c > 0 && labels.get(c) == labels.get(c - 1))
-                    || banner_only;
+                let unlabelled = under_previous_label(c, labels);
                 if let Some(b) = out.last_mut().filter(|b| {
                     let last = b.sub_labels.last().copied().or(b.label);
                     unlabelled
@@ -129,9 +145,13 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             }
         }
     }
-    // Two classifications of one printed row (部门经济科目 code | name, then 政府经济科目 code | name,
-    // then the values): the first block holds no values of its own, so the row is the first
-    // block's, with the values and the second classification's columns (kept raw) of the next.
+    (out, pending_codes)
+}
+
+/// Two classifications of one printed row (部门经济科目 code | name, then 政府经济科目 code | name,
+/// then the values): the first block holds no values of its own, so the row is the first block's,
+/// with the values and the second classification's columns (kept raw) of the next.
+fn merge_two_classifications(out: &mut Vec<Block>) {
     let mut k = 0;
     while k + 1 < out.len() {
         if out[k].label.is_some() && out[k].values.is_empty() && !out[k + 1].codes.is_empty() {
@@ -146,36 +166,44 @@ fn blocks(roles: &[Role], labels: &[String]) -> Vec<Block> {
             k += 1;
         }
     }
-    // A word column after the last values, with none of its own (绩效目标, 备注: paragraphs set
-    // beside each row's amounts) is text of the row, not the label of a block: its lines alone on a
-    // printed line make no rows.
-    if out.len() >= 2 {
-        let n = out.len();
-        let trailing = out[n - 1].values.is_empty()
-            && out[n - 1].codes.is_empty()
-            && pending_codes.is_empty()
-            && !out[n - 2].values.is_empty();
-        if trailing {
-            if let Some(last) = out.pop() {
-                if let Some(b) = out.last_mut() {
-                    b.values.extend(last.label);
-                    b.values.extend(last.sub_labels);
-                }
+}
+
+/// A word column after the last values, with none of its own (绩效目标, 备注: paragraphs set beside
+/// each row's amounts) is text of the row, not the label of a block: its lines alone on a printed
+/// line make no rows.
+fn absorb_trailing_words(out: &mut Vec<Block>, no_pending_codes: bool) {
+    if out.len() < 2 {
+        return;
+    }
+    let n = out.len();
+    let trailing = out[n - 1].values.is_empty()
+        && out[n - 1].codes.is_empty()
+        && no_pending_codes
+        && !out[n - 2].values.is_empty();
+    if trailing {
+        if let Some(last) = out.pop() {
+            if let Some(b) = out.last_mut() {
+                b.values.extend(last.label);
+                b.values.extend(last.sub_labels);
             }
         }
     }
-    if !pending_codes.is_empty() {
-        match out.last_mut() {
-            Some(b) => b.codes.append(&mut pending_codes),
-            None => out.push(Block {
-                label: None,
-                sub_labels: Vec::new(),
-                codes: pending_codes,
-                values: Vec::new(),
-            }),
-        }
+}
+
+/// Code columns after every label and value column belong to the last block.
+fn attach_pending_codes(out: &mut Vec<Block>, mut pending_codes: Vec<usize>) {
+    if pending_codes.is_empty() {
+        return;
     }
-    out
+    match out.last_mut() {
+        Some(b) => b.codes.append(&mut pending_codes),
+        None => out.push(Block {
+            label: None,
+            sub_labels: Vec::new(),
+            codes: pending_codes,
+            values: Vec::new(),
+        }),
+    }
 }
 
 /// The level of a code by its length (类 3, 款 5, 项 7 digits).
@@ -258,129 +286,21 @@ pub(crate) fn read_rows(
             .map(|c| grid.own_text(r, c).to_string())
             .collect();
         for (bi, b) in blocks.iter().enumerate() {
-            let mut cells = vec![None; n_cols];
-            let mut raw = vec![String::new(); n_cols];
-            let mut has_value = false;
-            for &c in &b.values {
-                raw[c] = raw_all[c].clone();
-                cells[c] = match roles[c] {
-                    Role::Money => parse_number(&raw_all[c]).map(|v| unit.to_wan(v)),
-                    Role::Percent => {
-                        parse_percent(&raw_all[c]).or_else(|| parse_number(&raw_all[c]))
-                    }
-                    _ => None,
-                };
-                has_value |= cells[c].is_some();
-            }
-            // The label is the text of the cell covering the label column: a 合计 cell merged over
-            // the code columns starts in the first code column.
-            let mut name = b
-                .label
-                .and_then(|c| grid.cell_at(r, c))
-                .map(|cell| cell.text.clone())
-                .unwrap_or_default();
-            if let Some(c) = b.label {
-                raw[c] = raw_all[c].clone();
-            }
-            // Two-level names: the item, or the category when the item cell is the category's
-            // (merged across both columns); a 小计 takes its category's name in front.
-            if let Some(main) = b.label {
-                let main_cell = grid.cell_at(r, main);
-                let mut item = String::new();
-                for &sub in &b.sub_labels {
-                    raw[sub] = raw_all[sub].clone();
-                    let cell = grid.cell_at(r, sub);
-                    let same =
-                        matches!((main_cell, cell), (Some(a), Some(b)) if std::ptr::eq(a, b));
-                    if let Some(t) = cell
-                        .map(|x| x.text.as_str())
-                        .filter(|t| !same && !t.is_empty())
-                    {
-                        item = t.to_string();
-                    }
-                }
-                if !item.is_empty() {
-                    name = if matches!(item.as_str(), "小计" | "合计") {
-                        format!("{name}{item}")
-                    } else {
-                        item
-                    };
-                }
-            }
-            for &c in &b.codes {
-                raw[c] = raw_all[c].clone();
-            }
-            // Without a label column, a word in a code column is the name (合计 in the 类 column).
-            if name.is_empty() {
-                if let Some(w) = b
-                    .codes
-                    .iter()
-                    .map(|&c| raw_all[c].as_str())
-                    .find(|t| !t.is_empty() && !t.chars().all(|ch| ch.is_ascii_digit()))
-                {
-                    name = w.to_string();
-                }
-            }
             let prev_code = out_by_block[bi]
                 .iter()
                 .rev()
                 .find_map(|d| d.row.code.clone())
                 .or_else(|| last_code.map(str::to_string));
-            let parts: Vec<&str> = b
-                .codes
-                .iter()
-                .map(|&c| raw_all[c].as_str())
-                .map(|t| {
-                    if t.chars().all(|ch| ch.is_ascii_digit()) {
-                        t
-                    } else {
-                        ""
-                    }
-                })
-                .collect();
-            let mut code = join_code(&parts, prev_code.as_deref())
-                .filter(|k| k.chars().all(|ch| ch.is_ascii_digit()));
-            if code.is_none() {
-                if let Some(caps) = LEADING_CODE.captures(&name) {
-                    let k = caps.get(1).or(caps.get(2)).or(caps.get(3));
-                    if let (Some(k), Some(rest)) = (k, caps.get(4)) {
-                        code = Some(k.as_str().to_string());
-                        name = rest.as_str().to_string();
-                    }
-                }
+            let cx = RowCx {
+                grid,
+                r,
+                roles,
+                unit,
+                raw_all: &raw_all,
+            };
+            if let Some(d) = block_draft(&cx, b, prev_code.as_deref()) {
+                out_by_block[bi].push(d);
             }
-            if name.is_empty() && code.is_none() && !has_value {
-                continue;
-            }
-            let explicit_code = code.is_some();
-            let level = code.as_deref().and_then(code_level);
-            let cell_rects = raw
-                .iter()
-                .enumerate()
-                .map(|(c, t)| (!t.is_empty()).then(|| grid.own_box(r, c)).flatten())
-                .collect();
-            out_by_block[bi].push(Draft {
-                row: Row {
-                    code,
-                    name,
-                    cells,
-                    raw,
-                    page: grid.page,
-                    level,
-                    parent: None,
-                    indent: b.label.and_then(|c| {
-                        grid.text_x_at(r, c)
-                            .or_else(|| grid.own_box(r, c).map(|b| b.x0))
-                    }),
-                    bbox: None,
-                    bboxes: Vec::new(),
-                    cell_rects,
-                },
-                has_value,
-                y: grid.row_center(r),
-                explicit_code,
-                end: b.label.and_then(|c| grid.text_end_at(r, c)),
-            });
         }
     }
     let mut rows = Vec::new();
@@ -394,6 +314,157 @@ pub(crate) fn read_rows(
     }
     set_hierarchy(&mut rows);
     rows
+}
+
+/// One printed grid row being read: the grid, the row's index, the column roles, the money unit
+/// and the row's own text in every column.
+struct RowCx<'a> {
+    grid: &'a CellGrid,
+    r: usize,
+    roles: &'a [Role],
+    unit: Unit,
+    raw_all: &'a [String],
+}
+
+/// The draft row of block `b` in the printed row, or None when the block is empty there.
+fn block_draft(cx: &RowCx, b: &Block, prev_code: Option<&str>) -> Option<Draft> {
+    let (grid, r) = (cx.grid, cx.r);
+    let n_cols = grid.n_cols();
+    let mut raw = vec![String::new(); n_cols];
+    let (cells, has_value) = block_values(cx, b, &mut raw);
+    let mut name = block_name(cx, b, &mut raw);
+    for &c in &b.codes {
+        raw[c] = cx.raw_all[c].clone();
+    }
+    let code = block_code(cx, b, prev_code, &mut name);
+    if name.is_empty() && code.is_none() && !has_value {
+        return None;
+    }
+    let explicit_code = code.is_some();
+    let level = code.as_deref().and_then(code_level);
+    let cell_rects = raw
+        .iter()
+        .enumerate()
+        .map(|(c, t)| (!t.is_empty()).then(|| grid.own_box(r, c)).flatten())
+        .collect();
+    Some(Draft {
+        row: Row {
+            code,
+            name,
+            cells,
+            raw,
+            page: grid.page,
+            level,
+            parent: None,
+            indent: b.label.and_then(|c| {
+                grid.text_x_at(r, c)
+                    .or_else(|| grid.own_box(r, c).map(|b| b.x0))
+            }),
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects,
+        },
+        has_value,
+        y: grid.row_center(r),
+        explicit_code,
+        end: b.label.and_then(|c| grid.text_end_at(r, c)),
+    })
+}
+
+/// The block's value cells (money in 万元, percents as numbers), their raw texts put in `raw`, and
+/// whether any holds a value.
+fn block_values(
+    cx: &RowCx,
+    b: &Block,
+    raw: &mut [String],
+) -> (Vec<Option<rust_decimal::Decimal>>, bool) {
+    let mut cells = vec![None; cx.grid.n_cols()];
+    let mut has_value = false;
+    for &c in &b.values {
+        let text = &cx.raw_all[c];
+        raw[c] = text.clone();
+        cells[c] = match cx.roles[c] {
+            Role::Money => parse_number(text).map(|v| cx.unit.to_wan(v)),
+            Role::Percent => parse_percent(text).or_else(|| parse_number(text)),
+            _ => None,
+        };
+        has_value |= cells[c].is_some();
+    }
+    (cells, has_value)
+}
+
+/// The block's name: the text of the cell covering the label column (a 合计 cell merged over the
+/// code columns starts in the first code column); in two-level names the item, or the category when
+/// the item cell is the category's (merged across both columns), a 小计 with its category's name in
+/// front; without a label column, a word in a code column (合计 in the 类 column).
+fn block_name(cx: &RowCx, b: &Block, raw: &mut [String]) -> String {
+    let (grid, r) = (cx.grid, cx.r);
+    let mut name = b
+        .label
+        .and_then(|c| grid.cell_at(r, c))
+        .map(|cell| cell.text.clone())
+        .unwrap_or_default();
+    if let Some(main) = b.label {
+        raw[main] = cx.raw_all[main].clone();
+        let main_cell = grid.cell_at(r, main);
+        let mut item = String::new();
+        for &sub in &b.sub_labels {
+            raw[sub] = cx.raw_all[sub].clone();
+            let cell = grid.cell_at(r, sub);
+            let same = matches!((main_cell, cell), (Some(a), Some(b)) if std::ptr::eq(a, b));
+            if let Some(t) = cell
+                .map(|x| x.text.as_str())
+                .filter(|t| !same && !t.is_empty())
+            {
+                item = t.to_string();
+            }
+        }
+        if !item.is_empty() {
+            name = if matches!(item.as_str(), "小计" | "合计") {
+                format!("{name}{item}")
+            } else {
+                item
+            };
+        }
+    }
+    if name.is_empty() {
+        if let Some(w) = b
+            .codes
+            .iter()
+            .map(|&c| cx.raw_all[c].as_str())
+            .find(|t| !t.is_empty() && !t.chars().all(|ch| ch.is_ascii_digit()))
+        {
+            name = w.to_string();
+        }
+    }
+    name
+}
+
+/// The block's code: its code columns joined (a part printed without the higher parts takes them
+/// from `prev_code`), else a code printed at the start of the name, split off `name`.
+fn block_code(cx: &RowCx, b: &Block, prev_code: Option<&str>, name: &mut String) -> Option<String> {
+    let parts: Vec<&str> = b
+        .codes
+        .iter()
+        .map(|&c| cx.raw_all[c].as_str())
+        .map(|t| {
+            if t.chars().all(|ch| ch.is_ascii_digit()) {
+                t
+            } else {
+                ""
+            }
+        })
+        .collect();
+    let code = join_code(&parts, prev_code).filter(|k| k.chars().all(|ch| ch.is_ascii_digit()));
+    if code.is_some() {
+        return code;
+    }
+    let caps = LEADING_CODE.captures(name)?;
+    let k = caps.get(1).or(caps.get(2)).or(caps.get(3))?;
+    let rest = caps.get(4)?;
+    let (k, rest) = (k.as_str().to_string(), rest.as_str().to_string());
+    *name = rest;
+    Some(k)
 }
 
 /// The distance between rows: the upper quartile of the distances between consecutive body lines'
@@ -930,64 +1001,77 @@ pub(crate) fn set_hierarchy(rows: &mut [Row]) {
         code.filter(|c| !departments.iter().any(|d| d == c))
             .and_then(code_level)
     };
-    let coded = rows
+    if rows
         .iter()
-        .any(|r| class_level(r.code.as_deref()).is_some());
-    if coded {
+        .any(|r| class_level(r.code.as_deref()).is_some())
+    {
         for r in rows.iter_mut() {
             r.level = class_level(r.code.as_deref());
         }
-        set_parents(rows);
-        // A row printing the code, name and values of the row just above is that row's single
-        // sub-item printed under the same code (`21999 其他支出` as 款 and again as its 项): one
-        // level below it. (Rows repeating a code with other values are siblings: several 部门经济
-        // 科目 mapped to one 政府经济科目.)
-        for i in 1..rows.len() {
-            let (a, b) = (&rows[i - 1], &rows[i]);
-            let same = b.code.is_some()
-                && b.code == a.code
-                && b.name == a.name
-                && b.cells == a.cells
-                && b.cells.iter().any(Option::is_some);
-            if same {
-                rows[i].parent = rows[i - 1].code.clone();
-                rows[i].level = rows[i - 1].level.map(|l| l.saturating_add(1));
-            }
-        }
-        return;
+        set_classified_parents(rows);
+    } else if rows.iter().any(|r| r.code.is_some()) {
+        set_unit_code_hierarchy(rows);
+    } else {
+        set_uncoded_hierarchy(rows);
     }
-    if rows.iter().any(|r| r.code.is_some()) {
-        // Only unit codes (单位编码 such as 253001): the units are the rows the total sums (a unit
-        // within a unit, by prefix, one level down); what is listed under a unit without a code
-        // has no printed level.
-        // A one- or two-digit number in the unit-code column heads a group of units (1 全额, 2 差额):
-        // the groups are then the top level and their units one level down.
-        set_parents(rows);
-        let grouped = rows
-            .iter()
-            .any(|r| r.code.as_deref().is_some_and(|c| c.len() <= 2));
-        let mut group: Option<String> = None;
-        for r in rows.iter_mut() {
-            let Some(code) = r.code.clone() else {
-                r.level = None;
-                continue;
-            };
-            let depth = u8::from(r.parent.is_some());
-            if grouped && code.len() <= 2 {
-                r.level = Some(1);
-                r.parent = None;
-                group = Some(code);
-            } else if grouped {
-                r.level = Some(2 + depth);
-                if r.parent.is_none() {
-                    r.parent = group.clone();
-                }
-            } else {
-                r.level = Some(1 + depth);
-            }
+}
+
+/// Parents of a classified table's rows (levels set): the nearest shorter code that prefixes the
+/// code; a row printing the code, name and values of the row just above is that row's single
+/// sub-item printed under the same code (`21999 其他支出` as 款 and again as its 项): one level below
+/// it. (Rows repeating a code with other values are siblings: several 部门经济科目 mapped to one
+/// 政府经济科目.)
+fn set_classified_parents(rows: &mut [Row]) {
+    set_parents(rows);
+    for i in 1..rows.len() {
+        let (a, b) = (&rows[i - 1], &rows[i]);
+        let same = b.code.is_some()
+            && b.code == a.code
+            && b.name == a.name
+            && b.cells == a.cells
+            && b.cells.iter().any(Option::is_some);
+        if same {
+            rows[i].parent = rows[i - 1].code.clone();
+            rows[i].level = rows[i - 1].level.map(|l| l.saturating_add(1));
         }
-        return;
     }
+}
+
+/// Only unit codes (单位编码 such as 253001): the units are the rows the total sums (a unit within a
+/// unit, by prefix, one level down); what is listed under a unit without a code has no printed
+/// level. A one- or two-digit number in the unit-code column heads a group of units (1 全额, 2 差额):
+/// the groups are then the top level and their units one level down.
+fn set_unit_code_hierarchy(rows: &mut [Row]) {
+    set_parents(rows);
+    let grouped = rows
+        .iter()
+        .any(|r| r.code.as_deref().is_some_and(|c| c.len() <= 2));
+    let mut group: Option<String> = None;
+    for r in rows.iter_mut() {
+        let Some(code) = r.code.clone() else {
+            r.level = None;
+            continue;
+        };
+        let depth = u8::from(r.parent.is_some());
+        if grouped && code.len() <= 2 {
+            r.level = Some(1);
+            r.parent = None;
+            group = Some(code);
+        } else if grouped {
+            r.level = Some(2 + depth);
+            if r.parent.is_none() {
+                r.parent = group.clone();
+            }
+        } else {
+            r.level = Some(1 + depth);
+        }
+    }
+}
+
+/// Tables without codes: rows other than totals, subtotals and `其中` rows get levels from the
+/// indentation of their names, else from their numbering, else all 1; a `其中` row is one level
+/// below the row above it; the parent is the name of the nearest row above one level up.
+fn set_uncoded_hierarchy(rows: &mut [Row]) {
     let roles: Vec<RowRole> = rows.iter().map(|r| row_role(&r.name)).collect();
     let members: Vec<usize> = (0..rows.len())
         .filter(|&i| roles[i] == RowRole::Item && !rows[i].name.trim().is_empty())
