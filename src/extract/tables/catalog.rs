@@ -123,9 +123,10 @@ static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d*\s*$").expect("toc regex is valid")
 });
 
-/// A parenthetical after a title (`（功能科目）`, `（经济科目）`).
+/// A parenthetical after a title (`（功能科目）`, `（经济科目）`), a classification and a scope note
+/// together included (`（按支出经济分类科目-不含上年结转）`); a longer one is a sentence, not a qualifier.
 static PAREN_TAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren tail regex is valid"));
+    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,24}[)）]$").expect("paren tail regex is valid"));
 
 /// Removes quotes and whitespace: titles are compared in this form.
 fn key(s: &str) -> String {
@@ -149,22 +150,139 @@ pub(crate) fn same_title(a: &str, b: &str) -> bool {
     bare(a) == bare(b)
 }
 
+/// Reads the catalog file; a TOML error names `file:line`.
+fn parse_catalog_file(file: &str, text: &str) -> Result<CatalogFile, PatternError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
+        PatternError::Toml {
+            path: match line {
+                Some(l) => format!("{file}:{l}"),
+                None => file.to_string(),
+            },
+            message: e.message().to_string(),
+        }
+    })
+}
+
+/// A problem of an entry at `location` (`file:line:id:field`).
+fn invalid(location: String, message: &str) -> PatternError {
+    PatternError::Invalid {
+        location,
+        message: message.to_string(),
+    }
+}
+
+/// The problems of one entry's fields (id form, empty title, no example, neutral names without a
+/// family, empty word sets).
+fn validate_entry(
+    e: &EntryDef,
+    location: &dyn Fn(&str) -> String,
+    problems: &mut Vec<PatternError>,
+) {
+    if TableId::parse(&e.id).is_none_or(|t| t.family().is_none()) {
+        problems.push(invalid(
+            location("id"),
+            "not a table id (F01…F09, B01…B09, P01: a letter F, B or P and two digits)",
+        ));
+    }
+    if e.title.trim().is_empty() {
+        problems.push(invalid(location("title"), "empty title"));
+    }
+    if e.examples.is_empty() {
+        problems.push(invalid(
+            location("examples"),
+            "an entry needs at least one example",
+        ));
+    }
+    if (!e.neutral.is_empty() || !e.neutral_match_all.is_empty()) && e.kind == "either" {
+        problems.push(invalid(
+            location("neutral"),
+            "neutral names need a family (kind)",
+        ));
+    }
+    if e.header.iter().any(Vec::is_empty) || e.match_all.iter().any(Vec::is_empty) {
+        problems.push(invalid(
+            location("match_all"),
+            "an empty word set matches everything",
+        ));
+    }
+}
+
+/// The searchable names of entry number `idx` (title, aliases, then neutral names), each with its
+/// key; an empty key is a problem of the caller's to report.
+fn entry_names(e: &EntryDef, idx: usize) -> Vec<(String, Name)> {
+    std::iter::once(&e.title)
+        .chain(e.aliases.iter())
+        .map(|n| (n, false))
+        .chain(e.neutral.iter().map(|n| (n, true)))
+        .map(|(name, neutral)| {
+            let k = key(name);
+            let chars = k.chars().count();
+            (
+                k,
+                Name {
+                    entry: idx,
+                    chars,
+                    neutral,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The compiled form of one entry read at `line`.
+fn compile_entry(e: &EntryDef, line: usize) -> Entry {
+    Entry {
+        id: e.id.clone(),
+        kind: e.kind.clone(),
+        title: e.title.clone(),
+        line,
+        match_all: keyed_sets(&e.match_all),
+        neutral_match_all: keyed_sets(&e.neutral_match_all),
+        not_with: e.not_with.iter().map(|w| key(w)).collect(),
+        header: e.header.clone(),
+        examples: e.examples.clone(),
+        counter_examples: e.counter_examples.clone(),
+        header_examples: e.header_examples.clone(),
+    }
+}
+
+/// One automaton over all name keys; a build error is a problem and leaves no searcher.
+fn build_searcher(
+    file: &str,
+    keys: &[String],
+    problems: &mut Vec<PatternError>,
+) -> Option<AhoCorasick> {
+    match AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(keys)
+    {
+        Ok(s) => Some(s),
+        Err(err) => {
+            problems.push(invalid(format!("{file}:1:table:aliases"), &err.to_string()));
+            None
+        }
+    }
+}
+
+/// The families (`kind` other than `either`) of the entries, in order of first appearance.
+fn families_of(entries: &[Entry]) -> Vec<String> {
+    let mut families: Vec<String> = Vec::new();
+    for e in entries {
+        if e.kind != "either" && !families.contains(&e.kind) {
+            families.push(e.kind.clone());
+        }
+    }
+    families
+}
+
 impl Catalog {
     /// Compiles the catalog file `file` (its text `text`). A TOML error is fatal (`file:line`);
     /// problems of entries are returned with the catalog, each as `file:line:id:field: message`.
     pub fn from_toml(file: &str, text: &str) -> Result<(Catalog, Vec<PatternError>), PatternError> {
-        let def: CatalogFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
-            PatternError::Toml {
-                path: match line {
-                    Some(l) => format!("{file}:{l}"),
-                    None => file.to_string(),
-                },
-                message: e.message().to_string(),
-            }
-        })?;
+        let def = parse_catalog_file(file, text)?;
         let line_of = |pos: usize| text.get(..pos).unwrap_or(text).matches('\n').count() + 1;
         let mut problems = Vec::new();
         let mut entries = Vec::new();
@@ -174,82 +292,23 @@ impl Catalog {
         for spanned in &def.table {
             let line = line_of(spanned.span().start);
             let e = spanned.get_ref();
-            let bad = |field: &str, msg: &str| PatternError::Invalid {
-                location: format!("{file}:{line}:{}:{field}", e.id),
-                message: msg.to_string(),
-            };
+            let location = |field: &str| format!("{file}:{line}:{}:{field}", e.id);
             if !seen.insert(e.id.clone()) {
-                problems.push(bad("id", "entry defined twice"));
+                problems.push(invalid(location("id"), "entry defined twice"));
             }
-            if TableId::parse(&e.id).is_none_or(|t| t.family().is_none()) {
-                problems.push(bad(
-                    "id",
-                    "not a table id (F01…F09, B01…B09, P01: a letter F, B or P and two digits)",
-                ));
-            }
-            if e.title.trim().is_empty() {
-                problems.push(bad("title", "empty title"));
-            }
-            if e.examples.is_empty() {
-                problems.push(bad("examples", "an entry needs at least one example"));
-            }
-            if (!e.neutral.is_empty() || !e.neutral_match_all.is_empty()) && e.kind == "either" {
-                problems.push(bad("neutral", "neutral names need a family (kind)"));
-            }
-            if e.header.iter().any(Vec::is_empty) || e.match_all.iter().any(Vec::is_empty) {
-                problems.push(bad("match_all", "an empty word set matches everything"));
-            }
-            let idx = entries.len();
-            for (name, neutral) in std::iter::once(&e.title)
-                .chain(e.aliases.iter())
-                .map(|n| (n, false))
-                .chain(e.neutral.iter().map(|n| (n, true)))
-            {
-                let k = key(name);
+            validate_entry(e, &location, &mut problems);
+            for (k, name) in entry_names(e, entries.len()) {
                 if k.is_empty() {
-                    problems.push(bad("aliases", "empty name"));
+                    problems.push(invalid(location("aliases"), "empty name"));
                     continue;
                 }
-                names.push(Name {
-                    entry: idx,
-                    chars: k.chars().count(),
-                    neutral,
-                });
+                names.push(name);
                 keys.push(k);
             }
-            entries.push(Entry {
-                id: e.id.clone(),
-                kind: e.kind.clone(),
-                title: e.title.clone(),
-                line,
-                match_all: keyed_sets(&e.match_all),
-                neutral_match_all: keyed_sets(&e.neutral_match_all),
-                not_with: e.not_with.iter().map(|w| key(w)).collect(),
-                header: e.header.clone(),
-                examples: e.examples.clone(),
-                counter_examples: e.counter_examples.clone(),
-                header_examples: e.header_examples.clone(),
-            });
+            entries.push(compile_entry(e, line));
         }
-        let searcher = match AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&keys)
-        {
-            Ok(s) => Some(s),
-            Err(err) => {
-                problems.push(PatternError::Invalid {
-                    location: format!("{file}:1:table:aliases"),
-                    message: err.to_string(),
-                });
-                None
-            }
-        };
-        let mut families: Vec<String> = Vec::new();
-        for e in &entries {
-            if e.kind != "either" && !families.contains(&e.kind) {
-                families.push(e.kind.clone());
-            }
-        }
+        let searcher = build_searcher(file, &keys, &mut problems);
+        let families = families_of(&entries);
         let catalog = Catalog {
             file: file.to_string(),
             entries,
@@ -726,6 +785,25 @@ mod tests {
             by_line.map(|m| m.title).as_deref(),
             Some("“三公”经费支出预算表(续)")
         );
+    }
+
+    #[test]
+    fn a_long_qualifier_in_parentheses_does_not_hide_the_title() {
+        // The classification and a scope note in one parenthetical (按…分类科目-不含上年结转):
+        // the name before it identifies the table, and the qualifier still decides B05 / B06.
+        let f = Some("预算");
+        let basic_economic =
+            "2022年部门综合预算一般公共预算基本支出明细表（按支出经济分类科目-不含上年结转）";
+        let general_function =
+            "2022年部门综合预算一般公共预算支出明细表（按支出功能分类科目-不含上年结转）";
+        let general_economic =
+            "2022年部门综合预算一般公共预算支出明细表（按支出经济分类科目-不含上年结转）";
+        assert_eq!(id(basic_economic, f).as_deref(), Some("B06"));
+        assert_eq!(id(general_function, f).as_deref(), Some("B05"));
+        assert_eq!(id(general_economic, f).as_deref(), Some("X"));
+        // A parenthetical of a sentence's length is not a qualifier.
+        let sentence = "一般公共预算支出明细表（本表反映部门全部一般公共预算拨款按支出功能分类科目列示的支出情况）";
+        assert_eq!(id(sentence, f), None);
     }
 
     #[test]
