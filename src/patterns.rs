@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
+use crate::amount::{parse_number, Amount, UnitWords};
 use crate::checks::identities::{Identities, IdentityDef, IDENTITIES_FILE};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
@@ -391,7 +391,7 @@ fn read_value(
             Some((amount, raw))
         }
         ValueKind::Percent => {
-            let v = parse_percent(value.as_str()).ok()?;
+            let v = parse_number(value.as_str()).ok()?;
             let raw = if text.get(last.end()..).is_some_and(|t| t.starts_with('%')) {
                 format!("{raw}%")
             } else {
@@ -562,6 +562,8 @@ struct UnitsEntry {
     not_money_after: Vec<String>,
     #[serde(default)]
     table: Vec<String>,
+    #[serde(default)]
+    large_whole: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1014,6 +1016,14 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
             format!("{w:?} is not a money unit of [units.money]"),
         ));
     }
+    if let Some(w) = u.large_whole.as_ref().filter(|w| !u.table.contains(w)) {
+        return Err(invalid(
+            file,
+            "units",
+            "large_whole",
+            format!("{w:?} is not a table unit of [units] table"),
+        ));
+    }
     Ok(UnitWords {
         money,
         approximate_before: u.approximate_before.clone(),
@@ -1022,6 +1032,7 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         positive: u.positive.clone(),
         not_money_after: u.not_money_after.clone(),
         table: u.table.clone(),
+        large_whole: u.large_whole.clone(),
     })
 }
 

@@ -36,8 +36,9 @@ use serde::Deserialize;
 
 use super::grid::CellGrid;
 use super::header::{Header, Role};
-use super::unit::{parse_number, parse_percent, Unit};
+use super::unit::Unit;
 use super::Row;
+use crate::amount::{cell_number, cell_percent};
 use crate::document::Rect;
 use crate::normalize::normalize_line;
 
@@ -264,10 +265,8 @@ pub(crate) fn read_rows(
             for &c in &b.values {
                 raw[c] = raw_all[c].clone();
                 cells[c] = match roles[c] {
-                    Role::Money => parse_number(&raw_all[c]).map(|v| unit.to_wan(v)),
-                    Role::Percent => {
-                        parse_percent(&raw_all[c]).or_else(|| parse_number(&raw_all[c]))
-                    }
+                    Role::Money => cell_number(&raw_all[c]).map(|v| unit.to_wan(v)),
+                    Role::Percent => cell_percent(&raw_all[c]).or_else(|| cell_number(&raw_all[c])),
                     _ => None,
                 };
                 has_value |= cells[c].is_some();
@@ -460,7 +459,7 @@ fn append_raw(row: &mut Row, more: Vec<String>, more_rects: &[Option<Rect>]) {
         let Some(slot) = row.raw.get_mut(i) else {
             continue;
         };
-        let replace = slot.is_empty() || parse_number(&t).is_some();
+        let replace = slot.is_empty() || cell_number(&t).is_some();
         if replace {
             *slot = t;
         } else {
@@ -1173,7 +1172,7 @@ mod tests {
             &roles[..4],
             &[Role::Code, Role::Code, Role::Code, Role::Label]
         );
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles, Unit::WAN, None);
         let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
         assert_eq!(
             codes,
@@ -1269,7 +1268,7 @@ mod tests {
         ]);
         let h = flatten(&g, "");
         let roles = roles(&g, &h);
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles, Unit::WAN, None);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
@@ -1333,7 +1332,8 @@ mod tests {
     fn yuan_cells_become_wan() {
         let g = grid_of(&[&["项目", "预算数"], &["一、财政拨款收入", "156,211,123"]]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan, None);
+        let yuan = Unit::from_name("元").expect("元 is a table unit");
+        let rows = read_rows(&g, &h, &roles(&g, &h), yuan, None);
         assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
         assert_eq!(rows[0].raw[1], "156,211,123");
     }
@@ -1388,7 +1388,7 @@ mod tests {
             &["2024年结转", "1.00"],
         ]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::WAN, None);
         let got: Vec<(Option<&str>, &str)> = rows
             .iter()
             .map(|r| (r.code.as_deref(), r.name.as_str()))
