@@ -64,6 +64,9 @@ pub struct UnitWords {
     pub not_money_after: Vec<String>,
     /// The units a table declares (`单位：万元`), each one of `money`.
     pub table: Vec<String>,
+    /// The unit of a table that prints none but whose money cells are large whole numbers (元), one
+    /// of `table`.
+    pub large_whole: Option<String>,
 }
 
 impl UnitWords {
@@ -132,14 +135,11 @@ fn longest_prefix<'a>(text: &str, words: &'a [String]) -> Option<&'a str> {
 }
 
 /// Parses a plain number: ASCII or full-width digits, an optional decimal point, thousands separators
-/// only in groups of three (`156,211,123.44`).
+/// only in groups of three (`156,211,123.44`), one optional sign (`-`, `−` U+2212, full-width `－`,
+/// `+`). Blanks and dashes (`—`, `-`) are no number; `.5`, `5.`, `1,23` and `1.2.3` are malformed.
 pub fn parse_number(raw: &str) -> Result<Decimal, AmountError> {
     let text = normalize_line(raw);
-    let text = text.trim().trim_start_matches('+');
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, text),
-    };
+    let (negative, body) = split_sign(text.trim());
     if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(AmountError::NoNumber(raw.to_string()));
     }
@@ -158,22 +158,51 @@ pub fn parse_number(raw: &str) -> Result<Decimal, AmountError> {
             return Err(AmountError::Malformed(raw.to_string()));
         }
     }
-    if int_part.contains(',') {
-        let mut groups = int_part.split(',');
-        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
-        if !first_ok || !groups.all(|g| g.len() == 3) {
-            return Err(AmountError::Malformed(raw.to_string()));
-        }
+    if int_part.contains(',') && !thousands_groups(int_part) {
+        return Err(AmountError::Malformed(raw.to_string()));
     }
     let plain: String = body.chars().filter(|&c| c != ',').collect();
     let value = Decimal::from_str(&plain).map_err(|_| AmountError::Malformed(raw.to_string()))?;
     Ok(if negative { -value } else { value })
 }
 
-/// Parses a percent (`12%`, `99.68`, `１２％`): the number of percent.
+/// The sign of a number (true when negative) and the text after it: at most one of `-`, `−`, `+`.
+fn split_sign(text: &str) -> (bool, &str) {
+    if let Some(body) = text.strip_prefix(['-', '\u{2212}']) {
+        (true, body)
+    } else if let Some(body) = text.strip_prefix('+') {
+        (false, body)
+    } else {
+        (false, text)
+    }
+}
+
+/// True when an integer part with commas is in thousands groups: 1–3 digits, then groups of three.
+fn thousands_groups(int_part: &str) -> bool {
+    let mut groups = int_part.split(',');
+    let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+    first_ok && groups.all(|g| g.len() == 3)
+}
+
+/// Parses a printed percent (`12%`, `１２％`, `-3.5%`): the number of percent. The `%` sign is
+/// required (a bare `99.68` is a number, see [`parse_number`]).
 pub fn parse_percent(raw: &str) -> Result<Decimal, AmountError> {
     let text = normalize_line(raw);
-    parse_number(text.trim_end_matches('%'))
+    let Some(number) = text.trim().strip_suffix('%') else {
+        return Err(AmountError::NoNumber(raw.to_string()));
+    };
+    parse_number(number)
+}
+
+/// A table cell's number (`2,940.05`, `０.００`, `−3.5`): [`parse_number`]; `None` for blanks, dashes
+/// and anything that is not one number.
+pub fn cell_number(text: &str) -> Option<Decimal> {
+    parse_number(text).ok()
+}
+
+/// A table cell's percent (`58.7%`) as its number (58.7): [`parse_percent`]; `None` otherwise.
+pub fn cell_percent(text: &str) -> Option<Decimal> {
+    parse_percent(text).ok()
 }
 
 #[cfg(test)]
@@ -198,6 +227,7 @@ mod tests {
             positive: w(&["增加", "增长"]),
             not_money_after: w(&["/", "人", "户", "张", "家"]),
             table: w(&["亿元", "万元", "千元", "元"]),
+            large_whole: Some("元".into()),
         }
     }
 
@@ -262,27 +292,47 @@ mod tests {
 
     #[test]
     fn numbers_and_percents() {
+        let d = |s: &str| Decimal::from_str(s).expect("want");
         let cases = [
-            ("１９６３", "1963"),
-            ("2,940.05", "2940.05"),
-            ("100.00", "100.00"),
-            ("-63.14", "-63.14"),
+            ("１９６３", d("1963")),
+            ("2,940.05", d("2940.05")),
+            ("156,211,123", d("156211123")),
+            ("100.00", d("100.00")),
+            ("0.00", d("0")),
+            ("-63.14", d("-63.14")),
+            ("−3.5", d("-3.5")),
+            ("－3.5", d("-3.5")),
+            ("+5", d("5")),
+            (" 12 ", d("12")),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                parse_number(raw),
-                Ok(Decimal::from_str(want).expect("want")),
-                "{raw}"
-            );
+            assert_eq!(parse_number(raw), Ok(want), "{raw}");
+            assert_eq!(cell_number(raw), Some(want), "{raw}");
+        }
+        assert_eq!(
+            parse_number("100.00").map(|v| v.to_string()),
+            Ok("100.00".into())
+        );
+        assert_eq!(
+            parse_number("−3.5").map(|v| v.to_string()),
+            Ok("-3.5".into())
+        );
+        let not_numbers = [
+            "1.2.3", "12,34", "1,23", "1234,567", ".5", "5.", "—", "——", "-", "--5", "+-5", "",
+            "年", "58.7%", "1 2",
+        ];
+        for raw in not_numbers {
+            assert!(parse_number(raw).is_err(), "{raw}");
+            assert_eq!(cell_number(raw), None, "{raw}");
         }
         assert_eq!(parse_percent("12%"), Ok(Decimal::from(12)));
-        assert_eq!(
-            parse_percent("99.68％"),
-            Ok(Decimal::from_str("99.68").expect("want"))
-        );
-        assert!(parse_number("1.2.3").is_err());
-        assert!(parse_number("12,34").is_err());
-        assert!(parse_number("年").is_err());
+        assert_eq!(parse_percent("１２％"), Ok(Decimal::from(12)));
+        assert_eq!(parse_percent("99.68％"), Ok(d("99.68")));
+        assert_eq!(cell_percent("−3.5%"), Some(d("-3.5")));
+        assert_eq!(cell_percent("58.7%"), Some(d("58.7")));
+        for raw in ["99.68", "%", "12%%", ".5%", "—", "十二%"] {
+            assert_eq!(cell_percent(raw), None, "{raw}");
+        }
     }
 
     proptest::proptest! {
@@ -290,6 +340,14 @@ mod tests {
         fn any_text_parses_or_fails_without_panicking(s in "\\PC{0,24}") {
             let _ = units().parse_money(&s);
             let _ = parse_number(&s);
+            let _ = parse_percent(&s);
+        }
+
+        #[test]
+        fn printed_numbers_read_back_exactly(n in -10_000_000_000i64..10_000_000_000i64, frac in 0u32..100) {
+            let v = Decimal::new(n * 100 + i64::from(frac) * n.signum(), 2);
+            proptest::prop_assert_eq!(parse_number(&v.to_string()), Ok(v));
+            proptest::prop_assert_eq!(cell_percent(&format!("{v}%")), Some(v));
         }
 
         #[test]

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::amount::{parse_number, parse_percent, Amount, UnitWords};
+use crate::amount::{parse_number, Amount, UnitWords};
 use crate::checks::identities::{Identities, IdentityDef, IDENTITIES_FILE};
 use crate::error::PatternError;
 use crate::extract::tables::catalog::{Catalog, CATALOG_FILE};
@@ -391,7 +391,7 @@ fn read_value(
             Some((amount, raw))
         }
         ValueKind::Percent => {
-            let v = parse_percent(value.as_str()).ok()?;
+            let v = parse_number(value.as_str()).ok()?;
             let raw = if text.get(last.end()..).is_some_and(|t| t.starts_with('%')) {
                 format!("{raw}%")
             } else {
@@ -562,6 +562,8 @@ struct UnitsEntry {
     not_money_after: Vec<String>,
     #[serde(default)]
     table: Vec<String>,
+    #[serde(default)]
+    large_whole: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1014,6 +1016,14 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
             format!("{w:?} is not a money unit of [units.money]"),
         ));
     }
+    if let Some(w) = u.large_whole.as_ref().filter(|w| !u.table.contains(w)) {
+        return Err(invalid(
+            file,
+            "units",
+            "large_whole",
+            format!("{w:?} is not a table unit of [units] table"),
+        ));
+    }
     Ok(UnitWords {
         money,
         approximate_before: u.approximate_before.clone(),
@@ -1022,6 +1032,7 @@ fn compile_units(file: &str, u: &UnitsEntry) -> Result<UnitWords, PatternError> 
         positive: u.positive.clone(),
         not_money_after: u.not_money_after.clone(),
         table: u.table.clone(),
+        large_whole: u.large_whole.clone(),
     })
 }
 
@@ -1255,78 +1266,17 @@ fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> Fil
         rows: None,
         vocabulary: Vocabulary::embedded(),
     };
-    let mut sections_seen: Vec<&str> = Vec::new();
+    let mut sections_seen: Vec<&'static str> = Vec::new();
     for (name, def) in parsed {
-        let layout_sections = [
-            ("outline", def.outline.is_some()),
-            ("table_layout", def.table_layout.is_some()),
-            ("performance", def.performance.is_some()),
-        ];
-        for (section, present) in layout_sections {
-            if present && sections_seen.contains(&section) {
-                errors.push(invalid(
-                    name,
-                    section,
-                    section,
-                    format!("a second [{section}] table"),
-                ));
-            } else if present {
-                sections_seen.push(section);
-            }
-        }
-        s.vocabulary.take(
-            name,
-            Sections {
-                outline: def.outline.clone(),
-                table_layout: def.table_layout.clone(),
-                performance: def.performance.clone(),
-            },
-        );
-        if let Some(m) = &def.metadata {
-            if s.metadata.is_some() {
-                errors.push(invalid(
-                    name,
-                    "metadata",
-                    "metadata",
-                    "a second [metadata] table",
-                ));
-            } else {
-                match MetadataRules::compile(name, m) {
-                    Ok(r) => s.metadata = Some(r),
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
-        if let Some(c) = &def.columns {
-            if s.columns.is_some() {
-                errors.push(invalid(
-                    name,
-                    "columns",
-                    "columns",
-                    "a second [columns] table",
-                ));
-            } else {
-                s.columns = Some((name.clone(), c.clone()));
-            }
-        }
-        if let Some(r) = def.row_words() {
-            if s.rows.is_some() {
-                errors.push(invalid(name, "rows", "total", "a second set of row words"));
-            } else {
-                s.rows = Some((name.clone(), r));
-            }
-        }
+        s.take_layout(name, def, &mut sections_seen, errors);
+        s.take_once(name, def, errors);
         add_keys(name, &def.key, &mut s.keys, errors);
-        if let Some(u) = &def.units {
-            if s.units.is_some() {
-                errors.push(invalid(name, "units", "units", "a second [units] table"));
-            } else {
-                match compile_units(name, u) {
-                    Ok(w) => s.units = Some(w),
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
+        set_once(
+            &mut s.units,
+            errors,
+            || invalid(name, "units", "units", "a second [units] table"),
+            || def.units.as_ref().map(|u| compile_units(name, u)),
+        );
         for (k, v) in &def.fragments {
             if s.fragments.insert(k.clone(), v.clone()).is_some() {
                 errors.push(invalid(name, k, "fragments", "fragment defined twice"));
@@ -1337,6 +1287,95 @@ fn sections(parsed: &[(String, FileDef)], errors: &mut Vec<PatternError>) -> Fil
         s.vocabulary.use_units(u);
     }
     s
+}
+
+impl FileSections {
+    /// Takes the layout words of one file (`[outline]`, `[table_layout]`, `[performance]`); a
+    /// section already seen in an earlier file is a problem.
+    fn take_layout(
+        &mut self,
+        name: &str,
+        def: &FileDef,
+        seen: &mut Vec<&'static str>,
+        errors: &mut Vec<PatternError>,
+    ) {
+        let layout_sections = [
+            ("outline", def.outline.is_some()),
+            ("table_layout", def.table_layout.is_some()),
+            ("performance", def.performance.is_some()),
+        ];
+        for (section, present) in layout_sections {
+            if present && seen.contains(&section) {
+                errors.push(invalid(
+                    name,
+                    section,
+                    section,
+                    format!("a second [{section}] table"),
+                ));
+            } else if present {
+                seen.push(section);
+            }
+        }
+        self.vocabulary.take(
+            name,
+            Sections {
+                outline: def.outline.clone(),
+                table_layout: def.table_layout.clone(),
+                performance: def.performance.clone(),
+            },
+        );
+    }
+
+    /// Takes the metadata rules, column words and row words of one file: each is defined once.
+    fn take_once(&mut self, name: &str, def: &FileDef, errors: &mut Vec<PatternError>) {
+        set_once(
+            &mut self.metadata,
+            errors,
+            || invalid(name, "metadata", "metadata", "a second [metadata] table"),
+            || {
+                def.metadata
+                    .as_ref()
+                    .map(|m| MetadataRules::compile(name, m))
+            },
+        );
+        set_once(
+            &mut self.columns,
+            errors,
+            || invalid(name, "columns", "columns", "a second [columns] table"),
+            || {
+                def.columns
+                    .as_ref()
+                    .map(|c| Ok((name.to_string(), c.clone())))
+            },
+        );
+        set_once(
+            &mut self.rows,
+            errors,
+            || invalid(name, "rows", "total", "a second set of row words"),
+            || def.row_words().map(|r| Ok((name.to_string(), r))),
+        );
+    }
+}
+
+/// Fills a section defined once with what a file defines (`value`: `None` when it defines none, or
+/// its compiled form): a second definition is the problem `second`, a failed compilation its error.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    errors: &mut Vec<PatternError>,
+    second: impl FnOnce() -> PatternError,
+    value: impl FnOnce() -> Option<Result<T, PatternError>>,
+) {
+    let Some(value) = value() else {
+        return;
+    };
+    if slot.is_some() {
+        errors.push(second());
+        return;
+    }
+    match value {
+        Ok(v) => *slot = Some(v),
+        Err(e) => errors.push(e),
+    }
 }
 
 /// Adds the `[[key]]` entries of file `name` to `keys`; a key defined twice is a problem.

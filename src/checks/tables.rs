@@ -163,44 +163,14 @@ fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some((tv, tr, tc)) = select_any(t, &d.total) else {
         return;
     };
-    let side = d.side.as_str();
-    // The side's label columns: its rows print their names there.
-    let label_cols: Vec<usize> = (0..t.columns.len())
-        .filter(|&i| {
-            t.column_units.get(i).map(String::as_str) != Some(crate::amount::WAN_YUAN)
-                && t.columns[i].contains(side)
-        })
-        .collect();
-    // Side-by-side classifications of one side (支出功能分类 | 经济分类 …) each print their items
-    // and the total: the items are those printed in the label column of the total read.
-    let total_col = label_cols
-        .iter()
-        .copied()
-        .find(|&i| tr.raw.get(i).is_some_and(|x| !x.is_empty()));
-    let label_cols: Vec<usize> = match total_col {
-        Some(i) => vec![i],
-        None => label_cols,
-    };
+    let label_cols = side_label_columns(t, &d.side, tr);
     // Items printed before the total (numbered rows after it belong to the balance carried).
     let before = t
         .rows
         .iter()
         .position(|r| std::ptr::eq(r, tr))
         .unwrap_or(t.rows.len());
-    let items: Vec<&Row> = t.rows[..before]
-        .iter()
-        .filter(|r| {
-            let n = normalize_line(&r.name);
-            n.char_indices()
-                .find(|(_, c)| !d.numerals.contains(*c))
-                .is_some_and(|(i, c)| i > 0 && d.number_mark.starts_with(c))
-        })
-        .filter(|r| {
-            label_cols
-                .iter()
-                .any(|&i| r.raw.get(i).is_some_and(|x| !x.is_empty()))
-        })
-        .collect();
+    let items = numbered_items(d, &t.rows[..before], &label_cols);
     if items.is_empty() {
         return;
     }
@@ -237,6 +207,45 @@ fn numbered_rows(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
         )
         .with_terms(terms),
     );
+}
+
+/// The label columns of one side of a summary table (its rows print their names there): the text
+/// columns whose header names the side. Side-by-side classifications of one side (支出功能分类 |
+/// 经济分类 …) each print their items and the total: then only the label column of the total row
+/// `total` read.
+fn side_label_columns(t: &Table, side: &str, total: &Row) -> Vec<usize> {
+    let label_cols: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| {
+            t.column_units.get(i).map(String::as_str) != Some(crate::amount::WAN_YUAN)
+                && t.columns[i].contains(side)
+        })
+        .collect();
+    let total_col = label_cols
+        .iter()
+        .copied()
+        .find(|&i| total.raw.get(i).is_some_and(|x| !x.is_empty()));
+    match total_col {
+        Some(i) => vec![i],
+        None => label_cols,
+    }
+}
+
+/// The numbered item rows (`一、…`: numerals, then the number mark) of `rows` that print their name
+/// in one of `label_cols`.
+fn numbered_items<'t>(d: &IdentityDef, rows: &'t [Row], label_cols: &[usize]) -> Vec<&'t Row> {
+    rows.iter()
+        .filter(|r| {
+            let n = normalize_line(&r.name);
+            n.char_indices()
+                .find(|(_, c)| !d.numerals.contains(*c))
+                .is_some_and(|(i, c)| i > 0 && d.number_mark.starts_with(c))
+        })
+        .filter(|r| {
+            label_cols
+                .iter()
+                .any(|&i| r.raw.get(i).is_some_and(|x| !x.is_empty()))
+        })
+        .collect()
 }
 
 /// The value of row `i` in column `c`: its cell, or, printed blank, the sum of the rows under it that

@@ -33,7 +33,8 @@ use crate::document::{Line, Rect};
 use crate::normalize::is_cjk;
 
 use super::grid::{interval_of, join_pieces, pieces, Cell, CellGrid, Piece, SNAP};
-use super::unit::{is_numeric, parse_number};
+use super::unit::is_numeric;
+use crate::amount::cell_number;
 
 /// True when a line holds a number after its first segment (a body line of a table).
 pub(crate) fn is_body_line(line: &Line) -> bool {
@@ -75,7 +76,7 @@ fn is_body_row(ps: &[Piece]) -> bool {
     // Column numbering (1 2 3 …) is header, not body.
     let ints: Vec<i64> = numbers
         .iter()
-        .filter_map(|p| parse_number(&p.text))
+        .filter_map(|p| cell_number(&p.text))
         .filter_map(|d| i64::try_from(d).ok())
         .collect();
     let counting = ints.len() == numbers.len()

@@ -29,8 +29,9 @@ use super::grid::{Cell, CellGrid};
 use super::header::{flatten, roles, Header, Role};
 use super::regions::Fragment;
 use super::rows::{merge_split_rows, read_rows, set_hierarchy};
-use super::unit::{infer_from_values, parse_number, Unit};
+use super::unit::{infer_from_values, Unit};
 use super::Table;
+use crate::amount::cell_number;
 
 /// Largest difference (points) between column boundaries of two pages of one table.
 pub(crate) const ALIGN: f32 = 4.0;
@@ -126,8 +127,8 @@ fn unit_of(declared: Option<Unit>, money: &[String]) -> (Unit, bool) {
     if let Some(u) = declared {
         return (u, false);
     }
-    let values: Vec<_> = money.iter().filter_map(|t| parse_number(t)).collect();
-    (infer_from_values(&values).unwrap_or(Unit::WanYuan), true)
+    let values: Vec<_> = money.iter().filter_map(|t| cell_number(t)).collect();
+    (infer_from_values(&values).unwrap_or(Unit::WAN), true)
 }
 
 /// Reads the grid of a fragment into `open` (a new table or a continuation).
@@ -188,7 +189,7 @@ fn open_table(t: &TitleMatch, frag: &Fragment) -> Open {
             rows: Vec::new(),
             empty: false,
             empty_statement: frag.empty_statement.clone(),
-            unit: Unit::WanYuan.name().to_string(),
+            unit: Unit::WAN.name().to_string(),
             unit_inferred: frag.unit.is_none(),
             column_units: Vec::new(),
             layout: match &frag.grid {
@@ -202,7 +203,7 @@ fn open_table(t: &TitleMatch, frag: &Fragment) -> Open {
         },
         col_edges: Vec::new(),
         roles: Vec::new(),
-        unit: frag.unit.unwrap_or(Unit::WanYuan),
+        unit: frag.unit.unwrap_or(Unit::WAN),
     };
     read_into(&mut o, frag, true);
     o

@@ -13,11 +13,11 @@
 //! Not here: the meaning of a label for checks (see [`crate::checks::tables`]). Limits: a header
 //! without any body below it (a table whose every row is blank) is taken whole as header.
 
-use crate::amount::WAN_YUAN;
+use crate::amount::{cell_number, cell_percent, WAN_YUAN};
 
 use super::grid::CellGrid;
 use super::labels;
-use super::unit::{declared_in, is_blank, parse_number, parse_percent};
+use super::unit::{declared_in, is_blank};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,13 +65,13 @@ fn is_numbering_row(grid: &CellGrid, r: usize) -> bool {
     if texts.iter().any(|t| w.is_numbering(t))
         && texts
             .iter()
-            .all(|t| w.is_numbering(t) || parse_number(t).is_some())
+            .all(|t| w.is_numbering(t) || cell_number(t).is_some())
     {
         return true;
     }
     let ints: Vec<i64> = texts
         .iter()
-        .filter_map(|t| parse_number(t))
+        .filter_map(|t| cell_number(t))
         .filter_map(|d| i64::try_from(d).ok())
         .collect();
     ints.len() >= 2
@@ -91,7 +91,7 @@ fn is_body_row(grid: &CellGrid, r: usize) -> bool {
         .collect();
     if texts
         .iter()
-        .any(|t| parse_number(t).is_some() || parse_percent(t).is_some())
+        .any(|t| cell_number(t).is_some() || cell_percent(t).is_some())
     {
         return true;
     }
@@ -139,8 +139,8 @@ pub(crate) fn roles(grid: &CellGrid, header: &Header) -> Vec<Role> {
                 .map(|r| grid.own_text(r, c))
                 .filter(|t| !is_blank(t))
                 .collect();
-            let numbers = texts.iter().filter(|t| parse_number(t).is_some()).count();
-            let percents = texts.iter().filter(|t| parse_percent(t).is_some()).count();
+            let numbers = texts.iter().filter(|t| cell_number(t).is_some()).count();
+            let percents = texts.iter().filter(|t| cell_percent(t).is_some()).count();
             let words = texts.len() - numbers - percents;
             let vocabulary = crate::vocabulary::current();
             let layout = &vocabulary.tables;

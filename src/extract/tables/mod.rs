@@ -210,10 +210,15 @@ pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
         let Some(current) = unit::Unit::from_name(&t.unit) else {
             continue;
         };
-        let alt = match current {
-            unit::Unit::WanYuan => unit::Unit::Yuan,
-            unit::Unit::Yuan => unit::Unit::WanYuan,
-            _ => continue,
+        let Some(large_whole) = unit::Unit::large_whole() else {
+            continue;
+        };
+        let alt = if current == unit::Unit::WAN {
+            large_whole
+        } else if current == large_whole {
+            unit::Unit::WAN
+        } else {
+            continue;
         };
         let (mut as_is, mut as_alt) = (0, 0);
         for row in &t.rows {
@@ -221,7 +226,7 @@ pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
                 if t.column_units.get(i).map(String::as_str) != Some(crate::amount::WAN_YUAN) {
                     continue;
                 }
-                let Some(v) = unit::parse_number(raw) else {
+                let Some(v) = crate::amount::cell_number(raw) else {
                     continue;
                 };
                 if v.is_zero() {
@@ -237,7 +242,7 @@ pub fn reconcile_units(tables: &mut [Table], facts: &[Fact]) {
                 for (i, raw) in row.raw.iter().enumerate() {
                     if t.column_units.get(i).map(String::as_str) == Some(crate::amount::WAN_YUAN) {
                         if let Some(cell) = row.cells.get_mut(i) {
-                            *cell = unit::parse_number(raw).map(|v| alt.to_wan(v));
+                            *cell = crate::amount::cell_number(raw).map(|v| alt.to_wan(v));
                         }
                     }
                 }

@@ -30,12 +30,11 @@
 
 use rust_decimal::Decimal;
 
-use crate::amount::WAN_YUAN;
+use crate::amount::{cell_number, cell_percent, WAN_YUAN};
 use crate::document::{Document, Line, Rect};
 use crate::normalize::normalize_line;
 use crate::vocabulary::{group, Performance};
 
-use super::unit::{parse_number, parse_percent};
 use super::{Row, Table};
 
 #[derive(Debug, Default)]
@@ -209,7 +208,7 @@ fn take_figures(b: &mut Block, toks: &[String]) -> bool {
     let numeric = !toks.is_empty()
         && toks
             .iter()
-            .all(|t| parse_number(t).is_some() || parse_percent(t).is_some());
+            .all(|t| cell_number(t).is_some() || cell_percent(t).is_some());
     // 预算数 and 执行数 come first: a row opening with a percent is a target row
     // (`100% 10` of a 绩效目标表), not the budget figures.
     let money_first = toks.first().is_some_and(|t| !t.contains('%'));
@@ -263,7 +262,7 @@ fn indicator_score(toks: &[String], words: &Performance) -> Option<String> {
     if words.not_a_score.is_match(last) {
         return None;
     }
-    let v = parse_number(last)?;
+    let v = cell_number(last)?;
     (v <= Decimal::from(50)).then(|| last.clone())
 }
 
@@ -276,16 +275,16 @@ fn finish(b: Block, words: &Performance) -> Option<Table> {
     let indicator_sum = b
         .indicator_scores
         .iter()
-        .map(|t| parse_number(t))
+        .map(|t| cell_number(t))
         .try_fold(Decimal::ZERO, |acc, v| v.map(|v| acc + v))
         .filter(|_| !b.indicator_scores.is_empty());
     let cells: Vec<Option<Decimal>> = raw
         .iter()
         .enumerate()
         .map(|(i, t)| match i {
-            2 => parse_percent(t).or_else(|| parse_number(t)),
+            2 => cell_percent(t).or_else(|| cell_number(t)),
             5 => indicator_sum,
-            _ => parse_number(t),
+            _ => cell_number(t),
         })
         .collect();
     let name = b.name.trim().to_string();

@@ -36,7 +36,8 @@ use serde::Deserialize;
 
 use super::grid::CellGrid;
 use super::header::{Header, Role};
-use super::unit::{parse_number, parse_percent, Unit};
+use super::unit::Unit;
+use crate::amount::{cell_number, cell_percent};
 use super::Row;
 use crate::document::Rect;
 use crate::normalize::normalize_line;
@@ -384,8 +385,8 @@ fn block_values(
         let text = &cx.raw_all[c];
         raw[c] = text.clone();
         cells[c] = match cx.roles[c] {
-            Role::Money => parse_number(text).map(|v| cx.unit.to_wan(v)),
-            Role::Percent => parse_percent(text).or_else(|| parse_number(text)),
+            Role::Money => cell_number(text).map(|v| cx.unit.to_wan(v)),
+            Role::Percent => cell_percent(text).or_else(|| cell_number(text)),
             _ => None,
         };
         has_value |= cells[c].is_some();
@@ -531,7 +532,7 @@ fn append_raw(row: &mut Row, more: Vec<String>, more_rects: &[Option<Rect>]) {
         let Some(slot) = row.raw.get_mut(i) else {
             continue;
         };
-        let replace = slot.is_empty() || parse_number(&t).is_some();
+        let replace = slot.is_empty() || cell_number(&t).is_some();
         if replace {
             *slot = t;
         } else {
@@ -1257,7 +1258,7 @@ mod tests {
             &roles[..4],
             &[Role::Code, Role::Code, Role::Code, Role::Label]
         );
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles, Unit::WAN, None);
         let codes: Vec<Option<&str>> = rows.iter().map(|r| r.code.as_deref()).collect();
         assert_eq!(
             codes,
@@ -1353,7 +1354,7 @@ mod tests {
         ]);
         let h = flatten(&g, "");
         let roles = roles(&g, &h);
-        let rows = read_rows(&g, &h, &roles, Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles, Unit::WAN, None);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
@@ -1417,7 +1418,8 @@ mod tests {
     fn yuan_cells_become_wan() {
         let g = grid_of(&[&["项目", "预算数"], &["一、财政拨款收入", "156,211,123"]]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::Yuan, None);
+        let yuan = Unit::from_name("元").expect("元 is a table unit");
+        let rows = read_rows(&g, &h, &roles(&g, &h), yuan, None);
         assert_eq!(rows[0].cells[1], Some(d("15621.1123")));
         assert_eq!(rows[0].raw[1], "156,211,123");
     }
@@ -1472,7 +1474,7 @@ mod tests {
             &["2024年结转", "1.00"],
         ]);
         let h = flatten(&g, "");
-        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::WanYuan, None);
+        let rows = read_rows(&g, &h, &roles(&g, &h), Unit::WAN, None);
         let got: Vec<(Option<&str>, &str)> = rows
             .iter()
             .map(|r| (r.code.as_deref(), r.name.as_str()))

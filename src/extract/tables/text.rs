@@ -24,8 +24,9 @@ use crate::normalize::{is_cjk, normalize_line};
 
 use super::catalog::{Identifier, TitleMatch};
 use super::regions::empty_statement;
-use super::unit::{declared_in, infer_from_values, is_numeric, parse_number, parse_percent, Unit};
+use super::unit::{declared_in, infer_from_values, is_numeric, Unit};
 use super::{Row, Table};
+use crate::amount::{cell_number, cell_percent};
 
 static CODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{3}(?:\d{2}){0,2}$").expect("code regex is valid"));
@@ -312,16 +313,16 @@ fn text_table(
             vocabulary.tables.percent_label.is_match(&labels[c])
                 || raw_rows.iter().any(|(_, _, _, v)| {
                     v.get(c.wrapping_sub(1))
-                        .is_some_and(|t| parse_percent(t).is_some())
+                        .is_some_and(|t| cell_percent(t).is_some())
                 })
         })
         .collect();
     let money_values: Vec<_> = raw_rows
         .iter()
         .flat_map(|(_, _, _, v)| v.iter())
-        .filter_map(|t| parse_number(t))
+        .filter_map(|t| cell_number(t))
         .collect();
-    let inferred = infer_from_values(&money_values).unwrap_or(Unit::WanYuan);
+    let inferred = infer_from_values(&money_values).unwrap_or(Unit::WAN);
     let used = unit.unwrap_or(inferred);
     let rows = table_rows(raw_rows, labels.len(), &percent_col, used);
     let last_page = rows.last().map(|r| r.page).unwrap_or(page);
@@ -363,9 +364,9 @@ fn table_rows(raw_rows: Vec<RawRow>, columns: usize, percent_col: &[bool], used:
                 let c = i + 1;
                 raw[c] = v.clone();
                 cells[c] = if percent_col[c] {
-                    parse_percent(v).or_else(|| parse_number(v))
+                    cell_percent(v).or_else(|| cell_number(v))
                 } else {
-                    parse_number(v).map(|d| used.to_wan(d))
+                    cell_number(v).map(|d| used.to_wan(d))
                 };
             }
             Row {
@@ -397,7 +398,7 @@ fn empty_table(id: String, title: String, unit: Option<Unit>, page: u32, s: Stri
         rows: Vec::new(),
         empty: true,
         empty_statement: Some(s),
-        unit: unit.unwrap_or(Unit::WanYuan).name().to_string(),
+        unit: unit.unwrap_or(Unit::WAN).name().to_string(),
         unit_inferred: unit.is_none(),
         column_units: Vec::new(),
         layout: "text".to_string(),

@@ -10,44 +10,33 @@
 //! column header (`金额（元）`) is read by [`declared_in`] only when that header text is passed to it;
 //! inference without narrative facts relies on magnitude alone (see [`infer_from_values`]).
 
-use std::str::FromStr;
-use std::sync::LazyLock;
-
-use regex::Regex;
 use rust_decimal::Decimal;
 
+use crate::amount::{cell_number, cell_percent};
 use crate::normalize::{normalize_line, MatchForm};
 
-/// A money unit a table can be printed in.
+/// A money unit a table can be printed in: a `table` unit of `units.toml`, known by its value in 万元
+/// (the scale comes only from `[units.money]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unit {
-    Yuan,
-    QianYuan,
-    WanYuan,
-    YiYuan,
+pub(crate) struct Unit {
+    /// The value of one unit in 万元.
+    scale: Decimal,
 }
 
 impl Unit {
-    const ALL: [Unit; 4] = [Unit::Yuan, Unit::QianYuan, Unit::WanYuan, Unit::YiYuan];
+    /// The output unit (万元) itself: a table read in it keeps its printed values.
+    pub(crate) const WAN: Unit = Unit {
+        scale: Decimal::ONE,
+    };
 
-    /// The value of one unit in 万元.
-    fn scale(self) -> Decimal {
-        match self {
-            Unit::Yuan => Decimal::new(1, 4),
-            Unit::QianYuan => Decimal::new(1, 1),
-            Unit::WanYuan => Decimal::ONE,
-            Unit::YiYuan => Decimal::from(10_000),
-        }
-    }
-
-    /// The unit as printed (`元`, `万元`, ...): the table unit of `units.toml` of this value.
+    /// The unit as printed (`元`, `万元`, ...): the first table unit of `units.toml` of this value.
     pub(crate) fn name(self) -> String {
         let vocabulary = crate::vocabulary::current();
         let units = &vocabulary.units;
         units
             .table
             .iter()
-            .find(|w| units.scale(w) == Some(self.scale()))
+            .find(|w| units.scale(w) == Some(self.scale))
             .cloned()
             .unwrap_or_default()
     }
@@ -59,19 +48,20 @@ impl Unit {
         if !units.table.iter().any(|w| w == s) {
             return None;
         }
-        let scale = units.scale(s)?;
-        Unit::ALL.into_iter().find(|u| u.scale() == scale)
+        units.scale(s).map(|scale| Unit { scale })
+    }
+
+    /// The unit of a table that prints none but whose money cells are large whole numbers
+    /// (`units.toml` `large_whole`: 元), if the pattern set names one.
+    pub(crate) fn large_whole() -> Option<Unit> {
+        let vocabulary = crate::vocabulary::current();
+        let word = vocabulary.units.large_whole.clone()?;
+        Unit::from_name(&word)
     }
 
     /// Converts an amount in this unit to 万元, exactly.
     pub(crate) fn to_wan(self, v: Decimal) -> Decimal {
-        let out = match self {
-            Unit::Yuan => v / Decimal::from(10_000),
-            Unit::QianYuan => v / Decimal::from(10),
-            Unit::WanYuan => v,
-            Unit::YiYuan => v * Decimal::from(10_000),
-        };
-        out.normalize()
+        (v * self.scale).normalize()
     }
 }
 
@@ -83,41 +73,15 @@ pub(crate) fn declared_in(text: &(impl MatchForm + ?Sized)) -> Option<Unit> {
     Unit::from_name(crate::vocabulary::group(&c, "unit")?)
 }
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$").expect("number regex is valid")
-});
-
-static PERCENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[-−]?\d+(?:\.\d+)?%$").expect("percent regex is valid"));
-
 /// True for texts that mean "no value" in a table cell.
 pub(crate) fn is_blank(text: &str) -> bool {
     let t = normalize_line(text);
     t.is_empty() || matches!(t.as_str(), "-" | "—" | "——" | "－" | "–" | "/" | "…" | "--")
 }
 
-/// Parses a printed number (`2,940.05`, `0.00`, `-3.5`) exactly; `None` for anything else, blanks
-/// included.
-pub(crate) fn parse_number(text: &str) -> Option<Decimal> {
-    let t = normalize_line(text).replace('−', "-");
-    if !NUMBER.is_match(&t) {
-        return None;
-    }
-    Decimal::from_str(&t.replace(',', "")).ok()
-}
-
-/// Parses a printed percent (`58.7%`) to its number (58.7).
-pub(crate) fn parse_percent(text: &str) -> Option<Decimal> {
-    let t = normalize_line(text).replace('−', "-");
-    if !PERCENT.is_match(&t) {
-        return None;
-    }
-    Decimal::from_str(t.trim_end_matches('%')).ok()
-}
-
 /// True when the text is one printed number (money-like or a percent).
 pub(crate) fn is_numeric(text: &str) -> bool {
-    parse_number(text).is_some() || parse_percent(text).is_some()
+    cell_number(text).is_some() || cell_percent(text).is_some()
 }
 
 /// A unit guessed from the magnitudes of a table's money values when none is printed: 元 when the
@@ -131,34 +95,41 @@ pub(crate) fn infer_from_values(values: &[Decimal]) -> Option<Unit> {
     }
     let max = nonzero.iter().map(|v| v.abs()).max()?;
     if max >= Decimal::from(10_000_000) {
-        return Some(Unit::Yuan);
+        return Unit::large_whole();
     }
     let whole_large = nonzero
         .iter()
         .filter(|v| v.fract().is_zero() && v.abs() >= Decimal::from(100_000))
         .count();
     if whole_large * 2 > nonzero.len() {
-        return Some(Unit::Yuan);
+        return Unit::large_whole();
     }
     None
 }
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).expect("decimal literal")
     }
 
+    fn unit(name: &str) -> Unit {
+        Unit::from_name(name).unwrap_or_else(|| panic!("{name} is a table unit"))
+    }
+
     #[test]
     fn declared_units() {
         let cases = [
-            ("单位：万元", Some(Unit::WanYuan)),
-            ("单位:元", Some(Unit::Yuan)),
-            ("金额单位：万元", Some(Unit::WanYuan)),
-            ("财政拨款收入结构表（单位：万元）", Some(Unit::WanYuan)),
-            ("单位： 元", Some(Unit::Yuan)),
+            ("单位：万元", Some(Unit::WAN)),
+            ("单位:元", Some(unit("元"))),
+            ("金额单位：万元", Some(Unit::WAN)),
+            ("财政拨款收入结构表（单位：万元）", Some(Unit::WAN)),
+            ("单位： 元", Some(unit("元"))),
+            ("单位：千元", Some(unit("千元"))),
             ("收入支出决算总表", None),
         ];
         for (text, want) in cases {
@@ -167,40 +138,40 @@ mod tests {
     }
 
     #[test]
-    fn numbers_and_blanks() {
-        let cases = [
-            ("2,940.05", Some(d("2940.05"))),
-            ("156,211,123", Some(d("156211123"))),
-            ("0.00", Some(d("0"))),
-            ("１９６３", Some(d("1963"))),
-            ("-3.5", Some(d("-3.5"))),
-            ("—", None),
-            ("-", None),
-            ("", None),
-            ("58.7%", None),
-            ("12,34", None),
-            ("一般公共服务支出", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_number(text), want, "{text}");
-        }
+    fn units_are_the_table_words_of_units_toml() {
+        assert_eq!(Unit::WAN.name(), "万元");
+        assert_eq!(unit("元").name(), "元");
+        assert_eq!(unit("亿元").name(), "亿元");
+        // 万 is money in the narrative but no unit a table declares.
+        assert_eq!(Unit::from_name("万"), None);
+        assert_eq!(Unit::from_name("人"), None);
+        assert_eq!(Unit::large_whole(), Some(unit("元")));
+    }
+
+    #[test]
+    fn numbers_blanks_and_percents_in_cells() {
         assert!(is_blank("—") && is_blank(" ") && is_blank("-") && !is_blank("0.00"));
-        assert_eq!(parse_percent("58.7%"), Some(d("58.7")));
+        assert!(is_numeric("58.7%") && is_numeric("−3.5") && is_numeric("2,940.05"));
+        assert!(!is_numeric("—") && !is_numeric("1,23") && !is_numeric("一般公共服务支出"));
     }
 
     #[test]
     fn yuan_to_wan_is_exact() {
-        assert_eq!(Unit::Yuan.to_wan(d("156211123")), d("15621.1123"));
-        assert_eq!(Unit::Yuan.to_wan(d("96282213.44")), d("9628.221344"));
-        assert_eq!(Unit::Yuan.to_wan(d("2932700")), d("293.27"));
-        assert_eq!(Unit::WanYuan.to_wan(d("2940.05")), d("2940.05"));
-        assert_eq!(Unit::YiYuan.to_wan(d("9.16")), d("91600"));
+        let yuan = unit("元");
+        assert_eq!(yuan.to_wan(d("156211123")), d("15621.1123"));
+        assert_eq!(yuan.to_wan(d("96282213.44")), d("9628.221344"));
+        assert_eq!(yuan.to_wan(d("2932700")), d("293.27"));
+        assert_eq!(yuan.to_wan(d("2932700")).to_string(), "293.27");
+        assert_eq!(unit("千元").to_wan(d("12")).to_string(), "1.2");
+        assert_eq!(Unit::WAN.to_wan(d("2940.05")), d("2940.05"));
+        assert_eq!(Unit::WAN.to_wan(d("2940.50")).to_string(), "2940.5");
+        assert_eq!(unit("亿元").to_wan(d("9.16")).to_string(), "91600");
     }
 
     #[test]
     fn infers_yuan_from_magnitude() {
         let yuan = [d("156211123"), d("2932700"), d("250000")];
-        assert_eq!(infer_from_values(&yuan), Some(Unit::Yuan));
+        assert_eq!(infer_from_values(&yuan), Some(unit("元")));
         let wan = [d("2940.05"), d("6.20"), d("2946.25")];
         assert_eq!(infer_from_values(&wan), None);
     }

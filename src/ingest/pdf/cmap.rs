@@ -94,62 +94,73 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
             b'<' if data.get(i + 1) == Some(&b'<') => i += 2,
             b'>' if data.get(i + 1) == Some(&b'>') => i += 2,
             b'<' => {
-                i += 1;
-                let mut bytes = Vec::new();
-                let mut half: Option<u8> = None;
-                while let Some(&c) = data.get(i) {
-                    i += 1;
-                    if c == b'>' {
-                        break;
-                    }
-                    let Some(v) = (c as char).to_digit(16) else {
-                        continue;
-                    };
-                    let v = v as u8;
-                    match half.take() {
-                        Some(h) => bytes.push(h << 4 | v),
-                        None => half = Some(v),
-                    }
-                }
-                if let Some(h) = half {
-                    bytes.push(h << 4);
-                }
+                let (bytes, end) = hex_string(data, i + 1);
                 out.push(Tok::Hex(bytes));
+                i = end;
             }
             // Literal strings appear in CMap headers only (Registry, Ordering): skip them.
             b'(' => i = super::objects::literal_string_end(data, i),
             b'/' => {
-                i += 1;
-                let start = i;
-                while data
-                    .get(i)
-                    .is_some_and(|&c| !is_space(c) && !is_delimiter(c))
-                {
-                    i += 1;
-                }
-                out.push(Tok::Name(data.get(start..i).unwrap_or_default().to_vec()));
+                let end = word_end(data, i + 1);
+                out.push(Tok::Name(data.get(i + 1..end).unwrap_or_default().to_vec()));
+                i = end;
             }
             _ if is_delimiter(b) => i += 1,
             _ => {
-                let start = i;
-                while data
-                    .get(i)
-                    .is_some_and(|&c| !is_space(c) && !is_delimiter(c))
-                {
-                    i += 1;
-                }
-                let word = data.get(start..i).unwrap_or_default();
-                match std::str::from_utf8(word)
-                    .ok()
-                    .and_then(|s| s.parse::<i64>().ok())
-                {
-                    Some(n) => out.push(Tok::Int(n)),
-                    None => out.push(Tok::Keyword(word.to_vec())),
-                }
+                let end = word_end(data, i);
+                out.push(int_or_keyword(data.get(i..end).unwrap_or_default()));
+                i = end;
             }
         }
     }
     out
+}
+
+/// The bytes of a hex string whose digits start at `i` (just after `<`) and the index after its `>`;
+/// non-hex characters are skipped and an odd last digit is padded with 0.
+fn hex_string(data: &[u8], mut i: usize) -> (Vec<u8>, usize) {
+    let mut bytes = Vec::new();
+    let mut half: Option<u8> = None;
+    while let Some(&c) = data.get(i) {
+        i += 1;
+        if c == b'>' {
+            break;
+        }
+        let Some(v) = (c as char).to_digit(16) else {
+            continue;
+        };
+        let v = v as u8;
+        match half.take() {
+            Some(h) => bytes.push(h << 4 | v),
+            None => half = Some(v),
+        }
+    }
+    if let Some(h) = half {
+        bytes.push(h << 4);
+    }
+    (bytes, i)
+}
+
+/// The index where the regular word starting at `i` ends (a space, a delimiter or the end).
+fn word_end(data: &[u8], mut i: usize) -> usize {
+    while data
+        .get(i)
+        .is_some_and(|&c| !is_space(c) && !is_delimiter(c))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// A regular word: an integer, or else an operator keyword.
+fn int_or_keyword(word: &[u8]) -> Tok {
+    match std::str::from_utf8(word)
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        Some(n) => Tok::Int(n),
+        None => Tok::Keyword(word.to_vec()),
+    }
 }
 
 /// Big-endian value of up to 4 bytes.
@@ -185,6 +196,33 @@ fn utf16_units(bytes: &[u8]) -> Vec<u16> {
         .collect()
 }
 
+/// The destination of a bfrange entry at `toks[*i]`: a base code (`<0041>`) or an array of
+/// destinations (`[<0041> /B]`, up to its `]`); `None` (nothing consumed) for anything else.
+fn range_target(toks: &[Tok], i: &mut usize) -> Option<RangeTarget> {
+    match toks.get(*i) {
+        Some(Tok::Hex(d)) => {
+            *i += 1;
+            Some(RangeTarget::Base(utf16_units(d)))
+        }
+        Some(Tok::ArrayStart) => {
+            *i += 1;
+            let mut list = Vec::new();
+            while let Some(t) = toks.get(*i) {
+                *i += 1;
+                match t {
+                    Tok::Hex(d) => list.push(utf16be_text(d).unwrap_or_default()),
+                    Tok::Name(n) => {
+                        list.push(super::encoding::glyph_name_to_text(n).unwrap_or_default())
+                    }
+                    _ => break,
+                }
+            }
+            Some(RangeTarget::List(list))
+        }
+        _ => None,
+    }
+}
+
 impl CMap {
     /// Parses a CMap program. Never fails: a broken program yields a partial or empty map.
     pub(crate) fn parse(data: &[u8]) -> CMap {
@@ -195,101 +233,11 @@ impl CMap {
             i += 1;
             let Tok::Keyword(k) = tok else { continue };
             match k.as_slice() {
-                b"begincodespacerange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
-                        (toks.get(i), toks.get(i + 1))
-                    {
-                        i += 2;
-                        if lo.len() == hi.len() && (1..=4).contains(&lo.len()) {
-                            map.codespaces.push(Codespace {
-                                len: lo.len() as u8,
-                                lo: lo.clone(),
-                                hi: hi.clone(),
-                            });
-                        }
-                    }
-                }
-                b"beginbfchar" => {
-                    while let (Some(Tok::Hex(src)), Some(dst)) = (toks.get(i), toks.get(i + 1)) {
-                        i += 2;
-                        let text = match dst {
-                            Tok::Hex(d) => utf16be_text(d),
-                            Tok::Name(n) => super::encoding::glyph_name_to_text(n),
-                            _ => {
-                                i -= 1;
-                                None
-                            }
-                        };
-                        if let Some(text) = text {
-                            if (1..=4).contains(&src.len()) {
-                                map.unicode.insert((src.len() as u8, code_value(src)), text);
-                            }
-                        }
-                    }
-                }
-                b"beginbfrange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
-                        (toks.get(i), toks.get(i + 1))
-                    {
-                        i += 2;
-                        let len = lo.len();
-                        let (lo_v, hi_v) = (code_value(lo), code_value(hi));
-                        let valid = (1..=4).contains(&len) && lo_v <= hi_v;
-                        let target = match toks.get(i) {
-                            Some(Tok::Hex(d)) => {
-                                i += 1;
-                                Some(RangeTarget::Base(utf16_units(d)))
-                            }
-                            Some(Tok::ArrayStart) => {
-                                i += 1;
-                                let mut list = Vec::new();
-                                while let Some(t) = toks.get(i) {
-                                    i += 1;
-                                    match t {
-                                        Tok::Hex(d) => {
-                                            list.push(utf16be_text(d).unwrap_or_default())
-                                        }
-                                        Tok::Name(n) => list.push(
-                                            super::encoding::glyph_name_to_text(n)
-                                                .unwrap_or_default(),
-                                        ),
-                                        _ => break,
-                                    }
-                                }
-                                Some(RangeTarget::List(list))
-                            }
-                            _ => None,
-                        };
-                        if let (true, Some(target)) = (valid, target) {
-                            map.add_unicode_range(len as u8, lo_v, hi_v, target);
-                        }
-                    }
-                }
-                b"begincidchar" => {
-                    while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) =
-                        (toks.get(i), toks.get(i + 1))
-                    {
-                        i += 2;
-                        if let (true, Ok(cid)) = ((1..=4).contains(&src.len()), u32::try_from(*cid))
-                        {
-                            map.cids.insert((src.len() as u8, code_value(src)), cid);
-                        }
-                    }
-                }
-                b"begincidrange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi)), Some(Tok::Int(cid))) =
-                        (toks.get(i), toks.get(i + 1), toks.get(i + 2))
-                    {
-                        i += 3;
-                        let (lo_v, hi_v) = (code_value(lo), code_value(hi));
-                        if let (true, Ok(cid)) = (
-                            (1..=4).contains(&lo.len()) && lo_v <= hi_v,
-                            u32::try_from(*cid),
-                        ) {
-                            map.cid_ranges.push((lo.len() as u8, lo_v, hi_v, cid));
-                        }
-                    }
-                }
+                b"begincodespacerange" => map.read_codespaces(&toks, &mut i),
+                b"beginbfchar" => map.read_bfchars(&toks, &mut i),
+                b"beginbfrange" => map.read_bfranges(&toks, &mut i),
+                b"begincidchar" => map.read_cidchars(&toks, &mut i),
+                b"begincidrange" => map.read_cidranges(&toks, &mut i),
                 _ => {}
             }
         }
@@ -298,6 +246,81 @@ impl CMap {
         map.unicode_ranges.sort_by_key(|r| (r.len, r.lo));
         map.cid_ranges.sort_by_key(|r| (r.0, r.1));
         map
+    }
+
+    /// The `<lo> <hi>` pairs of a `begincodespacerange` section, from `toks[*i]` on.
+    fn read_codespaces(&mut self, toks: &[Tok], i: &mut usize) {
+        while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(*i), toks.get(*i + 1)) {
+            *i += 2;
+            if lo.len() == hi.len() && (1..=4).contains(&lo.len()) {
+                self.codespaces.push(Codespace {
+                    len: lo.len() as u8,
+                    lo: lo.clone(),
+                    hi: hi.clone(),
+                });
+            }
+        }
+    }
+
+    /// The `<src> <dst>` (or `<src> /name`) pairs of a `beginbfchar` section.
+    fn read_bfchars(&mut self, toks: &[Tok], i: &mut usize) {
+        while let (Some(Tok::Hex(src)), Some(dst)) = (toks.get(*i), toks.get(*i + 1)) {
+            *i += 2;
+            let text = match dst {
+                Tok::Hex(d) => utf16be_text(d),
+                Tok::Name(n) => super::encoding::glyph_name_to_text(n),
+                _ => {
+                    *i -= 1;
+                    None
+                }
+            };
+            if let Some(text) = text {
+                if (1..=4).contains(&src.len()) {
+                    self.unicode
+                        .insert((src.len() as u8, code_value(src)), text);
+                }
+            }
+        }
+    }
+
+    /// The `<lo> <hi> <base>` / `<lo> <hi> [<dst> …]` entries of a `beginbfrange` section.
+    fn read_bfranges(&mut self, toks: &[Tok], i: &mut usize) {
+        while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(*i), toks.get(*i + 1)) {
+            *i += 2;
+            let len = lo.len();
+            let (lo_v, hi_v) = (code_value(lo), code_value(hi));
+            let valid = (1..=4).contains(&len) && lo_v <= hi_v;
+            let target = range_target(toks, i);
+            if let (true, Some(target)) = (valid, target) {
+                self.add_unicode_range(len as u8, lo_v, hi_v, target);
+            }
+        }
+    }
+
+    /// The `<src> cid` pairs of a `begincidchar` section.
+    fn read_cidchars(&mut self, toks: &[Tok], i: &mut usize) {
+        while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) = (toks.get(*i), toks.get(*i + 1)) {
+            *i += 2;
+            if let (true, Ok(cid)) = ((1..=4).contains(&src.len()), u32::try_from(*cid)) {
+                self.cids.insert((src.len() as u8, code_value(src)), cid);
+            }
+        }
+    }
+
+    /// The `<lo> <hi> cid` triples of a `begincidrange` section.
+    fn read_cidranges(&mut self, toks: &[Tok], i: &mut usize) {
+        while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi)), Some(Tok::Int(cid))) =
+            (toks.get(*i), toks.get(*i + 1), toks.get(*i + 2))
+        {
+            *i += 3;
+            let (lo_v, hi_v) = (code_value(lo), code_value(hi));
+            if let (true, Ok(cid)) = (
+                (1..=4).contains(&lo.len()) && lo_v <= hi_v,
+                u32::try_from(*cid),
+            ) {
+                self.cid_ranges.push((lo.len() as u8, lo_v, hi_v, cid));
+            }
+        }
     }
 
     fn add_unicode_range(&mut self, len: u8, lo: u32, hi: u32, target: RangeTarget) {

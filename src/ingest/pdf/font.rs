@@ -363,7 +363,20 @@ fn load_simple(
     name: Option<&str>,
     has_to_unicode: bool,
 ) -> Kind {
-    // Encoding: a name, or a dictionary with /BaseEncoding and /Differences.
+    let table = simple_table(obj, dict, subtype);
+    let widths = simple_widths(obj, dict, subtype);
+    let gbk_pairs =
+        !has_to_unicode && name.is_some_and(|n| GBK_FONT_MARKERS.iter().any(|m| n.contains(m)));
+    Kind::Simple {
+        table,
+        widths,
+        gbk_pairs,
+    }
+}
+
+/// The text of each of the 256 codes of a simple font: its /Encoding (a name, or a dictionary with
+/// /BaseEncoding and /Differences) over the subtype's built-in encoding.
+fn simple_table(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<Option<String>> {
     let mut base = if subtype == b"Type1" || subtype == b"MMType1" {
         BaseEncoding::Standard
     } else {
@@ -391,21 +404,31 @@ fn load_simple(
         .map(|b| base.char_for(b).map(|c| c.to_string()))
         .collect();
     if let Some(diffs) = differences {
-        let mut code: usize = 0;
-        for item in diffs {
-            match obj.resolve(item) {
-                Some(Object::Integer(i)) => code = usize::try_from(*i).unwrap_or(usize::MAX),
-                Some(Object::Name(n)) => {
-                    if let Some(slot) = table.get_mut(code) {
-                        *slot = glyph_name_to_text(n);
-                    }
-                    code = code.saturating_add(1);
+        apply_differences(obj, diffs, &mut table);
+    }
+    table
+}
+
+/// Applies a /Differences array (`code /name /name … code /name …`) to a code table.
+fn apply_differences(obj: &Objects<'_>, diffs: &[Object], table: &mut [Option<String>]) {
+    let mut code: usize = 0;
+    for item in diffs {
+        match obj.resolve(item) {
+            Some(Object::Integer(i)) => code = usize::try_from(*i).unwrap_or(usize::MAX),
+            Some(Object::Name(n)) => {
+                if let Some(slot) = table.get_mut(code) {
+                    *slot = glyph_name_to_text(n);
                 }
-                _ => {}
+                code = code.saturating_add(1);
             }
+            _ => {}
         }
     }
-    // Widths, scaled by the FontMatrix for Type3.
+}
+
+/// The width of each of the 256 codes of a simple font in text space units (/Widths from
+/// /FirstChar, scaled by the FontMatrix for Type3; /MissingWidth or a default elsewhere).
+fn simple_widths(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<f32> {
     let scale = if subtype == b"Type3" {
         obj.array(dict, b"FontMatrix")
             .map(|m| obj.numbers(m))
@@ -431,59 +454,79 @@ fn load_simple(
             }
         }
     }
-    let gbk_pairs =
-        !has_to_unicode && name.is_some_and(|n| GBK_FONT_MARKERS.iter().any(|m| n.contains(m)));
-    Kind::Simple {
-        table,
-        widths,
-        gbk_pairs,
+    widths
+}
+
+/// How a composite font's codes split and what they mean, from its /Encoding.
+struct CompositeEncoding {
+    split: CodeSplit,
+    text: EncodingText,
+    /// Identity-H/V (codes are CIDs with no text of their own).
+    identity: bool,
+    vertical: bool,
+}
+
+impl CompositeEncoding {
+    /// The encoding of a composite font: a predefined CMap name or an embedded CMap stream.
+    fn of(obj: &Objects<'_>, dict: &Dictionary) -> Result<CompositeEncoding, StreamError> {
+        let mut enc = CompositeEncoding {
+            split: CodeSplit::Two,
+            text: EncodingText::None,
+            identity: true,
+            vertical: false,
+        };
+        match dict.get(b"Encoding").ok().and_then(|o| obj.resolve(o)) {
+            Some(Object::Name(n)) => {
+                enc.vertical = n.ends_with(b"-V");
+                let stem = n
+                    .strip_suffix(b"-H")
+                    .or_else(|| n.strip_suffix(b"-V"))
+                    .unwrap_or(n);
+                enc.set_predefined(stem);
+            }
+            Some(Object::Stream(s)) => {
+                let cm = CMap::parse(&obj.stream_bytes(s)?);
+                enc.vertical = obj.number(&s.dict, b"WMode").is_some_and(|w| w == 1.0);
+                if !cm.codespaces.is_empty() {
+                    enc.split = CodeSplit::Embedded(cm);
+                    enc.identity = false;
+                }
+            }
+            _ => {}
+        }
+        Ok(enc)
+    }
+
+    /// A predefined CMap by the stem of its name (`GBK-EUC` of `GBK-EUC-H`).
+    fn set_predefined(&mut self, stem: &[u8]) {
+        match stem {
+            b"Identity" => {}
+            b"GBK-EUC" | b"GB-EUC" | b"GBKp-EUC" | b"GBpc-EUC" => {
+                self.split = CodeSplit::Gbk { four: false };
+                self.text = EncodingText::Gb;
+                self.identity = false;
+            }
+            b"GBK2K" => {
+                self.split = CodeSplit::Gbk { four: true };
+                self.text = EncodingText::Gb;
+                self.identity = false;
+            }
+            b"UniGB-UCS2" | b"UniCNS-UCS2" | b"UniJIS-UCS2" | b"UniKS-UCS2" => {
+                self.text = EncodingText::Utf16;
+                self.identity = false;
+            }
+            b"UniGB-UTF16" | b"UniCNS-UTF16" | b"UniJIS-UTF16" | b"UniKS-UTF16" => {
+                self.split = CodeSplit::Utf16;
+                self.text = EncodingText::Utf16;
+                self.identity = false;
+            }
+            _ => self.identity = false,
+        }
     }
 }
 
 fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamError> {
-    let (mut split, mut text, mut identity, mut vertical) =
-        (CodeSplit::Two, EncodingText::None, true, false);
-    match dict.get(b"Encoding").ok().and_then(|o| obj.resolve(o)) {
-        Some(Object::Name(n)) => {
-            vertical = n.ends_with(b"-V");
-            let stem = n
-                .strip_suffix(b"-H")
-                .or_else(|| n.strip_suffix(b"-V"))
-                .unwrap_or(n);
-            match stem {
-                b"Identity" => {}
-                b"GBK-EUC" | b"GB-EUC" | b"GBKp-EUC" | b"GBpc-EUC" => {
-                    split = CodeSplit::Gbk { four: false };
-                    text = EncodingText::Gb;
-                    identity = false;
-                }
-                b"GBK2K" => {
-                    split = CodeSplit::Gbk { four: true };
-                    text = EncodingText::Gb;
-                    identity = false;
-                }
-                b"UniGB-UCS2" | b"UniCNS-UCS2" | b"UniJIS-UCS2" | b"UniKS-UCS2" => {
-                    text = EncodingText::Utf16;
-                    identity = false;
-                }
-                b"UniGB-UTF16" | b"UniCNS-UTF16" | b"UniJIS-UTF16" | b"UniKS-UTF16" => {
-                    split = CodeSplit::Utf16;
-                    text = EncodingText::Utf16;
-                    identity = false;
-                }
-                _ => identity = false,
-            }
-        }
-        Some(Object::Stream(s)) => {
-            let cm = CMap::parse(&obj.stream_bytes(s)?);
-            vertical = obj.number(&s.dict, b"WMode").is_some_and(|w| w == 1.0);
-            if !cm.codespaces.is_empty() {
-                split = CodeSplit::Embedded(cm);
-                identity = false;
-            }
-        }
-        _ => {}
-    }
+    let enc = CompositeEncoding::of(obj, dict)?;
     let descendant = obj
         .array(dict, b"DescendantFonts")
         .and_then(|a| a.first())
@@ -505,7 +548,7 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         if let Some(Ok(map)) = desc.get(b"CIDToGIDMap").ok().and_then(|o| obj.stream_of(o)) {
             cid_to_gid = Some(map);
         }
-        if identity {
+        if enc.identity {
             program = obj
                 .dict(desc, b"FontDescriptor")
                 .and_then(|fd| fd.get(b"FontFile2").ok())
@@ -513,11 +556,11 @@ fn load_composite(obj: &Objects<'_>, dict: &Dictionary) -> Result<Kind, StreamEr
         }
     }
     Ok(Kind::Composite {
-        split: Box::new(split),
-        text,
-        identity,
+        split: Box::new(enc.split),
+        text: enc.text,
+        identity: enc.identity,
         widths,
-        vertical,
+        vertical: enc.vertical,
         cid_to_gid,
         program,
         gid_chars: OnceCell::new(),
