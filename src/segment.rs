@@ -423,13 +423,16 @@ fn contents_region(doc: &Document, w: &OutlineWords) -> Option<(LineAt, LineAt)>
             }
         }
     }
-    let start = lines.iter().enumerate().position(|(i, (at, t))| {
+    let titled = lines.iter().enumerate().position(|(i, (at, t))| {
         at.0 < 5
             && (w.contents_title.is_match(t)
                 || lines
                     .get(i + 1)
                     .is_some_and(|(_, n)| w.contents_split.is_match(&format!("{t} {n}"))))
-    })?;
+    });
+    let Some(start) = titled else {
+        return untitled_contents(&lines, w);
+    };
     let from = lines[start].0;
     let mut first: Option<Heading> = None;
     for (at, t) in &lines[start + 1..] {
@@ -455,6 +458,56 @@ fn contents_region(doc: &Document, w: &OutlineWords) -> Option<(LineAt, LineAt)>
     }
     let end_of_page = doc.pages.get(from.0).map_or(0, |p| p.lines.len());
     Some((from, (from.0, end_of_page)))
+}
+
+/// Headings in a row (page numbers between them aside) that make a list of contents without a 目录
+/// title.
+const UNTITLED_CONTENTS_RUN: usize = 6;
+
+/// A table of contents printed without a 目录 title: within the first three pages, an entry below the
+/// part level (一、…) followed only by heading lines (lines without a Han character, page numbers, may
+/// stand between them), at least [`UNTITLED_CONTENTS_RUN`] of them, up to the line where that entry is
+/// printed again with the same number and title (within three pages). The contents are that entry's
+/// line up to its repeat, so a part heading above the list (第一部分 …) stays a section. A list of
+/// headings that is never printed again is the report's own outline, not its contents.
+fn untitled_contents(lines: &[(LineAt, &str)], w: &OutlineWords) -> Option<(LineAt, LineAt)> {
+    let parsed: Vec<Option<Heading>> = lines
+        .iter()
+        .map(|(_, t)| parse_heading(t, w).filter(|_| !DOT_LEADER.is_match(t)))
+        .collect();
+    let blank = |i: usize| !lines[i].1.chars().any(is_han);
+    for (k, (from, _)) in lines.iter().enumerate() {
+        if from.0 >= 3 {
+            break;
+        }
+        let Some(f) = parsed[k].as_ref().filter(|h| h.level >= 2) else {
+            continue;
+        };
+        let mut count = 0;
+        for r in k + 1..lines.len() {
+            if lines[r].0 .0 > from.0 + 3 {
+                break;
+            }
+            let Some(h) = parsed[r].as_ref() else {
+                if blank(r) {
+                    continue;
+                }
+                break;
+            };
+            if h.level == f.level && h.number == f.number && h.title == f.title {
+                if count >= UNTITLED_CONTENTS_RUN {
+                    return Some((*from, lines[r].0));
+                }
+                break;
+            }
+            count += 1;
+        }
+    }
+    None
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
 #[cfg(test)]
@@ -628,6 +681,56 @@ mod tests {
                 ("第一部分/一", "主要职能", 3)
             ]
         );
+    }
+
+    #[test]
+    fn contents_without_a_title_are_not_sections() {
+        // The list of headings on the first pages, no 目录 line; the report then begins.
+        let d = doc(&[
+            &[
+                "第一部分 2026年度部门预算情况说明",
+                "一、部门情况说明",
+                "二、收入预算情况说明",
+                "三、支出预算情况说明",
+                "四、其他情况说明",
+                "第二部分 2026年度部门预算报表",
+                "一、收支总表",
+                "二、收入总表",
+                "- 1 -",
+            ],
+            &[
+                "一、部门情况说明",
+                "某局负责全区工作。",
+                "二、收入预算情况说明",
+                "2026年收入预算100万元。",
+            ],
+        ]);
+        let o = outline(&d);
+        let got: Vec<(&str, u32)> = o
+            .sections
+            .iter()
+            .map(|s| (s.path.as_str(), s.page))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("", 1),
+                ("第一部分", 1),
+                ("第一部分/一", 2),
+                ("第一部分/二", 2)
+            ]
+        );
+        // The same headings never printed again are the report's outline: every one is a section.
+        let d = doc(&[&[
+            "一、部门情况说明",
+            "二、收入预算情况说明",
+            "三、支出预算情况说明",
+            "四、其他情况说明",
+            "五、名词解释",
+            "六、附件",
+            "某局负责全区工作。",
+        ]]);
+        assert_eq!(outline(&d).sections.len(), 7);
     }
 
     #[test]

@@ -25,8 +25,8 @@
 use rust_decimal::Decimal;
 
 use super::identities::{default_identities, ExtraPart, IdentityDef, Mode, Scope, YoyKeys};
-use super::{compare, insufficient, Check, Role, Status, Term};
-use crate::extract::facts::Fact;
+use super::{compare, compare_within, insufficient, Check, Role, Status, Term};
+use crate::extract::facts::{Fact, Origin};
 use crate::extract::tables::figures::cell_ref;
 use crate::extract::tables::Table;
 
@@ -231,13 +231,42 @@ fn parts_all(facts: &[Fact], id: &str, parts: &[&str], totals: &[&str]) -> Check
     match (found.iter().all(Option::is_some), t) {
         (true, Some(t)) => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
+            let envelope = mixed_envelope(parts.len(), found.iter().flatten().copied(), t);
             let mut check =
-                compare(id, sum, t.value, parts.len(), refs).with_terms(fact_terms(&found, t));
+                compare_within(id, sum, t.value, envelope, refs).with_terms(fact_terms(&found, t));
             name_fallback_total(&mut check, totals, t);
             check
         }
         _ => insufficient(id, refs, not_stated(parts, &found, totals, t)),
     }
+}
+
+/// The envelope of Σ `parts` = `total` over n parts: (n+1)×0.005 万元; and when a table figure stands
+/// against narrative figures (a key the narrative leaves out, read from its table), the comparison is
+/// one of text against table: each narrative figure printed coarser than 0.01 万元 may be off by half a
+/// unit of its last printed digit (a whole unit for 近/约 figures) instead of 0.005, as in
+/// `text_vs_table` (30,441万元 in the text for 304,413,900 元 in the table).
+fn mixed_envelope<'a>(n: usize, parts: impl Iterator<Item = &'a Fact>, total: &'a Fact) -> Decimal {
+    let terms: Vec<&Fact> = parts.chain(std::iter::once(total)).collect();
+    let base = super::rounding_envelope(n);
+    if !terms.iter().any(|f| f.origin == Origin::Table) {
+        return base;
+    }
+    let cent = Decimal::new(1, 2);
+    let widen: Decimal = terms
+        .iter()
+        .filter(|f| f.origin != Origin::Table)
+        .map(|f| {
+            let unit = Decimal::new(1, f.value.scale());
+            let slack = if f.approximate {
+                unit
+            } else {
+                unit / Decimal::TWO
+            };
+            (slack - cent / Decimal::TWO).max(Decimal::ZERO)
+        })
+        .sum();
+    base + widen
 }
 
 /// A small count in words (`two`), else in digits.
@@ -260,8 +289,9 @@ fn parts_some(facts: &[Fact], id: &str, parts: &[&str], totals: &[&str], min: us
     match t {
         Some(t) if present >= min => {
             let sum: Decimal = found.iter().flatten().map(|f| f.value).sum();
+            let envelope = mixed_envelope(present, found.iter().flatten().copied(), t);
             let mut check =
-                compare(id, sum, t.value, present, refs).with_terms(fact_terms(&found, t));
+                compare_within(id, sum, t.value, envelope, refs).with_terms(fact_terms(&found, t));
             let absent: Vec<&str> = parts
                 .iter()
                 .zip(&found)
@@ -531,6 +561,37 @@ mod tests {
             .find(|c| c.check == "facts.basic_plus_project")
             .expect("basic check");
         assert_eq!(b.diff, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_table_figure_against_a_rounded_narrative_figure_gets_its_envelope() {
+        // The narrative prints the fiscal expenditure in whole 万元; the income comes from the table.
+        let mut income = fact("fiscal.income_total", None, "30441.39");
+        income.origin = crate::extract::facts::Origin::Table;
+        let facts = vec![
+            income.clone(),
+            fact("fiscal.expenditure_total", None, "30441"),
+        ];
+        let c = evaluate(&facts, &[]);
+        assert_eq!(status(&c, "facts.fiscal_total_balance"), Status::Rounding);
+        // Off by more than half a unit of the printed digit: still a contradiction.
+        let facts = vec![
+            income.clone(),
+            fact("fiscal.expenditure_total", None, "30440"),
+        ];
+        assert_eq!(
+            status(&evaluate(&facts, &[]), "facts.fiscal_total_balance"),
+            Status::Fail
+        );
+        // Two narrative figures keep the plain envelope: 30441 against 30441.39 is a fail.
+        let facts = vec![
+            fact("fiscal.income_total", None, "30441.39"),
+            fact("fiscal.expenditure_total", None, "30441"),
+        ];
+        assert_eq!(
+            status(&evaluate(&facts, &[]), "facts.fiscal_total_balance"),
+            Status::Fail
+        );
     }
 
     #[test]

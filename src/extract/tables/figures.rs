@@ -909,9 +909,11 @@ mod tests {
             "sangong.reception",
             "sangong.budget",
             "admin_cost.total",
+            "fiscal.income_total",
+            "fiscal.expenditure_total",
         ];
         let tables = [
-            "F01", "B01", "F03", "B03", "F05", "B05", "F06", "B06", "F07", "B07",
+            "F01", "B01", "F03", "B03", "F04", "B04", "F05", "B05", "F06", "B06", "F07", "B07",
         ];
         let text = DEFAULT_TOML;
         assert_eq!(f.check(text, &keys, &tables), Vec::<String>::new());
@@ -934,6 +936,92 @@ mod tests {
                     "tables/figures.toml:{line}:figures[0]:tables: unknown table id \"F01\""
                 )),
             "{problems:?}"
+        );
+    }
+
+    /// The figures the default rules give for one example table (TOML, as in identities.toml).
+    fn figures_of(table_toml: &str) -> Vec<(String, Decimal)> {
+        let e: crate::checks::identities::ExampleTable =
+            toml::from_str(table_toml).expect("example table");
+        let t = crate::checks::identities::example_table(&e);
+        key_figures(&[t])
+            .into_iter()
+            .map(|f| (f.key, f.value))
+            .collect()
+    }
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().expect("decimal literal")
+    }
+
+    #[test]
+    fn fiscal_totals_come_from_the_fiscal_summary_table() {
+        let figs = figures_of(
+            "id = 'B04'\ncolumns = ['收入/预算数', '支出/合计', '支出/一般公共预算']\nrows = [\
+             ['一、一般公共预算拨款', '120.5', '', ''], ['收入总计', '130.5', '', ''], \
+             ['支出总计', '', '130.5', '120.5']]",
+        );
+        assert!(
+            figs.contains(&("fiscal.income_total".into(), dec("130.5"))),
+            "{figs:?}"
+        );
+        assert!(
+            figs.contains(&("fiscal.expenditure_total".into(), dec("130.5"))),
+            "{figs:?}"
+        );
+    }
+
+    #[test]
+    fn sangong_printed_as_rows_or_under_a_total_label() {
+        // Rows: 项目 | 预算数, the parts numbered, the vehicle parts marked 其中.
+        let figs = figures_of(
+            "id = 'B07'\ncolumns = ['预算数']\nrows = [['合计', '46'], ['1、因公出国(境)费用', '0'], \
+             ['2、公务接待费', '14'], ['3、公务用车购置及运行费', '32'], \
+             ['其中：(1)公务用车购置费', '0'], ['(2)公务用车运行费', '32']]",
+        );
+        for (k, v) in [
+            ("sangong.final", "46"),
+            ("sangong.overseas", "0"),
+            ("sangong.reception", "14"),
+            ("sangong.vehicle", "32"),
+            ("sangong.vehicle.purchase", "0"),
+            ("sangong.vehicle.operation", "32"),
+        ] {
+            assert!(figs.contains(&(k.to_string(), dec(v))), "{k}: {figs:?}");
+        }
+        // Columns, the total named “三公”经费…预算总额 instead of 合计.
+        let figs = figures_of(
+            "id = 'B07'\ncolumns = ['“三公”经费财政拨款预算总额', '因公出国(境)费用', '公务接待费', \
+             '公务用车购置及运行维护费/小计', '公务用车购置及运行维护费/公务用车购置费', \
+             '公务用车购置及运行维护费/公务用车运行维护费']\nrows = [['', '17.7', '14.85', '2.85', '', '', '']]",
+        );
+        assert!(
+            figs.contains(&("sangong.final".into(), dec("17.7"))),
+            "{figs:?}"
+        );
+        assert!(
+            figs.contains(&("sangong.overseas".into(), dec("14.85"))),
+            "{figs:?}"
+        );
+    }
+
+    #[test]
+    fn personnel_and_public_from_the_general_budget_columns() {
+        let figs = figures_of(
+            "id = 'B05'\ncolumns = ['合计', '人员经费支出', '公用经费支出', '专项业务经费支出']\n\
+             rows = [['合计', '100', '60', '30', '10'], ['201 一般公共服务支出', '100', '60', '30', '10']]",
+        );
+        assert!(
+            figs.contains(&("gpb.expenditure".into(), dec("100"))),
+            "{figs:?}"
+        );
+        assert!(
+            figs.contains(&("basic.personnel".into(), dec("60"))),
+            "{figs:?}"
+        );
+        assert!(
+            figs.contains(&("basic.public".into(), dec("30"))),
+            "{figs:?}"
         );
     }
 
