@@ -13,7 +13,9 @@
 //! amounts set apart like cells, nor a paragraph line of a text column, nor, on a continued page, a
 //! name and its paragraph set apart in the open table's columns). An untitled region continues
 //! the open table when its amount rows are at least half of its lines, lines that fit in the open
-//! table's columns (wrapped names, header labels, paragraph lines) not counted. A line saying
+//! table's columns (wrapped names, header labels, paragraph lines) not counted; or when, from its
+//! first row of three or more amounts down, every line is a row of amounts or fits in one of the open
+//! table's columns (the last rows of a long table under its repeated header). A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
 //!
 //! A contents page (`目录`, or three or more titles without grid or table body) yields nothing.
@@ -45,6 +47,10 @@ pub(crate) struct Fragment {
 
 static MONEY_IN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d[.,]\d").expect("money regex is valid"));
+
+/// A segment opening with an amount (`123.80`, `1,354.04`): a money cell set apart.
+static AMOUNT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^-?\d[\d,]*\.\d").expect("amount regex is valid"));
 
 static PAREN_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren regex is valid"));
@@ -100,6 +106,26 @@ fn fits_columns(line: &Line, edges: &[f32]) -> bool {
                 .windows(2)
                 .any(|w| s.bbox.x0 >= w[0] - slack && s.bbox.x1 <= w[1] + slack)
         })
+}
+
+/// True when the lines of an untitled region are the last rows of the open table: from its first line
+/// of three or more amounts set apart like cells down, only lines of amounts and lines that fit in
+/// one of the open table's columns (wrapped names, the paragraphs of a text column). Lines above
+/// it are the header repeated on the page, whose labels may span columns.
+fn last_rows_continue(lines: &[&Line], edges: &[f32]) -> bool {
+    let amounts = |l: &Line| {
+        l.segments
+            .iter()
+            .filter(|s| AMOUNT_START.is_match(s.text.trim()))
+            .count()
+    };
+    let Some(first) = lines.iter().position(|l| is_body_line(l)) else {
+        return false;
+    };
+    amounts(lines[first]) >= 3
+        && lines[first + 1..]
+            .iter()
+            .all(|l| is_body_line(l) || fits_columns(l, edges))
 }
 
 /// True when a line's segments sit apart like cells (a gap of two characters or more).
@@ -316,7 +342,9 @@ pub(crate) fn fragments(
                     .count(),
                 None => table_lines.len(),
             };
-            let continuation_ok = title.is_some() || (bodies >= 2 && bodies * 2 >= counted);
+            let continuation_ok = title.is_some()
+                || (bodies >= 2 && bodies * 2 >= counted)
+                || open_edges.is_some_and(|e| last_rows_continue(&table_lines, e));
             if bodies == 0 || !continuation_ok {
                 None
             } else {
@@ -406,6 +434,40 @@ mod tests {
         assert!(!is_cell_paragraph(&note, &table));
         // Before the body starts nothing is a cell paragraph.
         assert!(!is_cell_paragraph(&gapped, &[&head]));
+    }
+
+    #[test]
+    fn last_rows_of_a_continued_table_under_its_repeated_header() {
+        let edges = [40.0, 180.0, 240.0, 300.0, 360.0, 420.0, 550.0, 800.0];
+        // The header repeated on the page: a label wrapped across a column boundary.
+        let header = line(
+            &[("总计", 190.0, 210.0), ("政府性基金", 350.0, 400.0)],
+            60.0,
+        );
+        let para = "开展各类型版权保护宣传活动、版权保护服务，加强公众版权意识";
+        let above = line(&[(para, 552.0, 795.0)], 90.0);
+        let head = line(&[("2026年版权服务专项经", 60.0, 170.0)], 110.0);
+        let body = line(
+            &[
+                ("123.80", 200.0, 230.0),
+                ("123.80", 260.0, 290.0),
+                ("123.80", 320.0, 350.0),
+                ("0.00", 380.0, 400.0),
+            ],
+            118.0,
+        );
+        let tail = line(&[("费", 42.0, 52.0)], 126.0);
+        let below = line(&[(para, 552.0, 795.0)], 134.0);
+        let lines = [&header, &above, &head, &body, &tail, &below];
+        assert!(last_rows_continue(&lines, &edges));
+        // Text running across the columns below the row is the page's own: no continuation.
+        let prose = line(&[(para, 40.0, 700.0)], 150.0);
+        let with_prose = [&header, &body, &tail, &prose];
+        assert!(!last_rows_continue(&with_prose, &edges));
+        // A line of two amounts is no table row on its own.
+        let two = line(&[("12.00", 200.0, 230.0), ("3.00", 260.0, 290.0)], 118.0);
+        assert!(!last_rows_continue(&[&header, &two, &tail], &edges));
+        assert!(!last_rows_continue(&[&header, &above], &edges));
     }
 
     #[test]
