@@ -285,19 +285,46 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
     if !inside {
         return None;
     }
+    let at = char_bounds(p, &chars);
+    let per = p.bbox.width() / chars.iter().map(|c| char_units(*c)).sum::<f32>();
+    let tol = (2.0 * per).max(1.5);
+    let n = chars.len();
+    let cuts = best_cuts(&at, &qs, tol)?;
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(n);
+    Some(
+        bounds
+            .windows(2)
+            .map(|w| Piece {
+                text: chars[w[0]..w[1]].iter().collect(),
+                bbox: crate::document::Rect {
+                    x0: at[w[0]],
+                    x1: at[w[1]],
+                    ..p.bbox
+                },
+            })
+            .collect(),
+    )
+}
+
+/// The x at each character boundary of a piece (characters weighted by their width class).
+fn char_bounds(p: &Piece, chars: &[char]) -> Vec<f32> {
     let total: f32 = chars.iter().map(|c| char_units(*c)).sum();
     let per = p.bbox.width() / total;
-    // x at each character boundary.
     let mut at = vec![p.bbox.x0];
-    for c in &chars {
+    for c in chars {
         let last = at.last().copied().unwrap_or(p.bbox.x0);
         at.push(last + char_units(*c) * per);
     }
-    let tol = (2.0 * per).max(1.5);
-    // Cut points (character indices), one part per piece below, each part of two characters or
-    // more and centred over its piece: the cuts of least total deviation (dynamic programming over
-    // the parts, as many as there are pieces below).
-    let n = chars.len();
+    at
+}
+
+/// Cut points (character indices) of a text whose character boundaries are at `at`, one part per
+/// piece `qs` below, each part of two characters or more and centred over its piece within `tol`:
+/// the cuts of least total deviation (dynamic programming over the parts).
+fn best_cuts(at: &[f32], qs: &[&Piece], tol: f32) -> Option<Vec<usize>> {
+    let n = at.len().saturating_sub(1);
     let m = qs.len();
     let cost = |a: usize, b: usize, q: &Piece| -> Option<f32> {
         let (x0, x1) = (at[a], at[b]);
@@ -340,22 +367,7 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
         b = a;
     }
     cuts.reverse();
-    let mut bounds = vec![0];
-    bounds.extend(cuts);
-    bounds.push(n);
-    Some(
-        bounds
-            .windows(2)
-            .map(|w| Piece {
-                text: chars[w[0]..w[1]].iter().collect(),
-                bbox: crate::document::Rect {
-                    x0: at[w[0]],
-                    x1: at[w[1]],
-                    ..p.bbox
-                },
-            })
-            .collect(),
-    )
+    Some(cuts)
 }
 
 /// A label wrapped over several lines of one header cell (`因公出国` over `（境）费用`) is one piece
@@ -570,6 +582,37 @@ pub(crate) fn grid_from_lines(
     if lines.is_empty() {
         return None;
     }
+    let (per_line, body_start) = header_and_body(lines)?;
+    let col_edges = match fixed {
+        Some(f) => f.to_vec(),
+        None => clustered_edges(&per_line, body_start),
+    };
+    if col_edges.len() < 2 {
+        return None;
+    }
+    let row_edges = row_edges(&per_line);
+    let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
+    let mut placed = Placed::default();
+    for (r, ps) in per_line.iter().enumerate() {
+        placed.row(r, ps, body_start, &spans, &col_edges);
+    }
+    join_wrapped_labels(
+        &mut placed.cells,
+        &per_line[..body_start],
+        &spans,
+        &col_edges,
+    );
+    let mut grid = CellGrid::new(page, col_edges, row_edges, placed.cells, false);
+    grid.text_x = placed.text_x;
+    grid.text_box = placed.text_box;
+    grid.text_end = placed.text_end;
+    Some(grid)
+}
+
+/// The visual rows of a region's lines and where the body starts: from the first row holding a
+/// number, or the line above it when that is the head of a wrapped name; the header rows' letter-
+/// spaced, glued and wrapped labels mended (empty header rows dropped).
+fn header_and_body(lines: &[&Line]) -> Option<(Vec<Vec<Piece>>, usize)> {
     let mut per_line: Vec<Vec<Piece>> = visual_rows(lines);
     if per_line.is_empty() {
         return None;
@@ -598,24 +641,29 @@ pub(crate) fn grid_from_lines(
     split_glued_labels(&mut header);
     join_wrapped_pieces(&mut header);
     header.retain(|r| !r.is_empty());
-    body_start = header.len();
+    let body_start = header.len();
     per_line.splice(0..0, header);
-    let col_edges = match fixed {
-        Some(f) => f.to_vec(),
-        None => {
-            let body: Vec<(f32, f32)> = per_line[body_start..]
-                .iter()
-                .flatten()
-                .map(|p| (p.bbox.x0, p.bbox.x1))
-                .collect();
-            let mut iv = merge_intervals(body);
-            iv.extend(unmatched_leaves(&per_line[..body_start], &iv));
-            boundaries(&merge_intervals(iv))
-        }
-    };
-    if col_edges.len() < 2 {
+    if per_line.is_empty() {
         return None;
     }
+    Some((per_line, body_start))
+}
+
+/// Column boundaries clustered from the body's pieces plus the header leaves matching no body column.
+fn clustered_edges(per_line: &[Vec<Piece>], body_start: usize) -> Vec<f32> {
+    let body: Vec<(f32, f32)> = per_line[body_start..]
+        .iter()
+        .flatten()
+        .map(|p| (p.bbox.x0, p.bbox.x1))
+        .collect();
+    let mut iv = merge_intervals(body);
+    iv.extend(unmatched_leaves(&per_line[..body_start], &iv));
+    boundaries(&merge_intervals(iv))
+}
+
+/// Row boundaries: the top of the first row, the middle between rows, the bottom of the last (kept
+/// non-decreasing even for odd line boxes).
+fn row_edges(per_line: &[Vec<Piece>]) -> Vec<f32> {
     let extent = |ps: &[Piece]| -> Rect {
         ps.iter()
             .map(|p| p.bbox)
@@ -623,27 +671,53 @@ pub(crate) fn grid_from_lines(
             .unwrap_or_default()
     };
     let mut row_edges: Vec<f32> = Vec::with_capacity(per_line.len() + 1);
-    row_edges.push(extent(&per_line[0]).y0);
+    let (Some(first), Some(last)) = (per_line.first(), per_line.last()) else {
+        return row_edges;
+    };
+    row_edges.push(extent(first).y0);
     for w in per_line.windows(2) {
         row_edges.push((extent(&w[0]).y1 + extent(&w[1]).y0) / 2.0);
     }
-    row_edges.push(extent(&per_line[per_line.len() - 1]).y1);
-    // Keep boundaries non-decreasing even for odd line boxes.
+    row_edges.push(extent(last).y1);
     for i in 1..row_edges.len() {
         if row_edges[i] < row_edges[i - 1] {
             row_edges[i] = row_edges[i - 1];
         }
     }
-    let n_cols = col_edges.len() - 1;
-    let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
-    let mut cells = Vec::new();
-    let mut text_x = Vec::new();
-    let mut text_box = Vec::new();
-    let mut text_end = Vec::new();
-    for (r, ps) in per_line.iter().enumerate() {
+    row_edges
+}
+
+/// The cells of a grid being placed, row by row, with each cell's text geometry.
+#[derive(Default)]
+struct Placed {
+    cells: Vec<Cell>,
+    text_x: Vec<Option<f32>>,
+    text_box: Vec<Option<Rect>>,
+    text_end: Vec<Option<(f32, f32)>>,
+}
+
+impl Placed {
+    fn push_empty(&mut self, r: usize, c: usize) {
+        self.cells.push(empty(r, c));
+        self.text_x.push(None);
+        self.text_box.push(None);
+        self.text_end.push(None);
+    }
+
+    /// Places the pieces of row `r`: a header piece over its span (a lone label on the first of
+    /// several header rows over every column), a body piece in the column holding its centre;
+    /// pieces whose columns overlap form one cell.
+    fn row(
+        &mut self,
+        r: usize,
+        ps: &[Piece],
+        body_start: usize,
+        spans: &[Vec<Option<(usize, usize)>>],
+        col_edges: &[f32],
+    ) {
+        let n_cols = col_edges.len() - 1;
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
-        // Pieces whose columns overlap form one cell.
         let mut by_span: Vec<((usize, usize), Vec<&Piece>)> = Vec::new();
         for (i, p) in ps.iter().enumerate() {
             let span = if banner {
@@ -652,7 +726,7 @@ pub(crate) fn grid_from_lines(
                 spans.get(r).and_then(|row| row.get(i)).copied().flatten()
             } else {
                 let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
-                interval_of(&col_edges, cx).map(|c| (c, c))
+                interval_of(col_edges, cx).map(|c| (c, c))
             };
             let Some(span) = span else { continue };
             match by_span
@@ -670,15 +744,13 @@ pub(crate) fn grid_from_lines(
         let mut next = 0;
         for ((a, b), ps) in by_span {
             for c in next..a {
-                cells.push(empty(r, c));
-                text_x.push(None);
-                text_box.push(None);
-                text_end.push(None);
+                self.push_empty(r, c);
             }
-            text_x.push(super::grid::first_line_x(&ps));
-            text_box.push(super::grid::pieces_box(ps.iter().copied()));
-            text_end.push(super::grid::last_line_end(&ps));
-            cells.push(Cell {
+            self.text_x.push(super::grid::first_line_x(&ps));
+            self.text_box
+                .push(super::grid::pieces_box(ps.iter().copied()));
+            self.text_end.push(super::grid::last_line_end(&ps));
+            self.cells.push(Cell {
                 row: r,
                 col: a,
                 row_span: 1,
@@ -688,18 +760,9 @@ pub(crate) fn grid_from_lines(
             next = b + 1;
         }
         for c in next..n_cols {
-            cells.push(empty(r, c));
-            text_x.push(None);
-            text_box.push(None);
-            text_end.push(None);
+            self.push_empty(r, c);
         }
     }
-    join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
-    let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
-    grid.text_x = text_x;
-    grid.text_box = text_box;
-    grid.text_end = text_end;
-    Some(grid)
 }
 
 fn empty(row: usize, col: usize) -> Cell {
@@ -786,7 +849,23 @@ fn header_spans(
     if n == 0 {
         return header.iter().map(|r| vec![None; r.len()]).collect();
     }
-    // Each column's extent: its body pieces, or its edges when it has none.
+    let ext = column_extents(body, col_edges);
+    let assigned = assign_pieces(header, &ext, col_edges);
+    let an = Anchors::new(header, &assigned, col_edges);
+    // Rows from the lowest up: a parent's core takes in the spans of the labels under it.
+    let mut out: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); header.len()];
+    for r in (0..header.len()).rev() {
+        let cores = row_cores(header, r, &assigned[r], &an, &out);
+        let mut spans = widen_cores(&header[r], r, &cores, &an);
+        adopt_adjacent_children(&header[r], r, &cores, &an, &mut spans);
+        out[r] = spans;
+    }
+    out
+}
+
+/// Each column's extent: its body pieces, or its edges when it has none.
+fn column_extents(body: &[Vec<Piece>], col_edges: &[f32]) -> Vec<(f32, f32)> {
+    let n = col_edges.len().saturating_sub(1);
     let mut ext: Vec<Option<(f32, f32)>> = vec![None; n];
     for p in body.iter().flatten() {
         if let Some(c) = interval_of(col_edges, centre_x(p)) {
@@ -795,183 +874,245 @@ fn header_spans(
             e.1 = e.1.max(p.bbox.x1);
         }
     }
-    let ext: Vec<(f32, f32)> = (0..n)
+    (0..n)
         .map(|c| ext[c].unwrap_or((col_edges[c], col_edges[c + 1])))
-        .collect();
-    let assigned = assign_pieces(header, &ext, col_edges);
-    // Anchors: (row, centre) of each column's lowest label, and that label's x-range.
-    let mut anchor: Vec<Option<(usize, f32)>> = vec![None; n];
-    let mut anchor_x: Vec<(f32, f32)> = vec![(0.0, 0.0); n];
-    // Where each column's cell starts at the latest: a label is centred in its cell or set at its
-    // top, and a leaf's cell reaches down to the body.
-    let bottom = header
-        .iter()
-        .flatten()
-        .map(|p| p.bbox.y1)
-        .fold(f32::MIN, f32::max);
-    let mut cell_top: Vec<f32> = vec![f32::MAX; n];
-    for (r, row) in header.iter().enumerate() {
-        for (i, p) in row.iter().enumerate() {
-            if let Some(c) = assigned[r][i] {
-                anchor[c] = Some((r, centre_x(p)));
-                anchor_x[c] = (p.bbox.x0, p.bbox.x1);
-                cell_top[c] = (p.bbox.y0 + p.bbox.y1 - bottom).min(p.bbox.y0);
+        .collect()
+}
+
+/// Each column's anchor, its lowest label: the header row and centre of that label, its x-range,
+/// and where the column's cell starts at the latest (a label is centred in its cell or set at its
+/// top, and a leaf's cell reaches down to the body).
+struct Anchors<'a> {
+    col_edges: &'a [f32],
+    n: usize,
+    anchor: Vec<Option<(usize, f32)>>,
+    anchor_x: Vec<(f32, f32)>,
+    cell_top: Vec<f32>,
+}
+
+impl<'a> Anchors<'a> {
+    fn new(header: &[Vec<Piece>], assigned: &[Vec<Option<usize>>], col_edges: &'a [f32]) -> Self {
+        let n = col_edges.len().saturating_sub(1);
+        let mut an = Anchors {
+            col_edges,
+            n,
+            anchor: vec![None; n],
+            anchor_x: vec![(0.0, 0.0); n],
+            cell_top: vec![f32::MAX; n],
+        };
+        let bottom = header
+            .iter()
+            .flatten()
+            .map(|p| p.bbox.y1)
+            .fold(f32::MIN, f32::max);
+        for (r, row) in header.iter().enumerate() {
+            for (i, p) in row.iter().enumerate() {
+                if let Some(c) = assigned[r][i] {
+                    an.anchor[c] = Some((r, centre_x(p)));
+                    an.anchor_x[c] = (p.bbox.x0, p.bbox.x1);
+                    an.cell_top[c] = (p.bbox.y0 + p.bbox.y1 - bottom).min(p.bbox.y0);
+                }
             }
         }
+        an
     }
-    // A column is one of a parent's children only when its cell can start below the parent (a
-    // label centred in a cell as high as the parent's row and its children's is their sibling).
-    let starts_below = |c: usize, p: &Piece| cell_top[c] >= p.bbox.y1 - 0.4 * p.bbox.height();
-    // A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
-    let under_piece = |c: usize, p: &Piece| {
-        let (x0, x1) = anchor_x[c];
+
+    /// A column is one of a parent's children only when its cell can start below the parent (a
+    /// label centred in a cell as high as the parent's row and its children's is their sibling).
+    fn starts_below(&self, c: usize, p: &Piece) -> bool {
+        self.cell_top[c] >= p.bbox.y1 - 0.4 * p.bbox.height()
+    }
+
+    /// A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
+    fn under_piece(&self, c: usize, p: &Piece) -> bool {
+        let (x0, x1) = self.anchor_x[c];
         let ov = x1.min(p.bbox.x1) - x0.max(p.bbox.x0);
         ov > 0.0 && ov >= 0.25 * (x1 - x0)
-    };
-    let ax = |c: usize| -> f32 {
-        anchor[c]
-            .map(|(_, x)| x)
-            .unwrap_or((col_edges[c] + col_edges[c + 1]) / 2.0)
-    };
-    // Rows from the lowest up: a parent's core takes in the spans of the labels under it.
-    let mut out: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); header.len()];
-    for (r, row) in header.iter().enumerate().rev() {
-        // Cores: where each piece starts before widening, and whether it is a leaf.
-        let below = |c: usize| anchor[c].is_some_and(|(ar, _)| ar > r);
-        // Columns spanned by lower labels that lie under a piece (a quarter of the narrower of
-        // the two at least: a parent centred over a grandchild still spans its child's columns).
-        let lower_spans = |p: &Piece| -> Vec<usize> {
-            let mut cs = Vec::new();
-            for k in r + 1..header.len() {
-                for (j, q) in header[k].iter().enumerate() {
-                    let ov = q.bbox.x1.min(p.bbox.x1) - q.bbox.x0.max(p.bbox.x0);
-                    if ov <= 0.0 || ov < 0.25 * q.bbox.width().min(p.bbox.width()) {
-                        continue;
-                    }
-                    if let Some(Some((a, b))) = out[k].get(j).copied() {
-                        cs.extend(a..=b);
-                    }
-                }
-            }
-            cs
-        };
-        let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(row.len());
-        for (i, p) in row.iter().enumerate() {
-            let own = assigned[r][i];
-            let core = match own {
-                Some(c) if anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
-                _ => {
-                    let mut under: Vec<usize> =
-                        (0..n).filter(|&c| below(c) && under_piece(c, p)).collect();
-                    if !under.is_empty() {
-                        under.extend(lower_spans(p));
-                        under.sort_unstable();
-                        under.dedup();
-                    }
-                    match (under.first(), under.last()) {
-                        (Some(&a), Some(&b)) => Some(((a, b), false)),
-                        _ => (0..n)
-                            .filter(|&c| below(c))
-                            .min_by(|&a, &b| {
-                                (ax(a) - centre_x(p))
-                                    .abs()
-                                    .total_cmp(&(ax(b) - centre_x(p)).abs())
-                            })
-                            .map(|c| ((c, c), false))
-                            .or_else(|| {
-                                interval_of(col_edges, centre_x(p)).map(|c| ((c, c), true))
-                            }),
-                    }
-                }
-            };
-            cores.push(core);
-        }
-        // Widen each core within its neighbours' cores, left to right.
-        let mut order: Vec<usize> = (0..row.len()).filter(|&i| cores[i].is_some()).collect();
-        order.sort_by_key(|&i| cores[i].map(|c| c.0 .0).unwrap_or(0));
-        let mut spans: Vec<Option<(usize, usize)>> = vec![None; row.len()];
-        let mut lo = 0;
-        for (k, &i) in order.iter().enumerate() {
-            let Some(((a, b), leaf)) = cores[i] else {
-                continue;
-            };
-            let hi = order[k + 1..]
-                .iter()
-                .filter_map(|&j| cores[j].map(|c| c.0 .0))
-                .find(|&s| s > b)
-                .map(|s| s - 1)
-                .unwrap_or(n - 1);
-            let (a, b) = (a.max(lo).min(b), b);
-            let allowed = |c: usize| {
-                if leaf {
-                    anchor[c].is_none()
-                } else {
-                    anchor[c].is_none_or(|(ar, _)| ar > r) && starts_below(c, &row[i])
-                }
-            };
-            // A leaf is centred in its cell (column edges); a parent over its children's labels.
-            let edge_centre = |c: usize| (col_edges[c] + col_edges[c + 1]) / 2.0;
-            let centres: &dyn Fn(usize) -> f32 = if leaf { &edge_centre } else { &ax };
-            // Siblings of a parent's children: columns labelled on the same row as they are.
-            let child_rows: Vec<usize> = (a..=b).filter_map(|c| anchor[c].map(|x| x.0)).collect();
-            let sibling = |c: usize| {
-                !leaf
-                    && anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
-                    && starts_below(c, &row[i])
-            };
-            let span = widen(
-                centres,
-                centre_x(&row[i]),
-                (a, b),
-                lo,
-                hi,
-                &allowed,
-                &sibling,
-            );
-            spans[i] = Some(span);
-            lo = lo.max(span.1 + 1).min(n - 1);
-        }
-        // A column labelled on the row of a parent's children but under no piece of this row is
-        // one more child of the adjacent parent (the nearer one when two are adjacent): a parent
-        // set over its first children rather than centred over all of them.
-        let parents: Vec<usize> = (0..row.len())
-            .filter(|&i| cores[i].is_some_and(|c| !c.1))
-            .collect();
-        let child_rows = |sp: (usize, usize)| -> Vec<usize> {
-            (sp.0..=sp.1)
-                .filter_map(|c| anchor[c].map(|x| x.0))
-                .collect()
-        };
-        loop {
-            let covered = |c: usize, spans: &[Option<(usize, usize)>]| {
-                spans.iter().flatten().any(|s| s.0 <= c && c <= s.1)
-            };
-            let mut best: Option<(f32, usize, usize)> = None;
-            for &i in &parents {
-                let Some(sp) = spans[i] else { continue };
-                let rows = child_rows(sp);
-                for c in [sp.0.checked_sub(1), Some(sp.1 + 1)].into_iter().flatten() {
-                    if c >= n || covered(c, &spans) {
-                        continue;
-                    }
-                    let Some((ar, x)) = anchor[c] else { continue };
-                    if ar <= r || !rows.contains(&ar) || !starts_below(c, &row[i]) {
-                        continue;
-                    }
-                    let d = (x - centre_x(&row[i])).abs();
-                    if best.is_none_or(|b| d < b.0) {
-                        best = Some((d, i, c));
-                    }
-                }
-            }
-            let Some((_, i, c)) = best else { break };
-            if let Some(sp) = spans[i].as_mut() {
-                *sp = (sp.0.min(c), sp.1.max(c));
-            }
-        }
-        out[r] = spans;
     }
-    out
+
+    /// The centre of a column's anchor (of its edges when it has no label).
+    fn ax(&self, c: usize) -> f32 {
+        self.anchor[c]
+            .map(|(_, x)| x)
+            .unwrap_or((self.col_edges[c] + self.col_edges[c + 1]) / 2.0)
+    }
+
+    /// True when column `c` is labelled below header row `r`.
+    fn below(&self, c: usize, r: usize) -> bool {
+        self.anchor[c].is_some_and(|(ar, _)| ar > r)
+    }
+}
+
+/// Columns spanned by labels of rows below `r` that lie under `p` (a quarter of the narrower of the
+/// two at least: a parent centred over a grandchild still spans its child's columns).
+fn lower_spans(
+    header: &[Vec<Piece>],
+    out: &[Vec<Option<(usize, usize)>>],
+    r: usize,
+    p: &Piece,
+) -> Vec<usize> {
+    let mut cs = Vec::new();
+    for k in r + 1..header.len() {
+        for (j, q) in header[k].iter().enumerate() {
+            let ov = q.bbox.x1.min(p.bbox.x1) - q.bbox.x0.max(p.bbox.x0);
+            if ov <= 0.0 || ov < 0.25 * q.bbox.width().min(p.bbox.width()) {
+                continue;
+            }
+            if let Some(Some((a, b))) = out[k].get(j).copied() {
+                cs.extend(a..=b);
+            }
+        }
+    }
+    cs
+}
+
+/// Where each piece of header row `r` starts before widening, and whether it is a leaf (its
+/// column's anchor); `out` holds the spans of the rows below.
+fn row_cores(
+    header: &[Vec<Piece>],
+    r: usize,
+    assigned: &[Option<usize>],
+    an: &Anchors<'_>,
+    out: &[Vec<Option<(usize, usize)>>],
+) -> Vec<Option<((usize, usize), bool)>> {
+    let n = an.n;
+    let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(header[r].len());
+    for (i, p) in header[r].iter().enumerate() {
+        let own = assigned[i];
+        let core = match own {
+            Some(c) if an.anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
+            _ => {
+                let mut under: Vec<usize> = (0..n)
+                    .filter(|&c| an.below(c, r) && an.under_piece(c, p))
+                    .collect();
+                if !under.is_empty() {
+                    under.extend(lower_spans(header, out, r, p));
+                    under.sort_unstable();
+                    under.dedup();
+                }
+                match (under.first(), under.last()) {
+                    (Some(&a), Some(&b)) => Some(((a, b), false)),
+                    _ => (0..n)
+                        .filter(|&c| an.below(c, r))
+                        .min_by(|&a, &b| {
+                            (an.ax(a) - centre_x(p))
+                                .abs()
+                                .total_cmp(&(an.ax(b) - centre_x(p)).abs())
+                        })
+                        .map(|c| ((c, c), false))
+                        .or_else(|| interval_of(an.col_edges, centre_x(p)).map(|c| ((c, c), true))),
+                }
+            }
+        };
+        cores.push(core);
+    }
+    cores
+}
+
+/// Widens each core of header row `r` within its neighbours' cores, left to right.
+fn widen_cores(
+    row: &[Piece],
+    r: usize,
+    cores: &[Option<((usize, usize), bool)>],
+    an: &Anchors<'_>,
+) -> Vec<Option<(usize, usize)>> {
+    let n = an.n;
+    let mut order: Vec<usize> = (0..row.len()).filter(|&i| cores[i].is_some()).collect();
+    order.sort_by_key(|&i| cores[i].map(|c| c.0 .0).unwrap_or(0));
+    let mut spans: Vec<Option<(usize, usize)>> = vec![None; row.len()];
+    let mut lo = 0;
+    for (k, &i) in order.iter().enumerate() {
+        let Some(((a, b), leaf)) = cores[i] else {
+            continue;
+        };
+        let hi = order[k + 1..]
+            .iter()
+            .filter_map(|&j| cores[j].map(|c| c.0 .0))
+            .find(|&s| s > b)
+            .map(|s| s - 1)
+            .unwrap_or(n - 1);
+        let (a, b) = (a.max(lo).min(b), b);
+        let allowed = |c: usize| {
+            if leaf {
+                an.anchor[c].is_none()
+            } else {
+                an.anchor[c].is_none_or(|(ar, _)| ar > r) && an.starts_below(c, &row[i])
+            }
+        };
+        // A leaf is centred in its cell (column edges); a parent over its children's labels.
+        let edge_centre = |c: usize| (an.col_edges[c] + an.col_edges[c + 1]) / 2.0;
+        let anchor_centre = |c: usize| an.ax(c);
+        let centres: &dyn Fn(usize) -> f32 = if leaf { &edge_centre } else { &anchor_centre };
+        // Siblings of a parent's children: columns labelled on the same row as they are.
+        let child_rows: Vec<usize> = (a..=b).filter_map(|c| an.anchor[c].map(|x| x.0)).collect();
+        let sibling = |c: usize| {
+            !leaf
+                && an.anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
+                && an.starts_below(c, &row[i])
+        };
+        let span = widen(
+            centres,
+            centre_x(&row[i]),
+            (a, b),
+            lo,
+            hi,
+            &allowed,
+            &sibling,
+        );
+        spans[i] = Some(span);
+        lo = lo.max(span.1 + 1).min(n - 1);
+    }
+    spans
+}
+
+/// A column labelled on the row of a parent's children but under no piece of header row `r` is
+/// one more child of the adjacent parent (the nearer one when two are adjacent): a parent set over
+/// its first children rather than centred over all of them.
+fn adopt_adjacent_children(
+    row: &[Piece],
+    r: usize,
+    cores: &[Option<((usize, usize), bool)>],
+    an: &Anchors<'_>,
+    spans: &mut [Option<(usize, usize)>],
+) {
+    let n = an.n;
+    let parents: Vec<usize> = (0..row.len())
+        .filter(|&i| cores[i].is_some_and(|c| !c.1))
+        .collect();
+    let child_rows = |sp: (usize, usize)| -> Vec<usize> {
+        (sp.0..=sp.1)
+            .filter_map(|c| an.anchor[c].map(|x| x.0))
+            .collect()
+    };
+    loop {
+        let covered = |c: usize, spans: &[Option<(usize, usize)>]| {
+            spans.iter().flatten().any(|s| s.0 <= c && c <= s.1)
+        };
+        let mut best: Option<(f32, usize, usize)> = None;
+        for &i in &parents {
+            let Some(sp) = spans[i] else { continue };
+            let rows = child_rows(sp);
+            for c in [sp.0.checked_sub(1), Some(sp.1 + 1)].into_iter().flatten() {
+                if c >= n || covered(c, spans) {
+                    continue;
+                }
+                let Some((ar, x)) = an.anchor[c] else {
+                    continue;
+                };
+                if ar <= r || !rows.contains(&ar) || !an.starts_below(c, &row[i]) {
+                    continue;
+                }
+                let d = (x - centre_x(&row[i])).abs();
+                if best.is_none_or(|b| d < b.0) {
+                    best = Some((d, i, c));
+                }
+            }
+        }
+        let Some((_, i, c)) = best else { break };
+        if let Some(sp) = spans[i].as_mut() {
+            *sp = (sp.0.min(c), sp.1.max(c));
+        }
+    }
 }
 
 /// Widens a span within `lo..=hi`, over columns `allowed`, while that brings the centre of its outer

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Line, Page};
+use crate::document::{Line, Page, Rect};
 use crate::normalize::MatchForm;
 
 use super::catalog::{Identifier, TitleMatch};
@@ -220,13 +220,7 @@ pub(crate) fn fragments(
         return Vec::new();
     }
     let mut out = Vec::new();
-    // Region starts: an untitled region before the first title, then one per title.
-    let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();
-    let first_title = titles.first().map(|t| t.0).unwrap_or(page.lines.len());
-    if first_title > 0 {
-        starts.push((None, 0));
-    }
-    starts.extend(titles.iter().map(|(i, m)| (Some(m.clone()), *i)));
+    let starts = region_starts(&titles, page.lines.len());
     for (k, (title, start)) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map(|s| s.1).unwrap_or(page.lines.len());
         let lines = &page.lines[*start..end];
@@ -252,77 +246,18 @@ pub(crate) fn fragments(
             fill(&mut g, page);
             Some(g)
         } else {
-            // Lines of the table: after the title and unit lines, up to a note or narrative.
             let band = rule_groups
                 .hbands
                 .iter()
                 .find(|b| b.y0 >= region_top - 2.0 && b.y0 < region_bottom)
                 .copied();
-            let skip = if title.is_some() {
-                1 + lines
-                    .iter()
-                    .skip(1)
-                    .take(3)
-                    .take_while(|l| {
-                        declared_in(*l).is_some()
-                            || crate::vocabulary::current()
-                                .tables
-                                .table_label
-                                .is_match(l.normalized())
-                    })
-                    .count()
-            } else {
-                0
+            let region = Region {
+                lines,
+                titled: title.is_some(),
+                band,
+                open_edges,
             };
-            let mut table_lines: Vec<&Line> = Vec::new();
-            for l in lines.iter().skip(skip) {
-                if l.segments.is_empty() || empty_statement(l).is_some() {
-                    continue;
-                }
-                // A row of amounts set apart like cells is the table's even when a paragraph
-                // of its text column makes the line long (the first row below the header).
-                let cells_row = is_body_line(l) && gapped(l);
-                // On a continued page, a name and its paragraph set apart in the open table's
-                // columns are its first row even before a line of amounts (a wrapped name whose
-                // values are on its next line).
-                let continued_row =
-                    title.is_none() && gapped(l) && open_edges.is_some_and(|e| fits_columns(l, e));
-                if is_narrative(l)
-                    && !cells_row
-                    && !continued_row
-                    && !is_cell_paragraph(l, &table_lines)
-                {
-                    if table_lines.iter().any(|t| is_body_line(t)) {
-                        break;
-                    }
-                    continue;
-                }
-                if let Some(b) = band {
-                    // Header lines just above the band's first rule belong to the table.
-                    if y_top(l) > b.y1 + 2.0 {
-                        break;
-                    }
-                }
-                table_lines.push(l);
-            }
-            let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
-            // Lines whose every segment fits in one column of the open table (a wrapped name, a
-            // header label, a paragraph line of a text column) are table text: only lines running
-            // across its columns (the page's own text) count against its body.
-            let counted = match open_edges {
-                Some(edges) => table_lines
-                    .iter()
-                    .filter(|l| is_body_line(l) || !fits_columns(l, edges))
-                    .count(),
-                None => table_lines.len(),
-            };
-            let continuation_ok = title.is_some() || (bodies >= 2 && bodies * 2 >= counted);
-            if bodies == 0 || !continuation_ok {
-                None
-            } else {
-                let fixed = if title.is_none() { open_edges } else { None };
-                grid_from_lines(page.number, &table_lines, fixed)
-            }
+            unruled_grid(page.number, &region)
         };
         if title.is_none() && grid.is_none() {
             continue;
@@ -336,6 +271,106 @@ pub(crate) fn fragments(
         });
     }
     out
+}
+
+/// Region starts (title, first line): an untitled region before the first title, then one per title.
+fn region_starts(
+    titles: &[(usize, TitleMatch)],
+    n_lines: usize,
+) -> Vec<(Option<TitleMatch>, usize)> {
+    let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();
+    let first_title = titles.first().map(|t| t.0).unwrap_or(n_lines);
+    if first_title > 0 {
+        starts.push((None, 0));
+    }
+    starts.extend(titles.iter().map(|(i, m)| (Some(m.clone()), *i)));
+    starts
+}
+
+/// One region of a page without a ruled grid: its lines (the title line first when `titled`), the
+/// band of horizontal rules starting in it, and the open table's column boundaries.
+struct Region<'a> {
+    lines: &'a [Line],
+    titled: bool,
+    band: Option<Rect>,
+    open_edges: Option<&'a [f32]>,
+}
+
+/// The grid of an unruled region read by x-positions, when it holds a table body (an untitled one
+/// only when it continues the open table).
+fn unruled_grid(page: u32, region: &Region<'_>) -> Option<CellGrid> {
+    let table_lines = unruled_table_lines(region);
+    let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
+    // Lines whose every segment fits in one column of the open table (a wrapped name, a
+    // header label, a paragraph line of a text column) are table text: only lines running
+    // across its columns (the page's own text) count against its body.
+    let counted = match region.open_edges {
+        Some(edges) => table_lines
+            .iter()
+            .filter(|l| is_body_line(l) || !fits_columns(l, edges))
+            .count(),
+        None => table_lines.len(),
+    };
+    let continuation_ok = region.titled || (bodies >= 2 && bodies * 2 >= counted);
+    if bodies == 0 || !continuation_ok {
+        return None;
+    }
+    let fixed = if region.titled {
+        None
+    } else {
+        region.open_edges
+    };
+    grid_from_lines(page, &table_lines, fixed)
+}
+
+/// The lines of an unruled table: after the title and unit lines, up to a note or narrative (or
+/// below the region's band of rules).
+fn unruled_table_lines<'a>(region: &Region<'a>) -> Vec<&'a Line> {
+    let lines = region.lines;
+    let skip = if region.titled {
+        1 + lines
+            .iter()
+            .skip(1)
+            .take(3)
+            .take_while(|l| {
+                declared_in(*l).is_some()
+                    || crate::vocabulary::current()
+                        .tables
+                        .table_label
+                        .is_match(l.normalized())
+            })
+            .count()
+    } else {
+        0
+    };
+    let mut table_lines: Vec<&Line> = Vec::new();
+    for l in lines.iter().skip(skip) {
+        if l.segments.is_empty() || empty_statement(l).is_some() {
+            continue;
+        }
+        // A row of amounts set apart like cells is the table's even when a paragraph
+        // of its text column makes the line long (the first row below the header).
+        let cells_row = is_body_line(l) && gapped(l);
+        // On a continued page, a name and its paragraph set apart in the open table's
+        // columns are its first row even before a line of amounts (a wrapped name whose
+        // values are on its next line).
+        let continued_row =
+            !region.titled && gapped(l) && region.open_edges.is_some_and(|e| fits_columns(l, e));
+        if is_narrative(l) && !cells_row && !continued_row && !is_cell_paragraph(l, &table_lines) {
+            if table_lines.iter().any(|t| is_body_line(t)) {
+                break;
+            }
+            continue;
+        }
+        if let Some(b) = region.band {
+            // Header lines just above the band's first rule belong to the table.
+            if y_top(l) > b.y1 + 2.0 {
+                break;
+            }
+        }
+        table_lines.push(l);
+    }
+    table_lines
 }
 
 #[cfg(test)]
