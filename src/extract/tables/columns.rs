@@ -10,15 +10,19 @@
 //! holding a number (column numbering `1 2 3…` excepted), or from the line just above it when that
 //! line is the head of a wrapped name whose tail, with the values, hangs left of it (a page whose first
 //! row wraps). An amount glued to the Han text of the next
-//! cell (`0.00保障…`) is split off it. Column intervals are the x-ranges of the
-//! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
-//! column overlap at their left edge), plus the header leaves that match no body column (see
-//! `unmatched_leaves`: a column blank in every row is seen through its label; a label centred between
-//! lower labels is their parent, not a column); boundaries sit in the middle of the gaps. Body pieces
-//! go to the column holding their centre. A header cell covers the columns it covers a fair part of,
-//! widened, without crossing its neighbours, while that brings the span's centre nearer to its own (a
-//! parent label is centred over its children even when narrower than they are). A lone label on the
-//! first of several header rows is a banner over every column (`财政拨款“三公”经费`).
+//! cell (`0.00保障…`) is split off it; amounts of neighbouring cells printed as one run
+//! (`57,232,550.0039,358,500.00`) are split by the number grammar; on a line of amounts, the last
+//! few characters of a name run on into the next cell (`…服务保` | `障中心` set over or before
+//! the amount) are joined to the name (ruled grids too, see [`line_tails`]).
+//! Column intervals are the x-ranges of the body's pieces merged where they overlap (right-aligned
+//! numbers of one column overlap; labels of one column overlap at their left edge), plus the header
+//! leaves that match no body column (see `unmatched_leaves`: a column blank in every row is seen
+//! through its label; a label centred between lower labels is their parent, not a column);
+//! boundaries sit in the middle of the gaps. Body pieces go to the column holding their centre. A
+//! header cell covers the columns it covers a fair part of, widened, without crossing its
+//! neighbours, while that brings the span's centre nearer to its own (a parent label is centred over
+//! its children even when narrower than they are). A lone label on the first of several
+//! header rows is a banner over every column (`财政拨款“三公”经费`).
 //!
 //! Not here: header flattening and rows. Limits: three-level headers whose middle labels sit at
 //! varying heights (vertically centred in merged cells) can attach a label to the wrong parent; a
@@ -29,7 +33,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Line, Rect};
+use crate::document::{Line, Rect, Segment};
 use crate::normalize::is_cjk;
 
 use super::grid::{interval_of, join_pieces, pieces, Cell, CellGrid, Piece, SNAP};
@@ -113,16 +117,163 @@ fn centre_y(p: &Piece) -> f32 {
 }
 
 /// Splits each segment at whitespace into pieces (each token its own piece); an amount glued to the
-/// text of the next cell is split off it (see [`split_glued_amount`]).
+/// text of the next cell is split off it (see [`split_glued_amount`]); on a line of amounts, the
+/// tail of a name run on into the next cell (see [`line_tails`]) is joined to the name, whose box
+/// stays its own cell's.
 fn line_pieces(line: &Line) -> Vec<Piece> {
-    line.segments
-        .iter()
-        .flat_map(|s| {
-            // Crossing "edges" everywhere: split every spaced segment into tokens.
-            let edges: Vec<f32> = vec![s.bbox.x0 + SNAP * 2.0, s.bbox.x1 - SNAP * 2.0];
-            pieces(s, &edges)
+    let (ps, tails) = line_tails(line, |s| {
+        // Crossing "edges" everywhere: split every spaced segment into tokens.
+        let edges: Vec<f32> = vec![s.bbox.x0 + SNAP * 2.0, s.bbox.x1 - SNAP * 2.0];
+        pieces(s, &edges)
+            .into_iter()
+            .flat_map(split_glued_amounts)
+            .flat_map(split_glued_amount)
+            .collect()
+    });
+    let mut out: Vec<Piece> = Vec::with_capacity(ps.len());
+    for (p, tail) in ps.into_iter().zip(tails) {
+        match out.last_mut() {
+            Some(prev) if tail => prev.text.push_str(&p.text),
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// The pieces of a line's segments (`split` makes each segment's pieces), and for each whether it
+/// is the tail of a name run on into the next cell, to be joined to the piece before it: on a line
+/// of amounts, the first piece of a segment (or the Han part of a segment mixing a name's tail with
+/// an amount, see [`name_tail`]) that continues the name before it ([`continues_name`]) and is
+/// followed by an amount (the cell it ran into is an amount's).
+pub(crate) fn line_tails(
+    line: &Line,
+    split: impl Fn(&Segment) -> Vec<Piece>,
+) -> (Vec<Piece>, Vec<bool>) {
+    let body = is_body_line(line);
+    let mut ps: Vec<Piece> = Vec::new();
+    let mut first: Vec<Option<f32>> = Vec::new();
+    for s in &line.segments {
+        let continues = |t: &Piece| {
+            ps.last()
+                .is_some_and(|prev| continues_name(prev, t, s.size))
+        };
+        let parts = match name_tail(s).filter(|(t, _)| body && continues(t)) {
+            Some((tail, amount)) => vec![tail, amount],
+            None => split(s),
+        };
+        for (k, p) in parts.into_iter().enumerate() {
+            first.push((k == 0).then_some(s.size));
+            ps.push(p);
+        }
+    }
+    let tails = (0..ps.len())
+        .map(|i| {
+            let (Some(size), Some(prev), Some(next)) = (first[i], i.checked_sub(1), ps.get(i + 1))
+            else {
+                return false;
+            };
+            body && continues_name(&ps[prev], &ps[i], size) && is_numeric(&next.text)
         })
-        .flat_map(split_glued_amount)
+        .collect();
+    (ps, tails)
+}
+
+/// True when a text is a name's tail: one to four Han characters (no punctuation, no digits).
+fn is_name_tail(text: &str) -> bool {
+    static TAIL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\p{Han}{1,4}$").expect("name tail regex is valid"));
+    TAIL.is_match(text)
+}
+
+/// True when `tail`, one to four Han characters, continues the name `prev` on its line: it starts
+/// where `prev` ends (within half a character of `size`), `prev` ending in a Han character (not
+/// punctuation: `其中：` | `财政拨款` are two cells). A name
+/// too long for its cell runs on into the next cell so by its last few characters; cells' own
+/// texts are set apart.
+pub(crate) fn continues_name(prev: &Piece, tail: &Piece, size: f32) -> bool {
+    let same_line = tail.bbox.y0 < prev.bbox.y1 && prev.bbox.y0 < tail.bbox.y1;
+    same_line
+        && is_name_tail(&tail.text)
+        && (tail.bbox.x0 - prev.bbox.x1).abs() <= 0.5 * size.max(1.0)
+        && prev
+            .text
+            .chars()
+            .last()
+            .is_some_and(|c| is_name_tail(c.encode_utf8(&mut [0; 4])))
+}
+
+/// A name too long for its cell printed on into the next cell, over or before that cell's amount:
+/// the reader merges both into one run, the characters interleaved by x where the glyphs overlap
+/// (`障中18心39311.66`) or the name's tail first (`缴费支出43608.96`). When a segment's Han
+/// characters, taken in order, lead it or overlap its other characters, and those others are an
+/// amount, → (the name's tail, the amount), each boxed by its own characters (estimated from
+/// character widths, CJK double, without character boxes). Whether the tail continues a name is
+/// the caller's ([`continues_name`]).
+pub(crate) fn name_tail(s: &Segment) -> Option<(Piece, Piece)> {
+    let text: Vec<char> = s.text.chars().collect();
+    let boxes: Vec<Rect> = if s.chars.len() == text.len() {
+        s.chars.clone()
+    } else {
+        estimated_boxes(s, &text)
+    };
+    let mut name = (String::new(), Vec::<Rect>::new());
+    let mut amount = (String::new(), Vec::<Rect>::new());
+    let mut han_first = true;
+    for (&c, b) in text.iter().zip(&boxes) {
+        if c.is_whitespace() {
+            return None;
+        }
+        if is_cjk(c) {
+            han_first &= amount.0.is_empty();
+            name.0.push(c);
+            name.1.push(*b);
+        } else {
+            amount.0.push(c);
+            amount.1.push(*b);
+        }
+    }
+    // Glyphs set over each other: a Han character's box overlaps an amount character's.
+    let over = name.1.iter().any(|n| {
+        amount
+            .1
+            .iter()
+            .any(|a| n.x1.min(a.x1) - n.x0.max(a.x0) >= 1.0)
+    });
+    if !(over || han_first) || parse_number(&amount.0).is_none() {
+        return None;
+    }
+    let union = |bs: &[Rect]| bs.iter().copied().reduce(|a, b| a.union(&b));
+    let (Some(nb), Some(ab)) = (union(&name.1), union(&amount.1)) else {
+        return None;
+    };
+    Some((
+        Piece {
+            text: name.0,
+            bbox: nb,
+        },
+        Piece {
+            text: amount.0,
+            bbox: ab,
+        },
+    ))
+}
+
+/// Character boxes of a segment estimated from its box (CJK characters twice as wide).
+fn estimated_boxes(s: &Segment, text: &[char]) -> Vec<Rect> {
+    let total: f32 = text.iter().map(|c| char_units(*c)).sum();
+    let per = s.bbox.width() / total.max(1.0);
+    let mut x = s.bbox.x0;
+    text.iter()
+        .map(|c| {
+            let w = char_units(*c) * per;
+            let r = Rect {
+                x0: x,
+                x1: x + w,
+                ..s.bbox
+            };
+            x += w;
+            r
+        })
         .collect()
 }
 
@@ -173,6 +324,46 @@ fn join_letter_spaced(row: &mut Vec<Piece>, body: &[(f32, f32)]) {
         i = j;
     }
     *row = out;
+}
+
+/// Amounts of neighbouring cells printed as one run without a gap (`57,232,550.0039,358,500.00`,
+/// in tables set in a tiny font): a token with two decimal points or more that is, from its start,
+/// a sequence of amounts each with two decimals (thousands grouped by commas or not grouped at all,
+/// a minus sign allowed) → one piece per amount, x-ranges estimated from character counts. A real
+/// number has one decimal point, so a token that is not wholly such a sequence (`1.23455.6789`) is
+/// left as it is.
+fn split_glued_amounts(p: Piece) -> Vec<Piece> {
+    static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}")
+            .expect("amount regex is valid")
+    });
+    let text = p.text.as_str();
+    if text.matches('.').count() < 2 {
+        return vec![p];
+    }
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let Some(m) = AMOUNT.find(&text[at..]) else {
+            return vec![p];
+        };
+        parts.push((at, at + m.end()));
+        at += m.end();
+    }
+    let total = text.chars().count() as f32;
+    let per = p.bbox.width() / total.max(1.0);
+    parts
+        .into_iter()
+        .map(|(a, b)| {
+            // Byte offsets are character offsets: the text is ASCII.
+            let x0 = p.bbox.x0 + a as f32 * per;
+            let x1 = p.bbox.x0 + b as f32 * per;
+            Piece {
+                text: text[a..b].to_string(),
+                bbox: Rect { x0, x1, ..p.bbox },
+            }
+        })
+        .collect()
 }
 
 /// An amount (two decimals) followed without a gap by Han text (`0.00打印机、办公家具…`: the last
@@ -1232,6 +1423,176 @@ mod tests {
     /// A segment at (x0, y0) with the given width and a height of 10.
     fn at(text: &str, x0: f32, y0: f32, w: f32) -> crate::document::Line {
         line(vec![seg(text, x0, y0, w)])
+    }
+
+    /// A segment with one character box per character, laid out from `x0` at `w` per character
+    /// (boxes given explicitly by `xs` when some are set over others).
+    fn seg_with_boxes(text: &str, xs: &[(f32, f32)], y0: f32) -> Segment {
+        let chars: Vec<Rect> = xs
+            .iter()
+            .map(|&(x0, x1)| Rect {
+                x0,
+                y0,
+                x1,
+                y1: y0 + 9.0,
+            })
+            .collect();
+        let bbox = chars
+            .iter()
+            .copied()
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default();
+        Segment {
+            text: text.to_string(),
+            bbox,
+            font: None,
+            size: 9.0,
+            chars,
+        }
+    }
+
+    #[test]
+    fn name_run_over_the_next_amount_is_taken_out_of_it() {
+        // `西安市某某服务保` fills its cell; `障中心` runs on over the amount `18.66`: the glyphs
+        // interleave in one run `障中18心.66`.
+        let name = seg_with_boxes(
+            "某某服务保",
+            &[
+                (100.0, 109.0),
+                (109.0, 118.0),
+                (118.0, 127.0),
+                (127.0, 136.0),
+                (136.0, 145.0),
+            ],
+            10.0,
+        );
+        let mixed = seg_with_boxes(
+            "障中18心.66",
+            &[
+                (145.0, 154.0),
+                (154.0, 163.0),
+                (158.0, 163.5),
+                (163.5, 169.0),
+                (163.0, 172.0),
+                (169.0, 171.5),
+                (171.5, 177.0),
+                (177.0, 182.5),
+            ],
+            10.0,
+        );
+        let (tail, amount) = name_tail(&mixed).expect("a name's tail over an amount");
+        assert_eq!(
+            (tail.text.as_str(), amount.text.as_str()),
+            ("障中心", "18.66")
+        );
+        assert_eq!((tail.bbox.x0, amount.bbox.x0), (145.0, 158.0));
+        let other = seg_with_boxes(
+            "7.00",
+            &[
+                (200.0, 205.0),
+                (205.0, 207.0),
+                (207.0, 212.0),
+                (212.0, 217.0),
+            ],
+            10.0,
+        );
+        let l = line(vec![name.clone(), mixed.clone(), other]);
+        let ps = line_pieces(&l);
+        let texts: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["某某服务保障中心", "18.66", "7.00"]);
+        // The name keeps its own cell's box.
+        assert_eq!(ps[0].bbox.x1, 145.0);
+        // Apart from the name (a gap of two characters) the run is not a tail: left as it is.
+        let apart = seg_with_boxes(
+            "某某服务保",
+            &[
+                (60.0, 69.0),
+                (69.0, 78.0),
+                (78.0, 87.0),
+                (87.0, 96.0),
+                (96.0, 105.0),
+            ],
+            10.0,
+        );
+        let l = line(vec![apart, mixed]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            vec!["某某服务保".to_string(), "障中18心.66".to_string()]
+        );
+    }
+
+    #[test]
+    fn name_tail_before_an_amount_joins_the_name() {
+        // `其他社会保障和就业支` fills its cell, `出` (its own run) and `缴费支出43.96` (one run
+        // with the amount) run on into the amount's cell.
+        let l = line(vec![
+            seg("20899", 60.0, 10.0, 25.0),
+            seg("其他社会保障和就业支", 100.0, 10.0, 90.0),
+            seg("出", 190.0, 10.0, 9.0),
+            seg("1090.22", 230.0, 10.0, 38.0),
+        ]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(texts, vec!["20899", "其他社会保障和就业支出", "1090.22"]);
+        let l = line(vec![
+            seg("机关事业单位职业年金", 100.0, 10.0, 90.0),
+            seg("缴费支出43.96", 190.0, 10.0, 61.0),
+            seg("43.96", 300.0, 10.0, 25.0),
+        ]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            vec!["机关事业单位职业年金缴费支出", "43.96", "43.96"]
+        );
+        // A cell's own label set right after a name, not before an amount, stays apart; so does
+        // a longer label (a cell's own text, not a few characters run over).
+        let l = line(vec![
+            seg("产出指标", 100.0, 10.0, 36.0),
+            seg("数量指标", 136.0, 10.0, 36.0),
+            seg("完成率", 180.0, 10.0, 27.0),
+            seg("12", 220.0, 10.0, 10.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 4);
+        let l = line(vec![
+            seg("社会调查服务", 100.0, 10.0, 54.0),
+            seg("课题研究服务", 154.0, 10.0, 54.0),
+            seg("16.80", 220.0, 10.0, 25.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 3);
+        let l = line(vec![
+            seg("其中：", 100.0, 10.0, 27.0),
+            seg("财政拨款", 127.0, 10.0, 36.0),
+            seg("55.72", 220.0, 10.0, 25.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 3);
+    }
+
+    #[test]
+    fn amounts_glued_without_a_gap_are_split_by_the_number_grammar() {
+        let piece = Piece {
+            text: "57,232,550.0039,358,500.00-8,007,000.00".to_string(),
+            bbox: Rect {
+                x0: 0.0,
+                y0: 0.0,
+                x1: 78.0,
+                y1: 4.0,
+            },
+        };
+        let parts = split_glued_amounts(piece);
+        let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["57,232,550.00", "39,358,500.00", "-8,007,000.00"]
+        );
+        assert_eq!((parts[1].bbox.x0, parts[1].bbox.x1), (26.0, 52.0));
+        // One decimal point is one number; four decimals are no sequence of two-decimal amounts.
+        for t in ["39,358,500.00", "1.23455.6789", "2024.01.05"] {
+            let p = Piece {
+                text: t.to_string(),
+                bbox: Rect::default(),
+            };
+            assert_eq!(split_glued_amounts(p).len(), 1, "{t}");
+        }
     }
 
     #[test]

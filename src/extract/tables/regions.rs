@@ -13,7 +13,9 @@
 //! amounts set apart like cells, nor a paragraph line of a text column, nor, on a continued page, a
 //! name and its paragraph set apart in the open table's columns). An untitled region continues
 //! the open table when its amount rows are at least half of its lines, lines that fit in the open
-//! table's columns (wrapped names, header labels, paragraph lines) not counted. A line saying
+//! table's columns (wrapped names, header labels, paragraph lines) not counted, and there are two
+//! of them or more, or one whose every segment sits in one of the open table's columns (a last row
+//! run over onto the next page). A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
 //!
 //! A contents page (`目录`, or three or more titles without grid or table body) yields nothing.
@@ -311,7 +313,18 @@ fn unruled_grid(page: u32, region: &Region<'_>) -> Option<CellGrid> {
             .count(),
         None => table_lines.len(),
     };
-    let continuation_ok = region.titled || (bodies >= 2 && bodies * 2 >= counted);
+    // A single row of amounts continues the open table only when it sits in its columns (the last
+    // row of a table run over onto the next page, under the repeated header).
+    let in_open_columns = || {
+        region.open_edges.is_some_and(|edges| {
+            table_lines
+                .iter()
+                .filter(|l| is_body_line(l))
+                .all(|l| fits_columns(l, edges))
+        })
+    };
+    let continuation_ok =
+        region.titled || (bodies * 2 >= counted && (bodies >= 2 || in_open_columns()));
     if bodies == 0 || !continuation_ok {
         return None;
     }
@@ -441,6 +454,55 @@ mod tests {
         assert!(!is_cell_paragraph(&note, &table));
         // Before the body starts nothing is a cell paragraph.
         assert!(!is_cell_paragraph(&gapped, &[&head]));
+    }
+
+    #[test]
+    fn a_single_row_in_the_open_columns_continues_the_table() {
+        // The open table's columns: code | name | amount | amount.
+        let edges = [30.0, 90.0, 250.0, 350.0, 450.0];
+        let row = line(
+            &[
+                ("31007", 40.0, 70.0),
+                ("信息网络及软件购置更新", 100.0, 200.0),
+                ("11,815,120.00", 280.0, 340.0),
+                ("11,815,120.00", 380.0, 440.0),
+            ],
+            120.0,
+        );
+        let lines = [row.clone()];
+        let region = Region {
+            lines: &lines,
+            titled: false,
+            band: None,
+            open_edges: Some(&edges),
+        };
+        let grid = unruled_grid(27, &region).expect("the last row run over onto the next page");
+        assert!(grid
+            .cells
+            .iter()
+            .any(|c| c.text == "信息网络及软件购置更新"));
+        // A line of amounts running across the open table's columns is the page's own text.
+        let across = line(
+            &[
+                ("合计", 40.0, 70.0),
+                ("一般公共预算拨款收入 11,815,120.00", 100.0, 340.0),
+            ],
+            120.0,
+        );
+        let lines = [across];
+        let region = Region {
+            lines: &lines,
+            ..region
+        };
+        assert!(unruled_grid(27, &region).is_none());
+        // Without an open table a single untitled row is no continuation.
+        let lines = [row];
+        let region = Region {
+            lines: &lines,
+            open_edges: None,
+            ..region
+        };
+        assert!(unruled_grid(27, &region).is_none());
     }
 
     #[test]
