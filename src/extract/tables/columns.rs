@@ -10,15 +10,19 @@
 //! holding a number (column numbering `1 2 3…` excepted), or from the line just above it when that
 //! line is the head of a wrapped name whose tail, with the values, hangs left of it (a page whose first
 //! row wraps). An amount glued to the Han text of the next
-//! cell (`0.00保障…`) is split off it. Column intervals are the x-ranges of the
-//! body's pieces merged where they overlap (right-aligned numbers of one column overlap; labels of one
-//! column overlap at their left edge), plus the header leaves that match no body column (see
-//! `unmatched_leaves`: a column blank in every row is seen through its label; a label centred between
-//! lower labels is their parent, not a column); boundaries sit in the middle of the gaps. Body pieces
-//! go to the column holding their centre. A header cell covers the columns it covers a fair part of,
-//! widened, without crossing its neighbours, while that brings the span's centre nearer to its own (a
-//! parent label is centred over its children even when narrower than they are). A lone label on the
-//! first of several header rows is a banner over every column (`财政拨款“三公”经费`).
+//! cell (`0.00保障…`) is split off it; amounts of neighbouring cells printed as one run
+//! (`57,232,550.0039,358,500.00`) are split by the number grammar; on a line of amounts, the last
+//! few characters of a name run on into the next cell (`…服务保` | `障中心` set over or before
+//! the amount) are joined to the name (ruled grids too, see [`line_tails`]).
+//! Column intervals are the x-ranges of the body's pieces merged where they overlap (right-aligned
+//! numbers of one column overlap; labels of one column overlap at their left edge), plus the header
+//! leaves that match no body column (see `unmatched_leaves`: a column blank in every row is seen
+//! through its label; a label centred between lower labels is their parent, not a column);
+//! boundaries sit in the middle of the gaps. Body pieces go to the column holding their centre. A
+//! header cell covers the columns it covers a fair part of, widened, without crossing its
+//! neighbours, while that brings the span's centre nearer to its own (a parent label is centred over
+//! its children even when narrower than they are). A lone label on the first of several
+//! header rows is a banner over every column (`财政拨款“三公”经费`).
 //!
 //! Not here: header flattening and rows. Limits: three-level headers whose middle labels sit at
 //! varying heights (vertically centred in merged cells) can attach a label to the wrong parent; a
@@ -29,7 +33,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Line, Rect};
+use crate::document::{Line, Rect, Segment};
 use crate::normalize::is_cjk;
 
 use super::grid::{interval_of, join_pieces, pieces, Cell, CellGrid, Piece, SNAP};
@@ -114,16 +118,163 @@ fn centre_y(p: &Piece) -> f32 {
 }
 
 /// Splits each segment at whitespace into pieces (each token its own piece); an amount glued to the
-/// text of the next cell is split off it (see [`split_glued_amount`]).
+/// text of the next cell is split off it (see [`split_glued_amount`]); on a line of amounts, the
+/// tail of a name run on into the next cell (see [`line_tails`]) is joined to the name, whose box
+/// stays its own cell's.
 fn line_pieces(line: &Line) -> Vec<Piece> {
-    line.segments
-        .iter()
-        .flat_map(|s| {
-            // Crossing "edges" everywhere: split every spaced segment into tokens.
-            let edges: Vec<f32> = vec![s.bbox.x0 + SNAP * 2.0, s.bbox.x1 - SNAP * 2.0];
-            pieces(s, &edges)
+    let (ps, tails) = line_tails(line, |s| {
+        // Crossing "edges" everywhere: split every spaced segment into tokens.
+        let edges: Vec<f32> = vec![s.bbox.x0 + SNAP * 2.0, s.bbox.x1 - SNAP * 2.0];
+        pieces(s, &edges)
+            .into_iter()
+            .flat_map(split_glued_amounts)
+            .flat_map(split_glued_amount)
+            .collect()
+    });
+    let mut out: Vec<Piece> = Vec::with_capacity(ps.len());
+    for (p, tail) in ps.into_iter().zip(tails) {
+        match out.last_mut() {
+            Some(prev) if tail => prev.text.push_str(&p.text),
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// The pieces of a line's segments (`split` makes each segment's pieces), and for each whether it
+/// is the tail of a name run on into the next cell, to be joined to the piece before it: on a line
+/// of amounts, the first piece of a segment (or the Han part of a segment mixing a name's tail with
+/// an amount, see [`name_tail`]) that continues the name before it ([`continues_name`]) and is
+/// followed by an amount (the cell it ran into is an amount's).
+pub(crate) fn line_tails(
+    line: &Line,
+    split: impl Fn(&Segment) -> Vec<Piece>,
+) -> (Vec<Piece>, Vec<bool>) {
+    let body = is_body_line(line);
+    let mut ps: Vec<Piece> = Vec::new();
+    let mut first: Vec<Option<f32>> = Vec::new();
+    for s in &line.segments {
+        let continues = |t: &Piece| {
+            ps.last()
+                .is_some_and(|prev| continues_name(prev, t, s.size))
+        };
+        let parts = match name_tail(s).filter(|(t, _)| body && continues(t)) {
+            Some((tail, amount)) => vec![tail, amount],
+            None => split(s),
+        };
+        for (k, p) in parts.into_iter().enumerate() {
+            first.push((k == 0).then_some(s.size));
+            ps.push(p);
+        }
+    }
+    let tails = (0..ps.len())
+        .map(|i| {
+            let (Some(size), Some(prev), Some(next)) = (first[i], i.checked_sub(1), ps.get(i + 1))
+            else {
+                return false;
+            };
+            body && continues_name(&ps[prev], &ps[i], size) && is_numeric(&next.text)
         })
-        .flat_map(split_glued_amount)
+        .collect();
+    (ps, tails)
+}
+
+/// True when a text is a name's tail: one to four Han characters (no punctuation, no digits).
+fn is_name_tail(text: &str) -> bool {
+    static TAIL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\p{Han}{1,4}$").expect("name tail regex is valid"));
+    TAIL.is_match(text)
+}
+
+/// True when `tail`, one to four Han characters, continues the name `prev` on its line: it starts
+/// where `prev` ends (within half a character of `size`), `prev` ending in a Han character (not
+/// punctuation: `其中：` | `财政拨款` are two cells). A name
+/// too long for its cell runs on into the next cell so by its last few characters; cells' own
+/// texts are set apart.
+pub(crate) fn continues_name(prev: &Piece, tail: &Piece, size: f32) -> bool {
+    let same_line = tail.bbox.y0 < prev.bbox.y1 && prev.bbox.y0 < tail.bbox.y1;
+    same_line
+        && is_name_tail(&tail.text)
+        && (tail.bbox.x0 - prev.bbox.x1).abs() <= 0.5 * size.max(1.0)
+        && prev
+            .text
+            .chars()
+            .last()
+            .is_some_and(|c| is_name_tail(c.encode_utf8(&mut [0; 4])))
+}
+
+/// A name too long for its cell printed on into the next cell, over or before that cell's amount:
+/// the reader merges both into one run, the characters interleaved by x where the glyphs overlap
+/// (`障中18心39311.66`) or the name's tail first (`缴费支出43608.96`). When a segment's Han
+/// characters, taken in order, lead it or overlap its other characters, and those others are an
+/// amount, → (the name's tail, the amount), each boxed by its own characters (estimated from
+/// character widths, CJK double, without character boxes). Whether the tail continues a name is
+/// the caller's ([`continues_name`]).
+pub(crate) fn name_tail(s: &Segment) -> Option<(Piece, Piece)> {
+    let text: Vec<char> = s.text.chars().collect();
+    let boxes: Vec<Rect> = if s.chars.len() == text.len() {
+        s.chars.clone()
+    } else {
+        estimated_boxes(s, &text)
+    };
+    let mut name = (String::new(), Vec::<Rect>::new());
+    let mut amount = (String::new(), Vec::<Rect>::new());
+    let mut han_first = true;
+    for (&c, b) in text.iter().zip(&boxes) {
+        if c.is_whitespace() {
+            return None;
+        }
+        if is_cjk(c) {
+            han_first &= amount.0.is_empty();
+            name.0.push(c);
+            name.1.push(*b);
+        } else {
+            amount.0.push(c);
+            amount.1.push(*b);
+        }
+    }
+    // Glyphs set over each other: a Han character's box overlaps an amount character's.
+    let over = name.1.iter().any(|n| {
+        amount
+            .1
+            .iter()
+            .any(|a| n.x1.min(a.x1) - n.x0.max(a.x0) >= 1.0)
+    });
+    if !(over || han_first) || parse_number(&amount.0).is_none() {
+        return None;
+    }
+    let union = |bs: &[Rect]| bs.iter().copied().reduce(|a, b| a.union(&b));
+    let (Some(nb), Some(ab)) = (union(&name.1), union(&amount.1)) else {
+        return None;
+    };
+    Some((
+        Piece {
+            text: name.0,
+            bbox: nb,
+        },
+        Piece {
+            text: amount.0,
+            bbox: ab,
+        },
+    ))
+}
+
+/// Character boxes of a segment estimated from its box (CJK characters twice as wide).
+fn estimated_boxes(s: &Segment, text: &[char]) -> Vec<Rect> {
+    let total: f32 = text.iter().map(|c| char_units(*c)).sum();
+    let per = s.bbox.width() / total.max(1.0);
+    let mut x = s.bbox.x0;
+    text.iter()
+        .map(|c| {
+            let w = char_units(*c) * per;
+            let r = Rect {
+                x0: x,
+                x1: x + w,
+                ..s.bbox
+            };
+            x += w;
+            r
+        })
         .collect()
 }
 
@@ -174,6 +325,46 @@ fn join_letter_spaced(row: &mut Vec<Piece>, body: &[(f32, f32)]) {
         i = j;
     }
     *row = out;
+}
+
+/// Amounts of neighbouring cells printed as one run without a gap (`57,232,550.0039,358,500.00`,
+/// in tables set in a tiny font): a token with two decimal points or more that is, from its start,
+/// a sequence of amounts each with two decimals (thousands grouped by commas or not grouped at all,
+/// a minus sign allowed) → one piece per amount, x-ranges estimated from character counts. A real
+/// number has one decimal point, so a token that is not wholly such a sequence (`1.23455.6789`) is
+/// left as it is.
+fn split_glued_amounts(p: Piece) -> Vec<Piece> {
+    static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}")
+            .expect("amount regex is valid")
+    });
+    let text = p.text.as_str();
+    if text.matches('.').count() < 2 {
+        return vec![p];
+    }
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let Some(m) = AMOUNT.find(&text[at..]) else {
+            return vec![p];
+        };
+        parts.push((at, at + m.end()));
+        at += m.end();
+    }
+    let total = text.chars().count() as f32;
+    let per = p.bbox.width() / total.max(1.0);
+    parts
+        .into_iter()
+        .map(|(a, b)| {
+            // Byte offsets are character offsets: the text is ASCII.
+            let x0 = p.bbox.x0 + a as f32 * per;
+            let x1 = p.bbox.x0 + b as f32 * per;
+            Piece {
+                text: text[a..b].to_string(),
+                bbox: Rect { x0, x1, ..p.bbox },
+            }
+        })
+        .collect()
 }
 
 /// An amount (two decimals) followed without a gap by Han text (`0.00打印机、办公家具…`: the last
@@ -286,19 +477,46 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
     if !inside {
         return None;
     }
+    let at = char_bounds(p, &chars);
+    let per = p.bbox.width() / chars.iter().map(|c| char_units(*c)).sum::<f32>();
+    let tol = (2.0 * per).max(1.5);
+    let n = chars.len();
+    let cuts = best_cuts(&at, &qs, tol)?;
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(n);
+    Some(
+        bounds
+            .windows(2)
+            .map(|w| Piece {
+                text: chars[w[0]..w[1]].iter().collect(),
+                bbox: crate::document::Rect {
+                    x0: at[w[0]],
+                    x1: at[w[1]],
+                    ..p.bbox
+                },
+            })
+            .collect(),
+    )
+}
+
+/// The x at each character boundary of a piece (characters weighted by their width class).
+fn char_bounds(p: &Piece, chars: &[char]) -> Vec<f32> {
     let total: f32 = chars.iter().map(|c| char_units(*c)).sum();
     let per = p.bbox.width() / total;
-    // x at each character boundary.
     let mut at = vec![p.bbox.x0];
-    for c in &chars {
+    for c in chars {
         let last = at.last().copied().unwrap_or(p.bbox.x0);
         at.push(last + char_units(*c) * per);
     }
-    let tol = (2.0 * per).max(1.5);
-    // Cut points (character indices), one part per piece below, each part of two characters or
-    // more and centred over its piece: the cuts of least total deviation (dynamic programming over
-    // the parts, as many as there are pieces below).
-    let n = chars.len();
+    at
+}
+
+/// Cut points (character indices) of a text whose character boundaries are at `at`, one part per
+/// piece `qs` below, each part of two characters or more and centred over its piece within `tol`:
+/// the cuts of least total deviation (dynamic programming over the parts).
+fn best_cuts(at: &[f32], qs: &[&Piece], tol: f32) -> Option<Vec<usize>> {
+    let n = at.len().saturating_sub(1);
     let m = qs.len();
     let cost = |a: usize, b: usize, q: &Piece| -> Option<f32> {
         let (x0, x1) = (at[a], at[b]);
@@ -341,22 +559,7 @@ fn glued_parts(header: &[Vec<Piece>], r: usize, p: &Piece) -> Option<Vec<Piece>>
         b = a;
     }
     cuts.reverse();
-    let mut bounds = vec![0];
-    bounds.extend(cuts);
-    bounds.push(n);
-    Some(
-        bounds
-            .windows(2)
-            .map(|w| Piece {
-                text: chars[w[0]..w[1]].iter().collect(),
-                bbox: crate::document::Rect {
-                    x0: at[w[0]],
-                    x1: at[w[1]],
-                    ..p.bbox
-                },
-            })
-            .collect(),
-    )
+    Some(cuts)
 }
 
 /// A label wrapped over several lines of one header cell (`因公出国` over `（境）费用`) is one piece
@@ -571,6 +774,37 @@ pub(crate) fn grid_from_lines(
     if lines.is_empty() {
         return None;
     }
+    let (per_line, body_start) = header_and_body(lines)?;
+    let col_edges = match fixed {
+        Some(f) => f.to_vec(),
+        None => clustered_edges(&per_line, body_start),
+    };
+    if col_edges.len() < 2 {
+        return None;
+    }
+    let row_edges = row_edges(&per_line);
+    let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
+    let mut placed = Placed::default();
+    for (r, ps) in per_line.iter().enumerate() {
+        placed.row(r, ps, body_start, &spans, &col_edges);
+    }
+    join_wrapped_labels(
+        &mut placed.cells,
+        &per_line[..body_start],
+        &spans,
+        &col_edges,
+    );
+    let mut grid = CellGrid::new(page, col_edges, row_edges, placed.cells, false);
+    grid.text_x = placed.text_x;
+    grid.text_box = placed.text_box;
+    grid.text_end = placed.text_end;
+    Some(grid)
+}
+
+/// The visual rows of a region's lines and where the body starts: from the first row holding a
+/// number, or the line above it when that is the head of a wrapped name; the header rows' letter-
+/// spaced, glued and wrapped labels mended (empty header rows dropped).
+fn header_and_body(lines: &[&Line]) -> Option<(Vec<Vec<Piece>>, usize)> {
     let mut per_line: Vec<Vec<Piece>> = visual_rows(lines);
     if per_line.is_empty() {
         return None;
@@ -599,24 +833,29 @@ pub(crate) fn grid_from_lines(
     split_glued_labels(&mut header);
     join_wrapped_pieces(&mut header);
     header.retain(|r| !r.is_empty());
-    body_start = header.len();
+    let body_start = header.len();
     per_line.splice(0..0, header);
-    let col_edges = match fixed {
-        Some(f) => f.to_vec(),
-        None => {
-            let body: Vec<(f32, f32)> = per_line[body_start..]
-                .iter()
-                .flatten()
-                .map(|p| (p.bbox.x0, p.bbox.x1))
-                .collect();
-            let mut iv = merge_intervals(body);
-            iv.extend(unmatched_leaves(&per_line[..body_start], &iv));
-            boundaries(&merge_intervals(iv))
-        }
-    };
-    if col_edges.len() < 2 {
+    if per_line.is_empty() {
         return None;
     }
+    Some((per_line, body_start))
+}
+
+/// Column boundaries clustered from the body's pieces plus the header leaves matching no body column.
+fn clustered_edges(per_line: &[Vec<Piece>], body_start: usize) -> Vec<f32> {
+    let body: Vec<(f32, f32)> = per_line[body_start..]
+        .iter()
+        .flatten()
+        .map(|p| (p.bbox.x0, p.bbox.x1))
+        .collect();
+    let mut iv = merge_intervals(body);
+    iv.extend(unmatched_leaves(&per_line[..body_start], &iv));
+    boundaries(&merge_intervals(iv))
+}
+
+/// Row boundaries: the top of the first row, the middle between rows, the bottom of the last (kept
+/// non-decreasing even for odd line boxes).
+fn row_edges(per_line: &[Vec<Piece>]) -> Vec<f32> {
     let extent = |ps: &[Piece]| -> Rect {
         ps.iter()
             .map(|p| p.bbox)
@@ -624,27 +863,53 @@ pub(crate) fn grid_from_lines(
             .unwrap_or_default()
     };
     let mut row_edges: Vec<f32> = Vec::with_capacity(per_line.len() + 1);
-    row_edges.push(extent(&per_line[0]).y0);
+    let (Some(first), Some(last)) = (per_line.first(), per_line.last()) else {
+        return row_edges;
+    };
+    row_edges.push(extent(first).y0);
     for w in per_line.windows(2) {
         row_edges.push((extent(&w[0]).y1 + extent(&w[1]).y0) / 2.0);
     }
-    row_edges.push(extent(&per_line[per_line.len() - 1]).y1);
-    // Keep boundaries non-decreasing even for odd line boxes.
+    row_edges.push(extent(last).y1);
     for i in 1..row_edges.len() {
         if row_edges[i] < row_edges[i - 1] {
             row_edges[i] = row_edges[i - 1];
         }
     }
-    let n_cols = col_edges.len() - 1;
-    let spans = header_spans(&per_line[..body_start], &per_line[body_start..], &col_edges);
-    let mut cells = Vec::new();
-    let mut text_x = Vec::new();
-    let mut text_box = Vec::new();
-    let mut text_end = Vec::new();
-    for (r, ps) in per_line.iter().enumerate() {
+    row_edges
+}
+
+/// The cells of a grid being placed, row by row, with each cell's text geometry.
+#[derive(Default)]
+struct Placed {
+    cells: Vec<Cell>,
+    text_x: Vec<Option<f32>>,
+    text_box: Vec<Option<Rect>>,
+    text_end: Vec<Option<(f32, f32)>>,
+}
+
+impl Placed {
+    fn push_empty(&mut self, r: usize, c: usize) {
+        self.cells.push(empty(r, c));
+        self.text_x.push(None);
+        self.text_box.push(None);
+        self.text_end.push(None);
+    }
+
+    /// Places the pieces of row `r`: a header piece over its span (a lone label on the first of
+    /// several header rows over every column), a body piece in the column holding its centre;
+    /// pieces whose columns overlap form one cell.
+    fn row(
+        &mut self,
+        r: usize,
+        ps: &[Piece],
+        body_start: usize,
+        spans: &[Vec<Option<(usize, usize)>>],
+        col_edges: &[f32],
+    ) {
+        let n_cols = col_edges.len() - 1;
         let header = r < body_start;
         let banner = r == 0 && header && body_start > 1 && ps.len() == 1;
-        // Pieces whose columns overlap form one cell.
         let mut by_span: Vec<((usize, usize), Vec<&Piece>)> = Vec::new();
         for (i, p) in ps.iter().enumerate() {
             let span = if banner {
@@ -653,7 +918,7 @@ pub(crate) fn grid_from_lines(
                 spans.get(r).and_then(|row| row.get(i)).copied().flatten()
             } else {
                 let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
-                interval_of(&col_edges, cx).map(|c| (c, c))
+                interval_of(col_edges, cx).map(|c| (c, c))
             };
             let Some(span) = span else { continue };
             match by_span
@@ -671,15 +936,13 @@ pub(crate) fn grid_from_lines(
         let mut next = 0;
         for ((a, b), ps) in by_span {
             for c in next..a {
-                cells.push(empty(r, c));
-                text_x.push(None);
-                text_box.push(None);
-                text_end.push(None);
+                self.push_empty(r, c);
             }
-            text_x.push(super::grid::first_line_x(&ps));
-            text_box.push(super::grid::pieces_box(ps.iter().copied()));
-            text_end.push(super::grid::last_line_end(&ps));
-            cells.push(Cell {
+            self.text_x.push(super::grid::first_line_x(&ps));
+            self.text_box
+                .push(super::grid::pieces_box(ps.iter().copied()));
+            self.text_end.push(super::grid::last_line_end(&ps));
+            self.cells.push(Cell {
                 row: r,
                 col: a,
                 row_span: 1,
@@ -689,18 +952,9 @@ pub(crate) fn grid_from_lines(
             next = b + 1;
         }
         for c in next..n_cols {
-            cells.push(empty(r, c));
-            text_x.push(None);
-            text_box.push(None);
-            text_end.push(None);
+            self.push_empty(r, c);
         }
     }
-    join_wrapped_labels(&mut cells, &per_line[..body_start], &spans, &col_edges);
-    let mut grid = CellGrid::new(page, col_edges, row_edges, cells, false);
-    grid.text_x = text_x;
-    grid.text_box = text_box;
-    grid.text_end = text_end;
-    Some(grid)
 }
 
 fn empty(row: usize, col: usize) -> Cell {
@@ -787,7 +1041,23 @@ fn header_spans(
     if n == 0 {
         return header.iter().map(|r| vec![None; r.len()]).collect();
     }
-    // Each column's extent: its body pieces, or its edges when it has none.
+    let ext = column_extents(body, col_edges);
+    let assigned = assign_pieces(header, &ext, col_edges);
+    let an = Anchors::new(header, &assigned, col_edges);
+    // Rows from the lowest up: a parent's core takes in the spans of the labels under it.
+    let mut out: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); header.len()];
+    for r in (0..header.len()).rev() {
+        let cores = row_cores(header, r, &assigned[r], &an, &out);
+        let mut spans = widen_cores(&header[r], r, &cores, &an);
+        adopt_adjacent_children(&header[r], r, &cores, &an, &mut spans);
+        out[r] = spans;
+    }
+    out
+}
+
+/// Each column's extent: its body pieces, or its edges when it has none.
+fn column_extents(body: &[Vec<Piece>], col_edges: &[f32]) -> Vec<(f32, f32)> {
+    let n = col_edges.len().saturating_sub(1);
     let mut ext: Vec<Option<(f32, f32)>> = vec![None; n];
     for p in body.iter().flatten() {
         if let Some(c) = interval_of(col_edges, centre_x(p)) {
@@ -796,183 +1066,245 @@ fn header_spans(
             e.1 = e.1.max(p.bbox.x1);
         }
     }
-    let ext: Vec<(f32, f32)> = (0..n)
+    (0..n)
         .map(|c| ext[c].unwrap_or((col_edges[c], col_edges[c + 1])))
-        .collect();
-    let assigned = assign_pieces(header, &ext, col_edges);
-    // Anchors: (row, centre) of each column's lowest label, and that label's x-range.
-    let mut anchor: Vec<Option<(usize, f32)>> = vec![None; n];
-    let mut anchor_x: Vec<(f32, f32)> = vec![(0.0, 0.0); n];
-    // Where each column's cell starts at the latest: a label is centred in its cell or set at its
-    // top, and a leaf's cell reaches down to the body.
-    let bottom = header
-        .iter()
-        .flatten()
-        .map(|p| p.bbox.y1)
-        .fold(f32::MIN, f32::max);
-    let mut cell_top: Vec<f32> = vec![f32::MAX; n];
-    for (r, row) in header.iter().enumerate() {
-        for (i, p) in row.iter().enumerate() {
-            if let Some(c) = assigned[r][i] {
-                anchor[c] = Some((r, centre_x(p)));
-                anchor_x[c] = (p.bbox.x0, p.bbox.x1);
-                cell_top[c] = (p.bbox.y0 + p.bbox.y1 - bottom).min(p.bbox.y0);
+        .collect()
+}
+
+/// Each column's anchor, its lowest label: the header row and centre of that label, its x-range,
+/// and where the column's cell starts at the latest (a label is centred in its cell or set at its
+/// top, and a leaf's cell reaches down to the body).
+struct Anchors<'a> {
+    col_edges: &'a [f32],
+    n: usize,
+    anchor: Vec<Option<(usize, f32)>>,
+    anchor_x: Vec<(f32, f32)>,
+    cell_top: Vec<f32>,
+}
+
+impl<'a> Anchors<'a> {
+    fn new(header: &[Vec<Piece>], assigned: &[Vec<Option<usize>>], col_edges: &'a [f32]) -> Self {
+        let n = col_edges.len().saturating_sub(1);
+        let mut an = Anchors {
+            col_edges,
+            n,
+            anchor: vec![None; n],
+            anchor_x: vec![(0.0, 0.0); n],
+            cell_top: vec![f32::MAX; n],
+        };
+        let bottom = header
+            .iter()
+            .flatten()
+            .map(|p| p.bbox.y1)
+            .fold(f32::MIN, f32::max);
+        for (r, row) in header.iter().enumerate() {
+            for (i, p) in row.iter().enumerate() {
+                if let Some(c) = assigned[r][i] {
+                    an.anchor[c] = Some((r, centre_x(p)));
+                    an.anchor_x[c] = (p.bbox.x0, p.bbox.x1);
+                    an.cell_top[c] = (p.bbox.y0 + p.bbox.y1 - bottom).min(p.bbox.y0);
+                }
             }
         }
+        an
     }
-    // A column is one of a parent's children only when its cell can start below the parent (a
-    // label centred in a cell as high as the parent's row and its children's is their sibling).
-    let starts_below = |c: usize, p: &Piece| cell_top[c] >= p.bbox.y1 - 0.4 * p.bbox.height();
-    // A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
-    let under_piece = |c: usize, p: &Piece| {
-        let (x0, x1) = anchor_x[c];
+
+    /// A column is one of a parent's children only when its cell can start below the parent (a
+    /// label centred in a cell as high as the parent's row and its children's is their sibling).
+    fn starts_below(&self, c: usize, p: &Piece) -> bool {
+        self.cell_top[c] >= p.bbox.y1 - 0.4 * p.bbox.height()
+    }
+
+    /// A lower label is under a piece when a quarter of it at least lies within the piece's x-range.
+    fn under_piece(&self, c: usize, p: &Piece) -> bool {
+        let (x0, x1) = self.anchor_x[c];
         let ov = x1.min(p.bbox.x1) - x0.max(p.bbox.x0);
         ov > 0.0 && ov >= 0.25 * (x1 - x0)
-    };
-    let ax = |c: usize| -> f32 {
-        anchor[c]
-            .map(|(_, x)| x)
-            .unwrap_or((col_edges[c] + col_edges[c + 1]) / 2.0)
-    };
-    // Rows from the lowest up: a parent's core takes in the spans of the labels under it.
-    let mut out: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); header.len()];
-    for (r, row) in header.iter().enumerate().rev() {
-        // Cores: where each piece starts before widening, and whether it is a leaf.
-        let below = |c: usize| anchor[c].is_some_and(|(ar, _)| ar > r);
-        // Columns spanned by lower labels that lie under a piece (a quarter of the narrower of
-        // the two at least: a parent centred over a grandchild still spans its child's columns).
-        let lower_spans = |p: &Piece| -> Vec<usize> {
-            let mut cs = Vec::new();
-            for k in r + 1..header.len() {
-                for (j, q) in header[k].iter().enumerate() {
-                    let ov = q.bbox.x1.min(p.bbox.x1) - q.bbox.x0.max(p.bbox.x0);
-                    if ov <= 0.0 || ov < 0.25 * q.bbox.width().min(p.bbox.width()) {
-                        continue;
-                    }
-                    if let Some(Some((a, b))) = out[k].get(j).copied() {
-                        cs.extend(a..=b);
-                    }
-                }
-            }
-            cs
-        };
-        let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(row.len());
-        for (i, p) in row.iter().enumerate() {
-            let own = assigned[r][i];
-            let core = match own {
-                Some(c) if anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
-                _ => {
-                    let mut under: Vec<usize> =
-                        (0..n).filter(|&c| below(c) && under_piece(c, p)).collect();
-                    if !under.is_empty() {
-                        under.extend(lower_spans(p));
-                        under.sort_unstable();
-                        under.dedup();
-                    }
-                    match (under.first(), under.last()) {
-                        (Some(&a), Some(&b)) => Some(((a, b), false)),
-                        _ => (0..n)
-                            .filter(|&c| below(c))
-                            .min_by(|&a, &b| {
-                                (ax(a) - centre_x(p))
-                                    .abs()
-                                    .total_cmp(&(ax(b) - centre_x(p)).abs())
-                            })
-                            .map(|c| ((c, c), false))
-                            .or_else(|| {
-                                interval_of(col_edges, centre_x(p)).map(|c| ((c, c), true))
-                            }),
-                    }
-                }
-            };
-            cores.push(core);
-        }
-        // Widen each core within its neighbours' cores, left to right.
-        let mut order: Vec<usize> = (0..row.len()).filter(|&i| cores[i].is_some()).collect();
-        order.sort_by_key(|&i| cores[i].map(|c| c.0 .0).unwrap_or(0));
-        let mut spans: Vec<Option<(usize, usize)>> = vec![None; row.len()];
-        let mut lo = 0;
-        for (k, &i) in order.iter().enumerate() {
-            let Some(((a, b), leaf)) = cores[i] else {
-                continue;
-            };
-            let hi = order[k + 1..]
-                .iter()
-                .filter_map(|&j| cores[j].map(|c| c.0 .0))
-                .find(|&s| s > b)
-                .map(|s| s - 1)
-                .unwrap_or(n - 1);
-            let (a, b) = (a.max(lo).min(b), b);
-            let allowed = |c: usize| {
-                if leaf {
-                    anchor[c].is_none()
-                } else {
-                    anchor[c].is_none_or(|(ar, _)| ar > r) && starts_below(c, &row[i])
-                }
-            };
-            // A leaf is centred in its cell (column edges); a parent over its children's labels.
-            let edge_centre = |c: usize| (col_edges[c] + col_edges[c + 1]) / 2.0;
-            let centres: &dyn Fn(usize) -> f32 = if leaf { &edge_centre } else { &ax };
-            // Siblings of a parent's children: columns labelled on the same row as they are.
-            let child_rows: Vec<usize> = (a..=b).filter_map(|c| anchor[c].map(|x| x.0)).collect();
-            let sibling = |c: usize| {
-                !leaf
-                    && anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
-                    && starts_below(c, &row[i])
-            };
-            let span = widen(
-                centres,
-                centre_x(&row[i]),
-                (a, b),
-                lo,
-                hi,
-                &allowed,
-                &sibling,
-            );
-            spans[i] = Some(span);
-            lo = lo.max(span.1 + 1).min(n - 1);
-        }
-        // A column labelled on the row of a parent's children but under no piece of this row is
-        // one more child of the adjacent parent (the nearer one when two are adjacent): a parent
-        // set over its first children rather than centred over all of them.
-        let parents: Vec<usize> = (0..row.len())
-            .filter(|&i| cores[i].is_some_and(|c| !c.1))
-            .collect();
-        let child_rows = |sp: (usize, usize)| -> Vec<usize> {
-            (sp.0..=sp.1)
-                .filter_map(|c| anchor[c].map(|x| x.0))
-                .collect()
-        };
-        loop {
-            let covered = |c: usize, spans: &[Option<(usize, usize)>]| {
-                spans.iter().flatten().any(|s| s.0 <= c && c <= s.1)
-            };
-            let mut best: Option<(f32, usize, usize)> = None;
-            for &i in &parents {
-                let Some(sp) = spans[i] else { continue };
-                let rows = child_rows(sp);
-                for c in [sp.0.checked_sub(1), Some(sp.1 + 1)].into_iter().flatten() {
-                    if c >= n || covered(c, &spans) {
-                        continue;
-                    }
-                    let Some((ar, x)) = anchor[c] else { continue };
-                    if ar <= r || !rows.contains(&ar) || !starts_below(c, &row[i]) {
-                        continue;
-                    }
-                    let d = (x - centre_x(&row[i])).abs();
-                    if best.is_none_or(|b| d < b.0) {
-                        best = Some((d, i, c));
-                    }
-                }
-            }
-            let Some((_, i, c)) = best else { break };
-            if let Some(sp) = spans[i].as_mut() {
-                *sp = (sp.0.min(c), sp.1.max(c));
-            }
-        }
-        out[r] = spans;
     }
-    out
+
+    /// The centre of a column's anchor (of its edges when it has no label).
+    fn ax(&self, c: usize) -> f32 {
+        self.anchor[c]
+            .map(|(_, x)| x)
+            .unwrap_or((self.col_edges[c] + self.col_edges[c + 1]) / 2.0)
+    }
+
+    /// True when column `c` is labelled below header row `r`.
+    fn below(&self, c: usize, r: usize) -> bool {
+        self.anchor[c].is_some_and(|(ar, _)| ar > r)
+    }
+}
+
+/// Columns spanned by labels of rows below `r` that lie under `p` (a quarter of the narrower of the
+/// two at least: a parent centred over a grandchild still spans its child's columns).
+fn lower_spans(
+    header: &[Vec<Piece>],
+    out: &[Vec<Option<(usize, usize)>>],
+    r: usize,
+    p: &Piece,
+) -> Vec<usize> {
+    let mut cs = Vec::new();
+    for k in r + 1..header.len() {
+        for (j, q) in header[k].iter().enumerate() {
+            let ov = q.bbox.x1.min(p.bbox.x1) - q.bbox.x0.max(p.bbox.x0);
+            if ov <= 0.0 || ov < 0.25 * q.bbox.width().min(p.bbox.width()) {
+                continue;
+            }
+            if let Some(Some((a, b))) = out[k].get(j).copied() {
+                cs.extend(a..=b);
+            }
+        }
+    }
+    cs
+}
+
+/// Where each piece of header row `r` starts before widening, and whether it is a leaf (its
+/// column's anchor); `out` holds the spans of the rows below.
+fn row_cores(
+    header: &[Vec<Piece>],
+    r: usize,
+    assigned: &[Option<usize>],
+    an: &Anchors<'_>,
+    out: &[Vec<Option<(usize, usize)>>],
+) -> Vec<Option<((usize, usize), bool)>> {
+    let n = an.n;
+    let mut cores: Vec<Option<((usize, usize), bool)>> = Vec::with_capacity(header[r].len());
+    for (i, p) in header[r].iter().enumerate() {
+        let own = assigned[i];
+        let core = match own {
+            Some(c) if an.anchor[c].is_some_and(|(ar, _)| ar == r) => Some(((c, c), true)),
+            _ => {
+                let mut under: Vec<usize> = (0..n)
+                    .filter(|&c| an.below(c, r) && an.under_piece(c, p))
+                    .collect();
+                if !under.is_empty() {
+                    under.extend(lower_spans(header, out, r, p));
+                    under.sort_unstable();
+                    under.dedup();
+                }
+                match (under.first(), under.last()) {
+                    (Some(&a), Some(&b)) => Some(((a, b), false)),
+                    _ => (0..n)
+                        .filter(|&c| an.below(c, r))
+                        .min_by(|&a, &b| {
+                            (an.ax(a) - centre_x(p))
+                                .abs()
+                                .total_cmp(&(an.ax(b) - centre_x(p)).abs())
+                        })
+                        .map(|c| ((c, c), false))
+                        .or_else(|| interval_of(an.col_edges, centre_x(p)).map(|c| ((c, c), true))),
+                }
+            }
+        };
+        cores.push(core);
+    }
+    cores
+}
+
+/// Widens each core of header row `r` within its neighbours' cores, left to right.
+fn widen_cores(
+    row: &[Piece],
+    r: usize,
+    cores: &[Option<((usize, usize), bool)>],
+    an: &Anchors<'_>,
+) -> Vec<Option<(usize, usize)>> {
+    let n = an.n;
+    let mut order: Vec<usize> = (0..row.len()).filter(|&i| cores[i].is_some()).collect();
+    order.sort_by_key(|&i| cores[i].map(|c| c.0 .0).unwrap_or(0));
+    let mut spans: Vec<Option<(usize, usize)>> = vec![None; row.len()];
+    let mut lo = 0;
+    for (k, &i) in order.iter().enumerate() {
+        let Some(((a, b), leaf)) = cores[i] else {
+            continue;
+        };
+        let hi = order[k + 1..]
+            .iter()
+            .filter_map(|&j| cores[j].map(|c| c.0 .0))
+            .find(|&s| s > b)
+            .map(|s| s - 1)
+            .unwrap_or(n - 1);
+        let (a, b) = (a.max(lo).min(b), b);
+        let allowed = |c: usize| {
+            if leaf {
+                an.anchor[c].is_none()
+            } else {
+                an.anchor[c].is_none_or(|(ar, _)| ar > r) && an.starts_below(c, &row[i])
+            }
+        };
+        // A leaf is centred in its cell (column edges); a parent over its children's labels.
+        let edge_centre = |c: usize| (an.col_edges[c] + an.col_edges[c + 1]) / 2.0;
+        let anchor_centre = |c: usize| an.ax(c);
+        let centres: &dyn Fn(usize) -> f32 = if leaf { &edge_centre } else { &anchor_centre };
+        // Siblings of a parent's children: columns labelled on the same row as they are.
+        let child_rows: Vec<usize> = (a..=b).filter_map(|c| an.anchor[c].map(|x| x.0)).collect();
+        let sibling = |c: usize| {
+            !leaf
+                && an.anchor[c].is_some_and(|(ar, _)| ar > r && child_rows.contains(&ar))
+                && an.starts_below(c, &row[i])
+        };
+        let span = widen(
+            centres,
+            centre_x(&row[i]),
+            (a, b),
+            lo,
+            hi,
+            &allowed,
+            &sibling,
+        );
+        spans[i] = Some(span);
+        lo = lo.max(span.1 + 1).min(n - 1);
+    }
+    spans
+}
+
+/// A column labelled on the row of a parent's children but under no piece of header row `r` is
+/// one more child of the adjacent parent (the nearer one when two are adjacent): a parent set over
+/// its first children rather than centred over all of them.
+fn adopt_adjacent_children(
+    row: &[Piece],
+    r: usize,
+    cores: &[Option<((usize, usize), bool)>],
+    an: &Anchors<'_>,
+    spans: &mut [Option<(usize, usize)>],
+) {
+    let n = an.n;
+    let parents: Vec<usize> = (0..row.len())
+        .filter(|&i| cores[i].is_some_and(|c| !c.1))
+        .collect();
+    let child_rows = |sp: (usize, usize)| -> Vec<usize> {
+        (sp.0..=sp.1)
+            .filter_map(|c| an.anchor[c].map(|x| x.0))
+            .collect()
+    };
+    loop {
+        let covered = |c: usize, spans: &[Option<(usize, usize)>]| {
+            spans.iter().flatten().any(|s| s.0 <= c && c <= s.1)
+        };
+        let mut best: Option<(f32, usize, usize)> = None;
+        for &i in &parents {
+            let Some(sp) = spans[i] else { continue };
+            let rows = child_rows(sp);
+            for c in [sp.0.checked_sub(1), Some(sp.1 + 1)].into_iter().flatten() {
+                if c >= n || covered(c, spans) {
+                    continue;
+                }
+                let Some((ar, x)) = an.anchor[c] else {
+                    continue;
+                };
+                if ar <= r || !rows.contains(&ar) || !an.starts_below(c, &row[i]) {
+                    continue;
+                }
+                let d = (x - centre_x(&row[i])).abs();
+                if best.is_none_or(|b| d < b.0) {
+                    best = Some((d, i, c));
+                }
+            }
+        }
+        let Some((_, i, c)) = best else { break };
+        if let Some(sp) = spans[i].as_mut() {
+            *sp = (sp.0.min(c), sp.1.max(c));
+        }
+    }
 }
 
 /// Widens a span within `lo..=hi`, over columns `allowed`, while that brings the centre of its outer
@@ -1092,6 +1424,176 @@ mod tests {
     /// A segment at (x0, y0) with the given width and a height of 10.
     fn at(text: &str, x0: f32, y0: f32, w: f32) -> crate::document::Line {
         line(vec![seg(text, x0, y0, w)])
+    }
+
+    /// A segment with one character box per character, laid out from `x0` at `w` per character
+    /// (boxes given explicitly by `xs` when some are set over others).
+    fn seg_with_boxes(text: &str, xs: &[(f32, f32)], y0: f32) -> Segment {
+        let chars: Vec<Rect> = xs
+            .iter()
+            .map(|&(x0, x1)| Rect {
+                x0,
+                y0,
+                x1,
+                y1: y0 + 9.0,
+            })
+            .collect();
+        let bbox = chars
+            .iter()
+            .copied()
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default();
+        Segment {
+            text: text.to_string(),
+            bbox,
+            font: None,
+            size: 9.0,
+            chars,
+        }
+    }
+
+    #[test]
+    fn name_run_over_the_next_amount_is_taken_out_of_it() {
+        // `西安市某某服务保` fills its cell; `障中心` runs on over the amount `18.66`: the glyphs
+        // interleave in one run `障中18心.66`.
+        let name = seg_with_boxes(
+            "某某服务保",
+            &[
+                (100.0, 109.0),
+                (109.0, 118.0),
+                (118.0, 127.0),
+                (127.0, 136.0),
+                (136.0, 145.0),
+            ],
+            10.0,
+        );
+        let mixed = seg_with_boxes(
+            "障中18心.66",
+            &[
+                (145.0, 154.0),
+                (154.0, 163.0),
+                (158.0, 163.5),
+                (163.5, 169.0),
+                (163.0, 172.0),
+                (169.0, 171.5),
+                (171.5, 177.0),
+                (177.0, 182.5),
+            ],
+            10.0,
+        );
+        let (tail, amount) = name_tail(&mixed).expect("a name's tail over an amount");
+        assert_eq!(
+            (tail.text.as_str(), amount.text.as_str()),
+            ("障中心", "18.66")
+        );
+        assert_eq!((tail.bbox.x0, amount.bbox.x0), (145.0, 158.0));
+        let other = seg_with_boxes(
+            "7.00",
+            &[
+                (200.0, 205.0),
+                (205.0, 207.0),
+                (207.0, 212.0),
+                (212.0, 217.0),
+            ],
+            10.0,
+        );
+        let l = line(vec![name.clone(), mixed.clone(), other]);
+        let ps = line_pieces(&l);
+        let texts: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["某某服务保障中心", "18.66", "7.00"]);
+        // The name keeps its own cell's box.
+        assert_eq!(ps[0].bbox.x1, 145.0);
+        // Apart from the name (a gap of two characters) the run is not a tail: left as it is.
+        let apart = seg_with_boxes(
+            "某某服务保",
+            &[
+                (60.0, 69.0),
+                (69.0, 78.0),
+                (78.0, 87.0),
+                (87.0, 96.0),
+                (96.0, 105.0),
+            ],
+            10.0,
+        );
+        let l = line(vec![apart, mixed]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            vec!["某某服务保".to_string(), "障中18心.66".to_string()]
+        );
+    }
+
+    #[test]
+    fn name_tail_before_an_amount_joins_the_name() {
+        // `其他社会保障和就业支` fills its cell, `出` (its own run) and `缴费支出43.96` (one run
+        // with the amount) run on into the amount's cell.
+        let l = line(vec![
+            seg("20899", 60.0, 10.0, 25.0),
+            seg("其他社会保障和就业支", 100.0, 10.0, 90.0),
+            seg("出", 190.0, 10.0, 9.0),
+            seg("1090.22", 230.0, 10.0, 38.0),
+        ]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(texts, vec!["20899", "其他社会保障和就业支出", "1090.22"]);
+        let l = line(vec![
+            seg("机关事业单位职业年金", 100.0, 10.0, 90.0),
+            seg("缴费支出43.96", 190.0, 10.0, 61.0),
+            seg("43.96", 300.0, 10.0, 25.0),
+        ]);
+        let texts: Vec<String> = line_pieces(&l).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            vec!["机关事业单位职业年金缴费支出", "43.96", "43.96"]
+        );
+        // A cell's own label set right after a name, not before an amount, stays apart; so does
+        // a longer label (a cell's own text, not a few characters run over).
+        let l = line(vec![
+            seg("产出指标", 100.0, 10.0, 36.0),
+            seg("数量指标", 136.0, 10.0, 36.0),
+            seg("完成率", 180.0, 10.0, 27.0),
+            seg("12", 220.0, 10.0, 10.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 4);
+        let l = line(vec![
+            seg("社会调查服务", 100.0, 10.0, 54.0),
+            seg("课题研究服务", 154.0, 10.0, 54.0),
+            seg("16.80", 220.0, 10.0, 25.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 3);
+        let l = line(vec![
+            seg("其中：", 100.0, 10.0, 27.0),
+            seg("财政拨款", 127.0, 10.0, 36.0),
+            seg("55.72", 220.0, 10.0, 25.0),
+        ]);
+        assert_eq!(line_pieces(&l).len(), 3);
+    }
+
+    #[test]
+    fn amounts_glued_without_a_gap_are_split_by_the_number_grammar() {
+        let piece = Piece {
+            text: "57,232,550.0039,358,500.00-8,007,000.00".to_string(),
+            bbox: Rect {
+                x0: 0.0,
+                y0: 0.0,
+                x1: 78.0,
+                y1: 4.0,
+            },
+        };
+        let parts = split_glued_amounts(piece);
+        let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["57,232,550.00", "39,358,500.00", "-8,007,000.00"]
+        );
+        assert_eq!((parts[1].bbox.x0, parts[1].bbox.x1), (26.0, 52.0));
+        // One decimal point is one number; four decimals are no sequence of two-decimal amounts.
+        for t in ["39,358,500.00", "1.23455.6789", "2024.01.05"] {
+            let p = Piece {
+                text: t.to_string(),
+                bbox: Rect::default(),
+            };
+            assert_eq!(split_glued_amounts(p).len(), 1, "{t}");
+        }
     }
 
     #[test]

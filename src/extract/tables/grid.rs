@@ -607,22 +607,29 @@ pub(crate) fn fill(grid: &mut CellGrid, page: &Page) {
     let mut per_cell: Vec<Vec<Piece>> = vec![Vec::new(); grid.cells.len()];
     let (top, bottom) = (grid.top(), grid.bottom());
     for line in &page.lines {
-        for seg in &line.segments {
-            let cy = (seg.bbox.y0 + seg.bbox.y1) / 2.0;
+        // The tail of a name run on into the next cell stays with the name (see
+        // `columns::line_tails`): the cell of the last piece placed.
+        let (ps, tails) = super::columns::line_tails(line, |s| pieces(s, &grid.col_edges));
+        let mut last: Option<usize> = None;
+        for (p, tail) in ps.into_iter().zip(tails) {
+            let cy = (p.bbox.y0 + p.bbox.y1) / 2.0;
             if cy < top || cy > bottom {
                 continue;
             }
-            for p in pieces(seg, &grid.col_edges) {
-                let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
-                let (Some(c), Some(r)) = (
-                    interval_of(&grid.col_edges, cx),
-                    interval_of(&grid.row_edges, cy),
-                ) else {
-                    continue;
-                };
-                if let Some(i) = grid.slots[r * grid.n_cols() + c] {
-                    per_cell[i].push(p);
-                }
+            if let (true, Some(i)) = (tail, last) {
+                per_cell[i].push(p);
+                continue;
+            }
+            let cx = (p.bbox.x0 + p.bbox.x1) / 2.0;
+            let (Some(c), Some(r)) = (
+                interval_of(&grid.col_edges, cx),
+                interval_of(&grid.row_edges, cy),
+            ) else {
+                continue;
+            };
+            if let Some(i) = grid.slots[r * grid.n_cols() + c] {
+                per_cell[i].push(p);
+                last = Some(i);
             }
         }
     }

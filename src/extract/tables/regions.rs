@@ -13,9 +13,11 @@
 //! amounts set apart like cells, nor a paragraph line of a text column, nor, on a continued page, a
 //! name and its paragraph set apart in the open table's columns). An untitled region continues
 //! the open table when its amount rows are at least half of its lines, lines that fit in the open
-//! table's columns (wrapped names, header labels, paragraph lines) not counted; or when, from its
-//! first row of three or more amounts down, every line is a row of amounts or fits in one of the open
-//! table's columns (the last rows of a long table under its repeated header). A line saying
+//! table's columns (wrapped names, header labels, paragraph lines) not counted, and there are two
+//! of them or more, or one whose every segment sits in one of the open table's columns (a last row
+//! run over onto the next page); or when, from its first row of three or more amounts down, every
+//! line is a row of amounts or fits in one of the open table's columns (the last rows of a long
+//! table under its repeated header). A line saying
 //! the table is empty (`故本表为空`, `本表无数据`, `（无政府性基金支出）`) is kept as the statement.
 //!
 //! A contents page (`目录`, or three or more titles without grid or table body) yields nothing.
@@ -27,7 +29,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Line, Page};
+use crate::document::{Line, Page, Rect};
 use crate::normalize::MatchForm;
 
 use super::catalog::{Identifier, TitleMatch};
@@ -246,13 +248,7 @@ pub(crate) fn fragments(
         return Vec::new();
     }
     let mut out = Vec::new();
-    // Region starts: an untitled region before the first title, then one per title.
-    let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();
-    let first_title = titles.first().map(|t| t.0).unwrap_or(page.lines.len());
-    if first_title > 0 {
-        starts.push((None, 0));
-    }
-    starts.extend(titles.iter().map(|(i, m)| (Some(m.clone()), *i)));
+    let starts = region_starts(&titles, page.lines.len());
     for (k, (title, start)) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map(|s| s.1).unwrap_or(page.lines.len());
         let lines = &page.lines[*start..end];
@@ -278,79 +274,18 @@ pub(crate) fn fragments(
             fill(&mut g, page);
             Some(g)
         } else {
-            // Lines of the table: after the title and unit lines, up to a note or narrative.
             let band = rule_groups
                 .hbands
                 .iter()
                 .find(|b| b.y0 >= region_top - 2.0 && b.y0 < region_bottom)
                 .copied();
-            let skip = if title.is_some() {
-                1 + lines
-                    .iter()
-                    .skip(1)
-                    .take(3)
-                    .take_while(|l| {
-                        declared_in(*l).is_some()
-                            || crate::vocabulary::current()
-                                .tables
-                                .table_label
-                                .is_match(l.normalized())
-                    })
-                    .count()
-            } else {
-                0
+            let region = Region {
+                lines,
+                titled: title.is_some(),
+                band,
+                open_edges,
             };
-            let mut table_lines: Vec<&Line> = Vec::new();
-            for l in lines.iter().skip(skip) {
-                if l.segments.is_empty() || empty_statement(l).is_some() {
-                    continue;
-                }
-                // A row of amounts set apart like cells is the table's even when a paragraph
-                // of its text column makes the line long (the first row below the header).
-                let cells_row = is_body_line(l) && gapped(l);
-                // On a continued page, a name and its paragraph set apart in the open table's
-                // columns are its first row even before a line of amounts (a wrapped name whose
-                // values are on its next line).
-                let continued_row =
-                    title.is_none() && gapped(l) && open_edges.is_some_and(|e| fits_columns(l, e));
-                if is_narrative(l)
-                    && !cells_row
-                    && !continued_row
-                    && !is_cell_paragraph(l, &table_lines)
-                {
-                    if table_lines.iter().any(|t| is_body_line(t)) {
-                        break;
-                    }
-                    continue;
-                }
-                if let Some(b) = band {
-                    // Header lines just above the band's first rule belong to the table.
-                    if y_top(l) > b.y1 + 2.0 {
-                        break;
-                    }
-                }
-                table_lines.push(l);
-            }
-            let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
-            // Lines whose every segment fits in one column of the open table (a wrapped name, a
-            // header label, a paragraph line of a text column) are table text: only lines running
-            // across its columns (the page's own text) count against its body.
-            let counted = match open_edges {
-                Some(edges) => table_lines
-                    .iter()
-                    .filter(|l| is_body_line(l) || !fits_columns(l, edges))
-                    .count(),
-                None => table_lines.len(),
-            };
-            let continuation_ok = title.is_some()
-                || (bodies >= 2 && bodies * 2 >= counted)
-                || open_edges.is_some_and(|e| last_rows_continue(&table_lines, e));
-            if bodies == 0 || !continuation_ok {
-                None
-            } else {
-                let fixed = if title.is_none() { open_edges } else { None };
-                grid_from_lines(page.number, &table_lines, fixed)
-            }
+            unruled_grid(page.number, &region)
         };
         if title.is_none() && grid.is_none() {
             continue;
@@ -364,6 +299,120 @@ pub(crate) fn fragments(
         });
     }
     out
+}
+
+/// Region starts (title, first line): an untitled region before the first title, then one per title.
+fn region_starts(
+    titles: &[(usize, TitleMatch)],
+    n_lines: usize,
+) -> Vec<(Option<TitleMatch>, usize)> {
+    let mut starts: Vec<(Option<TitleMatch>, usize)> = Vec::new();
+    let first_title = titles.first().map(|t| t.0).unwrap_or(n_lines);
+    if first_title > 0 {
+        starts.push((None, 0));
+    }
+    starts.extend(titles.iter().map(|(i, m)| (Some(m.clone()), *i)));
+    starts
+}
+
+/// One region of a page without a ruled grid: its lines (the title line first when `titled`), the
+/// band of horizontal rules starting in it, and the open table's column boundaries.
+struct Region<'a> {
+    lines: &'a [Line],
+    titled: bool,
+    band: Option<Rect>,
+    open_edges: Option<&'a [f32]>,
+}
+
+/// The grid of an unruled region read by x-positions, when it holds a table body (an untitled one
+/// only when it continues the open table).
+fn unruled_grid(page: u32, region: &Region<'_>) -> Option<CellGrid> {
+    let table_lines = unruled_table_lines(region);
+    let bodies = table_lines.iter().filter(|l| is_body_line(l)).count();
+    // Lines whose every segment fits in one column of the open table (a wrapped name, a
+    // header label, a paragraph line of a text column) are table text: only lines running
+    // across its columns (the page's own text) count against its body.
+    let counted = match region.open_edges {
+        Some(edges) => table_lines
+            .iter()
+            .filter(|l| is_body_line(l) || !fits_columns(l, edges))
+            .count(),
+        None => table_lines.len(),
+    };
+    // A single row of amounts continues the open table only when it sits in its columns (the last
+    // row of a table run over onto the next page, under the repeated header).
+    let in_open_columns = || {
+        region.open_edges.is_some_and(|edges| {
+            table_lines
+                .iter()
+                .filter(|l| is_body_line(l))
+                .all(|l| fits_columns(l, edges))
+        })
+    };
+    let continuation_ok = region.titled
+        || (bodies * 2 >= counted && (bodies >= 2 || in_open_columns()))
+        || region
+            .open_edges
+            .is_some_and(|e| last_rows_continue(&table_lines, e));
+    if bodies == 0 || !continuation_ok {
+        return None;
+    }
+    let fixed = if region.titled {
+        None
+    } else {
+        region.open_edges
+    };
+    grid_from_lines(page, &table_lines, fixed)
+}
+
+/// The lines of an unruled table: after the title and unit lines, up to a note or narrative (or
+/// below the region's band of rules).
+fn unruled_table_lines<'a>(region: &Region<'a>) -> Vec<&'a Line> {
+    let lines = region.lines;
+    let skip = if region.titled {
+        1 + lines
+            .iter()
+            .skip(1)
+            .take(3)
+            .take_while(|l| {
+                declared_in(*l).is_some()
+                    || crate::vocabulary::current()
+                        .tables
+                        .table_label
+                        .is_match(l.normalized())
+            })
+            .count()
+    } else {
+        0
+    };
+    let mut table_lines: Vec<&Line> = Vec::new();
+    for l in lines.iter().skip(skip) {
+        if l.segments.is_empty() || empty_statement(l).is_some() {
+            continue;
+        }
+        // A row of amounts set apart like cells is the table's even when a paragraph
+        // of its text column makes the line long (the first row below the header).
+        let cells_row = is_body_line(l) && gapped(l);
+        // On a continued page, a name and its paragraph set apart in the open table's
+        // columns are its first row even before a line of amounts (a wrapped name whose
+        // values are on its next line).
+        let continued_row =
+            !region.titled && gapped(l) && region.open_edges.is_some_and(|e| fits_columns(l, e));
+        if is_narrative(l) && !cells_row && !continued_row && !is_cell_paragraph(l, &table_lines) {
+            if table_lines.iter().any(|t| is_body_line(t)) {
+                break;
+            }
+            continue;
+        }
+        if let Some(b) = region.band {
+            // Header lines just above the band's first rule belong to the table.
+            if y_top(l) > b.y1 + 2.0 {
+                break;
+            }
+        }
+        table_lines.push(l);
+    }
+    table_lines
 }
 
 #[cfg(test)]
@@ -434,6 +483,55 @@ mod tests {
         assert!(!is_cell_paragraph(&note, &table));
         // Before the body starts nothing is a cell paragraph.
         assert!(!is_cell_paragraph(&gapped, &[&head]));
+    }
+
+    #[test]
+    fn a_single_row_in_the_open_columns_continues_the_table() {
+        // The open table's columns: code | name | amount | amount.
+        let edges = [30.0, 90.0, 250.0, 350.0, 450.0];
+        let row = line(
+            &[
+                ("31007", 40.0, 70.0),
+                ("信息网络及软件购置更新", 100.0, 200.0),
+                ("11,815,120.00", 280.0, 340.0),
+                ("11,815,120.00", 380.0, 440.0),
+            ],
+            120.0,
+        );
+        let lines = [row.clone()];
+        let region = Region {
+            lines: &lines,
+            titled: false,
+            band: None,
+            open_edges: Some(&edges),
+        };
+        let grid = unruled_grid(27, &region).expect("the last row run over onto the next page");
+        assert!(grid
+            .cells
+            .iter()
+            .any(|c| c.text == "信息网络及软件购置更新"));
+        // A line of amounts running across the open table's columns is the page's own text.
+        let across = line(
+            &[
+                ("合计", 40.0, 70.0),
+                ("一般公共预算拨款收入 11,815,120.00", 100.0, 340.0),
+            ],
+            120.0,
+        );
+        let lines = [across];
+        let region = Region {
+            lines: &lines,
+            ..region
+        };
+        assert!(unruled_grid(27, &region).is_none());
+        // Without an open table a single untitled row is no continuation.
+        let lines = [row];
+        let region = Region {
+            lines: &lines,
+            open_edges: None,
+            ..region
+        };
+        assert!(unruled_grid(27, &region).is_none());
     }
 
     #[test]
