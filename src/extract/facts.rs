@@ -274,6 +274,36 @@ mod tests {
     }
 
     #[test]
+    fn shared_scopes_are_tested_once_with_the_same_answer() {
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let scopes = Scopes::of(&patterns);
+        let scoped = patterns
+            .patterns
+            .iter()
+            .filter(|p| p.scope.is_some())
+            .count();
+        assert!(scopes.distinct.len() < scoped, "patterns share scopes");
+        let d = doc(&[&[
+            "第三部分 某局2021年度部门决算情况说明",
+            "一、收入支出决算总体情况说明",
+            "收入总计100万元。",
+            "二、“三公”经费支出情况说明",
+            "“三公”经费支出5万元。",
+        ]]);
+        let o = outline(&d);
+        for i in 0..o.sections.len() {
+            let trail = o.trail(i);
+            let mut in_scope = scopes.for_trail(&trail);
+            for _ in 0..2 {
+                for (n, p) in patterns.patterns.iter().enumerate() {
+                    let want = p.scope.as_ref().is_none_or(|s| s.is_match(&trail));
+                    assert_eq!(in_scope.applies(n), want, "{} in {trail}", p.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn facts_keep_provenance_and_respect_scopes() {
         let d = doc(&[
             &[

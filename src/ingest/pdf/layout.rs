@@ -551,6 +551,21 @@ mod tests {
     }
 
     #[test]
+    fn fake_bold_is_found_behind_other_glyphs_of_its_cell() {
+        // Three 合 in one em cell: the second stands 4 pt right of the first (beyond the 3 pt
+        // tolerance: kept), the third 0.4 pt right of the first, found behind the second.
+        let mut gs = vec![
+            glyph("合", 100.0, 100.0, 10.0),
+            glyph("合", 104.0, 100.0, 10.0),
+            glyph("合", 100.4, 100.0, 10.0),
+            glyph("计", 100.2, 100.0, 10.0),
+        ];
+        assert_eq!(remove_fake_bold(&mut gs), 1);
+        let kept: Vec<(&str, f32)> = gs.iter().map(|g| (g.text.as_str(), g.x0)).collect();
+        assert_eq!(kept, vec![("合", 100.0), ("合", 104.0), ("计", 100.2)]);
+    }
+
+    #[test]
     fn dot_leaders_are_not_fake_bold() {
         let gs: Vec<Glyph> = (0..10)
             .map(|i| {
