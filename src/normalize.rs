@@ -13,8 +13,13 @@ use std::borrow::Cow;
 use unicode_normalization::char::decompose_compatible;
 
 /// Maps one character to its matching form.
+#[inline]
 pub fn fold_char(c: char) -> char {
     let u = c as u32;
+    // Every folded character lies at or above the CJK radicals (most text lies below).
+    if u < 0x2E80 {
+        return c;
+    }
     match u {
         // Full-width ASCII digits and letters.
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {

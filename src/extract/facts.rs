@@ -77,15 +77,17 @@ pub struct CellSource {
 /// Applies the fact patterns to every section.
 pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
     let mut out = Vec::new();
+    let scopes = Scopes::of(patterns);
     for (i, section) in outline.sections.iter().enumerate() {
         if section.body.is_empty() {
             continue;
         }
         let trail = outline.trail(i);
+        let mut in_scope = scopes.for_trail(&trail);
         let mut found: Vec<(usize, Fact)> = Vec::new();
         let mut seen: HashSet<(String, Option<String>, Decimal)> = HashSet::new();
-        for p in &patterns.patterns {
-            if p.scope.as_ref().is_some_and(|s| !s.is_match(&trail)) {
+        for (n, p) in patterns.patterns.iter().enumerate() {
+            if !in_scope.applies(n) {
                 continue;
             }
             for m in p.apply(&section.body, &patterns.units) {
@@ -125,6 +127,72 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
     let derived = derive(&out);
     out.extend(derived);
     out
+}
+
+/// The patterns' scopes, each distinct scope once: many patterns share one, and a section's trail
+/// is tested against each distinct scope at most once.
+struct Scopes<'p> {
+    /// Per pattern: the index of its scope in `distinct`, `None` for every section.
+    of_pattern: Vec<Option<usize>>,
+    distinct: Vec<&'p regex::Regex>,
+}
+
+impl<'p> Scopes<'p> {
+    fn of(patterns: &'p PatternSet) -> Scopes<'p> {
+        let mut distinct: Vec<&'p regex::Regex> = Vec::new();
+        let of_pattern = patterns
+            .patterns
+            .iter()
+            .map(|p| {
+                let scope = p.scope.as_ref()?;
+                let at = distinct.iter().position(|d| d.as_str() == scope.as_str());
+                Some(at.unwrap_or_else(|| {
+                    distinct.push(scope);
+                    distinct.len() - 1
+                }))
+            })
+            .collect();
+        Scopes {
+            of_pattern,
+            distinct,
+        }
+    }
+
+    fn for_trail<'s>(&'s self, trail: &'s str) -> InScope<'s, 'p> {
+        InScope {
+            scopes: self,
+            trail,
+            known: vec![None; self.distinct.len()],
+        }
+    }
+}
+
+/// Which scopes one trail matches, each tested when first asked.
+struct InScope<'s, 'p> {
+    scopes: &'s Scopes<'p>,
+    trail: &'s str,
+    known: Vec<Option<bool>>,
+}
+
+impl InScope<'_, '_> {
+    /// True when pattern `n` applies to the trail's section.
+    fn applies(&mut self, n: usize) -> bool {
+        let Some(Some(s)) = self.scopes.of_pattern.get(n).copied() else {
+            return true;
+        };
+        if let Some(Some(known)) = self.known.get(s).copied() {
+            return known;
+        }
+        let hit = self
+            .scopes
+            .distinct
+            .get(s)
+            .is_some_and(|re| re.is_match(self.trail));
+        if let Some(slot) = self.known.get_mut(s) {
+            *slot = Some(hit);
+        }
+        hit
+    }
 }
 
 /// The bytes of `body` that hold the match's `raw` text: the occurrence of `raw` at or after the
@@ -203,6 +271,36 @@ mod tests {
 
     fn doc(pages: &[&[&str]]) -> Document {
         Document::from_text_pages(pages)
+    }
+
+    #[test]
+    fn shared_scopes_are_tested_once_with_the_same_answer() {
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let scopes = Scopes::of(&patterns);
+        let scoped = patterns
+            .patterns
+            .iter()
+            .filter(|p| p.scope.is_some())
+            .count();
+        assert!(scopes.distinct.len() < scoped, "patterns share scopes");
+        let d = doc(&[&[
+            "第三部分 某局2021年度部门决算情况说明",
+            "一、收入支出决算总体情况说明",
+            "收入总计100万元。",
+            "二、“三公”经费支出情况说明",
+            "“三公”经费支出5万元。",
+        ]]);
+        let o = outline(&d);
+        for i in 0..o.sections.len() {
+            let trail = o.trail(i);
+            let mut in_scope = scopes.for_trail(&trail);
+            for _ in 0..2 {
+                for (n, p) in patterns.patterns.iter().enumerate() {
+                    let want = p.scope.as_ref().is_none_or(|s| s.is_match(&trail));
+                    assert_eq!(in_scope.applies(n), want, "{} in {trail}", p.id);
+                }
+            }
+        }
     }
 
     #[test]

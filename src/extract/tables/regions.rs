@@ -210,8 +210,17 @@ fn is_contents_page(page: &Page, titles: usize, grids: usize) -> bool {
             .contents_page
             .is_match(l.normalized())
     });
-    let bodies = page.lines.iter().filter(|l| is_body_line(l)).count();
-    says_contents || (titles >= 3 && grids == 0 && bodies <= 2)
+    // Body lines are counted only when the rest of the test allows, and only up to the third.
+    says_contents
+        || (titles >= 3
+            && grids == 0
+            && page
+                .lines
+                .iter()
+                .filter(|l| is_body_line(l))
+                .take(3)
+                .count()
+                <= 2)
 }
 
 /// A statement (possibly wrapped over two lines) at or after line `i`.

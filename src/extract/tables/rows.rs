@@ -594,6 +594,9 @@ pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[
             })
         })
         .collect();
+    // The label column of each existing row, computed once (appending a name's tail to a label
+    // cell that holds text leaves it unchanged).
+    let mut existing_cols: Vec<Option<usize>> = existing.iter().map(label_col).collect();
     for (k, mut row) in new.into_iter().enumerate() {
         let col = label_col(&row);
         // The head of a name left alone at the foot of the page (no value, no code), its values on
@@ -601,6 +604,7 @@ pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[
         // page of its values.
         if !started.contains(&col) && hangs_under(existing.last(), &row, col, &label_col) {
             if let (Some(head), Some(c)) = (existing.pop(), col) {
+                existing_cols.pop();
                 row.name = format!("{}{}", head.name, row.name);
                 if let (Some(slot), Some(h)) = (row.raw.get_mut(c), head.raw.get(c)) {
                     *slot = format!("{h}{slot}");
@@ -616,15 +620,14 @@ pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[
         if !started.contains(&col) && bare && !heads[k] {
             // 小计 / 合计 alone finishes a name cut just before it (当年收入 | 小计).
             let tail_word = matches!(row.name.as_str(), "小计" | "合计");
-            if let Some(prev) = existing
-                .iter_mut()
-                .rev()
-                .find(|p| col.is_some() && label_col(p) == col)
-                .filter(|p| {
-                    !ITEM_START.is_match(&row.name)
-                        || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
-                })
-            {
+            // The last row above in the same label column (none for a row without one).
+            let above = col
+                .and_then(|_| existing_cols.iter().rposition(|c| *c == col))
+                .and_then(|i| existing.get_mut(i));
+            if let Some(prev) = above.filter(|p| {
+                !ITEM_START.is_match(&row.name)
+                    || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
+            }) {
                 prev.name.push_str(&row.name);
                 if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
                     slot.push_str(&row.raw[c]);

@@ -687,6 +687,28 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         ops: &[Operand],
         resources: Option<&'a Dictionary>,
     ) -> Result<(), StreamError> {
+        if self.text_state_operator(op, ops, resources)?
+            || self.text_position_operator(op, ops)
+            || self.text_show_operator(op, ops)
+        {
+            return Ok(());
+        }
+        if op == b"Do" {
+            if let Some(Operand::Name(name)) = ops.last() {
+                self.do_xobject(resources, name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Text object and text state operators (BT ET Tc Tw Tz TL Ts Tr Tf); false when `op` is none
+    /// of them.
+    fn text_state_operator(
+        &mut self,
+        op: &[u8],
+        ops: &[Operand],
+        resources: Option<&'a Dictionary>,
+    ) -> Result<bool, StreamError> {
         match op {
             b"BT" => {
                 self.tm = Matrix::IDENTITY;
@@ -705,6 +727,14 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     self.state.font = self.font(resources, name)?;
                 }
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Text positioning operators (Td TD Tm T*); false when `op` is none of them.
+    fn text_position_operator(&mut self, op: &[u8], ops: &[Operand]) -> bool {
+        match op {
             b"Td" => {
                 if let Some([x, y]) = Self::nums::<2>(ops) {
                     self.next_line(x, y);
@@ -726,6 +756,14 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                 }
             }
             b"T*" => self.next_line(0.0, -self.state.leading),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Text showing operators (Tj ' " TJ); false when `op` is none of them.
+    fn text_show_operator(&mut self, op: &[u8], ops: &[Operand]) -> bool {
+        match op {
             b"Tj" => {
                 if let Some(Operand::Str(s)) = ops.last() {
                     self.show(s);
@@ -759,14 +797,9 @@ impl<'a, 'c> Interpreter<'a, 'c> {
                     }
                 }
             }
-            b"Do" => {
-                if let Some(Operand::Name(name)) = ops.last() {
-                    self.do_xobject(resources, name)?;
-                }
-            }
-            _ => {}
+            _ => return false,
         }
-        Ok(())
+        true
     }
 
     fn paint(&mut self, stroke: bool, fill: bool, close: bool) {

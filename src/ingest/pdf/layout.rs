@@ -100,8 +100,12 @@ fn text_key(text: &str) -> u64 {
 /// Removes fake-bold duplicates in place; returns how many were removed.
 pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
     // Buckets by (text, cell of x, cell of y) with cells of about one em; the first drawing is kept.
-    let mut seen: HashMap<(u64, i32, i32), Vec<usize>, BuildHasherDefault<CellHasher>> =
+    // Each bucket is a chain through `next`: the map holds its latest glyph, `next[i]` the one kept
+    // before `i` in the same bucket (`usize::MAX` ends it), so no bucket allocates.
+    let mut seen: HashMap<(u64, i32, i32), usize, BuildHasherDefault<CellHasher>> =
         HashMap::default();
+    seen.reserve(glyphs.len());
+    let mut next = vec![usize::MAX; glyphs.len()];
     let mut keep = vec![true; glyphs.len()];
     let mut removed = 0;
     for (i, g) in glyphs.iter().enumerate() {
@@ -117,17 +121,14 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
         'search: for dx in -1..=1 {
             for dy in -1..=1 {
                 let key = (text, cx.saturating_add(dx), cy.saturating_add(dy));
-                let Some(list) = seen.get(&key) else { continue };
-                for &j in list {
-                    if let Some(h) = glyphs.get(j) {
-                        if (h.x0 - g.x0).abs() < tol_x
-                            && (h.y0 - g.y0).abs() < tol
-                            && h.text == g.text
-                        {
-                            dup = true;
-                            break 'search;
-                        }
+                let mut at = seen.get(&key).copied().unwrap_or(usize::MAX);
+                while let Some(h) = glyphs.get(at) {
+                    if (h.x0 - g.x0).abs() < tol_x && (h.y0 - g.y0).abs() < tol && h.text == g.text
+                    {
+                        dup = true;
+                        break 'search;
                     }
+                    at = next.get(at).copied().unwrap_or(usize::MAX);
                 }
             }
         }
@@ -137,7 +138,11 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
             }
             removed += 1;
         } else {
-            seen.entry((text, cx, cy)).or_default().push(i);
+            if let Some(prev) = seen.insert((text, cx, cy), i) {
+                if let Some(n) = next.get_mut(i) {
+                    *n = prev;
+                }
+            }
         }
     }
     let mut it = keep.iter();
@@ -449,69 +454,70 @@ pub(crate) fn finish_page(
         .collect();
     for mut raw in lines {
         out.unmapped += resolve_private_use(&mut raw.glyphs, marks);
-        let y = (raw.y0 + raw.y1) / 2.0;
-        let mut segments = Vec::new();
-        let mut start = 0;
-        for i in 1..=raw.glyphs.len() {
-            let split = match (raw.glyphs.get(i - 1), raw.glyphs.get(i)) {
-                (Some(p), Some(g)) => {
-                    let em = p.size.max(g.size).max(1.0);
-                    g.x0 - p.x1 > SEGMENT_GAP_EM * em || rule_between(&verticals, p.cx(), g.cx(), y)
-                }
-                _ => true,
-            };
-            if split {
-                if let Some(seg) = raw.glyphs.get(start..i).and_then(build_segment) {
-                    segments.push(seg);
-                }
-                start = i;
-            }
-        }
-        let Some(first) = segments.first() else {
-            continue;
-        };
-        let bbox = segments
-            .iter()
-            .skip(1)
-            .fold(first.bbox, |b, s| b.union(&s.bbox));
-        let text = segments
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.lines.push(Line::new(text, Some(bbox), segments));
-    }
-    // Running page numbers: a line in the top or bottom band that is only a page number.
-    if height > 0.0 {
-        let band = height * MARGIN_BAND;
-        let mut found: Option<usize> = None;
-        // Prefer the bottom-most footer, then the top-most header.
-        for (i, line) in out.lines.iter().enumerate().rev() {
-            let Some(b) = line.bbox else { continue };
-            let cy = (b.y0 + b.y1) / 2.0;
-            if cy >= height - band && page_number_of(&line.text).is_some() {
-                found = Some(i);
-                break;
-            }
-        }
-        if found.is_none() {
-            for (i, line) in out.lines.iter().enumerate() {
-                let Some(b) = line.bbox else { continue };
-                let cy = (b.y0 + b.y1) / 2.0;
-                if cy <= band && page_number_of(&line.text).is_some() {
-                    found = Some(i);
-                    break;
-                }
-            }
-        }
-        if let Some(i) = found {
-            if i < out.lines.len() {
-                let line = out.lines.remove(i);
-                out.printed_number = page_number_of(&line.text);
-            }
+        if let Some(line) = segmented_line(&raw, &verticals) {
+            out.lines.push(line);
         }
     }
+    remove_running_number(&mut out, height);
     out
+}
+
+/// One line's glyphs split into segments at wide gaps and vertical rules; `None` when it has none.
+fn segmented_line(raw: &RawLine, verticals: &[Rule]) -> Option<Line> {
+    let y = (raw.y0 + raw.y1) / 2.0;
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for i in 1..=raw.glyphs.len() {
+        let split = match (raw.glyphs.get(i - 1), raw.glyphs.get(i)) {
+            (Some(p), Some(g)) => {
+                let em = p.size.max(g.size).max(1.0);
+                g.x0 - p.x1 > SEGMENT_GAP_EM * em || rule_between(verticals, p.cx(), g.cx(), y)
+            }
+            _ => true,
+        };
+        if split {
+            if let Some(seg) = raw.glyphs.get(start..i).and_then(build_segment) {
+                segments.push(seg);
+            }
+            start = i;
+        }
+    }
+    let first = segments.first()?;
+    let bbox = segments
+        .iter()
+        .skip(1)
+        .fold(first.bbox, |b, s| b.union(&s.bbox));
+    let text = segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Line::new(text, Some(bbox), segments))
+}
+
+/// Running page numbers: a line in the top or bottom band of a page `height` high that is only a
+/// page number is removed and becomes the page's printed number (the bottom-most footer first,
+/// then the top-most header).
+fn remove_running_number(out: &mut PageLayout, height: f32) {
+    if height <= 0.0 {
+        return;
+    }
+    let band = height * MARGIN_BAND;
+    let centre = |line: &Line| line.bbox.map(|b| (b.y0 + b.y1) / 2.0);
+    let footer = out.lines.iter().rposition(|line| {
+        centre(line).is_some_and(|cy| cy >= height - band) && page_number_of(&line.text).is_some()
+    });
+    let found = footer.or_else(|| {
+        out.lines.iter().position(|line| {
+            centre(line).is_some_and(|cy| cy <= band) && page_number_of(&line.text).is_some()
+        })
+    });
+    if let Some(i) = found {
+        if i < out.lines.len() {
+            let line = out.lines.remove(i);
+            out.printed_number = page_number_of(&line.text);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -542,6 +548,21 @@ mod tests {
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.fake_bold_removed, 2);
         assert_eq!(page.lines[0].text, "合计");
+    }
+
+    #[test]
+    fn fake_bold_is_found_behind_other_glyphs_of_its_cell() {
+        // Three 合 in one em cell: the second stands 4 pt right of the first (beyond the 3 pt
+        // tolerance: kept), the third 0.4 pt right of the first, found behind the second.
+        let mut gs = vec![
+            glyph("合", 100.0, 100.0, 10.0),
+            glyph("合", 104.0, 100.0, 10.0),
+            glyph("合", 100.4, 100.0, 10.0),
+            glyph("计", 100.2, 100.0, 10.0),
+        ];
+        assert_eq!(remove_fake_bold(&mut gs), 1);
+        let kept: Vec<(&str, f32)> = gs.iter().map(|g| (g.text.as_str(), g.x0)).collect();
+        assert_eq!(kept, vec![("合", 100.0), ("合", 104.0), ("计", 100.2)]);
     }
 
     #[test]

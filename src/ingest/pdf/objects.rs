@@ -172,7 +172,7 @@ pub(crate) fn nesting_too_deep(bytes: &[u8]) -> bool {
             {
                 // Jump over the stream data to `endstream`.
                 let rest = bytes.get(i + 6..).unwrap_or_default();
-                match rest.windows(9).position(|w| w == b"endstream") {
+                match memchr::memmem::find(rest, b"endstream") {
                     Some(p) => i += 6 + p + 8,
                     None => return false,
                 }

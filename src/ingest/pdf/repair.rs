@@ -59,15 +59,12 @@ fn is_delim(b: u8) -> bool {
 
 /// Where `needle` first occurs in `hay` at or after `from`.
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// Where `needle` last occurs in `hay`.
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
 /// The `N G` of an object header whose `obj` keyword starts at `kw`, and where the header starts.
@@ -590,7 +587,7 @@ pub(crate) fn patch_rc4_40(b: &[u8]) -> Option<Vec<u8>> {
     let mut from = 0;
     while let Some(p) = find(b, from, b"/Standard") {
         from = p + 9;
-        let start = b[..p].windows(2).rposition(|w| w == b"<<")?;
+        let start = rfind(&b[..p], b"<<")?;
         let end = find(b, p, b">>")?;
         let dict = &b[start..end + 2];
         let v1 = find(dict, 0, b"/V").is_some_and(|v| {
