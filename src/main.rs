@@ -60,7 +60,8 @@ fn extract(mut args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let patterns_dir = args.patterns.clone();
     let config = extract_config(args).context("invalid arguments")?;
     let out_dir = config.out_dir.clone();
-    let outcome = pipeline::run(config).context("the run could not complete")?;
+    let (outcome, kept) = pipeline::run_keeping(config, review_dir.is_some())
+        .context("the run could not complete")?;
     if let Some(dest) = review_dir {
         let vocabulary =
             ReviewVocabulary::load(patterns_dir.as_deref()).context("cannot load patterns")?;
@@ -69,7 +70,12 @@ fn extract(mut args: ExtractArgs) -> anyhow::Result<ExitCode> {
             dest,
             root: None,
         };
-        review::review(&options, &vocabulary).context("review failed")?;
+        // The run's records in memory when it has them all, else read back from the folder.
+        match kept {
+            Some(docs) => review::review_documents(docs, &options, &vocabulary),
+            None => review::review(&options, &vocabulary),
+        }
+        .context("review failed")?;
     }
     Ok(if outcome.has_failures() {
         ExitCode::from(1)

@@ -4,7 +4,8 @@
 //! [`RunOutcome`] whose counts decide the exit code. Parallelism has one level, the document: a fixed
 //! pool of `-j` worker threads, started once and reused for the whole batch (see [`pool`]), runs the
 //! documents, at most a window of them ahead of the next one to write; results are written strictly
-//! in input order by the calling thread as they come (nothing is collected), so the output is
+//! in input order by the calling thread as they come (nothing is collected, except for
+//! `extract --review` the few fields the review reads: [`run_keeping`]), so the output is
 //! byte-identical whatever `-j` is and memory is bounded by the window, not by the batch.
 //!
 //! Each document runs under a time budget, reading included: a document that panics or runs past
@@ -230,7 +231,18 @@ fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), 
 /// Runs the whole batch: finds the inputs, prepares the output folder, gives the documents to the
 /// worker pool and writes their records in input order as they come, then `run.json`, the export and
 /// the summary line.
-pub fn run(mut config: Config) -> Result<RunOutcome, RunError> {
+pub fn run(config: Config) -> Result<RunOutcome, RunError> {
+    run_keeping(config, false).map(|(outcome, _)| outcome)
+}
+
+/// [`run`], and with `keep` the run's records as the review reads them (`extract --review` hands
+/// them over instead of reading the output files back): parsed from each document's lines as they
+/// are written, in the files' order. None when a record is not in memory (a document skipped by
+/// `--incremental` or `--shard`): the review then reads the output folder.
+pub fn run_keeping(
+    mut config: Config,
+    keep: bool,
+) -> Result<(RunOutcome, Option<Vec<crate::review::DocReview>>), RunError> {
     let started = Instant::now();
     let sources = discover(&config.inputs, &config.selection)?;
     let (_lock, done) = prepare_output(&config)?;
@@ -249,6 +261,7 @@ pub fn run(mut config: Config) -> Result<RunOutcome, RunError> {
         &progress,
         config.quiet,
     );
+    sink.kept = keep.then(Kept::default);
     let claimed = sink.seen.keys().map(|id| (id.clone(), None)).collect();
     let shared = Arc::new(Shared {
         config: Arc::clone(&doc_config),
@@ -262,6 +275,7 @@ pub fn run(mut config: Config) -> Result<RunOutcome, RunError> {
         mut manifest,
         failed,
         failed_earlier,
+        kept,
         ..
     } = sink;
     let wall = finish_manifest(&mut manifest, started);
@@ -278,12 +292,38 @@ pub fn run(mut config: Config) -> Result<RunOutcome, RunError> {
     if !config.quiet {
         print_summary(&manifest, failed, failed_earlier, wall, &config.out_dir);
     }
-    Ok(RunOutcome {
+    let outcome = RunOutcome {
         processed: manifest.documents_processed,
         failed,
         skipped: manifest.skipped_incremental + manifest.skipped_other_shard,
         failed_earlier,
-    })
+    };
+    Ok((outcome, kept.map(Kept::documents)))
+}
+
+/// The records written so far, as the review reads them (see [`run_keeping`]).
+#[derive(Default)]
+struct Kept {
+    docs: Vec<crate::review::DocRecord>,
+    facts: Vec<crate::review::FactRecord>,
+    tables: Vec<crate::review::TableRecord>,
+    checks: Vec<crate::review::CheckRecord>,
+}
+
+impl Kept {
+    /// One document's lines; an error (never for lines this program rendered) drops the set.
+    fn add(&mut self, r: &crate::output::Rendered) -> Result<(), crate::output::JsonlError> {
+        use crate::review::records::parse;
+        self.docs.extend(parse(&r.documents, "documents.jsonl")?);
+        self.facts.extend(parse(&r.facts, "facts.jsonl")?);
+        self.tables.extend(parse(&r.tables, "tables.jsonl")?);
+        self.checks.extend(parse(&r.checks, "checks.jsonl")?);
+        Ok(())
+    }
+
+    fn documents(self) -> Vec<crate::review::DocReview> {
+        crate::review::group(self.docs, self.facts, self.tables, self.checks)
+    }
 }
 
 /// Creates the output folder and takes its lock; with `--incremental` repairs what is there and
@@ -447,6 +487,8 @@ struct Sink<'a> {
     manifest: RunManifest,
     failed: usize,
     failed_earlier: usize,
+    /// The records written, kept for the review (see [`run_keeping`]).
+    kept: Option<Kept>,
 }
 
 impl<'a> Sink<'a> {
@@ -477,6 +519,16 @@ impl<'a> Sink<'a> {
             manifest,
             failed: 0,
             failed_earlier: 0,
+            kept: None,
+        }
+    }
+
+    /// Keeps a written document's records for the review (or gives up keeping: see [`Kept::add`]).
+    fn keep(&mut self, a: &Analysis) {
+        if let Some(kept) = &mut self.kept {
+            if kept.add(&a.rendered).is_err() {
+                self.kept = None;
+            }
         }
     }
 
@@ -500,14 +552,19 @@ impl<'a> Sink<'a> {
     fn write(&mut self, outcome: Outcome) -> Result<(), RunError> {
         match outcome {
             Outcome::Skipped(Skip::Done { failed }) => {
+                self.kept = None;
                 self.manifest.skipped_incremental += 1;
                 self.failed_earlier += usize::from(failed);
             }
-            Outcome::Skipped(Skip::OtherShard) => self.manifest.skipped_other_shard += 1,
+            Outcome::Skipped(Skip::OtherShard) => {
+                self.kept = None;
+                self.manifest.skipped_other_shard += 1;
+            }
             Outcome::Duplicate { id, source, bytes } => {
                 let first = self.seen.get(&id).map(String::as_str);
                 let a = report::duplicate(&id, &source, bytes, first, self.config);
                 self.writer.append(&a)?;
+                self.keep(&a);
                 self.count_status(DocStatus::Duplicate);
             }
             Outcome::Analysed(a) => {
@@ -528,6 +585,7 @@ impl<'a> Sink<'a> {
                     }
                 };
                 self.writer.append(&a)?;
+                self.keep(&a);
                 if a.summary.status == DocStatus::Duplicate {
                     self.count_status(DocStatus::Duplicate);
                 } else {

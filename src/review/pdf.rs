@@ -8,15 +8,21 @@
 //! cross-reference stream after a stream; ISO 32000-1 7.5.6, 7.5.8.4) and a trailer whose /Prev is the
 //! original `startxref`.
 //!
+//! The file's objects are read through the ingest's lazy store (`ingest::pdf::store`): only the
+//! trailer, the catalog, the page tree, the annotated pages' `/Annots` and the outline root with its
+//! last item are parsed.
+//!
 //! Not here: deciding what to mark (see `review/mod.rs`). Never re-serialises an original object in
 //! place: a changed object is a new version of it in the update. Encrypted files are refused (strings
 //! of the update would need the file's key).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write as _;
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use thiserror::Error;
+
+use crate::ingest::pdf::store::Store;
 
 /// Why no annotated copy could be written.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -151,15 +157,28 @@ pub fn append(
     outline_title: &str,
     outline: &[OutlineEntry],
 ) -> Result<Appended, AnnotateError> {
+    // A file without a usable startxref is refused before any object is read.
+    last_startxref(original)
+        .and_then(|prev| section_kind(original, prev))
+        .ok_or(AnnotateError::NoStartXref)?;
+    let (doc, pages) = open_structure(original)?;
+    update_over(original, &doc, &pages, highlights, outline_title, outline)
+}
+
+/// The update of `original` over its object layer `doc` (its pages numbered in `pages`).
+fn update_over(
+    original: &[u8],
+    doc: &Store<'_>,
+    pages: &BTreeMap<u32, ObjectId>,
+    highlights: &[Highlight],
+    outline_title: &str,
+    outline: &[OutlineEntry],
+) -> Result<Appended, AnnotateError> {
     let prev = last_startxref(original).ok_or(AnnotateError::NoStartXref)?;
     let xref_stream = section_kind(original, prev).ok_or(AnnotateError::NoStartXref)?;
-    let doc = std::panic::catch_unwind(|| load_structure(original))
-        .map_err(|_| AnnotateError::Unreadable("the reader failed".to_string()))?
-        .map_err(|e| AnnotateError::Unreadable(e.to_string()))?;
     if doc.trailer.get(b"Encrypt").is_ok() {
         return Err(AnnotateError::Encrypted);
     }
-    let pages = doc.get_pages();
     let root_id = doc
         .trailer
         .get(b"Root")
@@ -170,7 +189,7 @@ pub fn append(
         .get(b"Size")
         .and_then(Object::as_i64)
         .unwrap_or(0)
-        .max(i64::from(doc.max_id) + 1);
+        .max(i64::from(doc.max_id()) + 1);
     let mut update = Update {
         next: u32::try_from(size).map_err(|_| AnnotateError::Structure)?,
         objects: BTreeMap::new(),
@@ -184,9 +203,9 @@ pub fn append(
             off_page += 1;
         }
     }
-    let written = add_highlights(&mut update, &doc, &pages, &by_page)?;
+    let written = add_highlights(&mut update, doc, pages, &by_page)?;
     if !outline.is_empty() {
-        add_outline(&mut update, &doc, root_id, &pages, outline_title, outline)?;
+        add_outline(&mut update, doc, root_id, pages, outline_title, outline)?;
     }
     let tail = write_update(original, update, &doc.trailer, prev, xref_stream);
     Ok(Appended {
@@ -279,7 +298,7 @@ fn highlight_dict(h: &Highlight, id: ObjectId, page_id: ObjectId, ap: ObjectId) 
 /// many annotations were written.
 fn add_highlights(
     update: &mut Update,
-    doc: &lopdf::Document,
+    doc: &Store<'_>,
     pages: &BTreeMap<u32, ObjectId>,
     by_page: &BTreeMap<u32, Vec<&Highlight>>,
 ) -> Result<usize, AnnotateError> {
@@ -289,15 +308,11 @@ fn add_highlights(
         let Some(&page_id) = pages.get(page_no) else {
             continue;
         };
-        let mut page = doc
-            .get_object(page_id)
-            .and_then(Object::as_dict)
-            .map_err(|_| AnnotateError::Structure)?
-            .clone();
+        let mut page = doc.dict(page_id).ok_or(AnnotateError::Structure)?.clone();
         let mut annots: Vec<Object> = match page.get(b"Annots") {
             Ok(Object::Reference(id)) => doc
-                .get_object(*id)
-                .and_then(Object::as_array)
+                .get(*id)
+                .and_then(|o| o.as_array().ok())
                 .cloned()
                 .unwrap_or_default(),
             Ok(Object::Array(a)) => a.clone(),
@@ -340,19 +355,16 @@ fn add_highlights(
 /// the item the new one follows.
 fn hook_outline_item(
     update: &mut Update,
-    doc: &lopdf::Document,
+    doc: &Store<'_>,
     root_id: ObjectId,
     item_id: ObjectId,
 ) -> Result<(ObjectId, Option<ObjectId>), AnnotateError> {
-    let catalog = doc
-        .get_object(root_id)
-        .and_then(Object::as_dict)
-        .map_err(|_| AnnotateError::Structure)?;
+    let catalog = doc.dict(root_id).ok_or(AnnotateError::Structure)?;
     let existing = catalog
         .get(b"Outlines")
         .and_then(Object::as_reference)
         .ok()
-        .and_then(|id| Some((id, doc.get_object(id).ok()?.as_dict().ok()?.clone())));
+        .and_then(|id| Some((id, doc.dict(id)?.clone())));
     let (root_outline, parent_last) = match existing {
         Some((id, mut dict)) => {
             let last = dict.get(b"Last").and_then(Object::as_reference).ok();
@@ -381,7 +393,7 @@ fn hook_outline_item(
         }
     };
     if let Some(last) = parent_last {
-        if let Ok(mut dict) = doc.get_object(last).and_then(Object::as_dict).cloned() {
+        if let Some(mut dict) = doc.dict(last).cloned() {
             dict.set("Next", Object::Reference(item_id));
             update.put(last, &Object::Dictionary(dict));
         }
@@ -392,7 +404,7 @@ fn hook_outline_item(
 /// Outline: a "failing checks" item with one child per entry, spliced after the existing items.
 fn add_outline(
     update: &mut Update,
-    doc: &lopdf::Document,
+    doc: &Store<'_>,
     root_id: ObjectId,
     pages: &BTreeMap<u32, ObjectId>,
     title: &str,
@@ -537,371 +549,69 @@ fn write_xref_table(
     out.push(b'\n');
 }
 
-/// The file's object layer as far as the update needs it: the trailer, the catalog, the page tree,
-/// the pages' indirect `/Annots` arrays and the outline root with its last item, each read from its
-/// offset through the cross-reference sections (startxref → trailer → /Prev chain), never the page
-/// contents, fonts or images. A file this reading cannot follow (a damaged table, an object stream it
-/// cannot open) is read whole instead, so the result is the same object set either way.
-fn load_structure(original: &[u8]) -> lopdf::Result<lopdf::Document> {
-    match lazy::load(original) {
-        Some(doc) => Ok(doc),
-        None => lopdf::Document::load_mem(original),
+/// The file's object layer as far as the update needs it, through the ingest's lazy store: the
+/// trailer, the catalog, the page tree and, when asked, the pages' indirect `/Annots` arrays and the
+/// outline root with its last item, each parsed from its offset through the cross-reference sections
+/// (startxref → trailer → `/XRefStm` → `/Prev` chain, object streams), never the page contents,
+/// fonts or images. A file this reading cannot follow (a damaged table, an object it cannot parse)
+/// is loaded whole by lopdf instead, so the object set is the same either way.
+fn open_structure(original: &[u8]) -> Result<(Store<'_>, BTreeMap<u32, ObjectId>), AnnotateError> {
+    if let Some(store) = Store::lazy(original) {
+        if let Some(pages) = page_ids(&store).filter(|_| !store.broken()) {
+            return Ok((store, pages));
+        }
     }
+    let doc = std::panic::catch_unwind(|| lopdf::Document::load_mem(original))
+        .map_err(|_| AnnotateError::Unreadable("the reader failed".to_string()))?
+        .map_err(|e| AnnotateError::Unreadable(e.to_string()))?;
+    let store = Store::whole(doc);
+    let pages = page_ids(&store).unwrap_or_default();
+    Ok((store, pages))
 }
 
-mod lazy {
-    //! The few objects of a PDF an incremental update reads, found through its cross-reference
-    //! sections. In: the file's bytes. Out: a `lopdf::Document` holding only those objects (None when
-    //! a section or an object cannot be read this way). Not here: repairing files.
+/// Deepest page tree followed.
+const MAX_TREE_DEPTH: usize = 64;
 
-    use std::collections::{BTreeMap, HashSet};
+/// Page number (1-based, in page-tree order) → the page's object id, numbered as the ingest numbers
+/// pages: a node with `/Kids` that is not typed `/Page` is an inner node, anything else a page; a
+/// node met twice is skipped. None when a node of the tree cannot be read.
+fn page_ids(store: &Store<'_>) -> Option<BTreeMap<u32, ObjectId>> {
+    let (_, catalog) = store.catalog()?;
+    let root = catalog.get(b"Pages").and_then(Object::as_reference).ok()?;
+    let mut out = BTreeMap::new();
+    let mut visited = HashSet::new();
+    page_tree(store, root, 0, &mut visited, &mut out)?;
+    Some(out)
+}
 
-    use lopdf::xref::{Xref, XrefEntry, XrefType};
-    use lopdf::{Dictionary, Document, Object, ObjectId, ObjectStream, Reader};
-
-    fn reader(buffer: &[u8], xref: Xref) -> Reader<'_> {
-        let mut document = Document::new();
-        document.reference_table = xref;
-        Reader {
-            buffer,
-            document,
-            encryption_state: None,
-            raw_objects: BTreeMap::new(),
-        }
+fn page_tree(
+    store: &Store<'_>,
+    id: ObjectId,
+    depth: usize,
+    visited: &mut HashSet<ObjectId>,
+    out: &mut BTreeMap<u32, ObjectId>,
+) -> Option<()> {
+    if depth > MAX_TREE_DEPTH || !visited.insert(id) {
+        return Some(());
     }
-
-    fn skip_ws(b: &[u8], mut i: usize) -> usize {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0) {
-            i += 1;
-        }
-        i
-    }
-
-    fn number(b: &[u8], i: usize) -> Option<(u64, usize)> {
-        let i = skip_ws(b, i);
-        let end = i + b
-            .get(i..)?
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        let n = std::str::from_utf8(&b[i..end]).ok()?.parse().ok()?;
-        Some((n, end))
-    }
-
-    /// One object at `offset` whose number is read from its `N G obj` header, with the entries known
-    /// so far (for an indirect `/Length`).
-    fn object_at(buffer: &[u8], offset: usize, known: &Xref) -> Option<Object> {
-        let (n, i) = number(buffer, offset)?;
-        let (g, _) = number(buffer, i)?;
-        let id = (u32::try_from(n).ok()?, u16::try_from(g).ok()?);
-        let mut xref = known.clone();
-        xref.insert(
-            id.0,
-            XrefEntry::Normal {
-                offset: u32::try_from(offset).ok()?,
-                generation: id.1,
-            },
-        );
-        reader(buffer, xref)
-            .get_object(id, &mut HashSet::new())
-            .ok()
-    }
-
-    /// A classic section at `offset`: its entries and its trailer dictionary.
-    fn classic(buffer: &[u8], offset: usize) -> Option<(Xref, Dictionary)> {
-        let mut xref = Xref::new(0, XrefType::CrossReferenceTable);
-        let mut i = skip_ws(buffer, offset) + 4;
-        loop {
-            let j = skip_ws(buffer, i);
-            if buffer.get(j..)?.starts_with(b"trailer") {
-                i = j + 7;
-                break;
-            }
-            let (start, k) = number(buffer, j)?;
-            let (count, mut k) = number(buffer, k)?;
-            for n in start..start + count {
-                let (off, k1) = number(buffer, k)?;
-                let (generation, k2) = number(buffer, k1)?;
-                let t = skip_ws(buffer, k2);
-                let kind = *buffer.get(t)?;
-                k = t + 1;
-                let n = u32::try_from(n).ok()?;
-                if kind == b'n' {
-                    xref.entries.entry(n).or_insert(XrefEntry::Normal {
-                        offset: u32::try_from(off).ok()?,
-                        generation: u16::try_from(generation).ok()?,
-                    });
-                } else if kind == b'f' {
-                    xref.entries.entry(n).or_insert(XrefEntry::Free);
-                } else {
-                    return None;
-                }
-            }
-            i = k;
-        }
-        // The trailer dictionary, read as the body of an object of its own.
-        let at = skip_ws(buffer, i);
-        let rest = buffer.get(at..)?;
-        let end = rest.windows(9).position(|w| w == b"startxref")?;
-        let mut wrapped = b"1 0 obj\n".to_vec();
-        wrapped.extend_from_slice(&rest[..end]);
-        wrapped.extend_from_slice(b"\nendobj\n");
-        let mut one = Xref::new(2, XrefType::CrossReferenceTable);
-        one.insert(
-            1,
-            XrefEntry::Normal {
-                offset: 0,
-                generation: 0,
-            },
-        );
-        let dict = reader(&wrapped, one)
-            .get_object((1, 0), &mut HashSet::new())
-            .ok()?
-            .as_dict()
-            .ok()?
-            .clone();
-        Some((xref, dict))
-    }
-
-    /// A cross-reference stream at `offset`: its entries and its dictionary.
-    fn stream(buffer: &[u8], offset: usize, known: &Xref) -> Option<(Xref, Dictionary)> {
-        let object = object_at(buffer, offset, known)?;
-        let stream = object.as_stream().ok()?;
-        let mut dict = stream.dict.clone();
-        // As the whole-file reader keeps the trailer of a stream section: without the stream's keys.
-        for key in [&b"Length"[..], b"W", b"Index"] {
-            dict.remove(key);
-        }
-        let data = if stream.dict.get(b"Filter").is_ok() {
-            stream.decompressed_content().ok()?
-        } else {
-            stream.content.clone()
-        };
-        let widths: Vec<usize> = stream
-            .dict
-            .get(b"W")
-            .and_then(Object::as_array)
-            .ok()?
-            .iter()
-            .map(|w| w.as_i64().ok().and_then(|w| usize::try_from(w).ok()))
-            .collect::<Option<_>>()?;
-        if widths.len() != 3 {
-            return None;
-        }
-        let size = dict.get(b"Size").and_then(Object::as_i64).ok()?;
-        let index: Vec<i64> = match stream.dict.get(b"Index").and_then(Object::as_array) {
-            Ok(a) => a.iter().map(|x| x.as_i64().ok()).collect::<Option<_>>()?,
-            Err(_) => vec![0, size],
-        };
-        let field = |row: &[u8], from: usize, width: usize, default: u64| -> u64 {
-            if width == 0 {
-                return default;
-            }
-            row[from..from + width]
-                .iter()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
-        };
-        let row_len: usize = widths.iter().sum();
-        let mut xref = Xref::new(0, XrefType::CrossReferenceStream);
-        let mut rows = data.chunks_exact(row_len.max(1));
-        for pair in index.chunks(2) {
-            let [start, count] = pair else { return None };
-            for n in *start..*start + *count {
-                let row = rows.next()?;
-                let kind = field(row, 0, widths[0], 1);
-                let a = field(row, widths[0], widths[1], 0);
-                let b = field(row, widths[0] + widths[1], widths[2], 0);
-                let n = u32::try_from(n).ok()?;
-                let entry = match kind {
-                    0 => XrefEntry::Free,
-                    1 => XrefEntry::Normal {
-                        offset: u32::try_from(a).ok()?,
-                        generation: u16::try_from(b).ok()?,
-                    },
-                    2 => XrefEntry::Compressed {
-                        container: u32::try_from(a).ok()?,
-                        index: u16::try_from(b).ok()?,
-                    },
-                    _ => continue,
-                };
-                xref.entries.entry(n).or_insert(entry);
+    let node = store.dict(id)?;
+    let kids = match node.get(b"Kids") {
+        Ok(Object::Reference(r)) => store.get(*r)?.as_array().ok(),
+        Ok(Object::Array(a)) => Some(a),
+        _ => None,
+    };
+    let typed_page = matches!(node.get(b"Type"), Ok(Object::Name(n)) if n == b"Page");
+    match kids {
+        Some(kids) if !typed_page => {
+            for kid in kids.iter().filter_map(|k| k.as_reference().ok()) {
+                page_tree(store, kid, depth + 1, visited, out)?;
             }
         }
-        Some((xref, dict))
-    }
-
-    /// One section at `offset` (classic or stream) with its trailer.
-    fn section(buffer: &[u8], offset: usize, known: &Xref) -> Option<(Xref, Dictionary)> {
-        if buffer.get(skip_ws(buffer, offset)..)?.starts_with(b"xref") {
-            classic(buffer, offset)
-        } else {
-            stream(buffer, offset, known)
+        _ => {
+            out.insert(out.len() as u32 + 1, id);
         }
     }
-
-    fn merge(into: &mut Xref, from: Xref) {
-        for (n, e) in from.entries {
-            into.entries.entry(n).or_insert(e);
-        }
-    }
-
-    /// The objects the update reads; None when one cannot be read this way.
-    pub(super) fn load(original: &[u8]) -> Option<Document> {
-        let pdf_at = original.windows(5).position(|w| w == b"%PDF-").unwrap_or(0);
-        let buffer = &original[pdf_at..];
-        let start = super::last_startxref(buffer)?;
-        let mut xref = Xref::new(0, XrefType::CrossReferenceTable);
-        let (first, mut trailer) = section(buffer, start, &xref)?;
-        xref.cross_reference_type = first.cross_reference_type;
-        merge(&mut xref, first);
-        let mut seen = HashSet::from([start]);
-        if let Some(at) = trailer.get(b"XRefStm").ok().and_then(|o| o.as_i64().ok()) {
-            let (more, _) = stream(buffer, usize::try_from(at).ok()?, &xref)?;
-            merge(&mut xref, more);
-        }
-        let mut prev = trailer.remove(b"Prev").and_then(|o| o.as_i64().ok());
-        if prev.is_some() {
-            // As the whole-file reader does (it reads the hybrid stream while following /Prev).
-            trailer.remove(b"XRefStm");
-        }
-        while let Some(at) = prev {
-            let at = usize::try_from(at).ok()?;
-            if !seen.insert(at) {
-                break;
-            }
-            let (more, t) = section(buffer, at, &xref)?;
-            merge(&mut xref, more);
-            if let Some(s) = t.get(b"XRefStm").ok().and_then(|o| o.as_i64().ok()) {
-                let (more, _) = stream(buffer, usize::try_from(s).ok()?, &xref)?;
-                merge(&mut xref, more);
-            }
-            prev = t.get(b"Prev").ok().and_then(|o| o.as_i64().ok());
-        }
-        xref.size = xref.entries.keys().next_back().map_or(0, |n| n + 1);
-        if trailer.get(b"Encrypt").is_ok() {
-            // The caller refuses it; the whole-file reader gives it the same trailer.
-            return None;
-        }
-        let mut wanted = Wanted {
-            reader: reader(buffer, xref),
-            streams: BTreeMap::new(),
-            objects: BTreeMap::new(),
-        };
-        let root = trailer.get(b"Root").and_then(Object::as_reference).ok()?;
-        let catalog = wanted.fetch(root)?;
-        let catalog = catalog.as_dict().ok()?.clone();
-        if let Ok(outlines) = catalog.get(b"Outlines").and_then(Object::as_reference) {
-            if let Some(o) = wanted.fetch(outlines) {
-                if let Ok(last) = o
-                    .as_dict()
-                    .and_then(|d| d.get(b"Last"))
-                    .and_then(Object::as_reference)
-                {
-                    wanted.fetch(last);
-                }
-            }
-        }
-        let pages = catalog.get(b"Pages").and_then(Object::as_reference).ok()?;
-        wanted.tree(pages, 0)?;
-        let mut document = Document::new();
-        document.max_id = wanted
-            .reader
-            .document
-            .reference_table
-            .size
-            .saturating_sub(1);
-        document.reference_table = std::mem::replace(
-            &mut wanted.reader.document.reference_table,
-            Xref::new(0, XrefType::CrossReferenceTable),
-        );
-        document.trailer = trailer;
-        document.objects = wanted.objects;
-        Some(document)
-    }
-
-    struct Wanted<'a> {
-        reader: Reader<'a>,
-        streams: BTreeMap<u32, BTreeMap<ObjectId, Object>>,
-        objects: BTreeMap<ObjectId, Object>,
-    }
-
-    impl Wanted<'_> {
-        /// Reads object `id` (from its offset or its object stream) into the set.
-        fn fetch(&mut self, id: ObjectId) -> Option<Object> {
-            if let Some(o) = self.objects.get(&id) {
-                return Some(o.clone());
-            }
-            let entry = self.reader.document.reference_table.get(id.0)?.clone();
-            let object = match entry {
-                XrefEntry::Normal { offset, .. } => match self.direct(id, offset) {
-                    Some(o) => o,
-                    None => self.reader.get_object(id, &mut HashSet::new()).ok()?,
-                },
-                XrefEntry::Compressed { container, .. } => {
-                    if !self.streams.contains_key(&container) {
-                        let mut s = self
-                            .reader
-                            .get_object((container, 0), &mut HashSet::new())
-                            .ok()?
-                            .as_stream()
-                            .ok()?
-                            .clone();
-                        let objects = ObjectStream::new(&mut s).ok()?.objects;
-                        self.streams.insert(container, objects);
-                    }
-                    self.streams.get(&container)?.get(&id)?.clone()
-                }
-                _ => return None,
-            };
-            self.objects.insert(id, object.clone());
-            Some(object)
-        }
-
-        /// Object `id` parsed from the bytes at `offset` on, when it is not a stream (a dictionary
-        /// or an array needs no other object to be read); None: read it through the whole file.
-        /// The object reader counts the lines before the offset it starts from, so reading from the
-        /// object's own offset saves a pass over the file per object.
-        fn direct(&self, id: ObjectId, offset: u32) -> Option<Object> {
-            let bytes = self.reader.buffer.get(usize::try_from(offset).ok()?..)?;
-            let mut xref = Xref::new(id.0.saturating_add(1), XrefType::CrossReferenceTable);
-            xref.insert(
-                id.0,
-                XrefEntry::Normal {
-                    offset: 0,
-                    generation: id.1,
-                },
-            );
-            let object = reader(bytes, xref)
-                .get_object(id, &mut HashSet::new())
-                .ok()?;
-            (!matches!(object, Object::Stream(_))).then_some(object)
-        }
-
-        /// A node of the page tree, its kids and the pages' indirect `/Annots`.
-        fn tree(&mut self, id: ObjectId, depth: usize) -> Option<()> {
-            if depth > 64 {
-                return None;
-            }
-            let node = self.fetch(id)?;
-            let node = node.as_dict().ok()?;
-            if let Ok(annots) = node.get(b"Annots").and_then(Object::as_reference) {
-                self.fetch(annots);
-            }
-            let kids = match node.get(b"Kids") {
-                Ok(Object::Reference(r)) => self.fetch(*r)?,
-                Ok(k) => k.clone(),
-                Err(_) => return Some(()),
-            };
-            for kid in kids.as_array().ok()? {
-                let kid = kid.as_reference().ok()?;
-                if self.objects.contains_key(&kid) {
-                    continue;
-                }
-                self.tree(kid, depth + 1)?;
-            }
-            Some(())
-        }
-    }
+    Some(())
 }
 
 /// Consecutive object numbers: (first number, [(offset, generation)]).
@@ -1009,6 +719,38 @@ fn write_real(out: &mut Vec<u8>, v: f64) {
         out.push(b'0');
         return;
     }
+    if let Some(thousandths) = f32_thousandths(v) {
+        let (int, frac) = (
+            thousandths.unsigned_abs() / 1000,
+            thousandths.unsigned_abs() % 1000,
+        );
+        if thousandths < 0 {
+            out.push(b'-');
+        }
+        let _ = write!(out, "{int}");
+        if frac > 0 {
+            let digits = format!("{frac:03}");
+            out.push(b'.');
+            out.extend_from_slice(digits.trim_end_matches('0').as_bytes());
+        }
+        return;
+    }
+    write_real_formatted(out, v);
+}
+
+/// `v` in thousandths, rounded half to even as `{:.3}` rounds, when `v` is an `f32` value (every
+/// real the update writes is): its 24-bit significand times 1000 is exact in an `f64`, so the
+/// rounding sees the exact value. None for any other value (formatted instead).
+fn f32_thousandths(v: f64) -> Option<i64> {
+    if f64::from(v as f32) != v || v.abs() >= 1e12 {
+        return None;
+    }
+    let n = (v * 1000.0).round_ties_even();
+    Some(n as i64)
+}
+
+/// `v` with three decimals, trailing zeros and a negative zero dropped.
+fn write_real_formatted(out: &mut Vec<u8>, v: f64) {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     out.extend_from_slice(if s.is_empty() || s == "-" || s == "-0" {
@@ -1075,6 +817,29 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&out), "[1.5 2 0 100.125]");
     }
 
+    /// The reals written from thousandths are those `{:.3}` gives (ties included: k/16 values sit
+    /// exactly half way between two thousandths).
+    #[test]
+    fn reals_from_thousandths_are_the_formatted_ones() {
+        let mut values: Vec<f64> = vec![0.0, -0.0, -0.0004, 0.0005, 0.0625, 0.1875, -0.0625, 1e11];
+        values.extend((0..20000).map(|i| f64::from(i as f32 * 0.0625 - 600.0)));
+        values.extend((0..20000).map(|i| f64::from((i as f32).mul_add(0.0371, -300.0))));
+        values.extend([0.35f32, 0.45, 0.65, 0.8, 0.9, 612.3456, 791.9999].map(f64::from));
+        for v in values {
+            let (mut fast, mut formatted) = (Vec::new(), Vec::new());
+            write_real(&mut fast, v);
+            write_real_formatted(&mut formatted, v);
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&formatted),
+                "{v}"
+            );
+        }
+        let mut tie = Vec::new();
+        write_real(&mut tie, 0.0625);
+        assert_eq!(tie, b"0.062");
+    }
+
     #[test]
     fn text_strings_are_utf16_with_a_byte_order_mark() {
         let mut out = Vec::new();
@@ -1082,46 +847,95 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&out), "<FEFF54088BA10041>");
     }
 
-    /// The objects read through the cross-reference sections are those of the whole-file reader, for
-    /// a classic table, a cross-reference stream with object streams, and an update on top of each
-    /// (a /Prev chain).
+    /// A file rewritten by qpdf with `args`, None when qpdf is not installed (a failure in CI).
+    fn qpdf(bytes: &[u8], args: &[&str], name: &str) -> Option<Vec<u8>> {
+        let dir = std::env::temp_dir().join(format!("yujuesuan-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let (input, output) = (
+            dir.join(format!("{name}-in.pdf")),
+            dir.join(format!("{name}.pdf")),
+        );
+        std::fs::write(&input, bytes).ok()?;
+        let run = std::process::Command::new("qpdf")
+            .args(args)
+            .arg(&input)
+            .arg(&output)
+            .status();
+        if run.is_err() {
+            assert!(
+                std::env::var_os("YUJUESUAN_SHARED").is_none(),
+                "qpdf is missing"
+            );
+            return None;
+        }
+        std::fs::read(&output).ok()
+    }
+
+    /// The update read through the ingest's lazy store is the update read from the whole file
+    /// (lopdf's loading), byte for byte, and numbers the pages as lopdf does: for a classic table, a
+    /// cross-reference stream with object streams, qpdf's rewrites of both (object streams generated,
+    /// and disabled), and each of them after one and two updates of its own (a /Prev chain).
     #[test]
-    fn the_structure_read_through_the_xref_is_the_whole_files() {
+    fn the_update_over_the_lazy_store_is_the_update_over_the_whole_file() {
+        let h = |page: u32| Highlight {
+            page,
+            rect: [10.0, 10.0, 50.0, 20.0],
+            mark: Mark::Fail,
+            contents: "合计 x".to_string(),
+        };
+        let entries = [OutlineEntry {
+            title: "t".to_string(),
+            page: 1,
+            top: Some(700.0),
+        }];
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         for modern in [false, true] {
             let fx = crate::fixture::review_fixture(modern);
-            let h = Highlight {
-                page: 1,
-                rect: [10.0, 10.0, 50.0, 20.0],
-                mark: Mark::Fail,
-                contents: "x".to_string(),
-            };
-            let entry = OutlineEntry {
-                title: "t".to_string(),
-                page: 1,
-                top: None,
-            };
-            let updated = annotate(&fx.bytes, &[h], "f", &[entry])
-                .expect("annotated")
-                .bytes;
-            for bytes in [&fx.bytes, &updated] {
-                let lazy = lazy::load(bytes).expect("read through the xref");
-                let full = lopdf::Document::load_mem(bytes).expect("read whole");
-                assert_eq!(lazy.get_pages(), full.get_pages());
-                assert_eq!(format!("{:?}", lazy.trailer), format!("{:?}", full.trailer));
-                assert_eq!(lazy.max_id, full.max_id);
-                assert!(lazy.objects.len() >= 3);
-                assert!(lazy.objects.len() < full.objects.len());
-                for (id, o) in &lazy.objects {
-                    assert_eq!(
-                        format!("{o:?}"),
-                        format!("{:?}", full.objects[id]),
-                        "{id:?}"
-                    );
+            for (name, args) in [
+                ("objstm", &["--object-streams=generate"][..]),
+                ("classic", &["--object-streams=disable"][..]),
+            ] {
+                if let Some(b) = qpdf(&fx.bytes, args, &format!("{modern}-{name}")) {
+                    files.push((format!("{modern} qpdf {name}"), b));
                 }
             }
-            // The update read the same way gives the same bytes as one read whole.
-            assert!(updated.len() > fx.bytes.len());
+            files.push((format!("{modern} fixture"), fx.bytes));
         }
+        let mut lazily = 0;
+        for (name, original) in files {
+            let mut bytes = original;
+            for round in 0..3 {
+                let store = Store::lazy(&bytes).expect("the sections are followed");
+                let pages = page_ids(&store).expect("the page tree is read");
+                let whole = Store::whole(lopdf::Document::load_mem(&bytes).expect("read whole"));
+                let full = whole.as_whole().map(lopdf::Document::get_pages);
+                assert_eq!(Some(&pages), full.as_ref(), "{name} {round}");
+                assert_eq!(page_ids(&whole), Some(pages.clone()), "{name} {round}");
+                assert_eq!(store.max_id(), whole.max_id(), "{name} {round}");
+                let hs = [h(1), h(1), h(2)];
+                let lazy = update_over(&bytes, &store, &pages, &hs, "f", &entries);
+                let from_whole = update_over(&bytes, &whole, &pages, &hs, "f", &entries);
+                let lazy = lazy.expect("annotated");
+                assert_eq!(Ok(&lazy), from_whole.as_ref(), "{name} {round}");
+                assert_eq!(lazy.highlights, 2, "{name}: page 2 is not in the file");
+                // The store parsed the structure alone: never a page's contents.
+                assert!(!store.broken());
+                lazily += 1;
+                let mut next = bytes.clone();
+                next.extend_from_slice(&lazy.tail);
+                if round > 0 {
+                    // Each update's /Prev is the section before it.
+                    let text = String::from_utf8_lossy(&lazy.tail).into_owned();
+                    let prev = last_startxref(&bytes).map(|p| format!("/Prev {p}"));
+                    assert!(prev.is_some_and(|p| text.contains(&p)), "{name} {round}");
+                }
+                bytes = next;
+            }
+        }
+        assert!(lazily >= 6);
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("yujuesuan-store-{}", std::process::id())),
+        );
     }
 
     /// The annotation written straight into bytes is the serialised dictionary, byte for byte.

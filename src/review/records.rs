@@ -188,21 +188,43 @@ where
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
+    let name = path.display().to_string();
+    lines_of(&text)
+        .par_iter()
+        .map(|&(i, line)| parse_line(i, line, &name))
+        .collect()
+}
+
+/// The records of JSON Lines text (`name` says where it comes from in an error), parsed in the
+/// calling thread: one document's lines as the run writes them (a parallel parse of a few lines
+/// costs more in waking threads than it saves).
+pub fn parse<T>(text: &str, name: &str) -> Result<Vec<T>, JsonlError>
+where
+    T: for<'de> Deserialize<'de>,
+{
+    lines_of(text)
+        .into_iter()
+        .map(|(i, line)| parse_line(i, line, name))
+        .collect()
+}
+
+/// The non-blank lines of a text with their 0-based numbers.
+fn lines_of(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    lines
-        .par_iter()
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| JsonlError::Json {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })
-        })
         .collect()
+}
+
+fn parse_line<T>(i: usize, line: &str, name: &str) -> Result<T, JsonlError>
+where
+    T: for<'de> Deserialize<'de>,
+{
+    serde_json::from_str(line).map_err(|e| JsonlError::Json {
+        path: name.to_string(),
+        line: i + 1,
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]

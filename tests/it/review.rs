@@ -347,4 +347,39 @@ fn extract_with_review_annotates_the_fixture() {
             assert!(coloured > 50, "failing value {bx:?} is painted red");
         }
     }
+    // The records handed over in memory make the files the review of the written folder makes,
+    // and so does a run that skips the document (`--incremental`: the review reads the folder).
+    let from_disk = dir.join("rev-disk");
+    let review = bin()
+        .arg("review")
+        .arg(&out)
+        .arg("-o")
+        .arg(&from_disk)
+        .output()
+        .expect("runs");
+    assert!(review.status.success());
+    let again = dir.join("rev-again");
+    let rerun = bin()
+        .arg("extract")
+        .arg(&pdf)
+        .arg("-o")
+        .arg(&out)
+        .args(["--progress", "never", "--incremental", "--review"])
+        .arg(&again)
+        .output()
+        .expect("runs");
+    assert!(rerun.status.success());
+    for other in [&from_disk, &again] {
+        for name in ["fixture.annotated.pdf", "report.html"] {
+            let (a, b) = (
+                std::fs::read(rev.join(name)),
+                std::fs::read(other.join(name)),
+            );
+            assert!(
+                a.is_ok() && a.ok() == b.ok(),
+                "{name} in {}",
+                other.display()
+            );
+        }
+    }
 }

@@ -41,7 +41,7 @@ mod geometry;
 mod layout;
 mod objects;
 mod repair;
-mod store;
+pub(crate) mod store;
 
 use std::collections::HashSet;
 

@@ -122,6 +122,31 @@ impl<'f> Store<'f> {
             Kind::Lazy(_) => None,
         }
     }
+
+    /// The highest object number the file lists as in use (the cross-reference entries of a lazy
+    /// store; lopdf's `max_id` of one loaded whole): an incremental update numbers its new objects
+    /// above it.
+    pub(crate) fn max_id(&self) -> u32 {
+        match &self.kind {
+            Kind::Whole(doc) => doc.max_id,
+            Kind::Lazy(lazy) => lazy.entries.keys().next_back().copied().unwrap_or(0),
+        }
+    }
+
+    /// The object `id` when it is a dictionary (not a stream), parsed on first request.
+    pub(crate) fn dict(&self, id: ObjectId) -> Option<&Dictionary> {
+        self.get(id)?.as_dict().ok()
+    }
+
+    /// The catalog (`/Root` of the trailer) with its object id.
+    pub(crate) fn catalog(&self) -> Option<(ObjectId, &Dictionary)> {
+        let id = self
+            .trailer
+            .get(b"Root")
+            .and_then(Object::as_reference)
+            .ok()?;
+        Some((id, self.dict(id)?))
+    }
 }
 
 impl Lazy<'_> {
