@@ -217,22 +217,30 @@ pub struct Line {
     pub text: String,
     /// Box of the whole line (PDF only).
     pub bbox: Option<Rect>,
-    /// The positioned pieces of the line (PDF only; empty for text input).
-    pub segments: Vec<Segment>,
-    /// `text` in matching form ([`crate::normalize::normalize_line`]), computed when the line is built.
+    /// The positioned pieces of the line (PDF only; empty for text input). A boxed slice, not a
+    /// `Vec`: a line's segments are final, and a document can hold millions of lines.
+    pub segments: Box<[Segment]>,
+    /// `text` in matching form ([`crate::normalize::normalize_line`]), computed when the line is built
+    /// and kept only where it differs from `text` (`None`: the matching form is `text` itself), so a
+    /// line that needs no folding (most lines of a text report, every empty line) holds one string.
     #[serde(skip)]
-    normalized: String,
+    normalized: Option<Box<str>>,
 }
 
 impl Line {
     /// A line of text `text` with its box and segments; its matching form is computed here.
     pub fn new(text: impl Into<String>, bbox: Option<Rect>, segments: Vec<Segment>) -> Line {
         let text = text.into();
-        let normalized = crate::normalize::normalize_line(&text);
+        let normalized = if is_matching_form(&text) {
+            None
+        } else {
+            let form = crate::normalize::normalize_line(&text);
+            (form != text).then(|| form.into_boxed_str())
+        };
         Line {
             text,
             bbox,
-            segments,
+            segments: segments.into_boxed_slice(),
             normalized,
         }
     }
@@ -241,7 +249,7 @@ impl Line {
     /// between two ASCII words): what [`crate::normalize::normalize_line`] gives for `text`, computed
     /// once when the line was built.
     pub fn normalized(&self) -> &str {
-        &self.normalized
+        self.normalized.as_deref().unwrap_or(&self.text)
     }
 
     /// The display box of the characters `from..to` of `text` (character indices), where the line
@@ -266,6 +274,13 @@ impl Line {
     pub fn plain(text: impl Into<String>) -> Line {
         Line::new(text, None, Vec::new())
     }
+}
+
+/// True when `text` is already in matching form: no whitespace and no character that
+/// [`crate::normalize::fold_char`] changes, so [`crate::normalize::normalize_line`] gives it back.
+fn is_matching_form(text: &str) -> bool {
+    text.chars()
+        .all(|c| !c.is_whitespace() && crate::normalize::fold_char(c) == c)
 }
 
 /// A straight ruling edge (a stroked line or a thin filled rectangle), horizontal or vertical, in
@@ -503,6 +518,31 @@ pub fn is_private_use(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_keeps_its_matching_form_only_where_it_differs() {
+        // (text, matching form, whether the line holds the form apart from its text)
+        let cases = [
+            ("", "", false),
+            ("收入总计4193.92万元", "收入总计4193.92万元", false),
+            ("收入总计 4193.92 万元", "收入总计4193.92万元", true),
+            ("（一）基本支出", "(一)基本支出", true),
+            ("２０２４年", "2024年", true),
+            ("⼀般公共预算", "一般公共预算", true),
+            ("2.35 2.35", "2.35 2.35", false),
+            ("   ", "", true),
+            ("\u{3000}合计", "合计", true),
+        ];
+        for (text, form, apart) in cases {
+            let line = Line::plain(text);
+            assert_eq!(line.normalized(), form, "{text:?}");
+            assert_eq!(line.normalized(), crate::normalize::normalize_line(text));
+            assert_eq!(line.normalized.is_some(), apart, "{text:?}");
+            assert_eq!(line.text, text);
+        }
+        // A text report of 200 MB has about ten million lines: each byte of a line counts.
+        assert!(std::mem::size_of::<Line>() <= 80);
+    }
 
     #[test]
     fn warning_codes_are_written_as_their_names() {

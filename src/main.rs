@@ -13,6 +13,9 @@ use yujuesuan::patterns::{PatternSet, ReviewVocabulary};
 use yujuesuan::{export, ingest, inspect, output, pipeline, review};
 
 /// mimalloc, chosen by measurement (see Cargo.toml): the pipeline allocates many small strings.
+/// `--features system-allocator` builds with the system allocator instead (to measure the two
+/// against each other, or to run under a heap profiler that hooks `malloc`).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -60,14 +60,15 @@ pub fn table_part(tables: &[super::Table]) -> &'static str {
 
 /// Reads the contents list of `doc`.
 pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
-    // Lines in matching form, with their page.
-    let lines: Vec<(&str, u32)> = doc
-        .pages
-        .iter()
-        .flat_map(|p| p.lines.iter().map(move |l| (l.normalized(), p.number)))
-        .collect();
+    // Lines in matching form, with their page (walked, not collected: a document's lines can be
+    // millions; only the entries after the contents heading are kept).
+    let all_lines = || {
+        doc.pages
+            .iter()
+            .flat_map(|p| p.lines.iter().map(move |l| (l.normalized(), p.number)))
+    };
     let mut out = Listed {
-        published_separately: lines.iter().find_map(|(t, _)| {
+        published_separately: all_lines().find_map(|(t, _)| {
             crate::vocabulary::current()
                 .tables
                 .separate_tables
@@ -76,7 +77,7 @@ pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
         }),
         ..Listed::default()
     };
-    let Some(start) = lines.iter().position(|(t, _)| {
+    let Some(start) = all_lines().position(|(t, _)| {
         crate::vocabulary::current()
             .tables
             .contents_page
@@ -84,9 +85,11 @@ pub fn listed(doc: &Document, ident: Identifier<'_>) -> Listed {
     }) else {
         return out;
     };
+    // The heading, the 80 lines read after it and the one a wrapped title may take.
+    let lines: Vec<(&str, u32)> = all_lines().skip(start).take(82).collect();
     let mut seen: Vec<String> = Vec::new();
-    let mut i = start + 1;
-    while i < lines.len() && i <= start + 80 {
+    let mut i = 1;
+    while i < lines.len() && i <= 80 {
         let (text, page) = lines[i];
         let e = entry_text(text);
         if e.is_empty() {
