@@ -240,7 +240,7 @@ pub(crate) fn name_tail(s: &Segment) -> Option<(Piece, Piece)> {
             .iter()
             .any(|a| n.x1.min(a.x1) - n.x0.max(a.x0) >= 1.0)
     });
-    if !(over || han_first) || parse_number(&amount.0).is_none() {
+    if !(over || han_first) || cell_number(&amount.0).is_none() {
         return None;
     }
     let union = |bs: &[Rect]| bs.iter().copied().reduce(|a, b| a.union(&b));
