@@ -21,7 +21,7 @@ use super::Status;
 use crate::amount::WAN_YUAN;
 use crate::extract::facts::{Fact, Origin};
 use crate::extract::tables::figures::{
-    add_part_set, default_figures, CellSel, ColMatch, LineFinder, PartSets,
+    default_figures, CellSel, ColumnParts, LineFinder, PartSets,
 };
 use crate::extract::tables::{Row, Table};
 
@@ -51,8 +51,8 @@ pub enum Mode {
     ColumnGroups,
     /// The total row = Σ the rows named by `part_rows` (all present), first money column with a total.
     NamedRowsSum,
-    /// Per column group (`group_words`, when a leaf holds `grouped_when_leaf_has`): each of `sums`,
-    /// its total and parts named by the `parts` column rules.
+    /// Per column group (`column_parts.group_words`, when a leaf holds `grouped_when_leaf_has`):
+    /// each of `sums`, its total and parts named by the `column_parts.parts` column rules.
     ColumnParts,
     /// `columns` = [budget, done, rate] (by position): rate = done / budget × 100 at the printed
     /// precision.
@@ -220,22 +220,14 @@ pub struct IdentityDef {
     /// The message of an `insufficient_data` record (`{family}`, `{a}`, `{b}` filled in).
     #[serde(default)]
     pub missing: String,
-    #[serde(default)]
-    pub group_words: Vec<String>,
+    /// `column_parts`: the column group is a leaf of `column_parts.group_words` only when a leaf
+    /// holds this word.
     #[serde(default)]
     pub grouped_when_leaf_has: String,
+    /// `column_parts`: the part columns (`[identity.column_parts]`, as the 三公 figures of
+    /// `tables/figures.toml` read them; its `part_set` names a `[part_sets.NAME]` of that file).
     #[serde(default)]
-    pub meetings: Vec<String>,
-    #[serde(default)]
-    pub total_part: String,
-    #[serde(default)]
-    pub meetings_total_part: String,
-    #[serde(default)]
-    pub parts: BTreeMap<String, Vec<ColMatch>>,
-    /// `column_parts`: a named set of parts of `tables/figures.toml` (`[part_sets.NAME]`) added to
-    /// `parts`: the columns the figures read and the identity checks are written once.
-    #[serde(default)]
-    pub part_set: String,
+    pub column_parts: ColumnParts,
     #[serde(default)]
     pub sums: Vec<PartSum>,
     #[serde(default)]
@@ -316,7 +308,7 @@ impl Identities {
     pub fn add_part_sets(&mut self, sets: &PartSets) {
         self.unknown_part_sets.clear();
         for (i, d) in self.defs.iter_mut().enumerate() {
-            if !add_part_set(&mut d.parts, &d.part_set, sets) {
+            if !d.column_parts.add_part_set(sets) {
                 self.unknown_part_sets.push(i);
             }
         }
@@ -455,9 +447,9 @@ impl Identities {
             if self.unknown_part_sets.contains(&i) {
                 out.push(format!(
                     "{}: {}: unknown part set {:?} (tables/figures.toml `[part_sets]`)",
-                    at("part_set"),
+                    at("column_parts.part_set"),
                     d.id,
-                    d.part_set
+                    d.column_parts.part_set
                 ));
             }
             check_keys(d, keys, &at, &mut out);
@@ -597,8 +589,7 @@ fn check_keys(d: &IdentityDef, keys: &[&str], at: &dyn Fn(&str) -> String, out: 
 fn check_parts(d: &IdentityDef, at: &dyn Fn(&str) -> String, out: &mut Vec<String>) {
     for s in &d.sums {
         for p in std::iter::once(&s.total).chain(&s.parts) {
-            let name = if p == "$total" { &d.total_part } else { p };
-            if !d.parts.contains_key(name) {
+            if !d.column_parts.has_part(p) {
                 out.push(format!("{}: {}: unknown part {p:?}", at("sums"), d.id));
             }
         }
@@ -776,16 +767,30 @@ tables = [{ id = 'F08', columns = ['金额'], rows = [['本年支出合计', '8'
             .iter()
             .find(|d| d.mode == Mode::ColumnParts)
             .expect("the column_parts identity");
-        assert_eq!(d.part_set, "sangong");
-        assert_eq!(&d.parts, sangong);
-        for g in default_figures()
+        assert_eq!(d.column_parts.part_set, "sangong");
+        assert_eq!(&d.column_parts.parts, sangong);
+        let groups: Vec<_> = default_figures()
             .groups
             .iter()
-            .filter(|g| g.part_set == "sangong")
-        {
+            .filter(|g| g.column_parts.part_set == "sangong")
+            .cloned()
+            .collect();
+        assert_eq!(groups.len(), 2, "the F07 and B07 groups");
+        for g in &groups {
             for (part, rules) in sangong {
-                assert_eq!(g.parts.get(part), Some(rules), "{:?} {part}", g.tables);
+                let got = g.column_parts.parts.get(part);
+                assert_eq!(got, Some(rules), "{:?} {part}", g.tables);
             }
+            // The identity and the figures read the same group, meeting and total words.
+            assert_eq!(g.column_parts.meetings, d.column_parts.meetings);
+            assert_eq!(g.column_parts.total_part, d.column_parts.total_part);
+            let (mut a, mut b) = (
+                g.column_parts.group_words.clone(),
+                d.column_parts.group_words.clone(),
+            );
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{:?}", g.tables);
         }
         assert_eq!(
             sangong.get("overseas").map(Vec::len),
@@ -796,7 +801,7 @@ tables = [{ id = 'F08', columns = ['金额'], rows = [['本年支出合计', '8'
 
     #[test]
     fn an_unknown_part_set_is_a_problem() {
-        let text = "[[identity]]\nid = '{table}.{name}{group}'\ntables = ['B07']\nmode = 'column_parts'\npart_set = 'nosuch'\n";
+        let text = "[[identity]]\nid = '{table}.{name}{group}'\ntables = ['B07']\nmode = 'column_parts'\n[identity.column_parts]\npart_set = 'nosuch'\n";
         let mut ids = Identities {
             file: "mine.toml".to_string(),
             defs: toml::from_str::<IdentitiesEntry>(text)
@@ -809,7 +814,7 @@ tables = [{ id = 'F08', columns = ['金额'], rows = [['本年支出合计', '8'
         let problems = ids.check(text, &[], &["B07"]);
         assert_eq!(
             problems[0],
-            "mine.toml:1:identity[0]:part_set: {table}.{name}{group}: unknown part set \"nosuch\" \
+            "mine.toml:1:identity[0]:column_parts.part_set: {table}.{name}{group}: unknown part set \"nosuch\" \
              (tables/figures.toml `[part_sets]`)"
         );
     }

@@ -26,8 +26,8 @@ use super::{compare, Check, Role, Status, Term};
 use crate::extract::facts::{Fact, Origin};
 use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
-    any_column_has, any_match, cell_ref, current_year, data_row, key_figures, leaf, money_cols,
-    norm_name, select_any, total_row, ColMatch,
+    any_match, cell_ref, current_year, data_row, key_figures, leaf, money_cols, norm_name,
+    select_any, total_row, ColMatch,
 };
 use crate::extract::tables::labels::{self, LabelRole};
 use crate::extract::tables::rows::{self, RowRole};
@@ -547,24 +547,18 @@ fn named_rows_sum(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
 /// count as zero when some of them is printed).
 fn column_parts(d: &IdentityDef, t: &Table, out: &mut Vec<Check>) {
     let Some(row) = data_row(t) else { return };
-    let meetings = any_column_has(t, &d.meetings);
+    let cp = &d.column_parts;
+    let total_part = cp.total_part(t);
     let groups: Vec<&str> = if !d.grouped_when_leaf_has.is_empty()
         && t.columns
             .iter()
             .any(|c| leaf(c).contains(d.grouped_when_leaf_has.as_str()))
     {
-        d.group_words.iter().map(String::as_str).collect()
+        cp.group_words.iter().map(String::as_str).collect()
     } else {
         vec![""]
     };
-    let rules = |part: &str| -> &[ColMatch] {
-        let name = match part {
-            "$total" if meetings => d.meetings_total_part.as_str(),
-            "$total" => d.total_part.as_str(),
-            p => p,
-        };
-        d.parts.get(name).map(Vec::as_slice).unwrap_or(&[])
-    };
+    let rules = |part: &str| -> &[ColMatch] { cp.rules(part, total_part) };
     for g in groups {
         let col = |rules: &[ColMatch]| -> Option<usize> {
             money_cols(t).find(|&c| {

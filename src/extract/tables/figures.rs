@@ -403,27 +403,12 @@ pub struct FigureGroup {
     pub gate_total: Vec<CellSel>,
     #[serde(default)]
     pub gate_parts: Vec<CellSel>,
-    /// `column_parts`: the group words; the table is grouped when two or more leaves are one of them.
-    #[serde(default)]
-    pub group_words: Vec<String>,
     /// `column_parts`: the group read by `group = 'main'` figures when the table is grouped.
     #[serde(default)]
     pub main_group: String,
-    /// `column_parts`: words of columns that make the table's total part `meetings_total_part`
-    /// (会议费 / 培训费 beside 三公: the 三公 小计) instead of `total_part`.
+    /// `column_parts`: the columns read (`[figures.column_parts]`).
     #[serde(default)]
-    pub meetings: Vec<String>,
-    #[serde(default)]
-    pub total_part: String,
-    #[serde(default)]
-    pub meetings_total_part: String,
-    /// `column_parts`: the named parts, each a list of alternative rules.
-    #[serde(default)]
-    pub parts: BTreeMap<String, Vec<ColMatch>>,
-    /// `column_parts`: a named set of parts (`[part_sets.NAME]`) added to `parts` (a part of
-    /// `parts` of the same name wins).
-    #[serde(default)]
-    pub part_set: String,
+    pub column_parts: ColumnParts,
     /// `column_parts`: the figures kept only when every gate holds and the `anchors` columns exist.
     #[serde(default)]
     pub gates: Vec<FigureGate>,
@@ -432,6 +417,66 @@ pub struct FigureGroup {
     /// `column_parts`: figures kept whatever the gates say (outside the identities).
     #[serde(default)]
     pub ungated: Vec<String>,
+}
+
+/// The named part columns of a `column_parts` table (the 三公 layout), as the figure groups of
+/// `tables/figures.toml` and the `column_parts` identities of `identities.toml` both read them (a
+/// `column_parts` table of the entry).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnParts {
+    /// The group words (预算数 / 决算数): the column group is the label's leaf.
+    #[serde(default)]
+    pub group_words: Vec<String>,
+    /// Words of columns that make the table's total part `meetings_total_part` (会议费 / 培训费
+    /// beside 三公: the 三公 小计) instead of `total_part`.
+    #[serde(default)]
+    pub meetings: Vec<String>,
+    #[serde(default)]
+    pub total_part: String,
+    #[serde(default)]
+    pub meetings_total_part: String,
+    /// The named parts, each a list of alternative rules.
+    #[serde(default)]
+    pub parts: BTreeMap<String, Vec<ColMatch>>,
+    /// A named set of parts (`[part_sets.NAME]`) added to `parts` (a part of `parts` of the same
+    /// name wins).
+    #[serde(default)]
+    pub part_set: String,
+}
+
+impl ColumnParts {
+    /// The name of the total part of table `t`: `meetings_total_part` when a column holds one of
+    /// `meetings`, else `total_part`.
+    pub fn total_part(&self, t: &Table) -> &str {
+        if any_column_has(t, &self.meetings) {
+            &self.meetings_total_part
+        } else {
+            &self.total_part
+        }
+    }
+
+    /// The rules of part `part`, `$total` being the part `total` (see [`ColumnParts::total_part`]);
+    /// none for an unknown part.
+    pub fn rules(&self, part: &str, total: &str) -> &[ColMatch] {
+        let name = if part == "$total" { total } else { part };
+        self.parts.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// True when `part` names a part (`$total`: the plain `total_part`).
+    pub fn has_part(&self, part: &str) -> bool {
+        let name = if part == "$total" {
+            self.total_part.as_str()
+        } else {
+            part
+        };
+        self.parts.contains_key(name)
+    }
+
+    /// Adds the parts of `part_set` from `sets` (see [`add_part_set`]); false when it names no set.
+    pub fn add_part_set(&mut self, sets: &PartSets) -> bool {
+        add_part_set(&mut self.parts, &self.part_set, sets)
+    }
 }
 
 /// How row names are compared (`[names]`): the marks of a detail row (`其中：`), the numerals of
@@ -511,7 +556,7 @@ impl Figures {
         mut groups: Vec<FigureGroup>,
     ) -> Figures {
         for g in &mut groups {
-            add_part_set(&mut g.parts, &g.part_set, &part_sets);
+            g.column_parts.add_part_set(&part_sets);
         }
         Figures {
             file: file.to_string(),
@@ -579,11 +624,12 @@ impl Figures {
                     out.push(format!("{}: unknown table id {id:?}", at("tables")));
                 }
             }
-            if !g.part_set.is_empty() && !self.part_sets.contains_key(&g.part_set) {
+            let cp = &g.column_parts;
+            if !cp.part_set.is_empty() && !self.part_sets.contains_key(&cp.part_set) {
                 out.push(format!(
                     "{}: unknown part set {:?}",
-                    at("part_set"),
-                    g.part_set
+                    at("column_parts.part_set"),
+                    cp.part_set
                 ));
             }
             for f in &g.figure {
@@ -595,7 +641,7 @@ impl Figures {
                         format!("{}: figure {:?} has no cells", at("figure.cells"), f.key),
                     ),
                     FigureMode::ColumnParts
-                        if f.part != "$total" && !g.parts.contains_key(&f.part) =>
+                        if f.part != "$total" && !g.column_parts.parts.contains_key(&f.part) =>
                     {
                         out.push(format!(
                             "{}: figure {:?} names unknown part {:?}",
@@ -743,21 +789,15 @@ pub fn any_column_has(t: &Table, words: &[String]) -> bool {
 
 fn column_parts(t: &Table, g: &FigureGroup, out: &mut Vec<KeyFigure>) {
     let Some(row) = data_row(t) else { return };
-    let is_grouped = grouped(t, &g.group_words);
+    let cp = &g.column_parts;
+    let is_grouped = grouped(t, &cp.group_words);
     let main = if is_grouped {
         g.main_group.as_str()
     } else {
         ""
     };
-    let total_part = if any_column_has(t, &g.meetings) {
-        g.meetings_total_part.as_str()
-    } else {
-        g.total_part.as_str()
-    };
-    let rules = |part: &str| -> &[ColMatch] {
-        let name = if part == "$total" { total_part } else { part };
-        g.parts.get(name).map(Vec::as_slice).unwrap_or(&[])
-    };
+    let total_part = cp.total_part(t);
+    let rules = |part: &str| -> &[ColMatch] { cp.rules(part, total_part) };
     // Budget tables that print the previous year beside this one (2021年 | 2022年 | 增减变化情况)
     // give this year's figures: the latest year's group only.
     // The same for groups named as the previous year's or the change (上年 | 当年 | 增减变化情况:
@@ -862,7 +902,7 @@ mod tests {
     use super::*;
 
     fn rules(g: &FigureGroup, part: &str) -> Vec<ColMatch> {
-        g.parts.get(part).cloned().unwrap_or_default()
+        g.column_parts.parts.get(part).cloned().unwrap_or_default()
     }
 
     fn group(id: &str) -> FigureGroup {
