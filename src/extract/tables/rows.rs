@@ -37,8 +37,8 @@ use serde::Deserialize;
 use super::grid::CellGrid;
 use super::header::{Header, Role};
 use super::unit::Unit;
-use crate::amount::{cell_number, cell_percent};
 use super::Row;
+use crate::amount::{cell_number, cell_percent};
 use crate::document::Rect;
 use crate::normalize::normalize_line;
 
