@@ -99,14 +99,17 @@ fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
 }
 
 /// True when every segment of a line lies within one column of `edges` (column boundaries, left to
-/// right), give or take a character's width.
+/// right), give or take a character's width. A segment starting in a column may run past its right
+/// boundary by a quarter of its own width: the boundary sits in the middle of the gap the first
+/// page's texts left, and a wrapped name filling its column on a later page reaches further.
 fn fits_columns(line: &Line, edges: &[f32]) -> bool {
     !line.segments.is_empty()
         && line.segments.iter().all(|s| {
             let slack = s.size.max(1.0);
+            let overrun = (0.25 * (s.bbox.x1 - s.bbox.x0)).max(slack);
             edges
                 .windows(2)
-                .any(|w| s.bbox.x0 >= w[0] - slack && s.bbox.x1 <= w[1] + slack)
+                .any(|w| s.bbox.x0 >= w[0] - slack && s.bbox.x1 <= w[1] + overrun)
         })
 }
 
@@ -492,6 +495,30 @@ mod tests {
         assert!(!is_cell_paragraph(&note, &table));
         // Before the body starts nothing is a cell paragraph.
         assert!(!is_cell_paragraph(&gapped, &[&head]));
+    }
+
+    #[test]
+    fn a_wrapped_name_reaching_past_the_first_pages_boundary_fits_its_column() {
+        // The open table's columns: name | amount | amount; the name column's boundary (150) sits
+        // in the middle of the gap the first page's short names left before the amounts.
+        let edges = [40.0, 150.0, 240.0, 300.0];
+        // A name filling its column on a later page runs past that boundary by less than a
+        // quarter of its width: it is still the name column's text.
+        assert!(fits_columns(
+            &line(&[("科研项目引进及对接经", 60.0, 162.0)], 200.0),
+            &edges
+        ));
+        assert!(fits_columns(&line(&[("费", 40.0, 50.0)], 210.0), &edges));
+        // A text running over most of the next column is not.
+        assert!(!fits_columns(
+            &line(&[("本表反映部门预算项目支出", 60.0, 230.0)], 200.0),
+            &edges
+        ));
+        // Nor a text starting left of the table.
+        assert!(!fits_columns(
+            &line(&[("注：本表", 10.0, 60.0)], 200.0),
+            &edges
+        ));
     }
 
     #[test]

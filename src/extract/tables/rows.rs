@@ -23,7 +23,10 @@
 //! an indented first line), however far apart rows are set by paragraphs beside them; so does an
 //! indented name-only line broken early (before a bracket or a word that does not fit). A name's
 //! head alone at the foot of a page whose values come on the next page with its tail hanging left of
-//! it is one row, on the page of its values. A word column
+//! it is one row, on the page of its values. A name centred on its values prints as many lines
+//! below the values line as above it: a line hanging at the column's edge at the name's own line
+//! distance below the values continues it while it has fewer, and once it has as many the next
+//! name line starts the next row, however the rows are set. A word column
 //! after the last values with none of its own (绩效目标) is text of the row, not a block.
 //!
 //! Not here: header detection, unit decisions. Limits: wrapped-name joining in unruled grids is
@@ -265,6 +268,66 @@ struct Draft {
     explicit_code: bool,
     /// Right edge and height of the name's last line, where the grid gives positions.
     end: Option<(f32, f32)>,
+    /// The name's lines above the line of its values, and below it (a name centred on its values
+    /// prints as many of each).
+    above: u8,
+    below: u8,
+    /// Centre of this line's name text (of the row's last name line once lines are joined), and
+    /// the smallest distance between two of the name's lines.
+    name_y: f32,
+    line_gap: Option<f32>,
+}
+
+impl Draft {
+    /// Joins `d`, the next line of this row's name (and its values, `take_values`), to this row.
+    fn absorb(&mut self, d: Draft, take_values: bool) {
+        self.row.name.push_str(&d.row.name);
+        if take_values {
+            self.row.cells = d.row.cells;
+        }
+        append_raw(&mut self.row, d.row.raw, &d.row.cell_rects);
+        if !d.row.name.is_empty() {
+            if !take_values {
+                if self.has_value {
+                    self.below += 1;
+                } else {
+                    self.above += 1;
+                }
+            }
+            let gap = d.name_y - self.name_y;
+            if gap > 0.0 {
+                self.line_gap = Some(self.line_gap.map_or(gap, |g| g.min(gap)));
+            }
+            self.name_y = d.name_y;
+        }
+        self.has_value |= take_values;
+        self.y = d.y;
+        if d.end.is_some() || !take_values {
+            self.end = d.end;
+        }
+    }
+
+    /// True when this row's name is centred on its values and already complete: it has lines above
+    /// the values line and as many below it, so a further name line starts the next row.
+    fn centred_complete(&self) -> bool {
+        self.has_value && self.above > 0 && self.below >= self.above
+    }
+
+    /// True when `d` is the next line of a name centred on this row's values, however far apart rows
+    /// are set: the name has more lines above its values than below, and `d`, a name fragment
+    /// hanging at the column's left edge (`left`), follows its last line at its own line distance.
+    fn centred_tail(&self, d: &Draft, left: Option<f32>) -> bool {
+        let (Some(gap), Some(left), Some(x)) = (self.line_gap, left, d.row.indent) else {
+            return false;
+        };
+        let at_line = (d.name_y - self.name_y - gap).abs() <= (0.1 * gap).max(0.5);
+        self.has_value
+            && self.below < self.above
+            && !d.has_value
+            && !d.row.name.is_empty()
+            && at_line
+            && x <= left + 1.0
+    }
 }
 
 /// Reads the body rows of a grid.
@@ -342,6 +405,7 @@ fn block_draft(cx: &RowCx, b: &Block, prev_code: Option<&str>) -> Option<Draft> 
         return None;
     }
     let explicit_code = code.is_some();
+    let above = u8::from(!has_value && !name.is_empty());
     let level = code.as_deref().and_then(code_level);
     let cell_rects = raw
         .iter()
@@ -369,6 +433,13 @@ fn block_draft(cx: &RowCx, b: &Block, prev_code: Option<&str>) -> Option<Draft> 
         y: grid.row_center(r),
         explicit_code,
         end: b.label.and_then(|c| grid.text_end_at(r, c)),
+        above,
+        below: 0,
+        name_y: b
+            .label
+            .and_then(|c| grid.own_box(r, c))
+            .map_or(grid.row_center(r), |t| (t.y0 + t.y1) / 2.0),
+        line_gap: None,
     })
 }
 
@@ -496,24 +567,16 @@ fn join_wrapped_names(drafts: Vec<Draft>, pitch: f32) -> Vec<Draft> {
         let starts_item = ITEM_START.is_match(&d.row.name) || d.explicit_code;
         if let Some(prev) = out.last_mut() {
             let close = pitch > 0.0 && (d.y - prev.y) < pitch * 0.8 || hangs(prev, &d, left, right);
-            // A name fragment continuing the row above.
-            if !d.has_value && !starts_item && close {
-                prev.row.name.push_str(&d.row.name);
-                append_raw(&mut prev.row, d.row.raw, &d.row.cell_rects);
-                prev.y = d.y;
-                prev.end = d.end;
+            // A name fragment continuing the row above (not once a name centred on its values
+            // is complete), or the next line of a name centred on its values.
+            let continues = close && !prev.centred_complete() || prev.centred_tail(&d, left);
+            if !d.has_value && !starts_item && continues {
+                prev.absorb(d, false);
                 continue;
             }
             // Values whose name fragment finishes a name-only row just above.
             if d.has_value && !prev.has_value && !starts_item && close {
-                prev.row.name.push_str(&d.row.name);
-                prev.row.cells = d.row.cells;
-                append_raw(&mut prev.row, d.row.raw, &d.row.cell_rects);
-                prev.has_value = true;
-                prev.y = d.y;
-                if d.end.is_some() {
-                    prev.end = d.end;
-                }
+                prev.absorb(d, true);
                 continue;
             }
         }

@@ -1210,3 +1210,164 @@ fn project_table_with_names_cut_by_page_breaks() {
     assert!(sums.len() >= 3, "{sums:?}");
     assert!(sums.iter().all(|(_, s)| *s == Status::Pass), "{sums:?}");
 }
+
+/// The lines of a project table page: title, unit and a two-line header over a name column, two
+/// amount columns and a paragraph column (绩效目标), then `body`.
+fn centred_project_page(number: u32, body: Vec<Line>) -> Page {
+    let mut p = Page::new(number);
+    p.lines = vec![
+        at(50.0, &[("部门预算项目支出及其他支出预算表", 120.0, 160.0)]),
+        at(70.0, &[("单位：万元", 420.0, 50.0)]),
+        at(
+            90.0,
+            &[
+                ("项目名称（单", 40.0, 60.0),
+                ("金额", 200.0, 20.0),
+                ("其他资金", 255.0, 40.0),
+                ("绩效目标", 360.0, 40.0),
+            ],
+        ),
+        at(102.0, &[("位）", 60.0, 20.0)]),
+    ];
+    p.lines.extend(body);
+    p
+}
+
+/// Project names centred on their values in an unruled table whose paragraph column sets the rows
+/// at the names' own line distance: a name has as many lines below its values as above them, so
+/// a name line hanging at the column's edge below the values, at the name's line distance, ends
+/// the name (three lines with the values on the middle one; four with the values between the
+/// second and the third), though rows are no closer than the paragraph's lines.
+#[test]
+fn names_centred_on_their_values_keep_their_lines_below_the_values() {
+    let para = "保障信息系统稳定运行，";
+    let body = vec![
+        at(
+            120.0,
+            &[
+                ("合计", 80.0, 20.0),
+                ("170.00", 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        at(
+            136.0,
+            &[
+                ("甲单位", 45.0, 30.0),
+                ("170.00", 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        ),
+        at(152.0, &[(para, 292.0, 110.0)]),
+        at(
+            168.0,
+            &[("甲单位信息系统运维", 60.0, 90.0), (para, 292.0, 110.0)],
+        ),
+        at(
+            184.0,
+            &[
+                ("二〇二六年度", 40.0, 60.0),
+                ("60.00", 200.0, 25.0),
+                ("0.00", 270.0, 20.0),
+                (para, 292.0, 110.0),
+            ],
+        ),
+        at(200.0, &[("运维项目", 40.0, 40.0), (para, 292.0, 110.0)]),
+        at(
+            216.0,
+            &[("甲单位业务用房物业", 60.0, 90.0), (para, 292.0, 110.0)],
+        ),
+        at(
+            232.0,
+            &[("管理及设备维护服务", 40.0, 90.0), (para, 292.0, 110.0)],
+        ),
+        at(240.0, &[("110.00", 200.0, 30.0), ("0.00", 270.0, 20.0)]),
+        at(
+            248.0,
+            &[("二〇二五至二〇二六", 40.0, 90.0), (para, 292.0, 110.0)],
+        ),
+        at(264.0, &[("年度项目", 40.0, 40.0), (para, 292.0, 110.0)]),
+        at(280.0, &[(para, 292.0, 110.0)]),
+    ];
+    let ts = extract(
+        &pdf(vec![centred_project_page(21, body)]),
+        &Outline::default(),
+        test_id(),
+    );
+    let t = ts
+        .iter()
+        .find(|t| t.title.contains("项目支出"))
+        .expect("project table");
+    let rows: Vec<(&str, Option<u8>)> = t.rows.iter().map(|r| (r.name.as_str(), r.level)).collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("合计", None),
+            ("甲单位", Some(1)),
+            ("甲单位信息系统运维二〇二六年度运维项目", Some(2)),
+            (
+                "甲单位业务用房物业管理及设备维护服务二〇二五至二〇二六年度项目",
+                Some(2)
+            ),
+        ]
+    );
+    assert_eq!(
+        cell(
+            t,
+            "甲单位业务用房物业管理及设备维护服务二〇二五至二〇二六年度项目",
+            "金额"
+        ),
+        Some(d("110"))
+    );
+}
+
+/// Names centred on their values in rows set closely (no paragraph beside them): once a name has
+/// as many lines below its values as above, the next name line starts the next row, even when it
+/// is closer to the line above than rows are to each other.
+#[test]
+fn a_name_centred_on_its_values_is_complete_with_its_lines_below() {
+    let row = |y: f32, name: &str, x: f32, v: &str| {
+        at(
+            y,
+            &[
+                (name, x, 10.0 * name.chars().count() as f32),
+                (v, 200.0, 30.0),
+                ("0.00", 270.0, 20.0),
+            ],
+        )
+    };
+    let body = vec![
+        row(120.0, "合计", 80.0, "700.00"),
+        row(160.0, "甲单位", 45.0, "600.00"),
+        row(200.0, "办公经费", 60.0, "590.00"),
+        at(240.0, &[("乙单位信息化产业发", 47.0, 90.0)]),
+        at(248.0, &[("100.00", 200.0, 30.0), ("0.00", 270.0, 20.0)]),
+        at(256.0, &[("展中心", 40.0, 30.0)]),
+        at(272.0, &[("其他信息化产业", 60.0, 70.0)]),
+        at(280.0, &[("100.00", 200.0, 30.0), ("0.00", 270.0, 20.0)]),
+        at(288.0, &[("发展经费", 40.0, 40.0)]),
+        row(328.0, "甲单位会议经费", 60.0, "10.00"),
+    ];
+    let ts = extract(
+        &pdf(vec![centred_project_page(21, body)]),
+        &Outline::default(),
+        test_id(),
+    );
+    let t = ts
+        .iter()
+        .find(|t| t.title.contains("项目支出"))
+        .expect("project table");
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "合计",
+            "甲单位",
+            "办公经费",
+            "乙单位信息化产业发展中心",
+            "其他信息化产业发展经费",
+            "甲单位会议经费"
+        ]
+    );
+    assert_eq!(cell(t, "其他信息化产业发展经费", "金额"), Some(d("100")));
+}
