@@ -179,14 +179,18 @@ pub fn extract(doc: &Document, _outline: &Outline, ident: Identifier<'_>) -> Vec
 /// Tables of a document whose lines carry positioned segments.
 fn from_positions(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
     let mut frags = Vec::new();
-    let mut open: Option<Vec<f32>> = None;
+    let mut open: Option<(Vec<f32>, bool)> = None;
     for page in &doc.pages {
         if crate::ingest::stop_requested() {
             break;
         }
-        let fs = regions::fragments(page, open.as_deref(), ident);
+        let columns = open.as_ref().map(|(edges, ruled)| regions::OpenColumns {
+            edges,
+            by_positions: !ruled,
+        });
+        let fs = regions::fragments(page, columns, ident);
         if let Some(last) = fs.last() {
-            open = last.grid.as_ref().map(|g| g.col_edges.clone());
+            open = last.grid.as_ref().map(|g| (g.col_edges.clone(), g.ruled));
         }
         frags.extend(fs);
     }

@@ -6,8 +6,10 @@
 //! continuation candidate, stitched by [`super::continuation`]).
 //!
 //! How: a title line (see [`super::catalog`]; a title wrapped before its final `表` is joined) opens a
-//! region that runs to the next title or the page end. The unit is read from the title line and the
-//! four lines after it. Cells come from the first ruled grid starting in the region; without one, from
+//! region that runs to the next title or the page end; a line that is text in the cells of a ruled
+//! grid (in two cells, or in a cell with other lines: a paragraph's line ending in `表`) is no title. The unit is read from the title line and the
+//! four lines after it. Cells come from the first ruled grid starting in the region (on a continued
+//! page, not one that fails to line up with an open table read by x-positions); without one, from
 //! the region's lines by x-positions ([`super::columns`]), bounded by a band of horizontal rules when
 //! there is one. Unruled regions end at a note (`注：`, `说明：`) or a narrative line (not a row of
 //! amounts set apart like cells, nor a paragraph line of a text column, nor, on a continued page, a
@@ -34,7 +36,8 @@ use crate::normalize::MatchForm;
 
 use super::catalog::{Identifier, TitleMatch};
 use super::columns::{grid_from_lines, is_body_line};
-use super::grid::{fill, ruling, CellGrid};
+use super::continuation::ALIGN;
+use super::grid::{fill, interval_of, ruling, CellGrid};
 use super::unit::{declared_in, Unit};
 
 /// One table's part on one page.
@@ -149,17 +152,56 @@ fn y_bottom(line: &Line) -> f32 {
     line.bbox.map(|b| b.y1).unwrap_or(0.0)
 }
 
-/// Title lines of a page: (line index, match); a title wrapped before its last `表` is joined.
-fn titles(page: &Page, ident: Identifier<'_>) -> Vec<(usize, TitleMatch)> {
+/// The cell of a ruled grid holding a segment's centre: (grid, row, column of its top-left slot), or
+/// None outside every grid and in a cell spanning its grid's width (a title printed in the grid).
+fn grid_cell(s: &crate::document::Segment, grids: &[CellGrid]) -> Option<(usize, usize, usize)> {
+    let (cx, cy) = ((s.bbox.x0 + s.bbox.x1) / 2.0, (s.bbox.y0 + s.bbox.y1) / 2.0);
+    grids.iter().enumerate().find_map(|(gi, g)| {
+        let inside = cy > g.top() && cy < g.bottom();
+        let r = interval_of(&g.row_edges, cy).filter(|_| inside)?;
+        let cell = g.cell_at(r, interval_of(&g.col_edges, cx)?)?;
+        (cell.col_span < g.n_cols()).then_some((gi, cell.row, cell.col))
+    })
+}
+
+/// True when line `i` of a page is text in the cells of a ruled grid, not a title printed in it: it
+/// lies inside the grid and its segments sit in two or more cells (a name and a paragraph's lone
+/// `表`), or in a cell holding other lines too (a paragraph's wrapped tail `执行计划表`). A title
+/// printed in a ruled grid is its cell's only text, or in a cell spanning the grid's width.
+fn in_grid_cells(page: &Page, i: usize, grids: &[CellGrid]) -> bool {
+    let Some(line) = page.lines.get(i) else {
+        return false;
+    };
+    let cells: Option<Vec<_>> = line.segments.iter().map(|s| grid_cell(s, grids)).collect();
+    let Some(first) = cells.as_ref().and_then(|c| c.first()) else {
+        return false;
+    };
+    cells.iter().flatten().any(|c| c != first)
+        || page.lines.iter().enumerate().any(|(j, other)| {
+            j != i
+                && other
+                    .segments
+                    .iter()
+                    .any(|s| grid_cell(s, grids).as_ref() == Some(first))
+        })
+}
+
+/// Title lines of a page: (line index, match); a title wrapped before its last `表` is joined. Lines
+/// that are text in the cells of a ruled grid (see [`in_grid_cells`]) are no titles.
+fn titles(page: &Page, ident: Identifier<'_>, grids: &[CellGrid]) -> Vec<(usize, TitleMatch)> {
     let mut out = Vec::new();
     let mut joined_next = false;
     for (i, line) in page.lines.iter().enumerate() {
         // The second line of a title joined with the line before is no title of its own.
-        if std::mem::take(&mut joined_next) {
+        if std::mem::take(&mut joined_next) || in_grid_cells(page, i, grids) {
             continue;
         }
         let mut m = ident.identify(line);
-        if let Some(next) = page.lines.get(i + 1) {
+        if let Some(next) = page
+            .lines
+            .get(i + 1)
+            .filter(|_| !in_grid_cells(page, i + 1, grids))
+        {
             if m.as_ref().is_none_or(|t| t.id == "X") {
                 if let Some(joined) = wrapped_title(line, next, ident) {
                     m = Some(joined);
@@ -247,15 +289,16 @@ fn statement_at(lines: &[Line], i: usize) -> Option<String> {
     Some(s)
 }
 
-/// Reads the fragments of one page. `open_edges` are the column boundaries of the table still open
-/// from the page before (used to read an untitled continuation by x-positions).
+/// Reads the fragments of one page. `open` holds the column boundaries of the table still open from
+/// the page before (used to read an untitled continuation by x-positions).
 pub(crate) fn fragments(
     page: &Page,
-    open_edges: Option<&[f32]>,
+    open: Option<OpenColumns<'_>>,
     ident: Identifier<'_>,
 ) -> Vec<Fragment> {
+    let open_edges = open.map(|o| o.edges);
     let mut rule_groups = ruling(page);
-    let titles = titles(page, ident);
+    let titles = titles(page, ident, &rule_groups.grids);
     if is_contents_page(page, titles.len(), rule_groups.grids.len()) {
         return Vec::new();
     }
@@ -280,7 +323,8 @@ pub(crate) fn fragments(
         let gi = rule_groups
             .grids
             .iter()
-            .position(|g| g.top() >= region_top - 2.0 && g.top() < region_bottom);
+            .position(|g| g.top() >= region_top - 2.0 && g.top() < region_bottom)
+            .filter(|&gi| title.is_some() || !off_positions(&rule_groups.grids[gi], open));
         let grid = if let Some(gi) = gi {
             let mut g = rule_groups.grids.remove(gi);
             fill(&mut g, page);
@@ -311,6 +355,33 @@ pub(crate) fn fragments(
         });
     }
     out
+}
+
+/// The column boundaries of the table left open on the page before, and whether they were read
+/// from x-positions (not from ruling edges).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OpenColumns<'a> {
+    pub(crate) edges: &'a [f32],
+    pub(crate) by_positions: bool,
+}
+
+/// True when a ruled grid on a continued page does not line up with the open table read by
+/// x-positions (its titled page printed rules the reading did not use: a grid starting above the
+/// title): every boundary of the grid must be one of the table's, within [`ALIGN`], the outer ones
+/// included. Such a page is read by x-positions in the table's columns, as the table was.
+fn off_positions(grid: &CellGrid, open: Option<OpenColumns<'_>>) -> bool {
+    let Some(o) = open.filter(|o| o.by_positions && o.edges.len() >= 2) else {
+        return false;
+    };
+    let near = |x: f32, e: f32| (x - e).abs() <= ALIGN;
+    let (first, last) = (o.edges[0], o.edges[o.edges.len() - 1]);
+    let lines_up = grid.col_edges.first().is_some_and(|x| near(*x, first))
+        && grid.col_edges.last().is_some_and(|x| near(*x, last))
+        && grid
+            .col_edges
+            .iter()
+            .all(|x| o.edges.iter().any(|e| near(*x, *e)));
+    !lines_up
 }
 
 /// Region starts (title, first line): an untitled region before the first title, then one per title.

@@ -1371,3 +1371,120 @@ fn a_name_centred_on_its_values_is_complete_with_its_lines_below() {
     );
     assert_eq!(cell(t, "其他信息化产业发展经费", "金额"), Some(d("100")));
 }
+
+/// The segments of one text line of a fixture: (text, x0, width).
+type LineSegs<'a> = Vec<(&'a str, f32, f32)>;
+
+/// A page of a ruled project table (序号 | 项目名称 | 金额 | 项目简介) under its repeated title; the
+/// 项目简介 cells hold paragraphs whose lines may end in `表`.
+fn project_page(number: u32, rows: &[&[(&str, f32, f32, f32)]]) -> Page {
+    let xs = [20.0, 50.0, 200.0, 280.0, 600.0];
+    let ys: Vec<f32> = (0..=rows.len() + 1)
+        .map(|i| 100.0 + 30.0 * i as f32)
+        .collect();
+    let mut p = Page::new(number);
+    p.rules = full_grid(&xs, &ys, &[]);
+    let mut lines = vec![
+        at(40.0, &[("专项业务经费支出表", 250.0, 90.0)]),
+        at(80.0, &[("单位：万元", 540.0, 50.0)]),
+        at(
+            108.0,
+            &[
+                ("序号", 25.0, 20.0),
+                ("项目名称", 100.0, 40.0),
+                ("金额", 230.0, 20.0),
+                ("项目简介", 400.0, 40.0),
+            ],
+        ),
+    ];
+    for (i, segs) in rows.iter().enumerate() {
+        let top = 130.0 + 30.0 * i as f32;
+        let mut by_y: Vec<(f32, LineSegs)> = Vec::new();
+        for (t, x, w, dy) in segs.iter() {
+            match by_y.iter_mut().find(|(y, _)| *y == top + dy) {
+                Some((_, v)) => v.push((t, *x, *w)),
+                None => by_y.push((top + dy, vec![(t, *x, *w)])),
+            }
+        }
+        by_y.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lines.extend(by_y.iter().map(|(y, v)| at(*y, v)));
+    }
+    p.lines = lines;
+    p
+}
+
+/// Lines ending in `表` inside the cells of a ruled table are cell text, not titles: the wrapped tail
+/// of a paragraph (`执行计划表`) alone on its line in the 项目简介 cell, and a paragraph's lone `表` on
+/// the line of a wrapped name's head. The table runs on over the next page as one.
+#[test]
+fn lines_ending_in_biao_inside_a_ruled_table_are_no_titles() {
+    let total: &[(&str, f32, f32, f32)] = &[
+        ("1", 25.0, 5.0, 8.0),
+        ("合计", 100.0, 20.0, 8.0),
+        ("400.00", 230.0, 30.0, 8.0),
+    ];
+    let first: &[(&str, f32, f32, f32)] = &[
+        ("项目实施方案：及时编制反馈表和", 285.0, 150.0, 1.0),
+        ("2", 25.0, 5.0, 9.0),
+        ("甲项目", 100.0, 30.0, 9.0),
+        ("100.00", 230.0, 30.0, 9.0),
+        ("执行计划表", 285.0, 50.0, 17.0),
+    ];
+    let wrapped: &[(&str, f32, f32, f32)] = &[
+        ("执法监察业务", 80.0, 60.0, 3.0),
+        ("表", 285.0, 10.0, 3.0),
+        ("3", 25.0, 5.0, 10.0),
+        ("200.00", 230.0, 30.0, 10.0),
+        ("管理经费", 80.0, 40.0, 17.0),
+    ];
+    let next: &[(&str, f32, f32, f32)] = &[
+        ("4", 25.0, 5.0, 8.0),
+        ("乙项目", 100.0, 30.0, 8.0),
+        ("100.00", 230.0, 30.0, 8.0),
+    ];
+    let doc = pdf(vec![
+        project_page(18, &[total, first, wrapped]),
+        project_page(19, &[next]),
+    ]);
+    let ts = extract(&doc, &Outline::default(), test_id());
+    let titles: Vec<&str> = ts.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["专项业务经费支出表"], "{ts:?}");
+    let t = &ts[0];
+    assert_eq!(t.pages, [18, 19]);
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["合计", "甲项目", "执法监察业务管理经费", "乙项目"]);
+    assert_eq!(cell(t, "执法监察业务管理经费", "金额"), Some(d("200")));
+    assert_eq!(cell(t, "乙项目", "金额"), Some(d("100")));
+}
+
+/// A table printed from a spreadsheet with its title inside the ruled area (the title and the unit in
+/// cells spanning the grid's width): its titled page is read by x-positions (the grid starts above
+/// the title), and the next page, ruled alike below the repeated header, continues it in the same
+/// columns rather than being dropped for columns that do not line up.
+#[test]
+fn continuation_of_a_table_read_by_positions_over_a_ruled_page() {
+    let xs = [20.0, 200.0, 300.0, 400.0];
+    let mut first = titled_page(
+        18,
+        "支出总表",
+        &[("合计", "300.00", "200.00"), ("甲", "100.00", "100.00")],
+    );
+    // The title's and the unit's rows are ruled too, each one cell across the grid.
+    let ys = [30.0, 75.0, 95.0, 100.0, 118.0, 136.0, 154.0];
+    first.rules = full_grid(&xs, &ys, &[(1, 0), (2, 0), (1, 1), (2, 1), (1, 2), (2, 2)]);
+    let mut next = titled_page(19, "支出总表", &[("乙", "200.00", "100.00")]);
+    next.lines.drain(..3);
+    let doc = pdf(vec![first, next]);
+    let ident = Identifier {
+        catalog: catalog::default_catalog(),
+        family: Some("预算"),
+    };
+    let ts = extract(&doc, &Outline::default(), ident);
+    assert_eq!(ts.len(), 1, "{ts:?}");
+    let t = &ts[0];
+    assert_eq!((t.table.as_str(), t.pages), ("B03", [18, 19]));
+    assert!(t.title.ends_with("支出总表"), "{}", t.title);
+    let names: Vec<&str> = t.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["合计", "甲", "乙"]);
+    assert_eq!(cell(t, "乙", "合计"), Some(d("200")));
+}
