@@ -235,7 +235,8 @@ impl Line {
             None
         } else {
             let form = crate::normalize::normalize_line(&text);
-            (form != text).then(|| form.into_boxed_str())
+            // A copy at the form's length: the form's buffer has the text's length.
+            (form != text).then(|| Box::from(form.as_str()))
         };
         Line {
             text,

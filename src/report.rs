@@ -327,6 +327,8 @@ fn read(
     let meta = metadata::identify(doc, &outline, &config.patterns.metadata, source);
     let mut found_facts = facts::extract(&outline, &config.patterns);
     positions::place_facts(&mut found_facts, &outline, doc);
+    // The sections' text has been read: only their headings go on (to the record).
+    let outline = outline.into_headings();
     stages.outline_and_facts = t.elapsed();
     cancel.check()?;
     let ident = tables::identifier(doc, &config.patterns.catalog, meta.kind.as_deref());

@@ -43,9 +43,11 @@ pub struct Section {
     pub parent: Option<usize>,
     /// Normalised text of the section's own lines, wrapped lines re-joined.
     pub body: String,
-    /// (byte offset in `body`, page) at each line start: maps a match back to its page.
+    /// (byte offset in `body`, page) at the start of the first line of each page the section runs
+    /// over (one mark a page, not a line): maps a match back to its page.
     pub page_marks: Vec<(usize, u32)>,
-    /// Where each line of `body` came from: maps a match back to the glyphs it was read from.
+    /// Where each line of `body` came from: maps a match back to the glyphs it was read from. Empty
+    /// for a document without page geometry (text input: no glyphs to place a match on).
     pub line_marks: Vec<LineMark>,
 }
 
@@ -102,6 +104,9 @@ pub fn outline(doc: &Document) -> Outline {
         .iter()
         .flat_map(|p| p.lines.iter())
         .any(|l| w.part.is_match(l.normalized()));
+    // Line marks serve to place a match on the page's glyphs: a document without page geometry
+    // (text input) has none to place it on, and a large text has millions of lines.
+    let positioned = doc.pages.iter().any(|p| p.geometry.is_some());
     let mut pending_title: Option<usize> = None;
     for (pi, page) in doc.pages.iter().enumerate() {
         if crate::ingest::stop_requested() {
@@ -126,7 +131,8 @@ pub fn outline(doc: &Document) -> Outline {
                 pending_title = open_section(&mut sections, &mut open, h, page.number);
             }
             let current = (0..6).rev().find_map(|l| open[l]).unwrap_or(0);
-            append_line(&mut sections[current], text, page.number, pi, li);
+            let mark = positioned.then_some((pi, li));
+            append_line(&mut sections[current], text, page.number, mark);
         }
     }
     // A section ends where its last descendant ends.
@@ -199,19 +205,36 @@ fn open_section(
     (sections[idx].title.is_empty() && h.ordinal != 0).then_some(idx)
 }
 
-/// Adds a line's text to a section's body, with its page and line marks.
-fn append_line(s: &mut Section, text: &str, page: u32, page_index: usize, line: usize) {
-    s.page_marks.push((s.body.len(), page));
+/// Adds a line's text to a section's body, with a page mark where the page changes and, when `mark`
+/// gives the line's place (page index, line index), its line mark.
+fn append_line(s: &mut Section, text: &str, page: u32, mark: Option<(usize, usize)>) {
+    if s.page_marks.last().is_none_or(|&(_, p)| p != page) {
+        s.page_marks.push((s.body.len(), page));
+    }
     join_wrapped(&mut s.body, text);
-    s.line_marks.push(LineMark {
-        offset: s.body.len() - text.len(),
-        page_index,
-        line,
-    });
+    if let Some((page_index, line)) = mark {
+        s.line_marks.push(LineMark {
+            offset: s.body.len() - text.len(),
+            page_index,
+            line,
+        });
+    }
     s.page_end = s.page_end.max(page);
 }
 
 impl Outline {
+    /// The outline without the sections' text (bodies and their marks): what is left once facts
+    /// have been read from it, the headings and page ranges the records list. A large report's
+    /// bodies are about the size of its text.
+    pub fn into_headings(mut self) -> Outline {
+        for s in &mut self.sections {
+            s.body = String::new();
+            s.page_marks = Vec::new();
+            s.line_marks = Vec::new();
+        }
+        self
+    }
+
     /// The numbers and titles of a section and its ancestors, `number title` joined with `/`, e.g.
     /// `第三部分 …决算情况说明/五 一般公共预算财政拨款支出决算情况说明/(三) 财政拨款支出决算具体情况。`.
     /// Pattern scopes are matched against this.
@@ -606,6 +629,35 @@ mod tests {
         assert!(o
             .trail(6)
             .starts_with("第三部分 区人社局2020年度部门决算情况说明/二 "));
+    }
+
+    #[test]
+    fn a_section_marks_each_page_once_and_its_text_can_be_let_go() {
+        let d = doc(&[
+            &["一、收入情况", "收入总计100万元。", "其中财政拨款"],
+            &["80万元。", "其他收入20万元。"],
+            &["二、支出情况", "支出总计90万元。"],
+        ]);
+        let o = outline(&d);
+        let s = &o.sections[1];
+        assert_eq!((s.number.as_str(), s.page, s.page_end), ("一", 1, 2));
+        // Page 2 starts with the end of a wrapped sentence.
+        let second = s.body.find("80万元").expect("in body");
+        assert_eq!(s.page_marks, vec![(0, 1), (second, 2)]);
+        assert_eq!(s.page_at(s.body.find("其中").expect("in body")), 1);
+        assert_eq!(s.page_at(second - 1), 1);
+        assert_eq!(s.page_at(s.body.find("其他收入").expect("in body")), 2);
+        assert_eq!(o.sections[2].page_marks, vec![(0, 3)]);
+        // Text input has no glyphs to place a match on: no line marks.
+        assert!(o.sections.iter().all(|s| s.line_marks.is_empty()));
+        let h = o.clone().into_headings();
+        assert_eq!(h.sections.len(), o.sections.len());
+        assert_eq!(h.sections[1].title, o.sections[1].title);
+        assert_eq!(h.sections[1].page_end, 2);
+        assert!(h
+            .sections
+            .iter()
+            .all(|s| s.body.is_empty() && s.page_marks.is_empty()));
     }
 
     #[test]

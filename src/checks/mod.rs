@@ -22,7 +22,7 @@ use crate::extract::tables::figures::leaf;
 use crate::extract::tables::{Row, Table};
 
 /// Status of a check, as written in `checks.jsonl`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -333,15 +333,34 @@ impl Check {
     /// True when two records say the same: every field but the explanation (terms, formula,
     /// envelope).
     pub fn same(&self, o: &Check) -> bool {
-        self.check == o.check
-            && self.status == o.status
-            && self.expected == o.expected
-            && self.actual == o.actual
-            && self.diff == o.diff
-            && self.refs == o.refs
-            && self.message == o.message
+        self.same_key() == o.same_key()
+    }
+
+    /// The fields [`Check::same`] compares, as one hashable value (a `Decimal` hashes as it
+    /// compares: `1.0` and `1.00` alike).
+    pub fn same_key(&self) -> SameKey<'_> {
+        (
+            &self.check,
+            self.status,
+            self.expected,
+            self.actual,
+            self.diff,
+            &self.refs,
+            &self.message,
+        )
     }
 }
+
+/// What two records that say the same share (see [`Check::same_key`]).
+pub type SameKey<'a> = (
+    &'a str,
+    Status,
+    Option<Decimal>,
+    Option<Decimal>,
+    Option<Decimal>,
+    &'a [String],
+    &'a Option<String>,
+);
 
 /// Compares `expected` (a sum of `n` items) with `actual`: pass when equal, rounding when within the
 /// envelope, fail otherwise.

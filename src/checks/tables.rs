@@ -17,12 +17,12 @@
 //! Blank cells are null, not zero, except inside a sum whose other terms are printed. Not here:
 //! extraction, the words of any identity.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rust_decimal::Decimal;
 
 use super::identities::{default_identities, Identities, IdentityDef, Mode, Scope};
-use super::{compare, Check, Role, Status, Term};
+use super::{compare, Check, Role, SameKey, Status, Term};
 use crate::extract::facts::{Fact, Origin};
 use crate::extract::tables::contents::{table_part, Listed};
 use crate::extract::tables::figures::{
@@ -992,23 +992,23 @@ pub fn listed(contents: &Listed, tables: &[Table]) -> Vec<Check> {
 /// the same figure twice on a page); records that share a check id but differ (the figure stated on
 /// two pages, or twice with different values) keep the first id and number the others `#2`, `#3`, …
 /// in order, so that ids stay unique within a document.
+///
+/// Records are looked up by what [`Check::same`] compares (a hash set, so a document with many
+/// records costs their number, not its square).
 pub fn dedup(checks: &mut Vec<Check>) {
-    let mut kept: Vec<Check> = Vec::with_capacity(checks.len());
-    for c in checks.drain(..) {
-        if kept.iter().any(|k| k.same(&c)) {
-            continue;
-        }
-        kept.push(c);
-    }
+    let mut seen: HashSet<SameKey<'_>> = HashSet::with_capacity(checks.len());
+    let keep: Vec<bool> = checks.iter().map(|c| seen.insert(c.same_key())).collect();
+    drop(seen);
+    let mut keep = keep.into_iter();
+    checks.retain(|_| keep.next().unwrap_or(false));
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &mut kept {
+    for c in checks.iter_mut() {
         let n = seen.entry(c.check.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
             c.check = format!("{}#{}", c.check, n);
         }
     }
-    *checks = kept;
 }
 
 #[cfg(test)]
@@ -1018,6 +1018,45 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).expect("decimal literal")
+    }
+
+    #[test]
+    fn dedup_collapses_equal_records_and_numbers_the_others() {
+        let rec = |id: &str, expected: &str, actual: &str, page: u32| {
+            compare(
+                id,
+                d(expected),
+                d(actual),
+                1,
+                vec![format!("fact:k@p{page}")],
+            )
+        };
+        let mut checks = vec![
+            rec("a", "1.5", "1.5", 3),
+            rec("b", "2", "3", 4),
+            // The same record as the first, its figures printed with another scale.
+            rec("a", "1.50", "1.500", 3),
+            rec("a", "1.5", "1.5", 9),
+            rec("b", "2", "3", 4).with_terms(Vec::new()),
+            rec("a", "1.5", "1.6", 3),
+        ];
+        dedup(&mut checks);
+        let ids: Vec<(&str, &str)> = checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.refs[0].as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("a", "fact:k@p3"),
+                ("b", "fact:k@p4"),
+                ("a#2", "fact:k@p9"),
+                ("a#3", "fact:k@p3")
+            ]
+        );
+        assert_eq!(checks[0].expected, Some(d("1.5")));
+        assert_eq!(checks[3].actual, Some(d("1.6")));
+        assert_eq!(checks[3].status, Status::Fail);
     }
 
     fn row(name: &str, code: Option<&str>, cells: &[Option<&str>]) -> Row {

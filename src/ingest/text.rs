@@ -11,8 +11,9 @@
 //! page; the footer's number becomes the page's `printed_number` and leaves the text.
 //!
 //! Memory: valid UTF-8 is read in place (borrowed, not copied), the decoded text is split into lines
-//! in place (no copy per line-end style), and each finished page's line list is cut to its length,
-//! so a text costs about its decoded size plus its lines while it is read, and its lines after.
+//! in place (no copy per line-end style), and each finished page's lines are moved to a list of
+//! their length (a new allocation: shrinking in place may keep the block), so a text costs about
+//! its decoded size plus its lines while it is read, and its lines after.
 //!
 //! Not here: normalisation for matching, paragraphs, sections.
 
@@ -276,7 +277,7 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
         pages.pop();
     }
     if let Some(page) = pages.last_mut() {
-        page.lines.shrink_to_fit();
+        fit(&mut page.lines);
     }
     pages.shrink_to_fit();
     Ok(pages)
@@ -286,10 +287,21 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
 /// next one.
 fn next_page(pages: &mut Vec<Page>) {
     if let Some(page) = pages.last_mut() {
-        page.lines.shrink_to_fit();
+        fit(&mut page.lines);
     }
     let next = pages.len() as u32 + 1;
     pages.push(Page::new(next));
+}
+
+/// Moves a finished page's lines into a list allocated at their number. Not `shrink_to_fit`: an
+/// allocator may keep a block that shrinks by less than half where it is (mimalloc does), so a page
+/// grown to 4096 line slots would go on holding them all.
+fn fit(lines: &mut Vec<Line>) {
+    if lines.len() < lines.capacity() {
+        let mut exact = Vec::with_capacity(lines.len());
+        exact.append(lines);
+        *lines = exact;
+    }
 }
 
 #[cfg(test)]
