@@ -1,6 +1,9 @@
 //! Positions over the real dev corpus: every fact and cell box of a PDF lies inside its page's
 //! MediaBox, and the glyphs inside the box, re-read with the project's own layout, give the value's
-//! raw text (whitespace ignored).
+//! raw text (whitespace ignored) or cover it: every glyph of the raw text is inside the box (a value
+//! merged from several lines, or from cells printed over each other, reads back in another order),
+//! or the glyphs missing from the box are printed on the pages before or after (a row continued
+//! over page breaks).
 //!
 //! Reads the corpus folder (holding `pdf/`) from `YUJUESUAN_CORPUS`: unset → skipped with a message.
 //! The share of boxes that read back their raw text is printed; the test fails below the floors.
@@ -26,6 +29,44 @@ fn as_box(v: &Value) -> Option<BBox> {
     }
 }
 
+/// Whether every character of `want` is in `got`, as many times (in any order).
+fn holds_all(got: &str, want: &str) -> bool {
+    missing(got, want).is_empty()
+}
+
+/// The characters of `want` that `got` does not hold (counted with their multiplicity).
+fn missing(got: &str, want: &str) -> String {
+    let mut have: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    for c in got.chars() {
+        *have.entry(c).or_default() += 1;
+    }
+    want.chars()
+        .filter(|c| match have.get_mut(c) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+/// How many pages before or after a value's page its rest may be printed on (a cell of a long
+/// row continued over more than one page break).
+const PAGES_AROUND: u64 = 3;
+
+/// The glyphs of a whole page, squeezed.
+fn page_text(doc: &Document, media: &[BBox], page: u64) -> String {
+    let Some(m) = usize::try_from(page)
+        .ok()
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|i| media.get(i))
+    else {
+        return String::new();
+    };
+    squeeze(&text_in_box(doc, page as u32, m, 1.0))
+}
+
 fn squeeze(s: &str) -> String {
     normalize_line(s)
         .chars()
@@ -43,13 +84,37 @@ struct Tally {
     /// The box holds the raw text and more: a value wrapped over two lines has one box over both
     /// parts, which takes in the rest of those lines.
     covers: usize,
-    /// The box holds only a part of the raw text: the rest is printed on another page (a value cut
-    /// by a page break; a table row finished on the next page).
+    /// The box holds every glyph of the raw text, in another reading order (parts merged from
+    /// lines or cells that overlap others).
+    unordered: usize,
+    /// The box holds only a part of the raw text: the rest is printed on the pages before or after
+    /// (a value cut by a page break; a table row finished on the next page).
     part: usize,
     mismatches: Vec<String>,
 }
 
 impl Tally {
+    /// Whether the glyphs of `want` missing from the box (`got`) are printed on the pages just before
+    /// or just after `page` (at most [`PAGES_AROUND`] of them).
+    fn rest_beside(
+        &self,
+        doc: &Document,
+        media: &[BBox],
+        page: u64,
+        got: &str,
+        want: &str,
+    ) -> bool {
+        let rest = missing(got, want);
+        let before: String = (page.saturating_sub(PAGES_AROUND)..page)
+            .filter(|p| *p >= 1)
+            .map(|p| page_text(doc, media, p))
+            .collect();
+        let after: String = (page + 1..=page + PAGES_AROUND)
+            .map(|p| page_text(doc, media, p))
+            .collect();
+        holds_all(&before, &rest) || holds_all(&after, &rest)
+    }
+
     fn check(&mut self, doc: &Document, media: &[BBox], what: &str, page: u64, b: BBox, raw: &str) {
         self.boxes += 1;
         let m = usize::try_from(page)
@@ -70,7 +135,12 @@ impl Tally {
             self.read_back += 1;
         } else if got.contains(&want) {
             self.covers += 1;
-        } else if !got.is_empty() && (want.starts_with(&got) || want.ends_with(&got)) {
+        } else if holds_all(&got, &want) {
+            self.unordered += 1;
+        } else if !got.is_empty()
+            && (want.starts_with(&got) || want.ends_with(&got))
+            && self.rest_beside(doc, media, page, &got, &want)
+        {
             self.part += 1;
         } else {
             self.mismatches.push(format!(
@@ -145,12 +215,13 @@ fn corpus_boxes_lie_on_their_page_and_read_back_their_raw_text() {
     for (name, t) in [("facts", &facts), ("cells", &cells)] {
         println!(
             "positions: {name}: {} boxes, {} read back exactly ({:.3}), {} hold the raw text and \
-             more (wrapped over two lines), {} hold a part (the rest on another page), {} read \
-             otherwise; {} values without a box",
+             more (wrapped over two lines), {} hold its glyphs in another order, {} hold a part \
+             (the rest on the pages before or after), {} read otherwise; {} values without a box",
             t.boxes,
             t.read_back,
             share(t),
             t.covers,
+            t.unordered,
             t.part,
             t.mismatches.len(),
             t.missing
@@ -175,7 +246,7 @@ fn corpus_boxes_lie_on_their_page_and_read_back_their_raw_text() {
     );
     assert!(
         facts.mismatches.is_empty() && cells.mismatches.is_empty(),
-        "every box holds its raw text, more, or a part of it"
+        "every box covers its raw text (the rest, if any, on the pages before or after)"
     );
 }
 
