@@ -29,6 +29,7 @@
 //! column blank in every body row whose label is not a leaf is not seen. Ruled grids have neither
 //! limit.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -211,16 +212,20 @@ pub(crate) fn continues_name(prev: &Piece, tail: &Piece, size: f32) -> bool {
 /// character widths, CJK double, without character boxes). Whether the tail continues a name is
 /// the caller's ([`continues_name`]).
 pub(crate) fn name_tail(s: &Segment) -> Option<(Piece, Piece)> {
+    // A space anywhere: no name tail (every character has its box, so the loop below would see it).
+    if s.text.contains(char::is_whitespace) {
+        return None;
+    }
     let text: Vec<char> = s.text.chars().collect();
-    let boxes: Vec<Rect> = if s.chars.len() == text.len() {
-        s.chars.clone()
+    let boxes: Cow<'_, [Rect]> = if s.chars.len() == text.len() {
+        Cow::Borrowed(&s.chars)
     } else {
-        estimated_boxes(s, &text)
+        Cow::Owned(estimated_boxes(s, &text))
     };
     let mut name = (String::new(), Vec::<Rect>::new());
     let mut amount = (String::new(), Vec::<Rect>::new());
     let mut han_first = true;
-    for (&c, b) in text.iter().zip(&boxes) {
+    for (&c, b) in text.iter().zip(boxes.iter()) {
         if c.is_whitespace() {
             return None;
         }

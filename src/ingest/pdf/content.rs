@@ -20,6 +20,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use super::font::{Code, Font};
 use super::geometry::{Matrix, PathBuilder};
+use super::glyph_text::GlyphText;
 use super::objects::{Objects, StreamError};
 use crate::document::WarningCode;
 
@@ -230,7 +231,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn literal_string(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+        // Room up to the first `)`: the whole string unless it nests or escapes one.
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut out = Vec::with_capacity(memchr::memchr(b')', rest).unwrap_or(rest.len()));
         let mut depth = 1u32;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -284,7 +287,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn hex_string(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut out = Vec::with_capacity(memchr::memchr(b'>', rest).unwrap_or(rest.len()) / 2 + 1);
         let mut half: Option<u8> = None;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -400,7 +404,7 @@ fn simple_number(word: &[u8]) -> Option<f32> {
 /// A glyph drawn on the page.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Glyph {
-    pub text: String,
+    pub text: GlyphText,
     pub x0: f32,
     pub y0: f32,
     pub x1: f32,
