@@ -353,12 +353,14 @@ mod tests {
     #[test]
     fn facts_are_the_same_through_any_copy_of_the_regexes() {
         let d = doc(&[&[
+            "第三部分 某局2021年度部门决算情况说明",
             "一、收入支出决算总体情况说明",
-            "收入总计1,200.5万元，支出总计1210万元。",
+            "2021年度收入总计 1,200.5万元，支出总计1210 万元。",
         ]]);
         let patterns = PatternSet::load(None).expect("default patterns");
         let o = outline(&d);
         let first = extract(&o, &patterns);
+        assert!(!first.is_empty(), "facts read");
         assert_eq!(first[0].key, "income.grand_total");
         assert_eq!(
             first[0].value,
