@@ -310,11 +310,17 @@ pub struct PatternMatch {
 impl FactPattern {
     /// Every value this pattern reads from `text` (already normalised).
     pub fn apply(&self, text: &str, units: &UnitWords) -> Vec<PatternMatch> {
+        self.apply_with(&self.regex, text, units)
+    }
+
+    /// [`FactPattern::apply`] through `regex`, a copy of this pattern's regex (same source, its own
+    /// search cache).
+    pub fn apply_with(&self, regex: &Regex, text: &str, units: &UnitWords) -> Vec<PatternMatch> {
         let Some(key) = self.keys.first() else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for caps in self.regex.captures_iter(text) {
+        for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             let item = match (&self.fixed_item, caps.name("item")) {
                 (Some(i), _) => Some(i.clone()),

@@ -7,13 +7,15 @@
 //! one section (by two patterns) is kept once, with the first pattern's provenance.
 //! Not here: tables; judging whether the document is right (see [`crate::checks`]).
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
+use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::document::BBox;
-use crate::patterns::PatternSet;
+use crate::patterns::{FactPattern, PatternSet};
 use crate::segment::Outline;
 
 /// One extracted figure (the body of a `facts.jsonl` line without `doc_id`/`source`).
@@ -74,8 +76,61 @@ pub struct CellSource {
     pub column: String,
 }
 
+/// How many documents a thread reads through one copy of the fact regexes before it makes a new
+/// copy (see [`with_fact_regexes`]).
+pub const DOCUMENTS_PER_COPY: usize = 16;
+
+/// A thread's copy of the fact regexes and how many documents it has read.
+struct RegexCopy {
+    documents: usize,
+    regexes: Vec<Regex>,
+}
+
+thread_local! {
+    static REGEX_COPY: RefCell<Option<RegexCopy>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's copy of the regexes of `patterns` (same sources, in the same order).
+///
+/// Memory: a regex keeps a search cache (lazy DFA states) that grows with the text it has read, up
+/// to 2 MiB per regex and thread. Kept for a whole run, the caches of the fact regexes would grow
+/// with the batch; each thread therefore reads through its own copy (a copy shares the compiled
+/// program but starts with empty caches) and replaces it every [`DOCUMENTS_PER_COPY`] documents, so
+/// what they hold is bounded by what a few documents teach them, however many documents the run has;
+/// between replacements the caches are reused, so the states are not built anew for each document.
+/// A copy made for other sources (another pattern set) is replaced at once.
+fn with_fact_regexes<R>(patterns: &[FactPattern], f: impl FnOnce(&[Regex]) -> R) -> R {
+    let kept = REGEX_COPY.with(|c| c.borrow_mut().take());
+    let same = |c: &RegexCopy| {
+        c.documents < DOCUMENTS_PER_COPY
+            && c.regexes.len() == patterns.len()
+            && c.regexes
+                .iter()
+                .zip(patterns)
+                .all(|(r, p)| r.as_str() == p.regex.as_str())
+    };
+    let mut copy = match kept {
+        Some(c) if same(&c) => c,
+        _ => RegexCopy {
+            documents: 0,
+            regexes: patterns.iter().map(|p| p.regex.clone()).collect(),
+        },
+    };
+    let out = f(&copy.regexes);
+    copy.documents += 1;
+    REGEX_COPY.with(|c| *c.borrow_mut() = Some(copy));
+    out
+}
+
 /// Applies the fact patterns to every section.
 pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
+    with_fact_regexes(&patterns.patterns, |regexes| {
+        extract_with(outline, patterns, regexes)
+    })
+}
+
+/// [`extract`] with `regexes`, the fact patterns' regexes in their order.
+fn extract_with(outline: &Outline, patterns: &PatternSet, regexes: &[Regex]) -> Vec<Fact> {
     let mut out = Vec::new();
     let scopes = Scopes::of(patterns);
     for (i, section) in outline.sections.iter().enumerate() {
@@ -86,11 +141,11 @@ pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
         let mut in_scope = scopes.for_trail(&trail);
         let mut found: Vec<(usize, Fact)> = Vec::new();
         let mut seen: HashSet<(String, Option<String>, Decimal)> = HashSet::new();
-        for (n, p) in patterns.patterns.iter().enumerate() {
+        for (n, (p, regex)) in patterns.patterns.iter().zip(regexes).enumerate() {
             if !in_scope.applies(n) {
                 continue;
             }
-            for m in p.apply(&section.body, &patterns.units) {
+            for m in p.apply_with(regex, &section.body, &patterns.units) {
                 for key in &p.keys {
                     let id = (key.key.clone(), m.item.clone(), m.value);
                     if !seen.insert(id) {
@@ -271,6 +326,49 @@ mod tests {
 
     fn doc(pages: &[&[&str]]) -> Document {
         Document::from_text_pages(pages)
+    }
+
+    #[test]
+    fn the_thread_copy_of_the_fact_regexes_follows_the_pattern_list_it_is_given() {
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let all = &patterns.patterns;
+        assert!(all.len() > 2);
+        let sources = |list: &[FactPattern]| -> Vec<String> {
+            list.iter().map(|p| p.regex.as_str().to_string()).collect()
+        };
+        let copied = |list: &[FactPattern]| -> Vec<String> {
+            with_fact_regexes(list, |r| r.iter().map(|r| r.as_str().to_string()).collect())
+        };
+        // More documents than one copy reads, alternating two lists (the second shifted by one).
+        for _ in 0..=DOCUMENTS_PER_COPY {
+            assert_eq!(copied(all), sources(all));
+            assert_eq!(copied(&all[1..]), sources(&all[1..]));
+        }
+        for _ in 0..=DOCUMENTS_PER_COPY {
+            assert_eq!(copied(all), sources(all));
+        }
+        assert_eq!(copied(&all[..1]), sources(&all[..1]));
+    }
+
+    #[test]
+    fn facts_are_the_same_through_any_copy_of_the_regexes() {
+        let d = doc(&[&[
+            "第三部分 某局2021年度部门决算情况说明",
+            "一、收入支出决算总体情况说明",
+            "2021年度收入总计 1,200.5万元，支出总计1210 万元。",
+        ]]);
+        let patterns = PatternSet::load(None).expect("default patterns");
+        let o = outline(&d);
+        let first = extract(&o, &patterns);
+        assert!(!first.is_empty(), "facts read");
+        assert_eq!(first[0].key, "income.grand_total");
+        assert_eq!(
+            first[0].value,
+            Decimal::from_str("1200.5").expect("decimal")
+        );
+        for _ in 0..2 * DOCUMENTS_PER_COPY {
+            assert_eq!(extract(&o, &patterns), first);
+        }
     }
 
     #[test]
