@@ -77,8 +77,10 @@ pub struct CellSource {
 }
 
 /// How many documents a thread reads through one copy of the fact regexes before it makes a new
-/// copy (see [`with_fact_regexes`]).
-pub const DOCUMENTS_PER_COPY: usize = 16;
+/// copy (see [`with_fact_regexes`]). One: measured side by side (`scripts/bench_real.py`), a copy per
+/// document costs no CPU that the bench can see, and only it keeps peak RSS flat in batch size (a
+/// copy kept for 16 documents grew 156 -> 192 MiB from 220 to 2,200 files).
+pub const DOCUMENTS_PER_COPY: usize = 1;
 
 /// A thread's copy of the fact regexes and how many documents it has read.
 struct RegexCopy {
@@ -96,8 +98,7 @@ thread_local! {
 /// to 2 MiB per regex and thread. Kept for a whole run, the caches of the fact regexes would grow
 /// with the batch; each thread therefore reads through its own copy (a copy shares the compiled
 /// program but starts with empty caches) and replaces it every [`DOCUMENTS_PER_COPY`] documents, so
-/// what they hold is bounded by what a few documents teach them, however many documents the run has;
-/// between replacements the caches are reused, so the states are not built anew for each document.
+/// what they hold is bounded by what one document teaches them, however many documents the run has.
 /// A copy made for other sources (another pattern set) is replaced at once.
 fn with_fact_regexes<R>(patterns: &[FactPattern], f: impl FnOnce(&[Regex]) -> R) -> R {
     let kept = REGEX_COPY.with(|c| c.borrow_mut().take());
