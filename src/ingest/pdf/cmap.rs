@@ -10,9 +10,6 @@
 //! 100 000 ranges of each kind are kept.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use super::glyph_text::GlyphText;
 
 /// Most ranges kept per kind (bfrange, cidrange) in one CMap.
 const MAX_RANGES: usize = 100_000;
@@ -30,7 +27,7 @@ enum RangeTarget {
     /// First destination's UTF-16 units; the last unit is incremented along the range.
     Base(Vec<u16>),
     /// One destination per code.
-    List(Vec<GlyphText>),
+    List(Vec<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -41,43 +38,13 @@ struct UnicodeRange {
     target: RangeTarget,
 }
 
-/// A quick hasher for the (length, code) keys: one mixing of the key's bits (murmur3's
-/// finaliser, a bijection that spreads every input bit over the whole hash) in place of SipHash.
-#[derive(Default)]
-struct CodeHasher(u64);
-
-impl Hasher for CodeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u8(*b);
-        }
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.0 = (self.0 << 8) | u64::from(v);
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.0 = (self.0 << 32) | u64::from(v);
-    }
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-/// A map keyed by (code length, code).
-type CodeMap<V> = HashMap<(u8, u32), V, BuildHasherDefault<CodeHasher>>;
-
 /// A parsed CMap.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CMap {
     pub codespaces: Vec<Codespace>,
-    unicode: CodeMap<GlyphText>,
+    unicode: HashMap<(u8, u32), String>,
     unicode_ranges: Vec<UnicodeRange>,
-    cids: CodeMap<u32>,
+    cids: HashMap<(u8, u32), u32>,
     cid_ranges: Vec<(u8, u32, u32, u32)>,
 }
 
@@ -205,14 +172,17 @@ pub(crate) fn code_value(bytes: &[u8]) -> u32 {
 }
 
 /// Decodes UTF-16BE destination bytes (surrogate pairs joined; a lone byte taken as a code point).
-pub(crate) fn utf16be_text(bytes: &[u8]) -> Option<GlyphText> {
+pub(crate) fn utf16be_text(bytes: &[u8]) -> Option<String> {
     if bytes.len() == 1 {
-        return bytes.first().map(|&b| GlyphText::from_char(char::from(b)));
+        return bytes.first().map(|&b| char::from(b).to_string());
     }
-    let units = bytes
+    let units: Vec<u16> = bytes
         .chunks_exact(2)
-        .map(|c| u16::from_be_bytes([c[0], c[1]]));
-    let s = GlyphText::from_chars(char::decode_utf16(units).filter_map(Result::ok));
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    let s: String = char::decode_utf16(units.iter().copied())
+        .filter_map(Result::ok)
+        .collect();
     (!s.is_empty()).then_some(s)
 }
 
@@ -241,11 +211,9 @@ fn range_target(toks: &[Tok], i: &mut usize) -> Option<RangeTarget> {
                 *i += 1;
                 match t {
                     Tok::Hex(d) => list.push(utf16be_text(d).unwrap_or_default()),
-                    Tok::Name(n) => list.push(
-                        super::encoding::glyph_name_to_text(n)
-                            .map(GlyphText::from)
-                            .unwrap_or_default(),
-                    ),
+                    Tok::Name(n) => {
+                        list.push(super::encoding::glyph_name_to_text(n).unwrap_or_default())
+                    }
                     _ => break,
                 }
             }
@@ -300,7 +268,7 @@ impl CMap {
             *i += 2;
             let text = match dst {
                 Tok::Hex(d) => utf16be_text(d),
-                Tok::Name(n) => super::encoding::glyph_name_to_text(n).map(GlyphText::from),
+                Tok::Name(n) => super::encoding::glyph_name_to_text(n),
                 _ => {
                     *i -= 1;
                     None
@@ -372,7 +340,7 @@ impl CMap {
     }
 
     /// Unicode text for a code of `len` bytes.
-    pub(crate) fn unicode(&self, len: u8, code: u32) -> Option<GlyphText> {
+    pub(crate) fn unicode(&self, len: u8, code: u32) -> Option<String> {
         if let Some(s) = self.unicode.get(&(len, code)) {
             return Some(s.clone());
         }
@@ -427,13 +395,13 @@ impl CMap {
     }
 }
 
-fn range_text(target: &RangeTarget, off: u32) -> Option<GlyphText> {
+fn range_text(target: &RangeTarget, off: u32) -> Option<String> {
     match target {
         RangeTarget::Base(units) => {
-            let (last, head) = units.split_last()?;
-            let last = u16::try_from(u32::from(*last).checked_add(off)?).ok()?;
-            let units = head.iter().copied().chain(std::iter::once(last));
-            let s = GlyphText::from_chars(char::decode_utf16(units).filter_map(Result::ok));
+            let mut units = units.clone();
+            let last = units.last_mut()?;
+            *last = u16::try_from(u32::from(*last).checked_add(off)?).ok()?;
+            let s: String = char::decode_utf16(units).filter_map(Result::ok).collect();
             (!s.is_empty()).then_some(s)
         }
         RangeTarget::List(list) => list

@@ -20,7 +20,6 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use super::font::{Code, Font};
 use super::geometry::{Matrix, PathBuilder};
-use super::glyph_text::GlyphText;
 use super::objects::{Objects, StreamError};
 use crate::document::WarningCode;
 
@@ -231,9 +230,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn literal_string(&mut self) -> Vec<u8> {
-        // Room up to the first `)`: the whole string unless it nests or escapes one.
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut out = Vec::with_capacity(memchr::memchr(b')', rest).unwrap_or(rest.len()));
+        let mut out = Vec::new();
         let mut depth = 1u32;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -287,8 +284,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn hex_string(&mut self) -> Vec<u8> {
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut out = Vec::with_capacity(memchr::memchr(b'>', rest).unwrap_or(rest.len()) / 2 + 1);
+        let mut out = Vec::new();
         let mut half: Option<u8> = None;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -404,7 +400,7 @@ fn simple_number(word: &[u8]) -> Option<f32> {
 /// A glyph drawn on the page.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Glyph {
-    pub text: GlyphText,
+    pub text: String,
     pub x0: f32,
     pub y0: f32,
     pub x1: f32,

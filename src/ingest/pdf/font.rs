@@ -23,7 +23,6 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use super::cmap::{code_value, CMap};
 use super::encoding::{glyph_name_to_text, BaseEncoding};
-use super::glyph_text::GlyphText;
 use super::objects::{Objects, StreamError};
 
 /// Names of Chinese system fonts that office software writes with a single-byte encoding while the
@@ -58,7 +57,7 @@ const GBK_FONT_MARKERS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Code {
     /// Unicode text, `None` when the code cannot be mapped.
-    pub text: Option<GlyphText>,
+    pub text: Option<String>,
     /// Horizontal advance in text space per unit font size (glyph width / 1000).
     pub width: f32,
     /// A single-byte code 32 (word spacing applies).
@@ -111,7 +110,7 @@ impl CidWidths {
 #[derive(Debug)]
 enum Kind {
     Simple {
-        table: Vec<Option<GlyphText>>,
+        table: Vec<Option<String>>,
         widths: Vec<f32>,
         gbk_pairs: bool,
     },
@@ -154,29 +153,14 @@ pub(crate) fn font_name(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
-/// Decodes GB18030 code bytes to text (`None` when they are not a character). A code is at most
-/// four bytes, so its text is decoded on the stack.
-fn gb_text(bytes: &[u8]) -> Option<GlyphText> {
-    let mut buf = [0u8; 32];
-    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
-    let (result, read, written) = decoder.decode_to_utf8_without_replacement(bytes, &mut buf, true);
-    let s = match result {
-        encoding_rs::DecoderResult::InputEmpty if read == bytes.len() => {
-            std::str::from_utf8(buf.get(..written)?).ok()?
-        }
-        encoding_rs::DecoderResult::Malformed(..) => return None,
-        _ => {
-            // Not expected for a code of up to four bytes: the whole-buffer decoding.
-            let s =
-                encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
-            return (!s.is_empty() && !s.contains('\u{FFFD}')).then(|| GlyphText::new(&s));
-        }
-    };
-    (!s.is_empty() && !s.contains('\u{FFFD}')).then(|| GlyphText::new(s))
+/// Decodes GB18030 code bytes to text (`None` when they are not a character).
+fn gb_text(bytes: &[u8]) -> Option<String> {
+    let s = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
+    (!s.is_empty() && !s.contains('\u{FFFD}')).then(|| s.into_owned())
 }
 
 /// Rejects destinations that carry nothing (NUL-only).
-fn useful(text: GlyphText) -> Option<GlyphText> {
+fn useful(text: String) -> Option<String> {
     (!text.chars().all(|c| c == '\0')).then_some(text)
 }
 
@@ -226,7 +210,7 @@ impl Font {
     /// One byte a code, or (fonts named as Chinese system fonts) a GBK pair of bytes ≥ 0x81.
     fn decode_simple(
         &self,
-        table: &[Option<GlyphText>],
+        table: &[Option<String>],
         widths: &[f32],
         gbk_pairs: bool,
         bytes: &[u8],
@@ -320,7 +304,7 @@ impl Font {
 
     /// The text of `cid` by the embedded TrueType program's own cmap (read on first need), through
     /// /CIDToGIDMap.
-    fn program_text(&self, obj: &Objects<'_>, cid: u32) -> Option<GlyphText> {
+    fn program_text(&self, obj: &Objects<'_>, cid: u32) -> Option<String> {
         let Kind::Composite {
             cid_to_gid,
             program: Some(id),
@@ -351,8 +335,7 @@ impl Font {
             }
             None => u16::try_from(cid).ok(),
         };
-        gid.and_then(|g| chars.get(&g))
-            .map(|c| GlyphText::from_char(*c))
+        gid.and_then(|g| chars.get(&g)).map(|c| c.to_string())
     }
 }
 
@@ -393,7 +376,7 @@ fn load_simple(
 
 /// The text of each of the 256 codes of a simple font: its /Encoding (a name, or a dictionary with
 /// /BaseEncoding and /Differences) over the subtype's built-in encoding.
-fn simple_table(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<Option<GlyphText>> {
+fn simple_table(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<Option<String>> {
     let mut base = if subtype == b"Type1" || subtype == b"MMType1" {
         BaseEncoding::Standard
     } else {
@@ -417,8 +400,8 @@ fn simple_table(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<Opt
         }
         _ => {}
     }
-    let mut table: Vec<Option<GlyphText>> = (0..=255u8)
-        .map(|b| base.char_for(b).map(GlyphText::from_char))
+    let mut table: Vec<Option<String>> = (0..=255u8)
+        .map(|b| base.char_for(b).map(|c| c.to_string()))
         .collect();
     if let Some(diffs) = differences {
         apply_differences(obj, diffs, &mut table);
@@ -427,14 +410,14 @@ fn simple_table(obj: &Objects<'_>, dict: &Dictionary, subtype: &[u8]) -> Vec<Opt
 }
 
 /// Applies a /Differences array (`code /name /name … code /name …`) to a code table.
-fn apply_differences(obj: &Objects<'_>, diffs: &[Object], table: &mut [Option<GlyphText>]) {
+fn apply_differences(obj: &Objects<'_>, diffs: &[Object], table: &mut [Option<String>]) {
     let mut code: usize = 0;
     for item in diffs {
         match obj.resolve(item) {
             Some(Object::Integer(i)) => code = usize::try_from(*i).unwrap_or(usize::MAX),
             Some(Object::Name(n)) => {
                 if let Some(slot) = table.get_mut(code) {
-                    *slot = glyph_name_to_text(n).map(GlyphText::from);
+                    *slot = glyph_name_to_text(n);
                 }
                 code = code.saturating_add(1);
             }
@@ -656,7 +639,7 @@ mod tests {
             to_unicode: None,
             kind: Kind::Simple {
                 table: (0..=255u8)
-                    .map(|b| BaseEncoding::WinAnsi.char_for(b).map(GlyphText::from_char))
+                    .map(|b| BaseEncoding::WinAnsi.char_for(b).map(|c| c.to_string()))
                     .collect(),
                 widths: vec![0.5; 256],
                 gbk_pairs,
@@ -673,9 +656,7 @@ mod tests {
             cancel: &crate::ingest::Cancel::never(),
         };
         font.decode(&obj, bytes, &mut out);
-        out.into_iter()
-            .map(|c| c.text.map(|t| t.to_string()))
-            .collect()
+        out.into_iter().map(|c| c.text).collect()
     }
 
     #[test]
@@ -729,7 +710,7 @@ mod tests {
             cancel: &crate::ingest::Cancel::never(),
         };
         f.decode(&obj, b"12\xd6\xa7\xb3\xf6", &mut out);
-        let t: String = out.iter().filter_map(|c| c.text.as_deref()).collect();
+        let t: String = out.iter().filter_map(|c| c.text.clone()).collect();
         assert_eq!(t, "12支出");
         assert_eq!(out[0].width, 0.5);
         assert_eq!(out[2].width, 1.0);

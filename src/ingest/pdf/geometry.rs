@@ -10,6 +10,8 @@
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
 
+use std::collections::HashMap;
+
 use crate::document::Rule;
 
 /// Largest thickness (points) of a filled rectangle taken as a single ruling line.
@@ -336,11 +338,11 @@ pub(crate) fn drop_glyph_outlines(rules: &mut Vec<Rule>, boxes: &[[f32; 4]]) {
     if rules.is_empty() || boxes.is_empty() {
         return;
     }
-    // Glyph boxes listed by the grid cells they touch (sorted by cell, so one cell's boxes are a
-    // run found by binary search), so each edge is tested against its neighbours only.
+    // Glyph boxes bucketed by the grid cells they touch, so each edge is tested against its
+    // neighbours only.
     const CELL: f32 = 32.0;
     let cell = |v: f32| (v / CELL).floor().clamp(-1e6, 1e6) as i64;
-    let mut grid: Vec<((i64, i64), usize)> = Vec::with_capacity(boxes.len() * 2);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (i, b) in boxes.iter().enumerate() {
         let [x0, y0, x1, y1] = *b;
         if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
@@ -352,26 +354,20 @@ pub(crate) fn drop_glyph_outlines(rules: &mut Vec<Rule>, boxes: &[[f32; 4]]) {
         }
         for cx in cell(x0)..=cell(x1) {
             for cy in cell(y0)..=cell(y1) {
-                grid.push(((cx, cy), i));
+                grid.entry((cx, cy)).or_default().push(i);
             }
         }
     }
-    grid.sort_unstable();
     rules.retain(|r| {
         let key = (cell((r.x0 + r.x1) / 2.0), cell((r.y0 + r.y1) / 2.0));
-        let start = grid.partition_point(|(k, _)| *k < key);
-        let inside = grid
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|(k, _)| *k == key)
-            .filter_map(|&(_, i)| boxes.get(i))
-            .any(|b| {
+        let inside = grid.get(&key).is_some_and(|ids| {
+            ids.iter().filter_map(|&i| boxes.get(i)).any(|b| {
                 r.x0.min(r.x1) >= b[0] - GLYPH_SLACK
                     && r.x0.max(r.x1) <= b[2] + GLYPH_SLACK
                     && r.y0.min(r.y1) >= b[1] - GLYPH_SLACK
                     && r.y0.max(r.y1) <= b[3] + GLYPH_SLACK
-            });
+            })
+        });
         !inside
     });
 }

@@ -24,7 +24,6 @@ use crate::document::{is_private_use, Line, Rect, Rule, Segment};
 use crate::normalize::{fold_char, is_cjk};
 
 use super::content::Glyph;
-use super::glyph_text::GlyphText;
 
 /// Fake bold: a duplicate lies within this fraction of the font size.
 const FAKE_BOLD_EM: f32 = 0.3;
@@ -230,10 +229,10 @@ fn resolve_private_use(glyphs: &mut Vec<Glyph>, marks: &HashSet<char>) -> u64 {
             return true;
         }
         if single_private_use(g).is_some_and(|c| marks.contains(&c)) {
-            g.text = GlyphText::from_char('.');
+            g.text = ".".to_string();
             return true;
         }
-        let kept = GlyphText::from_chars(g.text.chars().filter(|c| !is_private_use(*c)));
+        let kept: String = g.text.chars().filter(|c| !is_private_use(*c)).collect();
         dropped += 1;
         if kept.is_empty() {
             false
@@ -254,8 +253,7 @@ fn rule_between(rules: &[Rule], a: f32, b: f32, y: f32) -> bool {
 
 fn build_segment(glyphs: &[Glyph]) -> Option<Segment> {
     let first = glyphs.first()?;
-    // Room for every glyph's text and a space between each two.
-    let mut text = String::with_capacity(glyphs.iter().map(|g| g.text.len() + 1).sum());
+    let mut text = String::new();
     let mut bbox = Rect {
         x0: first.x0,
         y0: first.y0,
@@ -377,12 +375,8 @@ fn page_number_of(text: &str) -> Option<String> {
 /// First step of a page: fake bold removed, glyphs grouped into lines.
 pub(crate) fn page_lines(mut glyphs: Vec<Glyph>) -> (Vec<RawLine>, u64) {
     let removed = remove_fake_bold(&mut glyphs);
-    // Most pages hold no rotated glyph: their glyphs are grouped as they are, without a copy.
-    let (vertical, horizontal): (Vec<Glyph>, Vec<Glyph>) = if glyphs.iter().any(runs_vertically) {
-        glyphs.into_iter().partition(runs_vertically)
-    } else {
-        (Vec::new(), glyphs)
-    };
+    let (vertical, horizontal): (Vec<Glyph>, Vec<Glyph>) =
+        glyphs.into_iter().partition(runs_vertically);
     let mut lines = group_lines(horizontal);
     if !vertical.is_empty() {
         lines.extend(group_columns(vertical));
@@ -532,7 +526,7 @@ mod tests {
 
     fn glyph(text: &str, x: f32, y: f32, size: f32) -> Glyph {
         Glyph {
-            text: text.into(),
+            text: text.to_string(),
             x0: x,
             y0: y,
             x1: x + size,
@@ -649,7 +643,7 @@ mod tests {
     fn rotated_glyphs_read_as_a_column() {
         // 合计 drawn upwards (rotated a quarter turn counter-clockwise) at x = 50.
         let up = |t: &str, y: f32| Glyph {
-            text: t.into(),
+            text: t.to_string(),
             x0: 45.0,
             y0: y - 10.0,
             x1: 55.0,

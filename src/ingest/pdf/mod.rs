@@ -38,7 +38,6 @@ mod content;
 mod encoding;
 mod font;
 mod geometry;
-mod glyph_text;
 mod layout;
 mod objects;
 mod repair;
