@@ -7,7 +7,6 @@
 //! one section (by two patterns) is kept once, with the first pattern's provenance.
 //! Not here: tables; judging whether the document is right (see [`crate::checks`]).
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 
 use regex::Regex;
@@ -76,58 +75,23 @@ pub struct CellSource {
     pub column: String,
 }
 
-/// How many documents a thread reads through one copy of the fact regexes before it makes a new
-/// copy (see [`with_fact_regexes`]). One: measured side by side (`scripts/bench_real.py`), a copy per
-/// document costs no CPU that the bench can see, and only it keeps peak RSS flat in batch size (a
-/// copy kept for 16 documents grew 156 -> 192 MiB from 220 to 2,200 files).
-pub const DOCUMENTS_PER_COPY: usize = 1;
-
-/// A thread's copy of the fact regexes and how many documents it has read.
-struct RegexCopy {
-    documents: usize,
-    regexes: Vec<Regex>,
-}
-
-thread_local! {
-    static REGEX_COPY: RefCell<Option<RegexCopy>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with this thread's copy of the regexes of `patterns` (same sources, in the same order).
+/// Applies the fact patterns to every section.
 ///
 /// Memory: a regex keeps a search cache (lazy DFA states) that grows with the text it has read, up
 /// to 2 MiB per regex and thread. Kept for a whole run, the caches of the fact regexes would grow
-/// with the batch; each thread therefore reads through its own copy (a copy shares the compiled
-/// program but starts with empty caches) and replaces it every [`DOCUMENTS_PER_COPY`] documents, so
-/// what they hold is bounded by what one document teaches them, however many documents the run has.
-/// A copy made for other sources (another pattern set) is replaced at once.
-fn with_fact_regexes<R>(patterns: &[FactPattern], f: impl FnOnce(&[Regex]) -> R) -> R {
-    let kept = REGEX_COPY.with(|c| c.borrow_mut().take());
-    let same = |c: &RegexCopy| {
-        c.documents < DOCUMENTS_PER_COPY
-            && c.regexes.len() == patterns.len()
-            && c.regexes
-                .iter()
-                .zip(patterns)
-                .all(|(r, p)| r.as_str() == p.regex.as_str())
-    };
-    let mut copy = match kept {
-        Some(c) if same(&c) => c,
-        _ => RegexCopy {
-            documents: 0,
-            regexes: patterns.iter().map(|p| p.regex.clone()).collect(),
-        },
-    };
-    let out = f(&copy.regexes);
-    copy.documents += 1;
-    REGEX_COPY.with(|c| *c.borrow_mut() = Some(copy));
-    out
+/// with the batch, so each document reads through its own copy (a copy shares the compiled program
+/// but starts with empty caches), dropped with the document's facts: what the caches hold is bounded
+/// by one document, however many the run has. Measured side by side (`scripts/bench_real.py`), the
+/// copy costs no CPU the bench can see, and only a copy per document keeps peak RSS flat in batch
+/// size (a copy kept for 16 documents grew 156 -> 192 MiB from 220 to 2,200 files).
+pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
+    let regexes = regex_copies(&patterns.patterns);
+    extract_with(outline, patterns, &regexes)
 }
 
-/// Applies the fact patterns to every section.
-pub fn extract(outline: &Outline, patterns: &PatternSet) -> Vec<Fact> {
-    with_fact_regexes(&patterns.patterns, |regexes| {
-        extract_with(outline, patterns, regexes)
-    })
+/// Fresh copies of the regexes of `patterns`, in their order (same programs, empty caches).
+fn regex_copies(patterns: &[FactPattern]) -> Vec<Regex> {
+    patterns.iter().map(|p| p.regex.clone()).collect()
 }
 
 /// [`extract`] with `regexes`, the fact patterns' regexes in their order.
@@ -330,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn the_thread_copy_of_the_fact_regexes_follows_the_pattern_list_it_is_given() {
+    fn the_copy_of_the_fact_regexes_follows_the_pattern_list_it_is_given() {
         let patterns = PatternSet::load(None).expect("default patterns");
         let all = &patterns.patterns;
         assert!(all.len() > 2);
@@ -338,15 +302,15 @@ mod tests {
             list.iter().map(|p| p.regex.as_str().to_string()).collect()
         };
         let copied = |list: &[FactPattern]| -> Vec<String> {
-            with_fact_regexes(list, |r| r.iter().map(|r| r.as_str().to_string()).collect())
+            regex_copies(list)
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect()
         };
-        // More documents than one copy reads, alternating two lists (the second shifted by one).
-        for _ in 0..=DOCUMENTS_PER_COPY {
+        // Alternating two lists (the second shifted by one).
+        for _ in 0..2 {
             assert_eq!(copied(all), sources(all));
             assert_eq!(copied(&all[1..]), sources(&all[1..]));
-        }
-        for _ in 0..=DOCUMENTS_PER_COPY {
-            assert_eq!(copied(all), sources(all));
         }
         assert_eq!(copied(&all[..1]), sources(&all[..1]));
     }
@@ -367,7 +331,7 @@ mod tests {
             first[0].value,
             Decimal::from_str("1200.5").expect("decimal")
         );
-        for _ in 0..2 * DOCUMENTS_PER_COPY {
+        for _ in 0..2 {
             assert_eq!(extract(&o, &patterns), first);
         }
     }
