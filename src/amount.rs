@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::normalize::normalize_line;
+use crate::normalize::{normalize_line, normalized};
 
 /// An exact amount in 万元 (or a percent / count, by the fact key's unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,16 +138,38 @@ fn longest_prefix<'a>(text: &str, words: &'a [String]) -> Option<&'a str> {
 /// only in groups of three (`156,211,123.44`), one optional sign (`-`, `−` U+2212, full-width `－`,
 /// `+`). Blanks and dashes (`—`, `-`) are no number; `.5`, `5.`, `1,23` and `1.2.3` are malformed.
 pub fn parse_number(raw: &str) -> Result<Decimal, AmountError> {
-    let text = normalize_line(raw);
+    number_of(raw).map_err(|fault| fault.error(raw))
+}
+
+/// Why a text is not a number ([`number_of`]); the error names the text only when one is asked for.
+#[derive(Debug, Clone, Copy)]
+enum NumberFault {
+    NoNumber,
+    Malformed,
+}
+
+impl NumberFault {
+    fn error(self, raw: &str) -> AmountError {
+        match self {
+            NumberFault::NoNumber => AmountError::NoNumber(raw.to_string()),
+            NumberFault::Malformed => AmountError::Malformed(raw.to_string()),
+        }
+    }
+}
+
+/// [`parse_number`] without building an error: table cells are asked "is this a number?" for every
+/// text, most of which are not.
+fn number_of(raw: &str) -> Result<Decimal, NumberFault> {
+    let text = normalized(raw);
     let (negative, body) = split_sign(text.trim());
     if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(AmountError::NoNumber(raw.to_string()));
+        return Err(NumberFault::NoNumber);
     }
     if !body
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
     {
-        return Err(AmountError::Malformed(raw.to_string()));
+        return Err(NumberFault::Malformed);
     }
     let (int_part, frac_part) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -155,14 +177,19 @@ pub fn parse_number(raw: &str) -> Result<Decimal, AmountError> {
     };
     if let Some(f) = frac_part {
         if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AmountError::Malformed(raw.to_string()));
+            return Err(NumberFault::Malformed);
         }
     }
     if int_part.contains(',') && !thousands_groups(int_part) {
-        return Err(AmountError::Malformed(raw.to_string()));
+        return Err(NumberFault::Malformed);
     }
-    let plain: String = body.chars().filter(|&c| c != ',').collect();
-    let value = Decimal::from_str(&plain).map_err(|_| AmountError::Malformed(raw.to_string()))?;
+    let value = if body.contains(',') {
+        let plain: String = body.chars().filter(|&c| c != ',').collect();
+        Decimal::from_str(&plain)
+    } else {
+        Decimal::from_str(body)
+    }
+    .map_err(|_| NumberFault::Malformed)?;
     Ok(if negative { -value } else { value })
 }
 
@@ -187,22 +214,27 @@ fn thousands_groups(int_part: &str) -> bool {
 /// Parses a printed percent (`12%`, `１２％`, `-3.5%`): the number of percent. The `%` sign is
 /// required (a bare `99.68` is a number, see [`parse_number`]).
 pub fn parse_percent(raw: &str) -> Result<Decimal, AmountError> {
-    let text = normalize_line(raw);
+    percent_of(raw).map_err(|fault| fault.error(raw))
+}
+
+/// [`parse_percent`] without building an error.
+fn percent_of(raw: &str) -> Result<Decimal, NumberFault> {
+    let text = normalized(raw);
     let Some(number) = text.trim().strip_suffix('%') else {
-        return Err(AmountError::NoNumber(raw.to_string()));
+        return Err(NumberFault::NoNumber);
     };
-    parse_number(number)
+    number_of(number)
 }
 
 /// A table cell's number (`2,940.05`, `０.００`, `−3.5`): [`parse_number`]; `None` for blanks, dashes
 /// and anything that is not one number.
 pub fn cell_number(text: &str) -> Option<Decimal> {
-    parse_number(text).ok()
+    number_of(text).ok()
 }
 
 /// A table cell's percent (`58.7%`) as its number (58.7): [`parse_percent`]; `None` otherwise.
 pub fn cell_percent(text: &str) -> Option<Decimal> {
-    parse_percent(text).ok()
+    percent_of(text).ok()
 }
 
 #[cfg(test)]

@@ -280,8 +280,7 @@ impl Line {
 /// True when `text` is already in matching form: no whitespace and no character that
 /// [`crate::normalize::fold_char`] changes, so [`crate::normalize::normalize_line`] gives it back.
 fn is_matching_form(text: &str) -> bool {
-    text.chars()
-        .all(|c| !c.is_whitespace() && crate::normalize::fold_char(c) == c)
+    crate::normalize::is_normal(text)
 }
 
 /// A straight ruling edge (a stroked line or a thin filled rectangle), horizontal or vertical, in

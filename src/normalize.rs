@@ -202,6 +202,21 @@ pub fn normalize_line(raw: &str) -> String {
     out
 }
 
+/// True when `text` is its own normalised form ([`normalize_line`] would return it unchanged): no
+/// whitespace, no character that folds.
+pub fn is_normal(text: &str) -> bool {
+    text.chars().all(|c| !c.is_whitespace() && fold_char(c) == c)
+}
+
+/// [`normalize_line`], borrowing `raw` when it is already normal ([`is_normal`]).
+pub fn normalized(raw: &str) -> Cow<'_, str> {
+    if is_normal(raw) {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(normalize_line(raw))
+    }
+}
+
 /// Text that can be matched in its normalised form ([`normalize_line`]): a [`Line`](crate::document::Line)
 /// lends the form it computed when it was built; a string is normalised on the spot. Functions that
 /// match a line or a piece of text take `&impl MatchForm` so a line is never normalised twice.
@@ -212,13 +227,13 @@ pub trait MatchForm {
 
 impl MatchForm for str {
     fn match_form(&self) -> Cow<'_, str> {
-        Cow::Owned(normalize_line(self))
+        normalized(self)
     }
 }
 
 impl MatchForm for String {
     fn match_form(&self) -> Cow<'_, str> {
-        Cow::Owned(normalize_line(self))
+        normalized(self)
     }
 }
 

@@ -41,17 +41,12 @@ use super::grid::{interval_of, join_pieces, pieces, Cell, CellGrid, Piece, SNAP}
 use super::unit::is_numeric;
 use crate::amount::cell_number;
 
-/// True when a line holds a number after its first segment (a body line of a table).
+/// True when a line holds a number after its first segment (a body line of a table): the test of
+/// [`is_body_row`] on its segments' texts, each whole.
 pub(crate) fn is_body_line(line: &Line) -> bool {
-    let ps: Vec<Piece> = line
-        .segments
-        .iter()
-        .flat_map(|s| pieces(s, &[f32::MIN, f32::MAX]))
-        .collect();
-    is_body_row(&ps)
+    is_body_texts(line.segments.iter().map(|s| s.text.as_str()))
 }
 
-/// True when pieces of one visual row hold a number that is not column numbering.
 /// True when `above`, a line without values just above the first line with values (`body`), is the
 /// head of a name wrapped in its cell whose tail carries the values: `body` starts within two line
 /// heights below it, left of it (the wrapped line hangs at the column's left edge), and both first
@@ -73,22 +68,34 @@ fn wrapped_head(above: &[Piece], body: &[Piece]) -> bool {
     next_line && hangs && full
 }
 
+/// True when pieces of one visual row hold a number that is not column numbering.
 fn is_body_row(ps: &[Piece]) -> bool {
-    let numbers: Vec<&Piece> = ps.iter().filter(|p| is_numeric(&p.text)).collect();
-    if numbers.is_empty() {
-        return false;
+    is_body_texts(ps.iter().map(|p| p.text.as_str()))
+}
+
+/// [`is_body_row`] over texts: some text is numeric, and the numeric texts are not column numbering
+/// (two or more integers counting up by one from at most 1: `1 2 3 …` is header, not body).
+fn is_body_texts<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
+    let mut numbers = 0usize;
+    let mut all_integers = true;
+    let mut counting = true;
+    let mut first: Option<i64> = None;
+    let mut last: Option<i64> = None;
+    for text in texts.filter(|t| is_numeric(t)) {
+        numbers += 1;
+        match cell_number(text).and_then(|d| i64::try_from(d).ok()) {
+            Some(v) => {
+                if last.is_some_and(|l| v != l + 1) {
+                    counting = false;
+                }
+                first.get_or_insert(v);
+                last = Some(v);
+            }
+            None => all_integers = false,
+        }
     }
-    // Column numbering (1 2 3 …) is header, not body.
-    let ints: Vec<i64> = numbers
-        .iter()
-        .filter_map(|p| cell_number(&p.text))
-        .filter_map(|d| i64::try_from(d).ok())
-        .collect();
-    let counting = ints.len() == numbers.len()
-        && ints.len() >= 2
-        && ints.windows(2).all(|w| w[1] == w[0] + 1)
-        && ints.first().is_some_and(|f| *f <= 1);
-    !counting
+    let numbering = all_integers && numbers >= 2 && counting && first.is_some_and(|f| f <= 1);
+    numbers > 0 && !numbering
 }
 
 /// The pieces of the lines regrouped into visual rows: a piece joins the row whose vertical range
@@ -159,7 +166,8 @@ pub(crate) fn line_tails(
             ps.last()
                 .is_some_and(|prev| continues_name(prev, t, s.size))
         };
-        let parts = match name_tail(s).filter(|(t, _)| body && continues(t)) {
+        let tail = if body { name_tail(s) } else { None };
+        let parts = match tail.filter(|(t, _)| continues(t)) {
             Some((tail, amount)) => vec![tail, amount],
             None => split(s),
         };
