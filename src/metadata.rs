@@ -90,11 +90,12 @@ const COVER_MAX_LINES: usize = 12;
 const RUNNING_HEADER_PAGES: usize = 3;
 
 /// Dot leaders and what follows them in a contents entry.
-static LEADERS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:\.{3,}|…{2,}|·{3,}|-{4,}).*$").expect("leader regex"));
+static LEADERS: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"(?:\.{3,}|…{2,}|·{3,}|-{4,}).*$").expect("leader regex")
+});
 /// Separators of a file name that are no part of a title.
 static FILE_NAME_NOISE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[_\-\s]+").expect("file name regex"));
+    LazyLock::new(|| crate::patterns::bounded_regex(r"[_\-\s]+").expect("file name regex"));
 
 // ---- the data --------------------------------------------------------------------------------------
 
@@ -259,7 +260,7 @@ fn invalid(file: &str, id: &str, field: &str, message: impl Into<String>) -> Pat
 }
 
 fn compile(file: &str, id: &str, field: &str, re: &str) -> Result<Regex, PatternError> {
-    Regex::new(re).map_err(|e| invalid(file, id, field, e.to_string()))
+    crate::patterns::bounded_regex(re).map_err(|e| invalid(file, id, field, e.to_string()))
 }
 
 fn compile_all(file: &str, field: &str, res: &[String]) -> Result<Vec<Regex>, PatternError> {

@@ -205,7 +205,8 @@ pub fn normalize_line(raw: &str) -> String {
 /// True when `text` is its own normalised form ([`normalize_line`] would return it unchanged): no
 /// whitespace, no character that folds.
 pub fn is_normal(text: &str) -> bool {
-    text.chars().all(|c| !c.is_whitespace() && fold_char(c) == c)
+    text.chars()
+        .all(|c| !c.is_whitespace() && fold_char(c) == c)
 }
 
 /// [`normalize_line`], borrowing `raw` when it is already normal ([`is_normal`]).

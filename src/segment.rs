@@ -263,10 +263,12 @@ struct Heading {
     title: String,
 }
 
-static ARABIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([0-9]{1,2})[.、](.*)$").expect("arabic regex"));
-static PAREN_ARABIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\(([0-9]{1,2})\)(.*)$").expect("paren arabic regex"));
+static ARABIC: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"^([0-9]{1,2})[.、](.*)$").expect("arabic regex")
+});
+static PAREN_ARABIC: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"^\(([0-9]{1,2})\)(.*)$").expect("paren arabic regex")
+});
 
 /// Unnumbered part titles of reports without 第X部分 (`2026年部门预算编制说明`, `其他相关情况说明`,
 /// `某局主要职能`, `人民调解项目经费情况说明`): level 1, number = the title itself.
@@ -279,8 +281,9 @@ fn unnumbered_title(text: &str, w: &OutlineWords) -> Option<Heading> {
     })
 }
 
-static DOT_LEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:\.{4,}|…{2,}|·{4,}|-{4,})[0-9]*$").expect("leader regex"));
+static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"(?:\.{4,}|…{2,}|·{4,}|-{4,})[0-9]*$").expect("leader regex")
+});
 
 fn parse_heading(text: &str, w: &OutlineWords) -> Option<Heading> {
     // 第X部分, 一、, (一): the number as printed and its numeral from the heading words.
@@ -372,8 +375,9 @@ fn heading_ordinal(s: &Section, w: &OutlineWords) -> Option<u32> {
     n.parse().ok().or_else(|| w.numerals.ordinal(n))
 }
 
-static BARE_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex"));
+static BARE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"^[0-9][0-9,]*(?:\.[0-9]+)?$").expect("bare number regex")
+});
 
 /// A numbered table row label (`三、住房保障支出` followed by its amount, or by the next row label
 /// `四、其他收入`), not a heading.

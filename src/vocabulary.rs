@@ -73,7 +73,9 @@ impl TryFrom<RuleDef> for Rule {
     fn try_from(d: RuleDef) -> Result<Rule, regex::Error> {
         // Until the units are known, the table units match nothing.
         Ok(Rule {
-            regex: Regex::new(&d.regex.replace(TABLE_UNIT, &format!("(?:{NEVER})")))?,
+            regex: crate::patterns::bounded_regex(
+                &d.regex.replace(TABLE_UNIT, &format!("(?:{NEVER})")),
+            )?,
             source: d.regex,
             examples: d.examples,
             counter_examples: d.counter_examples,
@@ -85,7 +87,7 @@ impl Default for Rule {
     /// A rule that matches nothing (a section missing from a broken embedded file).
     fn default() -> Rule {
         Rule {
-            regex: Regex::new(NEVER).expect("the empty class is a valid regex"),
+            regex: crate::patterns::bounded_regex(NEVER).expect("the empty class is a valid regex"),
             source: NEVER.to_string(),
             examples: Vec::new(),
             counter_examples: Vec::new(),
@@ -107,7 +109,7 @@ impl Rule {
     /// then say so).
     fn expand_units(&mut self, units: &str) {
         if self.source.contains(TABLE_UNIT) {
-            if let Ok(r) = Regex::new(&self.source.replace(TABLE_UNIT, units)) {
+            if let Ok(r) = crate::patterns::bounded_regex(&self.source.replace(TABLE_UNIT, units)) {
                 self.regex = r;
             }
         }

@@ -78,7 +78,7 @@ pub struct CellSource {
 /// Applies the fact patterns to every section.
 ///
 /// Memory: a regex keeps a search cache (lazy DFA states) that grows with the text it has read, up
-/// to 2 MiB per regex and thread. Kept for a whole run, the caches of the fact regexes would grow
+/// to [`crate::patterns::REGEX_CACHE_BYTES`] per regex and thread. Kept for a whole run, the caches of the fact regexes would grow
 /// with the batch, so each document reads through its own copy (a copy shares the compiled program
 /// but starts with empty caches), dropped with the document's facts: what the caches hold is bounded
 /// by one document, however many the run has. Measured side by side (`scripts/bench_real.py`), the

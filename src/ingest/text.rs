@@ -28,7 +28,7 @@ use crate::error::IngestError;
 use crate::ingest::Cancel;
 
 static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[—–\-－]+\s*(\d{1,4})\s*[—–\-－]+|第\s*(\d{1,4})\s*页(?:\s*共\s*\d+\s*页)?|(\d{1,4})\s*/\s*\d{1,4})\s*$")
+    crate::patterns::bounded_regex(r"^\s*(?:[—–\-－]+\s*(\d{1,4})\s*[—–\-－]+|第\s*(\d{1,4})\s*页(?:\s*共\s*\d+\s*页)?|(\d{1,4})\s*/\s*\d{1,4})\s*$")
         .expect("footer regex is valid")
 });
 

@@ -120,13 +120,16 @@ pub(crate) struct TitleMatch {
 }
 
 static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d*\s*$").expect("toc regex is valid")
+    crate::patterns::bounded_regex(r"(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d*\s*$")
+        .expect("toc regex is valid")
 });
 
 /// A parenthetical after a title (`（功能科目）`, `（经济科目）`), a classification and a scope note
 /// together included (`（按支出经济分类科目-不含上年结转）`); a longer one is a sentence, not a qualifier.
-static PAREN_TAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,24}[)）]$").expect("paren tail regex is valid"));
+static PAREN_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"[(（][^()（）]{1,24}[)）]$")
+        .expect("paren tail regex is valid")
+});
 
 /// Removes quotes and whitespace: titles are compared in this form.
 fn key(s: &str) -> String {

@@ -190,8 +190,9 @@ pub(crate) fn line_tails(
 
 /// True when a text is a name's tail: one to four Han characters (no punctuation, no digits).
 fn is_name_tail(text: &str) -> bool {
-    static TAIL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^\p{Han}{1,4}$").expect("name tail regex is valid"));
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        crate::patterns::bounded_regex(r"^\p{Han}{1,4}$").expect("name tail regex is valid")
+    });
     TAIL.is_match(text)
 }
 
@@ -348,7 +349,7 @@ fn join_letter_spaced(row: &mut Vec<Piece>, body: &[(f32, f32)]) {
 /// left as it is.
 fn split_glued_amounts(p: Piece) -> Vec<Piece> {
     static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}")
+        crate::patterns::bounded_regex(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}")
             .expect("amount regex is valid")
     });
     let text = p.text.as_str();
@@ -387,7 +388,7 @@ fn split_glued_amounts(p: Piece) -> Vec<Piece> {
 /// amounts: the decimals are required.
 fn split_glued_amount(p: Piece) -> Vec<Piece> {
     static GLUED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2})(\p{Han}.*)$")
+        crate::patterns::bounded_regex(r"^(-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2})(\p{Han}.*)$")
             .expect("glued amount regex is valid")
     });
     let Some((num, rest)) = GLUED.captures(&p.text).and_then(|c| {

@@ -36,7 +36,8 @@ pub struct Listed {
 }
 
 static LEADER_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*(?:[.…·．\-—_]{2,}\s*)?[\d\s]*$").expect("leader regex is valid")
+    crate::patterns::bounded_regex(r"\s*(?:[.…·．\-—_]{2,}\s*)?[\d\s]*$")
+        .expect("leader regex is valid")
 });
 
 /// Removes dot leaders and a trailing page number from a contents entry (`norm`, in matching form).

@@ -51,14 +51,16 @@ pub(crate) struct Fragment {
 }
 
 static MONEY_IN_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d[.,]\d").expect("money regex is valid"));
+    LazyLock::new(|| crate::patterns::bounded_regex(r"\d[.,]\d").expect("money regex is valid"));
 
 /// A segment opening with an amount (`123.80`, `1,354.04`): a money cell set apart.
-static AMOUNT_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^-?\d[\d,]*\.\d").expect("amount regex is valid"));
+static AMOUNT_START: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"^-?\d[\d,]*\.\d").expect("amount regex is valid")
+});
 
-static PAREN_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（][^()（）]{1,12}[)）]$").expect("paren regex is valid"));
+static PAREN_END: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"[(（][^()（）]{1,12}[)）]$").expect("paren regex is valid")
+});
 
 /// The empty-table statement in `text`, if any (normalised).
 pub(crate) fn empty_statement(text: &(impl MatchForm + ?Sized)) -> Option<String> {

@@ -46,14 +46,14 @@ use crate::document::Rect;
 use crate::normalize::normalize_line;
 
 static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计|小计|本年|上年|年初|年末|使用|结余|结转|收入|支出)")
+    crate::patterns::bounded_regex(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计|小计|本年|上年|年初|年末|使用|结余|结转|收入|支出)")
         .expect("item start regex is valid")
 });
 
 /// A code printed at the start of the name, bare or in brackets (`2010101 行政运行`, `[205]教育支出`,
 /// `【30101】基本工资`); the name must not go on with a digit (`2024年…` is no code).
 static LEADING_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\[(\d{3}(?:\d{2}){0,2})\]|【(\d{3}(?:\d{2}){0,2})】|(\d{3}(?:\d{2}){0,2}))\s*([^\d\s].*)$")
+    crate::patterns::bounded_regex(r"^(?:\[(\d{3}(?:\d{2}){0,2})\]|【(\d{3}(?:\d{2}){0,2})】|(\d{3}(?:\d{2}){0,2}))\s*([^\d\s].*)$")
         .expect("leading code regex is valid")
 });
 
@@ -1005,7 +1005,7 @@ fn mark_kind(name: &str) -> Option<u8> {
             r"^\d+[.、．]\D",
             r"^[(（]\d+[)）]",
         ]
-        .map(|p| Regex::new(p).expect("numbering regex is valid"))
+        .map(|p| crate::patterns::bounded_regex(p).expect("numbering regex is valid"))
     });
     let n = squeeze(name);
     MARKS

@@ -28,11 +28,13 @@ use super::unit::{declared_in, infer_from_values, is_numeric, Unit};
 use super::{Row, Table};
 use crate::amount::{cell_number, cell_percent};
 
-static CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{3}(?:\d{2}){0,2}$").expect("code regex is valid"));
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"^\d{3}(?:\d{2}){0,2}$").expect("code regex is valid")
+});
 
-static LAYOUT_GAP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\S {2,}\S").expect("layout gap regex is valid"));
+static LAYOUT_GAP: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::bounded_regex(r"\S {2,}\S").expect("layout gap regex is valid")
+});
 
 /// Points per character and per line of synthetic positions. Every character is one column wide, CJK
 /// included: layout text from PDF converters aligns columns by character count.

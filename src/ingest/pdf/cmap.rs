@@ -9,7 +9,7 @@
 //! of overlapping ranges only the four starting closest below a code are consulted; at most
 //! 100 000 ranges of each kind are kept.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Most ranges kept per kind (bfrange, cidrange) in one CMap.
 const MAX_RANGES: usize = 100_000;

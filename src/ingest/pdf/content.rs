@@ -13,7 +13,7 @@
 //! Known limits: ExtGState fonts (`gs` with /Font) and Type3 glyph procedures are not followed;
 //! glyph boxes use a fixed ascent/descent (0.8 / 0.2 em).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::rc::Rc;
 
 use lopdf::{Dictionary, Object, ObjectId};

@@ -15,8 +15,8 @@
 //! (two-byte codes) and half of it (one-byte codes); `usecmap` is ignored; vertical fonts advance one
 //! em downwards.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use lopdf::{Dictionary, Object, ObjectId};

@@ -10,7 +10,7 @@
 //! Not here: clip paths (they are discarded), curves (never edges), dashes (a dashed line is one edge).
 //! Known limits: a rectangle drawn as four separate `m l` subpaths and filled is not recognised.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::document::Rule;
 

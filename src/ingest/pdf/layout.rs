@@ -14,8 +14,7 @@
 //! Known limits: one column of reading order (two-column pages interleave by line); text at other
 //! angles is grouped as if horizontal.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use foldhash::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -36,7 +35,7 @@ const SPACE_GAP_EM: f32 = 0.15;
 const MARGIN_BAND: f32 = 0.08;
 
 static PAGE_NUMBER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::patterns::bounded_regex(
         r"^(?:[-—–－―‒一~\s]*([0-9０-９]{1,4})[-—–－―‒一~\s]*|第\s*([0-9０-９]{1,4})\s*页(?:\s*[,，]?\s*共\s*[0-9０-９]{1,4}\s*页)?|([0-9０-９]{1,4})\s*/\s*[0-9０-９]{1,4})$",
     )
     .ok()
@@ -66,30 +65,6 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
-/// A quick hasher for the fake-bold grid's small integer keys (SipHash is needlessly slow here).
-#[derive(Default)]
-struct CellHasher(u64);
-
-impl Hasher for CellHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_i32(&mut self, v: i32) {
-        self.write_u64(u64::from(v as u32));
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// FNV-1a of a glyph's text, so grid keys need no string copies.
 fn text_key(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -102,8 +77,7 @@ pub(crate) fn remove_fake_bold(glyphs: &mut Vec<Glyph>) -> u64 {
     // Buckets by (text, cell of x, cell of y) with cells of about one em; the first drawing is kept.
     // Each bucket is a chain through `next`: the map holds its latest glyph, `next[i]` the one kept
     // before `i` in the same bucket (`usize::MAX` ends it), so no bucket allocates.
-    let mut seen: HashMap<(u64, i32, i32), usize, BuildHasherDefault<CellHasher>> =
-        HashMap::default();
+    let mut seen: HashMap<(u64, i32, i32), usize> = HashMap::default();
     seen.reserve(glyphs.len());
     let mut next = vec![usize::MAX; glyphs.len()];
     let mut keep = vec![true; glyphs.len()];
@@ -432,7 +406,7 @@ fn group_columns(mut glyphs: Vec<Glyph>) -> Vec<RawLine> {
 #[cfg(test)]
 pub(crate) fn layout_page(glyphs: Vec<Glyph>, rules: &[Rule], height: f32) -> PageLayout {
     let (lines, removed) = page_lines(glyphs);
-    let mut marks = HashSet::new();
+    let mut marks = HashSet::default();
     collect_decimal_marks(&lines, &mut marks);
     let mut out = finish_page(lines, rules, height, &marks);
     out.fake_bold_removed = removed;

@@ -43,7 +43,7 @@ mod objects;
 mod repair;
 pub(crate) mod store;
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -232,7 +232,7 @@ fn read_pages(
         text_quality: TextQuality::default(),
         warnings,
     };
-    let mut fonts = FontCache::new();
+    let mut fonts = FontCache::default();
     let mut drawn = Vec::with_capacity(pages.len());
     let mut marks = HashSet::new();
     for (i, page) in pages.iter().enumerate() {

@@ -21,7 +21,9 @@
 //! Not here: repair (see `repair.rs`), decoding streams (see `objects.rs`), pages.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use lopdf::xref::{Xref, XrefEntry, XrefType};
 use lopdf::{Dictionary, Document, Object, ObjectId, ObjectStream, Reader};
@@ -196,8 +198,9 @@ impl Lazy<'_> {
                 generation: id.1,
             },
         );
-        let parsed =
-            std::panic::catch_unwind(|| reader(from, xref).get_object(id, &mut HashSet::new()));
+        let parsed = std::panic::catch_unwind(|| {
+            reader(from, xref).get_object(id, &mut std::collections::HashSet::new())
+        });
         let mut object = match parsed {
             Ok(Ok(o)) => o,
             _ => {
@@ -334,7 +337,7 @@ fn object_at(buffer: &[u8], offset: usize) -> Option<Object> {
     );
     std::panic::catch_unwind(|| {
         reader(buffer, xref)
-            .get_object(id, &mut HashSet::new())
+            .get_object(id, &mut std::collections::HashSet::new())
             .ok()
     })
     .ok()
@@ -482,7 +485,7 @@ fn offset_of(dict: &Dictionary, key: &[u8]) -> Option<usize> {
 fn sections(buffer: &[u8]) -> Option<(BTreeMap<u32, XrefEntry>, Dictionary)> {
     let start = start_of_last_section(buffer)?;
     let (mut entries, mut trailer) = section(buffer, start)?;
-    let mut seen = HashSet::from([start]);
+    let mut seen = HashSet::from_iter([start]);
     if let Some(at) = offset_of(&trailer, b"XRefStm") {
         if seen.insert(at) {
             merge(&mut entries, xref_stream(buffer, at)?.0);
