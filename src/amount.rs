@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::normalize::{normalize_line, normalized};
+use crate::normalize::{fold_char, normalize_line, normalized};
 
 /// An exact amount in 万元 (or a percent / count, by the fact key's unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,6 +160,11 @@ impl NumberFault {
 /// [`parse_number`] without building an error: table cells are asked "is this a number?" for every
 /// text, most of which are not.
 fn number_of(raw: &str) -> Result<Decimal, NumberFault> {
+    // What the normalised text starts with, without normalising: most texts asked are words.
+    let lead = raw.chars().map(fold_char).find(|c| !c.is_whitespace());
+    if !lead.is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '\u{2212}' | '+')) {
+        return Err(NumberFault::NoNumber);
+    }
     let text = normalized(raw);
     let (negative, body) = split_sign(text.trim());
     if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit()) {
@@ -219,6 +224,14 @@ pub fn parse_percent(raw: &str) -> Result<Decimal, AmountError> {
 
 /// [`parse_percent`] without building an error.
 fn percent_of(raw: &str) -> Result<Decimal, NumberFault> {
+    let tail = raw
+        .chars()
+        .rev()
+        .map(fold_char)
+        .find(|c| !c.is_whitespace());
+    if tail != Some('%') {
+        return Err(NumberFault::NoNumber);
+    }
     let text = normalized(raw);
     let Some(number) = text.trim().strip_suffix('%') else {
         return Err(NumberFault::NoNumber);

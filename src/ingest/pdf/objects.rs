@@ -8,9 +8,9 @@
 //! Known limits: filters other than FlateDecode (LZW, ASCII85, predictors) are decoded by lopdf before
 //! the size is checked; image filters (DCT, JBIG2, CCITT) are never decoded (we never need them).
 
-use std::io::Read;
-
 use lopdf::{Dictionary, Object, Stream};
+use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
 
 use super::store::Store;
 use crate::error::IngestError;
@@ -219,26 +219,55 @@ pub(crate) fn number(obj: &Object) -> Option<f32> {
 }
 
 /// Inflates zlib data, keeping what decodes before an error (damaged streams are common), and failing
-/// once the output would exceed `limit`.
+/// once the output would exceed `limit`. Raw deflate (no zlib header, some writers emit it) is tried
+/// when zlib decodes nothing.
 fn inflate(data: &[u8], limit: u64) -> Result<Vec<u8>, StreamError> {
-    let mut out = Vec::with_capacity(data.len().saturating_mul(3).min(1 << 24));
-    let mut decoder = flate2::read::ZlibDecoder::new(data).take(limit.saturating_add(1));
-    let read = decoder.read_to_end(&mut out);
-    if out.len() as u64 > limit {
-        return Err(StreamError::TooLarge(limit));
+    let zlib = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER;
+    let (out, failed) = decode_deflate(data, zlib, limit)?;
+    if !(failed && out.is_empty()) {
+        return Ok(out);
     }
-    if read.is_err() && out.is_empty() {
-        // Some writers emit raw deflate without the zlib header.
-        let mut raw = flate2::read::DeflateDecoder::new(data).take(limit.saturating_add(1));
-        let _ = raw.read_to_end(&mut out);
-        if out.len() as u64 > limit {
-            return Err(StreamError::TooLarge(limit));
-        }
-        if out.is_empty() {
-            return Err(StreamError::Broken("cannot inflate stream".to_string()));
+    let (raw, _) = decode_deflate(data, 0, limit)?;
+    if raw.is_empty() {
+        return Err(StreamError::Broken("cannot inflate stream".to_string()));
+    }
+    Ok(raw)
+}
+
+/// One deflate decode of `data` into a buffer grown as needed (one decoder, no copy through a
+/// reader's buffer): the output, and whether the decoder stopped on an error (what decoded before it
+/// is kept). `TooLarge` when the output would pass `limit` bytes.
+fn decode_deflate(data: &[u8], flags: u32, limit: u64) -> Result<(Vec<u8>, bool), StreamError> {
+    let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);
+    let flags = flags | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let mut out = vec![
+        0u8;
+        data.len()
+            .saturating_mul(3)
+            .clamp(1024, 1 << 24)
+            .min(limit_len.max(1))
+    ];
+    let mut decoder = Box::<DecompressorOxide>::default();
+    let (mut input, mut at) = (data, 0usize);
+    loop {
+        let (status, read, written) = decompress(&mut decoder, input, &mut out, at, flags);
+        at += written;
+        input = input.get(read..).unwrap_or_default();
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput if out.len() < limit_len => {
+                let grown = out.len().saturating_mul(2).min(limit_len);
+                out.resize(grown, 0);
+            }
+            TINFLStatus::HasMoreOutput => return Err(StreamError::TooLarge(limit)),
+            _ => {
+                out.truncate(at);
+                return Ok((out, true));
+            }
         }
     }
-    Ok(out)
+    out.truncate(at);
+    Ok((out, false))
 }
 
 #[cfg(test)]
