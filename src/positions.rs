@@ -415,6 +415,86 @@ mod tests {
         }
     }
 
+    /// A 绩效目标表 continued under its repeated title and header, its indicator columns holding
+    /// words only: every printed line stays a row of its own, on its page, each cell with the box of
+    /// its own glyphs (none takes the text of the rows after it).
+    #[test]
+    fn continued_word_rows_keep_their_own_text_and_boxes() {
+        let fx = crate::fixture::continued_targets_report();
+        let config = crate::config::DocConfig {
+            patterns: crate::patterns::PatternSet::load(None).expect("default patterns"),
+            limits: crate::ingest::Limits::default(),
+        };
+        let a = crate::report::analyze(
+            std::path::Path::new("continued.pdf"),
+            "continued.pdf",
+            &fx.bytes,
+            &config,
+        );
+        let tables: Vec<serde_json::Value> = a
+            .rendered
+            .tables
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let [t] = tables.as_slice() else {
+            panic!("one table over both pages: {tables:#?}")
+        };
+        assert!(t["title"].as_str().is_some_and(|x| x.ends_with(fx.title)));
+        assert_eq!(t["pages"], serde_json::json!([1, 2]));
+        assert_eq!(t["columns"], serde_json::json!(fx.columns));
+        // Every printed text is one cell's raw text, on its page and in its column: a page's first
+        // line takes in nothing of the lines after it (the rows of each column block are read on
+        // their own, in block order).
+        let rows = t["rows"].as_array().expect("rows");
+        let mut got: Vec<(u64, usize, &str)> = rows
+            .iter()
+            .flat_map(|r| {
+                let page = r["page"].as_u64().unwrap_or_default();
+                let raw = r["raw"].as_array().map(Vec::as_slice).unwrap_or_default();
+                raw.iter()
+                    .enumerate()
+                    .map(move |(c, x)| (page, c, x.as_str().unwrap_or_default()))
+            })
+            .filter(|(_, _, x)| !x.is_empty())
+            .collect();
+        let mut want: Vec<(u64, usize, &str)> = fx
+            .rows
+            .iter()
+            .flat_map(|(p, texts)| {
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, x)| (u64::from(*p), c, *x))
+            })
+            .filter(|(_, _, x)| !x.is_empty())
+            .collect();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        let mut seen = 0;
+        for row in rows {
+            let page = row["page"].as_u64().unwrap_or_default();
+            let raw = row["raw"].as_array().expect("raw");
+            let bboxes = row["bboxes"].as_array().expect("bboxes");
+            for (text, b) in raw.iter().zip(bboxes) {
+                let text = text.as_str().unwrap_or_default();
+                if text.is_empty() {
+                    continue;
+                }
+                let b = as_box(b).expect("a cell box");
+                assert!(
+                    fx.cells
+                        .iter()
+                        .any(|e| e.text == text && u64::from(e.page) == page && close(&b, &e.bbox)),
+                    "cell {text} on page {page} has box {b:?}"
+                );
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, fx.cells.len(), "every body cell is read");
+    }
+
     #[test]
     fn display_boxes_return_to_user_space_under_each_rotation() {
         let r = Rect {

@@ -804,6 +804,7 @@ pub(crate) fn grid_from_lines(
     }
     join_wrapped_labels(
         &mut placed.cells,
+        &mut placed.text_box,
         &per_line[..body_start],
         &spans,
         &col_edges,
@@ -1359,10 +1360,12 @@ fn widen(
 
 /// A label wrapped over several lines of one header cell (`对附属单位补助支` over `出`) is one label:
 /// a single-column piece continued on the next header row by a piece in the same column, no wider,
-/// centred under it, and set close below it (line spacing, not a header row's height), moves its
-/// text into the upper cell instead of becoming a sub-label.
+/// centred under it, and set close below it (line spacing, not a header row's height), takes the
+/// upper cell's text in front of its own instead of becoming a sub-label. The joined cell's text box
+/// (`boxes`, one per cell) covers both lines.
 fn join_wrapped_labels(
     cells: &mut [Cell],
+    boxes: &mut [Option<Rect>],
     header: &[Vec<Piece>],
     spans: &[Vec<Option<(usize, usize)>>],
     col_edges: &[f32],
@@ -1426,6 +1429,11 @@ fn join_wrapped_labels(
             // The joined label sits on the lower row, so that a third line continues it in turn.
             let head = std::mem::take(&mut cells[up].text);
             cells[down].text.insert_str(0, &head);
+            if let (Some(Some(h)), Some(slot)) =
+                (boxes.get_mut(up).map(Option::take), boxes.get_mut(down))
+            {
+                *slot = Some(slot.map_or(h, |d| d.union(&h)));
+            }
         }
     }
 }
@@ -1923,6 +1931,15 @@ mod tests {
             ]
         );
         assert_eq!(g.own_text(3, 4), "1,470.86");
+        // The joined label's box holds both its lines.
+        let joined: Vec<Rect> = (0..g.n_rows())
+            .flat_map(|r| (0..g.n_cols()).map(move |c| (r, c)))
+            .filter(|&(r, c)| g.own_text(r, c) == "对附属单位补助支出")
+            .filter_map(|(r, c)| g.own_box(r, c))
+            .collect();
+        let boxes: Vec<(f32, f32, f32, f32)> =
+            joined.iter().map(|b| (b.x0, b.y0, b.x1, b.y1)).collect();
+        assert_eq!(boxes, vec![(633.0, 120.0, 713.0, 146.0)]);
     }
 
     #[test]

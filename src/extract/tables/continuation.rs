@@ -9,8 +9,9 @@
 //! lines up by construction. A repeated header is recognised by [`super::header`] and
 //! dropped (only rows whose every text is part of the table's labels count as repeated header, so a
 //! first row without values is not mistaken for one); a continuation without header (and without 续表
-//! marker) is read with the open table's roles. A row cut by the page break (its name's tail alone at the top of the next page, without value) is
-//! joined to the row it finishes; so is a name's head alone at the foot of a page whose tail, with
+//! marker) is read with the open table's roles. A row cut by the page break (its name's tail alone
+//! on the first lines of the next page, without value, in a label column whose rows carry values)
+//! is joined to the row it finishes; so is a name's head alone at the foot of a page whose tail, with
 //! the values, hangs left of it at the top of the next. A title whose body starts on the next page takes its columns from
 //! that page.
 //!

@@ -636,8 +636,10 @@ fn hangs(prev: &Draft, d: &Draft, left: Option<f32>, right: Option<f32>) -> bool
 }
 
 /// A row cut by a page break: the continuation's first rows of a block that hold only a name fragment
-/// (no value, no code, not starting an item) finish the name of the table's last row of that block.
-/// Returns the rows left after merging.
+/// (no value, no code, not starting an item) finish the name of the table's last row of that block,
+/// in a label column whose rows carry values (see [`valued_label_cols`]), when they are printed on
+/// the continuation's first lines (above every row of it kept as a row of its own). Returns the
+/// rows left after merging.
 pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[Role]) -> Vec<Row> {
     let label_col = |r: &Row| {
         (0..r.raw.len()).find(|&c| roles.get(c) == Some(&Role::Label) && !r.raw[c].is_empty())
@@ -660,6 +662,10 @@ pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[
     // The label column of each existing row, computed once (appending a name's tail to a label
     // cell that holds text leaves it unchanged).
     let mut existing_cols: Vec<Option<usize>> = existing.iter().map(label_col).collect();
+    let valued = valued_label_cols(existing, &existing_cols, &new, &label_col);
+    // Where the first line of the continuation's rows kept as rows of their own ends (the least
+    // bottom of their text).
+    let mut kept_bottom: Option<f32> = None;
     for (k, mut row) in new.into_iter().enumerate() {
         let col = label_col(&row);
         // The head of a name left alone at the foot of the page (no value, no code), its values on
@@ -674,43 +680,107 @@ pub(crate) fn merge_split_rows(existing: &mut Vec<Row>, new: Vec<Row>, roles: &[
                 }
                 row.indent = head.indent;
                 started.push(col);
+                kept_bottom = lower_bound(kept_bottom, &row);
                 out.push(row);
                 continue;
             }
         }
         let bare =
             row.code.is_none() && row.cells.iter().all(Option::is_none) && !row.name.is_empty();
-        if !started.contains(&col) && bare && !heads[k] {
-            // 小计 / 合计 alone finishes a name cut just before it (当年收入 | 小计).
-            let tail_word = matches!(row.name.as_str(), "小计" | "合计");
-            // The last row above in the same label column (none for a row without one).
-            let above = col
-                .and_then(|_| existing_cols.iter().rposition(|c| *c == col))
-                .and_then(|i| existing.get_mut(i));
-            if let Some(prev) = above.filter(|p| {
-                !ITEM_START.is_match(&row.name)
-                    || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
-            }) {
-                prev.name.push_str(&row.name);
-                if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
-                    slot.push_str(&row.raw[c]);
-                    // The tail printed on the same page widens the cell's box; one on the next
-                    // page has no place in a box of the row's page.
-                    if row.page == prev.page {
-                        if let (Some(slot), Some(Some(tail))) =
-                            (prev.cell_rects.get_mut(c), row.cell_rects.get(c))
-                        {
-                            *slot = Some(slot.map_or(*tail, |s| s.union(tail)));
-                        }
-                    }
-                }
-                continue;
-            }
+        // A tail is printed on the continuation's first lines: above every row kept of its own.
+        let on_top = kept_bottom
+            .zip(text_span(&row))
+            .is_none_or(|(bottom, (top, _))| top < bottom);
+        if !started.contains(&col)
+            && bare
+            && !heads[k]
+            && on_top
+            && valued.contains(&col)
+            && finish_name(existing, &existing_cols, &row, col)
+        {
+            continue;
         }
         started.push(col);
+        kept_bottom = lower_bound(kept_bottom, &row);
         out.push(row);
     }
     out
+}
+
+/// The top and bottom of a row's text (display coordinates: y grows down), where positions are known.
+fn text_span(row: &Row) -> Option<(f32, f32)> {
+    row.cell_rects
+        .iter()
+        .flatten()
+        .map(|r| (r.y0, r.y1))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+}
+
+/// The bottom of the highest row kept so far (`bottom`), `row` kept too.
+fn lower_bound(bottom: Option<f32>, row: &Row) -> Option<f32> {
+    match (bottom, text_span(row)) {
+        (Some(b), Some((_, y1))) => Some(b.min(y1)),
+        (b, s) => b.or(s.map(|(_, y1)| y1)),
+    }
+}
+
+/// Appends `row`, a name's tail alone on the continuation (in label column `col`), to the last row
+/// above in that column (none for a row without one); false when there is none, or when the tail
+/// starts an item (a 小计 / 合计 alone still finishes a name cut just before it: 当年收入 | 小计).
+fn finish_name(
+    existing: &mut [Row],
+    existing_cols: &[Option<usize>],
+    row: &Row,
+    col: Option<usize>,
+) -> bool {
+    let tail_word = matches!(row.name.as_str(), "小计" | "合计");
+    let above = col
+        .and_then(|_| existing_cols.iter().rposition(|c| *c == col))
+        .and_then(|i| existing.get_mut(i));
+    let Some(prev) = above.filter(|p| {
+        !ITEM_START.is_match(&row.name)
+            || (tail_word && !p.name.ends_with('计') && !p.name.is_empty())
+    }) else {
+        return false;
+    };
+    prev.name.push_str(&row.name);
+    if let (Some(c), Some(slot)) = (col, col.and_then(|c| prev.raw.get_mut(c))) {
+        slot.push_str(&row.raw[c]);
+        // The tail printed on the same page widens the cell's box; one on the next page has no
+        // place in a box of the row's page.
+        if row.page == prev.page {
+            if let (Some(slot), Some(Some(tail))) =
+                (prev.cell_rects.get_mut(c), row.cell_rects.get(c))
+            {
+                *slot = Some(slot.map_or(*tail, |s| s.union(tail)));
+            }
+        }
+    }
+    true
+}
+
+/// The label columns some of whose rows, on the pages read so far or on the continuation, carry a
+/// value or a code. Only there does a row holding a name and nothing else stand out as the tail of a
+/// name cut by the page break: in a column of words whose rows never carry one (the 一级指标 or
+/// 三级指标 of a 绩效目标表, the units printed over their years' rows) every row holds a name
+/// alone, and each is a row of its own.
+fn valued_label_cols(
+    existing: &[Row],
+    existing_cols: &[Option<usize>],
+    new: &[Row],
+    label_col: &impl Fn(&Row) -> Option<usize>,
+) -> Vec<Option<usize>> {
+    let valued = |r: &Row| r.code.is_some() || r.cells.iter().any(Option::is_some);
+    let mut cols: Vec<Option<usize>> = existing
+        .iter()
+        .zip(existing_cols)
+        .filter(|(r, _)| valued(r))
+        .map(|(_, c)| *c)
+        .chain(new.iter().filter(|r| valued(r)).map(label_col))
+        .collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols
 }
 
 /// True when `row`, the first row of its label column on a new page, finishes the name of `head`,
@@ -1478,6 +1548,117 @@ mod tests {
         let mut existing = vec![prev("本年收入合计")];
         let left = merge_split_rows(&mut existing, vec![next("合计", None)], &roles);
         assert_eq!((existing[0].name.as_str(), left.len()), ("本年收入合计", 1));
+    }
+
+    #[test]
+    fn a_column_of_names_without_values_has_no_names_cut_by_the_page_break() {
+        // 预算单位 | 年度 | 合计: each unit printed on a line of its own above its years' rows.
+        let roles = [Role::Label, Role::Label, Role::Money];
+        let row = |unit: &str, year: &str, v: Option<&str>, page: u32| Row {
+            code: None,
+            name: if unit.is_empty() { year } else { unit }.to_string(),
+            cells: vec![None, None, v.map(d)],
+            raw: vec![
+                unit.to_string(),
+                year.to_string(),
+                v.unwrap_or("").to_string(),
+            ],
+            page,
+            level: None,
+            parent: None,
+            indent: None,
+            bbox: None,
+            bboxes: Vec::new(),
+            cell_rects: Vec::new(),
+        };
+        let mut existing = vec![
+            row("某某技师学院", "", None, 5),
+            row("", "2025年", Some("179.23"), 5),
+            row("", "2026年", Some("153.60"), 5),
+        ];
+        let left = merge_split_rows(
+            &mut existing,
+            vec![
+                row("某某仲裁院", "", None, 6),
+                row("", "2025年", Some("24.23"), 6),
+            ],
+            &roles,
+        );
+        // The next page's first unit is a unit of its own, not the tail of the one above.
+        assert_eq!(existing[0].raw[0], "某某技师学院");
+        let units: Vec<&str> = left.iter().map(|r| r.raw[0].as_str()).collect();
+        assert_eq!(units, vec!["某某仲裁院", ""]);
+        // In a column whose rows carry values, a name alone at the top still finishes the last.
+        let mut existing = vec![row("", "八、社会保障和就", Some("1608.51"), 7)];
+        let left = merge_split_rows(&mut existing, vec![row("", "业支出", None, 8)], &roles);
+        assert_eq!(
+            (existing[0].raw[1].as_str(), left.len()),
+            ("八、社会保障和就业支出", 0)
+        );
+    }
+
+    #[test]
+    fn a_name_tail_is_printed_on_the_first_lines_of_the_continuation() {
+        // 收入 | 金额 | 支出 | 金额 side by side; the 支出 block's rows are read after the 收入 block's.
+        let roles = [Role::Label, Role::Money, Role::Label, Role::Money];
+        let row = |left: bool, name: &str, v: Option<&str>, page: u32, y: f32| {
+            let (c, mut raw) = (if left { 0 } else { 2 }, vec![String::new(); 4]);
+            raw[c] = name.to_string();
+            raw[c + 1] = v.unwrap_or("").to_string();
+            let mut cells = vec![None; 4];
+            cells[c + 1] = v.map(d);
+            let text = Rect {
+                x0: 10.0,
+                y0: y,
+                x1: 60.0,
+                y1: y + 10.0,
+            };
+            let mut cell_rects = vec![None; 4];
+            cell_rects[c] = Some(text);
+            Row {
+                code: None,
+                name: name.to_string(),
+                cells,
+                raw,
+                page,
+                level: None,
+                parent: None,
+                indent: None,
+                bbox: None,
+                bboxes: Vec::new(),
+                cell_rects,
+            }
+        };
+        let existing = || {
+            vec![
+                row(true, "一、财政拨款收入", Some("100"), 7, 700.0),
+                row(false, "一、一般公共服务支", Some("100"), 7, 700.0),
+            ]
+        };
+        // The 支出 block's name alone on the continuation's first line finishes the one above.
+        let mut rows = existing();
+        let left = merge_split_rows(
+            &mut rows,
+            vec![
+                row(true, "二、其他收入", Some("5"), 8, 40.0),
+                row(false, "出", None, 8, 40.0),
+            ],
+            &roles,
+        );
+        assert_eq!(rows[1].name, "一、一般公共服务支出");
+        assert_eq!(left.len(), 1);
+        // Below the first line it is a row of its own, whatever was read before it.
+        let mut rows = existing();
+        let left = merge_split_rows(
+            &mut rows,
+            vec![
+                row(true, "二、其他收入", Some("5"), 8, 40.0),
+                row(false, "某某支出", None, 8, 80.0),
+            ],
+            &roles,
+        );
+        assert_eq!(rows[1].name, "一、一般公共服务支");
+        assert_eq!(left.len(), 2);
     }
 
     #[test]
