@@ -10,10 +10,10 @@
 //! `extract --review`, each worker also writes the document's annotated copy while its bytes are in
 //! memory, under a provisional name the writer turns into the copy's name in input order.
 //!
-//! Each document runs under a time budget, reading included: a document that panics or runs past
-//! `--timeout-per-doc` gets a `failed` record (`internal_error`, `timeout`) and the run goes on; a
-//! timed-out document's cancellation flag is raised, so its work stops at the next page, stream or
-//! stage and its memory is released.
+//! Each document runs under a time budget, reading (and with `extract --review` its annotated copy)
+//! included: a document that panics or runs past `--timeout-per-doc` gets a `failed` record
+//! (`internal_error`, `timeout`) and the run goes on; a timed-out document's cancellation flag is
+//! raised, so its work stops at the next page, stream or stage and its memory is released.
 //!
 //! Crash safety: every document's lines are appended to each file with one write, and its
 //! `documents.jsonl` line comes last; a document is done when that line exists. `--incremental` first
@@ -702,8 +702,8 @@ enum Skip {
 
 enum Outcome {
     Analysed(Box<Analysis>),
-    /// Analysed, and reviewed by its worker (`extract --review`; None: the review failed to read
-    /// the lines, and the run gives up reviewing).
+    /// Analysed, and reviewed by its worker (`extract --review`; None: the review could not read
+    /// the lines, and the run gives up reviewing, or the document was stopped).
     Reviewed(Box<Analysis>, Option<Box<crate::review::InRun>>),
     /// The same bytes as an earlier input: not processed.
     Duplicate {

@@ -78,6 +78,9 @@ pub struct DocReview {
     pub highlights: usize,
     /// Per check (index into `checks`): the page an auditor should look at.
     pub check_pages: Vec<Option<u32>>,
+    /// The number of values and of values with a box, kept when the values were dropped (see
+    /// [`DocReview::keep_for_report`]).
+    pub counted: Option<(usize, usize)>,
 }
 
 impl DocReview {
@@ -98,6 +101,7 @@ impl DocReview {
             not_annotated: None,
             highlights: 0,
             check_pages: Vec::new(),
+            counted: None,
         }
     }
     pub fn source(&self) -> &str {
@@ -109,6 +113,25 @@ impl DocReview {
     /// The number of failing checks.
     pub fn failing(&self) -> usize {
         self.checks.iter().filter(|c| c.status == "fail").count()
+    }
+    /// The number of values and of values with a box.
+    pub fn value_counts(&self) -> (usize, usize) {
+        self.counted.unwrap_or_else(|| {
+            let boxed = self.values.iter().filter(|v| v.bbox.is_some()).count();
+            (self.values.len(), boxed)
+        })
+    }
+    /// Drops what `report.html` does not read once the copy is written, so the documents a run
+    /// keeps for it stay small: the tables (their cells were values), the values (counted first)
+    /// and the terms and refs of the checks that do not fail (the page lists failing checks only).
+    pub fn keep_for_report(&mut self) {
+        self.counted = Some(self.value_counts());
+        self.values = Vec::new();
+        self.tables = Vec::new();
+        for c in self.checks.iter_mut().filter(|c| c.status != "fail") {
+            c.terms = Vec::new();
+            c.refs = Vec::new();
+        }
     }
 }
 
@@ -726,6 +749,7 @@ fn annotatable(doc: &DocReview) -> bool {
 /// final name.
 #[derive(Debug)]
 pub struct InRun {
+    /// What `report.html` reads of it (see [`DocReview::keep_for_report`]).
     pub doc: DocReview,
     /// Where its annotated copy was written (see [`provisional`]), when one was.
     pub written: Option<PathBuf>,
@@ -761,7 +785,8 @@ pub fn doc_of_rendered(
 
 /// Reviews input `index` in the run that read it, while its bytes (whose sha256 is its doc_id) are
 /// in memory: its records parsed from its rendered lines, its values linked to its checks and, for
-/// a PDF that was read, its annotated copy written to its [`provisional`] place in `dest`.
+/// a PDF that was read, its annotated copy written to its [`provisional`] place in `dest`; then
+/// only what `report.html` reads is kept.
 pub fn review_in_run(
     rendered: &crate::output::Rendered,
     bytes: &[u8],
@@ -775,9 +800,14 @@ pub fn review_in_run(
         let path = provisional(dest, index);
         match annotate_bytes(&mut doc, bytes, &path) {
             Ok(()) => written = Some(path),
-            Err(e) => doc.not_annotated = Some(e),
+            Err(e) => {
+                // A write that failed half way leaves no provisional copy behind.
+                let _ = fs::remove_file(&path);
+                doc.not_annotated = Some(e);
+            }
         }
     }
+    doc.keep_for_report();
     Ok(InRun { doc, written })
 }
 
@@ -787,6 +817,7 @@ pub fn without_bytes(
 ) -> Result<InRun, crate::output::JsonlError> {
     let mut doc = doc_of_rendered(rendered)?;
     prepare(&mut doc);
+    doc.keep_for_report();
     Ok(InRun { doc, written: None })
 }
 

@@ -217,6 +217,15 @@ fn outline_tops_and_shared_popup_lines_are_those_of_each_value() {
         "{}",
         shared[1]
     );
+    // What a run keeps for report.html makes the page the whole document makes.
+    let vocabulary = crate::patterns::ReviewVocabulary::load(None).expect("built-in patterns");
+    doc.annotated = Some("a.annotated.pdf".to_string());
+    let whole = html::report(std::slice::from_ref(&doc), &vocabulary);
+    doc.keep_for_report();
+    assert_eq!(doc.counted, Some((4, 4)));
+    assert!(doc.values.is_empty() && doc.checks[1].terms.is_empty());
+    assert_eq!(doc.checks[2].terms.len(), 2);
+    assert_eq!(html::report(&[doc], &vocabulary), whole);
 }
 
 fn highlights_of(fx: &crate::fixture::ReviewFixture) -> Vec<pdf::Highlight> {
