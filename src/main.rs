@@ -63,7 +63,7 @@ fn extract(mut args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let patterns_dir = args.patterns.clone();
     let config = extract_config(args).context("invalid arguments")?;
     let out_dir = config.out_dir.clone();
-    let (outcome, kept) = pipeline::run_keeping(config, review_dir.is_some())
+    let (outcome, kept) = pipeline::run_keeping(config, review_dir.as_deref())
         .context("the run could not complete")?;
     if let Some(dest) = review_dir {
         let vocabulary =
@@ -73,9 +73,10 @@ fn extract(mut args: ExtractArgs) -> anyhow::Result<ExitCode> {
             dest,
             root: None,
         };
-        // The run's records in memory when it has them all, else read back from the folder.
+        // The documents reviewed in the run (copies written) when it has them all, else the
+        // review of the folder read back.
         match kept {
-            Some(docs) => review::review_documents(docs, &options, &vocabulary),
+            Some(docs) => review::write_report(docs, &options.dest, &vocabulary),
             None => review::review(&options, &vocabulary),
         }
         .context("review failed")?;

@@ -6,12 +6,14 @@
 //! documents, at most a window of them ahead of the next one to write; results are written strictly
 //! in input order by the calling thread as they come (nothing is collected, except for
 //! `extract --review` the few fields the review reads: [`run_keeping`]), so the output is
-//! byte-identical whatever `-j` is and memory is bounded by the window, not by the batch.
+//! byte-identical whatever `-j` is and memory is bounded by the window, not by the batch. With
+//! `extract --review`, each worker also writes the document's annotated copy while its bytes are in
+//! memory, under a provisional name the writer turns into the copy's name in input order.
 //!
-//! Each document runs under a time budget, reading included: a document that panics or runs past
-//! `--timeout-per-doc` gets a `failed` record (`internal_error`, `timeout`) and the run goes on; a
-//! timed-out document's cancellation flag is raised, so its work stops at the next page, stream or
-//! stage and its memory is released.
+//! Each document runs under a time budget, reading (and with `extract --review` its annotated copy)
+//! included: a document that panics or runs past `--timeout-per-doc` gets a `failed` record
+//! (`internal_error`, `timeout`) and the run goes on; a timed-out document's cancellation flag is
+//! raised, so its work stops at the next page, stream or stage and its memory is released.
 //!
 //! Crash safety: every document's lines are appended to each file with one write, and its
 //! `documents.jsonl` line comes last; a document is done when that line exists. `--incremental` first
@@ -232,20 +234,29 @@ fn walk(dir: &Path, selection: &Selection, out: &mut Vec<Source>) -> Result<(), 
 /// worker pool and writes their records in input order as they come, then `run.json`, the export and
 /// the summary line.
 pub fn run(config: Config) -> Result<RunOutcome, RunError> {
-    run_keeping(config, false).map(|(outcome, _)| outcome)
+    run_keeping(config, None).map(|(outcome, _)| outcome)
 }
 
-/// [`run`], and with `keep` the run's records as the review reads them (`extract --review` hands
-/// them over instead of reading the output files back): parsed from each document's lines as they
-/// are written, in the files' order. None when a record is not in memory (a document skipped by
-/// `--incremental` or `--shard`): the review then reads the output folder.
+/// [`run`], and with a review folder the review done in the run (`extract --review`): each worker
+/// parses its document's lines, links its values to its checks and writes its annotated copy into
+/// `review` while the bytes are in memory; the writer names the copies in input order and keeps
+/// the reviewed documents, returned for `report.html`. None when the run does not review (no
+/// folder, `--incremental` or `--shard`: documents may be skipped), or gave up: the review then reads
+/// the output folder.
 pub fn run_keeping(
     mut config: Config,
-    keep: bool,
+    review: Option<&Path>,
 ) -> Result<(RunOutcome, Option<Vec<crate::review::DocReview>>), RunError> {
     let started = Instant::now();
     let sources = discover(&config.inputs, &config.selection)?;
     let (_lock, done) = prepare_output(&config)?;
+    let review = review.filter(|_| !config.incremental && config.shard.is_none());
+    if let Some(dest) = review {
+        fs::create_dir_all(dest).map_err(|e| RunError::CreateOut {
+            path: dest.display().to_string(),
+            source: e,
+        })?;
+    }
     let manifest = new_manifest(&config, sources.len());
     let doc_config = Arc::new(DocConfig {
         patterns: std::mem::take(&mut config.patterns),
@@ -261,13 +272,14 @@ pub fn run_keeping(
         &progress,
         config.quiet,
     );
-    sink.kept = keep.then(Kept::default);
+    sink.kept = review.map(Kept::new);
     let claimed = sink.seen.keys().map(|id| (id.clone(), None)).collect();
     let shared = Arc::new(Shared {
         config: Arc::clone(&doc_config),
         done,
         claimed: Mutex::new(claimed),
         shard: config.shard,
+        review: review.map(Path::to_path_buf),
     });
     process_all(&sources, &config, shared, &mut sink)?;
     progress.finish_and_clear();
@@ -301,28 +313,53 @@ pub fn run_keeping(
     Ok((outcome, kept.map(Kept::documents)))
 }
 
-/// The records written so far, as the review reads them (see [`run_keeping`]).
-#[derive(Default)]
+/// The documents reviewed so far, in input order (see [`run_keeping`]).
 struct Kept {
-    docs: Vec<crate::review::DocRecord>,
-    facts: Vec<crate::review::FactRecord>,
-    tables: Vec<crate::review::TableRecord>,
-    checks: Vec<crate::review::CheckRecord>,
+    /// The review folder.
+    dest: PathBuf,
+    namer: crate::review::Namer,
+    docs: Vec<crate::review::DocReview>,
 }
 
 impl Kept {
-    /// One document's lines; an error (never for lines this program rendered) drops the set.
-    fn add(&mut self, r: &crate::output::Rendered) -> Result<(), crate::output::JsonlError> {
-        use crate::review::records::parse;
-        self.docs.extend(parse(&r.documents, "documents.jsonl")?);
-        self.facts.extend(parse(&r.facts, "facts.jsonl")?);
-        self.tables.extend(parse(&r.tables, "tables.jsonl")?);
-        self.checks.extend(parse(&r.checks, "checks.jsonl")?);
+    fn new(dest: &Path) -> Kept {
+        Kept {
+            dest: dest.to_path_buf(),
+            namer: crate::review::Namer::default(),
+            docs: Vec::new(),
+        }
+    }
+
+    /// Input `index` as written (`a`), with what its worker reviewed (`run`, None for a document
+    /// reviewed without its bytes); an error (never for lines this program rendered) drops the set.
+    fn add(
+        &mut self,
+        index: usize,
+        a: &Analysis,
+        run: Option<crate::review::InRun>,
+    ) -> Result<(), crate::output::JsonlError> {
+        let run = match run {
+            Some(run) => run,
+            None => {
+                // A worker stopped past its budget may have written a copy of its own.
+                let _ = fs::remove_file(crate::review::provisional(&self.dest, index));
+                crate::review::without_bytes(&a.rendered)?
+            }
+        };
+        let doc = crate::review::settle(&mut self.namer, run, &self.dest);
+        self.docs.push(doc);
         Ok(())
     }
 
     fn documents(self) -> Vec<crate::review::DocReview> {
-        crate::review::group(self.docs, self.facts, self.tables, self.checks)
+        self.docs
+    }
+}
+
+/// A worker's review that is not kept: its provisional copy removed.
+fn discard(run: Option<crate::review::InRun>) {
+    if let Some(path) = run.and_then(|r| r.written) {
+        let _ = fs::remove_file(path);
     }
 }
 
@@ -523,12 +560,14 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Keeps a written document's records for the review (or gives up keeping: see [`Kept::add`]).
-    fn keep(&mut self, a: &Analysis) {
-        if let Some(kept) = &mut self.kept {
-            if kept.add(&a.rendered).is_err() {
-                self.kept = None;
-            }
+    /// Keeps a written document's review (or gives up keeping: see [`Kept::add`]).
+    fn keep(&mut self, a: &Analysis, run: Option<crate::review::InRun>) {
+        let Some(kept) = &mut self.kept else {
+            discard(run);
+            return;
+        };
+        if kept.add(self.next, a, run).is_err() {
+            self.kept = None;
         }
     }
 
@@ -564,34 +603,44 @@ impl<'a> Sink<'a> {
                 let first = self.seen.get(&id).map(String::as_str);
                 let a = report::duplicate(&id, &source, bytes, first, self.config);
                 self.writer.append(&a)?;
-                self.keep(&a);
+                self.keep(&a, None);
                 self.count_status(DocStatus::Duplicate);
             }
-            Outcome::Analysed(a) => {
-                let a = match self.seen.get(&a.doc_id) {
-                    Some(first) if !a.doc_id.starts_with("unread:") => {
-                        // Processed in a race with its earlier twin: the twin's record stands.
-                        Box::new(report::duplicate(
-                            &a.doc_id,
-                            &a.source,
-                            a.bytes,
-                            Some(first),
-                            self.config,
-                        ))
-                    }
-                    _ => {
-                        self.seen.insert(a.doc_id.clone(), a.source.clone());
-                        a
-                    }
-                };
-                self.writer.append(&a)?;
-                self.keep(&a);
-                if a.summary.status == DocStatus::Duplicate {
-                    self.count_status(DocStatus::Duplicate);
-                } else {
-                    self.count(&a);
-                }
+            Outcome::Analysed(a) => self.write_analysed(a, None)?,
+            Outcome::Reviewed(a, run) => self.write_analysed(a, run.map(|r| *r))?,
+        }
+        Ok(())
+    }
+
+    /// A document processed by a worker (and the worker's review of it, if any).
+    fn write_analysed(
+        &mut self,
+        a: Box<Analysis>,
+        mut run: Option<crate::review::InRun>,
+    ) -> Result<(), RunError> {
+        let a = match self.seen.get(&a.doc_id) {
+            Some(first) if !a.doc_id.starts_with("unread:") => {
+                // Processed in a race with its earlier twin: the twin's record stands.
+                discard(run.take());
+                Box::new(report::duplicate(
+                    &a.doc_id,
+                    &a.source,
+                    a.bytes,
+                    Some(first),
+                    self.config,
+                ))
             }
+            _ => {
+                self.seen.insert(a.doc_id.clone(), a.source.clone());
+                a
+            }
+        };
+        self.writer.append(&a)?;
+        self.keep(&a, run);
+        if a.summary.status == DocStatus::Duplicate {
+            self.count_status(DocStatus::Duplicate);
+        } else {
+            self.count(&a);
         }
         Ok(())
     }
@@ -653,6 +702,9 @@ enum Skip {
 
 enum Outcome {
     Analysed(Box<Analysis>),
+    /// Analysed, and reviewed by its worker (`extract --review`; None: the review could not read
+    /// the lines, and the run gives up reviewing, or the document was stopped).
+    Reviewed(Box<Analysis>, Option<Box<crate::review::InRun>>),
     /// The same bytes as an earlier input: not processed.
     Duplicate {
         id: String,
@@ -664,12 +716,14 @@ enum Outcome {
 
 /// What every document of the run needs besides its source: the configuration, the documents
 /// already done (incremental), the ids claimed by earlier inputs (document id → the index of the
-/// input that claimed it, `None` for one already in the output folder), the shard.
+/// input that claimed it, `None` for one already in the output folder), the shard, the review
+/// folder the workers write the annotated copies into (`extract --review`).
 struct Shared {
     config: Arc<DocConfig>,
     done: HashMap<DocKey, DoneDoc>,
     claimed: Mutex<HashMap<String, Option<usize>>>,
     shard: Option<crate::config::Shard>,
+    review: Option<PathBuf>,
 }
 
 /// The key that identifies a document across runs: its sha256 and its canonical path (the path as
@@ -739,14 +793,24 @@ fn document_job(
         }
         claims.insert(id.clone(), Some(index));
     }
-    Outcome::Analysed(Box::new(report::analyze_owned(
-        &id,
-        &source.path,
-        &source.display,
-        bytes,
-        config,
-        cancel,
-    )))
+    let Some(dest) = &shared.review else {
+        return Outcome::Analysed(Box::new(report::analyze_owned(
+            &id,
+            &source.path,
+            &source.display,
+            bytes,
+            config,
+            cancel,
+        )));
+    };
+    // The review's annotated copy is made of these bytes: they are kept through the stages.
+    let a = report::analyze_identified(&id, &source.path, &source.display, &bytes, config, cancel);
+    let run = if cancel.is_cancelled() {
+        None
+    } else {
+        crate::review::review_in_run(&a.rendered, &bytes, dest, index).ok()
+    };
+    Outcome::Reviewed(Box::new(a), run.map(Box::new))
 }
 
 /// Peak resident set size of this process (`VmHWM` in /proc/self/status), in MiB.

@@ -318,6 +318,7 @@ mod tests {
             done: HashMap::new(),
             claimed: Mutex::new(HashMap::new()),
             shard: None,
+            review: None,
         })
     }
 

@@ -93,11 +93,8 @@ impl Totals {
             documents: docs.len(),
             checks: docs.iter().map(|d| d.checks.len()).sum(),
             failing: docs.iter().map(DocReview::failing).sum(),
-            values: docs.iter().map(|d| d.values.len()).sum(),
-            boxed: docs
-                .iter()
-                .map(|d| d.values.iter().filter(|v| v.bbox.is_some()).count())
-                .sum(),
+            values: docs.iter().map(|d| d.value_counts().0).sum(),
+            boxed: docs.iter().map(|d| d.value_counts().1).sum(),
             highlights: docs.iter().map(|d| d.highlights).sum(),
         }
     }

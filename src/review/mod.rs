@@ -13,6 +13,13 @@
 //! `table:ID[row,column]@pN`). A value without a box gets no highlight but is still counted and
 //! listed; a term with a box that matches no value gets a highlight of its own.
 //!
+//! Two ways in, one result: `yujuesuan review` reads the folder back and the originals from disk
+//! (refused when their sha256 is not the doc_id); `extract --review` reviews each document in the
+//! worker that read it ([`review_in_run`]: the bytes already in memory and hashed), writes its copy
+//! under a provisional name, and the run's writer names the copies in input order ([`settle`]); only
+//! `report.html` is left for the end ([`write_report`]). Both name, mark and write the same way, so
+//! the files are the same.
+//!
 //! Not here: reading reports or deciding checks (the extract run did that); the file formats.
 
 pub mod html;
@@ -71,6 +78,9 @@ pub struct DocReview {
     pub highlights: usize,
     /// Per check (index into `checks`): the page an auditor should look at.
     pub check_pages: Vec<Option<u32>>,
+    /// The number of values and of values with a box, kept when the values were dropped (see
+    /// [`DocReview::keep_for_report`]).
+    pub counted: Option<(usize, usize)>,
 }
 
 impl DocReview {
@@ -91,6 +101,7 @@ impl DocReview {
             not_annotated: None,
             highlights: 0,
             check_pages: Vec::new(),
+            counted: None,
         }
     }
     pub fn source(&self) -> &str {
@@ -102,6 +113,25 @@ impl DocReview {
     /// The number of failing checks.
     pub fn failing(&self) -> usize {
         self.checks.iter().filter(|c| c.status == "fail").count()
+    }
+    /// The number of values and of values with a box.
+    pub fn value_counts(&self) -> (usize, usize) {
+        self.counted.unwrap_or_else(|| {
+            let boxed = self.values.iter().filter(|v| v.bbox.is_some()).count();
+            (self.values.len(), boxed)
+        })
+    }
+    /// Drops what `report.html` does not read once the copy is written, so the documents a run
+    /// keeps for it stay small: the tables (their cells were values), the values (counted first)
+    /// and the terms and refs of the checks that do not fail (the page lists failing checks only).
+    pub fn keep_for_report(&mut self) {
+        self.counted = Some(self.value_counts());
+        self.values = Vec::new();
+        self.tables = Vec::new();
+        for c in self.checks.iter_mut().filter(|c| c.status != "fail") {
+            c.terms = Vec::new();
+            c.refs = Vec::new();
+        }
     }
 }
 
@@ -383,19 +413,15 @@ fn link_checks(values: &mut Vec<ReviewValue>, checks: &[CheckRecord]) -> Vec<Opt
 
 /// The colour of a value: red when a failing check reads it, green when only passing ones do.
 pub fn value_mark(v: &ReviewValue, checks: &[CheckRecord]) -> Mark {
-    let marks: Vec<Mark> = v
-        .checks
-        .iter()
-        .filter_map(|&i| checks.get(i))
-        .filter_map(|c| check_mark(&c.status))
-        .collect();
-    if marks.contains(&Mark::Fail) {
-        Mark::Fail
-    } else if marks.contains(&Mark::Pass) {
-        Mark::Pass
-    } else {
-        Mark::Unchecked
+    let mut mark = Mark::Unchecked;
+    let marks = v.checks.iter().filter_map(|&i| checks.get(i));
+    for m in marks.filter_map(|c| check_mark(&c.status)) {
+        if m == Mark::Fail {
+            return Mark::Fail;
+        }
+        mark = Mark::Pass;
     }
+    mark
 }
 
 /// One term of a check in words: `total 1236.58 (fact income.grand_total, p. 1, raw "…")`.
@@ -450,16 +476,55 @@ fn popup_check(s: &mut String, c: &CheckRecord) {
 
 /// The popup text of a value.
 pub fn popup(v: &ReviewValue, checks: &[CheckRecord]) -> String {
-    let mut s = format!("{} = {} {}", v.labels.join(" = "), v.value, v.unit);
-    let _ = write!(s, "\nraw: \"{}\"", v.raw);
+    popup_with(v, &mut CheckTexts::new(checks))
+}
+
+/// The popup lines of each check of a document, each written once however many values it reads.
+struct CheckTexts<'a> {
+    checks: &'a [CheckRecord],
+    texts: Vec<Option<String>>,
+}
+
+impl<'a> CheckTexts<'a> {
+    fn new(checks: &'a [CheckRecord]) -> CheckTexts<'a> {
+        CheckTexts {
+            checks,
+            texts: vec![None; checks.len()],
+        }
+    }
+
+    /// The popup lines of check `ci` (see [`popup_check`]).
+    fn text(&mut self, ci: usize) -> Option<&str> {
+        let c = self.checks.get(ci)?;
+        let text = self.texts.get_mut(ci)?.get_or_insert_with(|| {
+            let mut s = String::new();
+            popup_check(&mut s, c);
+            s
+        });
+        Some(text.as_str())
+    }
+}
+
+/// [`popup`] with the check lines taken from `texts`.
+fn popup_with(v: &ReviewValue, texts: &mut CheckTexts<'_>) -> String {
+    let mut s = String::with_capacity(128);
+    for (i, l) in v.labels.iter().enumerate() {
+        if i > 0 {
+            s.push_str(" = ");
+        }
+        s.push_str(l);
+    }
+    let _ = write!(s, " = {} {}\nraw: \"{}\"", v.value, v.unit, v.raw);
     if !v.pattern.is_empty() {
         let _ = write!(s, "\npattern: {}", v.pattern);
     }
     if v.checks.is_empty() {
         s.push_str("\nread by no check");
     }
-    for c in v.checks.iter().filter_map(|&ci| checks.get(ci)) {
-        popup_check(&mut s, c);
+    for &ci in &v.checks {
+        if let Some(t) = texts.text(ci) {
+            s.push_str(t);
+        }
     }
     s
 }
@@ -526,29 +591,38 @@ fn documents(dir: &Path) -> Result<Vec<DocReview>, ReviewError> {
     Ok(group(docs?, facts?, tables?, checks?))
 }
 
-/// File names of the annotated copies: the source's stem, made unique with the start of the doc_id.
-fn annotated_names(docs: &[DocReview]) -> Vec<Option<String>> {
-    let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    docs.iter()
-        .map(|d| {
-            let pdf = d.record.format == "pdf" && matches!(d.status(), "ok" | "partial");
-            if !pdf {
-                return None;
-            }
-            let stem = Path::new(d.source())
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_else(|| "document".to_string());
-            let n = used.entry(stem.clone()).or_insert(0);
-            *n += 1;
-            Some(if *n == 1 {
-                format!("{stem}.annotated.pdf")
-            } else {
-                let id = &d.record.doc_id;
-                format!("{stem}-{}.annotated.pdf", id.get(..8).unwrap_or(id))
-            })
+/// File names of the annotated copies, given in `documents.jsonl` order: the source's stem, made
+/// unique with the start of the doc_id.
+#[derive(Debug, Default)]
+pub struct Namer {
+    used: BTreeMap<String, usize>,
+}
+
+impl Namer {
+    /// The name of the next document's annotated copy (None: it gets none).
+    pub fn name(&mut self, d: &DocReview) -> Option<String> {
+        if !annotatable(d) {
+            return None;
+        }
+        let stem = Path::new(d.source())
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "document".to_string());
+        let n = self.used.entry(stem.clone()).or_insert(0);
+        *n += 1;
+        Some(if *n == 1 {
+            format!("{stem}.annotated.pdf")
+        } else {
+            let id = &d.record.doc_id;
+            format!("{stem}-{}.annotated.pdf", id.get(..8).unwrap_or(id))
         })
-        .collect()
+    }
+}
+
+/// File names of the annotated copies of a run's documents (see [`Namer`]).
+fn annotated_names(docs: &[DocReview]) -> Vec<Option<String>> {
+    let mut namer = Namer::default();
+    docs.iter().map(|d| namer.name(d)).collect()
 }
 
 /// The original bytes of a document, refused when they are not the file the run read (its sha256 is
@@ -576,6 +650,7 @@ fn original_bytes(doc: &DocReview, options: &ReviewOptions) -> Result<Vec<u8>, S
 
 /// The highlights of a document: one per value with a page and a box.
 fn highlights(doc: &DocReview) -> Vec<pdf::Highlight> {
+    let mut texts = CheckTexts::new(&doc.checks);
     doc.values
         .iter()
         .filter_map(|v| {
@@ -583,7 +658,7 @@ fn highlights(doc: &DocReview) -> Vec<pdf::Highlight> {
                 page: v.page?,
                 rect: v.bbox?,
                 mark: value_mark(v, &doc.checks),
-                contents: popup(v, &doc.checks),
+                contents: popup_with(v, &mut texts),
             })
         })
         .collect()
@@ -592,6 +667,7 @@ fn highlights(doc: &DocReview) -> Vec<pdf::Highlight> {
 /// The outline entries of a document: one per failing check with a page, jumping a little above the
 /// highest value it reads on that page.
 fn outline(doc: &DocReview) -> Vec<pdf::OutlineEntry> {
+    let tops = check_tops(doc);
     let mut out = Vec::new();
     for (ci, c) in doc.checks.iter().enumerate() {
         if c.status != "fail" {
@@ -600,13 +676,6 @@ fn outline(doc: &DocReview) -> Vec<pdf::OutlineEntry> {
         let Some(page) = doc.check_pages.get(ci).copied().flatten() else {
             continue;
         };
-        let top = doc
-            .values
-            .iter()
-            .filter(|v| v.page == Some(page) && v.checks.contains(&ci))
-            .filter_map(|v| v.bbox.map(|b| b[3]))
-            .fold(None, |m: Option<f64>, y| Some(m.map_or(y, |m| m.max(y))))
-            .map(|y| y + 24.0);
         out.push(pdf::OutlineEntry {
             title: format!(
                 "{}: expected {}, actual {}, diff {} (p. {page})",
@@ -616,28 +685,164 @@ fn outline(doc: &DocReview) -> Vec<pdf::OutlineEntry> {
                 num(&c.diff)
             ),
             page,
-            top,
+            top: tops.get(ci).copied().flatten().map(|y| y + 24.0),
         });
     }
     out
 }
 
-/// The highlights and outline of one document, and its annotated copy.
+/// Per failing check (index into `checks`): the top of the highest box it reads on its page, in
+/// one pass over the values.
+fn check_tops(doc: &DocReview) -> Vec<Option<f64>> {
+    let mut tops: Vec<Option<f64>> = vec![None; doc.checks.len()];
+    for v in &doc.values {
+        let Some(b) = v.bbox else { continue };
+        for &ci in &v.checks {
+            let failing = doc.checks.get(ci).is_some_and(|c| c.status == "fail");
+            let on_page = doc.check_pages.get(ci).copied().flatten();
+            if let Some(top) = tops.get_mut(ci).filter(|_| failing && on_page.is_some()) {
+                if v.page == on_page {
+                    *top = Some(top.map_or(b[3], |m: f64| m.max(b[3])));
+                }
+            }
+        }
+    }
+    tops
+}
+
+/// The highlights and outline of one document, and its annotated copy (the original read again
+/// from disk).
 fn annotate_doc(doc: &mut DocReview, name: &str, options: &ReviewOptions) -> Result<(), String> {
     let bytes = original_bytes(doc, options)?;
+    annotate_bytes(doc, &bytes, &options.dest.join(name))
+}
+
+/// The annotated copy of `bytes` (the document's original) written to `dest`: the original, then
+/// the update, in one file.
+fn annotate_bytes(doc: &mut DocReview, bytes: &[u8], dest: &Path) -> Result<(), String> {
     let outline = outline(doc);
     let title = format!("failing checks ({})", outline.len());
     let update =
-        pdf::append(&bytes, &highlights(doc), &title, &outline).map_err(|e| e.to_string())?;
-    let dest = options.dest.join(name);
+        pdf::append(bytes, &highlights(doc), &title, &outline).map_err(|e| e.to_string())?;
     let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&dest)?;
-        file.write_all(&bytes)?;
+        let mut file = fs::File::create(dest)?;
+        file.write_all(bytes)?;
         file.write_all(&update.tail)
     };
     write().map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     doc.highlights = update.highlights;
     Ok(())
+}
+
+/// The values of a document and the checks that read them, the pages of its checks.
+fn prepare(doc: &mut DocReview) {
+    doc.values = collect_values(&doc.facts, &doc.tables);
+    doc.check_pages = link_checks(&mut doc.values, &doc.checks);
+}
+
+/// True for a document that gets an annotated copy: a PDF that was read (`ok`, `partial`).
+fn annotatable(doc: &DocReview) -> bool {
+    doc.record.format == "pdf" && matches!(doc.status(), "ok" | "partial")
+}
+
+/// One document reviewed by the run that read it (`extract --review`), before its copy has its
+/// final name.
+#[derive(Debug)]
+pub struct InRun {
+    /// What `report.html` reads of it (see [`DocReview::keep_for_report`]).
+    pub doc: DocReview,
+    /// Where its annotated copy was written (see [`provisional`]), when one was.
+    pub written: Option<PathBuf>,
+}
+
+/// Where the run writes the annotated copy of input `index` until the copies before it are named
+/// (a copy's name depends on the documents before it: see [`Namer`]).
+pub fn provisional(dest: &Path, index: usize) -> PathBuf {
+    dest.join(format!(".{index}.annotated.pdf.part"))
+}
+
+/// A document's records, parsed from its rendered lines (the lines of its output files).
+pub fn doc_of_rendered(
+    r: &crate::output::Rendered,
+) -> Result<DocReview, crate::output::JsonlError> {
+    use records::parse;
+    let docs = group(
+        parse(&r.documents, "documents.jsonl")?,
+        parse(&r.facts, "facts.jsonl")?,
+        parse(&r.tables, "tables.jsonl")?,
+        parse(&r.checks, "checks.jsonl")?,
+    );
+    let mut docs = docs.into_iter();
+    match (docs.next(), docs.next()) {
+        (Some(doc), None) => Ok(doc),
+        _ => Err(crate::output::JsonlError::Json {
+            path: "documents.jsonl".to_string(),
+            line: 1,
+            message: "not one document line".to_string(),
+        }),
+    }
+}
+
+/// Reviews input `index` in the run that read it, while its bytes (whose sha256 is its doc_id) are
+/// in memory: its records parsed from its rendered lines, its values linked to its checks and, for
+/// a PDF that was read, its annotated copy written to its [`provisional`] place in `dest`; then
+/// only what `report.html` reads is kept.
+pub fn review_in_run(
+    rendered: &crate::output::Rendered,
+    bytes: &[u8],
+    dest: &Path,
+    index: usize,
+) -> Result<InRun, crate::output::JsonlError> {
+    let mut doc = doc_of_rendered(rendered)?;
+    prepare(&mut doc);
+    let mut written = None;
+    if annotatable(&doc) {
+        let path = provisional(dest, index);
+        match annotate_bytes(&mut doc, bytes, &path) {
+            Ok(()) => written = Some(path),
+            Err(e) => {
+                // A write that failed half way leaves no provisional copy behind.
+                let _ = fs::remove_file(&path);
+                doc.not_annotated = Some(e);
+            }
+        }
+    }
+    doc.keep_for_report();
+    Ok(InRun { doc, written })
+}
+
+/// A document of the run reviewed without its bytes (a duplicate, a failure: no copy to write).
+pub fn without_bytes(
+    rendered: &crate::output::Rendered,
+) -> Result<InRun, crate::output::JsonlError> {
+    let mut doc = doc_of_rendered(rendered)?;
+    prepare(&mut doc);
+    doc.keep_for_report();
+    Ok(InRun { doc, written: None })
+}
+
+/// A document reviewed in the run, given its name in input order: its copy moved from its
+/// provisional place to its name in `dest`.
+pub fn settle(namer: &mut Namer, run: InRun, dest: &Path) -> DocReview {
+    let InRun { mut doc, written } = run;
+    match (namer.name(&doc), written) {
+        (Some(name), Some(path)) => {
+            let target = dest.join(&name);
+            match fs::rename(&path, &target) {
+                Ok(()) => doc.annotated = Some(name),
+                Err(e) => {
+                    let _ = fs::remove_file(&path);
+                    doc.highlights = 0;
+                    doc.not_annotated = Some(format!("cannot write {}: {e}", target.display()));
+                }
+            }
+        }
+        (None, Some(path)) => {
+            let _ = fs::remove_file(path);
+        }
+        _ => {}
+    }
+    doc
 }
 
 /// Runs the review of `options.out_dir` into `options.dest`.
@@ -662,8 +867,7 @@ pub fn review_documents(
     })?;
     let names = annotated_names(&docs);
     docs.par_iter_mut().zip(names).for_each(|(doc, name)| {
-        doc.values = collect_values(&doc.facts, &doc.tables);
-        doc.check_pages = link_checks(&mut doc.values, &doc.checks);
+        prepare(doc);
         if let Some(name) = name {
             match annotate_doc(doc, &name, options) {
                 Ok(()) => doc.annotated = Some(name),
@@ -671,7 +875,16 @@ pub fn review_documents(
             }
         }
     });
-    let report = options.dest.join("report.html");
+    write_report(docs, &options.dest, vocabulary)
+}
+
+/// Writes `report.html` of documents already reviewed (their copies written) into `dest`.
+pub fn write_report(
+    docs: Vec<DocReview>,
+    dest: &Path,
+    vocabulary: &ReviewVocabulary,
+) -> Result<Reviewed, ReviewError> {
+    let report = dest.join("report.html");
     let page = html::report(&docs, vocabulary);
     fs::write(&report, page).map_err(|e| ReviewError::Write {
         path: report.display().to_string(),

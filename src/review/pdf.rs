@@ -255,12 +255,17 @@ fn write_reals(out: &mut Vec<u8>, v: &[f64]) {
 
 /// A text string as [`text_string`] serialises it: UTF-16BE with its byte-order mark, in hex.
 fn write_text_string(out: &mut Vec<u8>, s: &str) {
+    // At most four hex digits per byte of UTF-8 (an ASCII byte is one UTF-16 unit).
+    out.reserve(s.len() * 4 + 6);
     out.extend_from_slice(b"<FEFF");
     for u in s.encode_utf16() {
-        for b in u.to_be_bytes() {
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0x0F)]);
-        }
+        let [hi, lo] = u.to_be_bytes();
+        out.extend_from_slice(&[
+            HEX[usize::from(hi >> 4)],
+            HEX[usize::from(hi & 0x0F)],
+            HEX[usize::from(lo >> 4)],
+            HEX[usize::from(lo & 0x0F)],
+        ]);
     }
     out.push(b'>');
 }
@@ -727,15 +732,38 @@ fn write_real(out: &mut Vec<u8>, v: f64) {
         if thousandths < 0 {
             out.push(b'-');
         }
-        let _ = write!(out, "{int}");
+        write_decimal(out, int);
         if frac > 0 {
-            let digits = format!("{frac:03}");
+            // Three digits, trailing zeros dropped (frac > 0: one of them is not a zero).
+            let d = [frac / 100, frac / 10 % 10, frac % 10].map(|x| b'0' + x as u8);
+            let keep = if d[2] != b'0' {
+                3
+            } else if d[1] != b'0' {
+                2
+            } else {
+                1
+            };
             out.push(b'.');
-            out.extend_from_slice(digits.trim_end_matches('0').as_bytes());
+            out.extend_from_slice(&d[..keep]);
         }
         return;
     }
     write_real_formatted(out, v);
+}
+
+/// The decimal digits of `n`, as `{n}` writes them.
+fn write_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// `v` in thousandths, rounded half to even as `{:.3}` rounds, when `v` is an `f32` value (every

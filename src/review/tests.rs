@@ -161,6 +161,73 @@ fn families_and_names() {
     );
 }
 
+/// Two failing checks and a passing one over values on two pages: each failing check's outline
+/// entry jumps above the highest box it reads on its page (not a box of another page or check), and
+/// the popups made with the shared check lines are the popups made one by one.
+#[test]
+fn outline_tops_and_shared_popup_lines_are_those_of_each_value() {
+    let facts = vec![
+        fact("a.total", "10", 1, Some([100.0, 700.0, 150.0, 712.0])),
+        fact("a.part", "4", 1, Some([100.0, 650.0, 150.0, 662.5])),
+        fact("b.total", "7", 2, Some([100.0, 300.0, 150.0, 310.0])),
+        fact("b.part", "7", 1, Some([300.0, 720.0, 350.0, 731.0])),
+    ];
+    let check = |id: &str, status: &str, keys: &[(&str, u32)]| -> CheckRecord {
+        let terms: Vec<Value> = keys
+            .iter()
+            .map(
+                |(k, p)| json!({"role": "part", "value": 1, "source": "fact", "key": k, "page": p}),
+            )
+            .collect();
+        typed(
+            json!({"check": id, "status": status, "expected": 1, "actual": 2, "diff": 1,
+                     "refs": [], "formula": "x = y", "message": "m", "terms": terms}),
+        )
+    };
+    let checks = vec![
+        check(
+            "c.one",
+            "fail",
+            &[("a.part", 1), ("a.total", 1), ("b.total", 2)],
+        ),
+        check("c.two", "pass", &[("b.part", 1)]),
+        check("c.three", "fail", &[("b.total", 2), ("b.part", 1)]),
+    ];
+    let mut doc = DocReview::new(
+        typed(json!({"doc_id": "d", "source": "a.pdf",
+        "status": "ok", "format": "pdf"})),
+        facts,
+        Vec::new(),
+        checks,
+    );
+    prepare(&mut doc);
+    assert_eq!(doc.check_pages, vec![Some(1), Some(1), Some(2)]);
+    let tops: Vec<(u32, Option<f64>)> = outline(&doc).iter().map(|e| (e.page, e.top)).collect();
+    assert_eq!(tops, vec![(1, Some(736.0)), (2, Some(334.0))]);
+    let shared: Vec<String> = highlights(&doc).into_iter().map(|h| h.contents).collect();
+    let alone: Vec<String> = doc.values.iter().map(|v| popup(v, &doc.checks)).collect();
+    assert_eq!(shared, alone);
+    assert!(
+        shared[0].contains("c.one fail: expected 1, actual 2, diff 1"),
+        "{}",
+        shared[0]
+    );
+    assert!(
+        shared[1].starts_with("a.part = 4 万元\nraw: \"4万元\""),
+        "{}",
+        shared[1]
+    );
+    // What a run keeps for report.html makes the page the whole document makes.
+    let vocabulary = crate::patterns::ReviewVocabulary::load(None).expect("built-in patterns");
+    doc.annotated = Some("a.annotated.pdf".to_string());
+    let whole = html::report(std::slice::from_ref(&doc), &vocabulary);
+    doc.keep_for_report();
+    assert_eq!(doc.counted, Some((4, 4)));
+    assert!(doc.values.is_empty() && doc.checks[1].terms.is_empty());
+    assert_eq!(doc.checks[2].terms.len(), 2);
+    assert_eq!(html::report(&[doc], &vocabulary), whole);
+}
+
 fn highlights_of(fx: &crate::fixture::ReviewFixture) -> Vec<pdf::Highlight> {
     fx.amounts
         .iter()

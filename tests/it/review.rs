@@ -383,3 +383,85 @@ fn extract_with_review_annotates_the_fixture() {
         }
     }
 }
+
+/// The files of a folder, by name, with their bytes.
+fn folder_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("read folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).expect("read file"))
+        })
+        .collect()
+}
+
+/// The copies written by the workers of `extract --review` (named in input order: two sources with
+/// one stem, a duplicate, a failure among them, two workers) are the files the review of the
+/// written folder makes, byte for byte, and no provisional copy is left behind.
+#[test]
+fn copies_written_in_the_run_are_the_copies_of_the_folders_review() {
+    let dir = temp_dir("review-in-run");
+    let inputs = dir.join("in");
+    let modern = review_fixture(true).bytes;
+    let classic = review_fixture(false).bytes;
+    for (sub, bytes) in [
+        ("a", &modern[..]),
+        ("b", &classic[..]),
+        ("c", &modern[..]),
+        ("d", &b""[..]),
+    ] {
+        let folder = inputs.join(sub);
+        std::fs::create_dir_all(&folder).expect("create input folder");
+        std::fs::write(folder.join("fixture.pdf"), bytes).expect("write pdf");
+    }
+    let (out, rev, disk) = (dir.join("out"), dir.join("rev"), dir.join("disk"));
+    let run = bin()
+        .arg("extract")
+        .arg(&inputs)
+        .arg("-o")
+        .arg(&out)
+        .args(["-j", "2", "--progress", "never", "--quiet", "--review"])
+        .arg(&rev)
+        .output()
+        .expect("runs");
+    // The empty file fails: exit code 1, the run complete.
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let review = bin()
+        .arg("review")
+        .arg(&out)
+        .arg("-o")
+        .arg(&disk)
+        .output()
+        .expect("runs");
+    assert!(
+        review.status.success(),
+        "{}",
+        String::from_utf8_lossy(&review.stderr)
+    );
+    let (in_run, from_disk) = (folder_files(&rev), folder_files(&disk));
+    let names: Vec<&str> = in_run.keys().map(String::as_str).collect();
+    let id = sha256_hex(&classic);
+    // The second source with the stem takes the start of its doc_id (`-` sorts before `.`).
+    let second = format!("fixture-{}.annotated.pdf", &id[..8]);
+    assert_eq!(
+        names,
+        vec![second.as_str(), "fixture.annotated.pdf", "report.html"]
+    );
+    assert!(in_run["fixture.annotated.pdf"].starts_with(&modern));
+    assert!(in_run[&second].starts_with(&classic));
+    assert_eq!(
+        in_run.keys().collect::<Vec<_>>(),
+        from_disk.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &in_run {
+        assert!(bytes == &from_disk[name], "{name} differs");
+    }
+    let html = String::from_utf8_lossy(&in_run["report.html"]).into_owned();
+    assert_eq!(html_count(&html, "<tr class=\"doc\""), 4);
+}
