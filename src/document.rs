@@ -209,48 +209,106 @@ impl Segment {
 }
 
 /// One printed line of a page, built by [`Line::new`] or [`Line::plain`], which also compute its
-/// matching form once ([`Line::normalized`]); the fields are read, never changed in place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// matching form once ([`Line::normalized`]); read through its accessors, never changed in place.
+///
+/// Memory: a document can hold millions of lines, so a line is three words. Its text and, where it
+/// differs, its matching form share one allocation at their exact length; the box and segments of a
+/// PDF line sit behind one pointer that a text line leaves empty.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    /// The line's text as extracted (for PDFs: segments joined, with one space where there is a visible
-    /// gap between segments; never a space between two CJK characters).
-    pub text: String,
-    /// Box of the whole line (PDF only).
-    pub bbox: Option<Rect>,
-    /// The positioned pieces of the line (PDF only; empty for text input). A boxed slice, not a
-    /// `Vec`: a line's segments are final, and a document can hold millions of lines.
-    pub segments: Box<[Segment]>,
-    /// `text` in matching form ([`crate::normalize::normalize_line`]), computed when the line is built
-    /// and kept only where it differs from `text` (`None`: the matching form is `text` itself), so a
-    /// line that needs no folding (most lines of a text report, every empty line) holds one string.
-    #[serde(skip)]
-    normalized: Option<Box<str>>,
+    /// The text, then the matching form when it differs from the text.
+    buf: Box<str>,
+    /// Byte length of the text at the start of `buf`.
+    text_len: u32,
+    /// Byte offset in `buf` where the matching form starts: 0 when it is the text itself, else
+    /// `text_len` (the form runs to the end of `buf`).
+    form_at: u32,
+    /// Box and segments (PDF only; `None` for text input).
+    placed: Option<Box<Placed>>,
+}
+
+/// Where a PDF line was drawn: its box and its positioned pieces.
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    bbox: Option<Rect>,
+    segments: Box<[Segment]>,
+}
+
+impl Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Line", 3)?;
+        st.serialize_field("text", self.text())?;
+        st.serialize_field("bbox", &self.bbox())?;
+        st.serialize_field("segments", self.segments())?;
+        st.end()
+    }
 }
 
 impl Line {
     /// A line of text `text` with its box and segments; its matching form is computed here.
     pub fn new(text: impl Into<String>, bbox: Option<Rect>, segments: Vec<Segment>) -> Line {
-        let text = text.into();
-        let normalized = if is_matching_form(&text) {
+        let text: String = text.into();
+        let form = if is_matching_form(&text) {
             None
         } else {
-            let form = crate::normalize::normalize_line(&text);
-            // A copy at the form's length: the form's buffer has the text's length.
-            (form != text).then(|| Box::from(form.as_str()))
+            Some(crate::normalize::normalize_line(&text)).filter(|f| *f != text)
         };
-        Line {
-            text,
-            bbox,
-            segments: segments.into_boxed_slice(),
-            normalized,
+        let placed = (bbox.is_some() || !segments.is_empty()).then(|| {
+            Box::new(Placed {
+                bbox,
+                segments: segments.into_boxed_slice(),
+            })
+        });
+        // Lengths past u32 cannot come from a line of a readable input (inputs are far smaller); a
+        // form that would not fit is not kept apart and the text serves as its own form.
+        let text_len = u32::try_from(text.len()).ok();
+        match (form, text_len) {
+            (Some(form), Some(len)) if u32::try_from(text.len() + form.len()).is_ok() => {
+                let mut buf = String::with_capacity(text.len() + form.len());
+                buf.push_str(&text);
+                buf.push_str(&form);
+                Line {
+                    buf: buf.into_boxed_str(),
+                    text_len: len,
+                    form_at: len,
+                    placed,
+                }
+            }
+            _ => Line {
+                text_len: text_len.unwrap_or(u32::MAX),
+                buf: text.into_boxed_str(),
+                form_at: 0,
+                placed,
+            },
         }
+    }
+
+    /// The line's text as extracted (for PDFs: segments joined, with one space where there is a
+    /// visible gap between segments; never a space between two CJK characters).
+    pub fn text(&self) -> &str {
+        self.buf.get(..self.text_len as usize).unwrap_or(&self.buf)
+    }
+
+    /// Box of the whole line (PDF only).
+    pub fn bbox(&self) -> Option<Rect> {
+        self.placed.as_ref().and_then(|p| p.bbox)
+    }
+
+    /// The positioned pieces of the line (PDF only; empty for text input).
+    pub fn segments(&self) -> &[Segment] {
+        self.placed.as_ref().map_or(&[], |p| &p.segments)
     }
 
     /// The line's text in matching form (full-width folded, radicals unified, whitespace gone but
     /// between two ASCII words): what [`crate::normalize::normalize_line`] gives for `text`, computed
     /// once when the line was built.
     pub fn normalized(&self) -> &str {
-        self.normalized.as_deref().unwrap_or(&self.text)
+        if self.form_at == 0 {
+            self.text()
+        } else {
+            self.buf.get(self.form_at as usize..).unwrap_or_default()
+        }
     }
 
     /// The display box of the characters `from..to` of `text` (character indices), where the line
@@ -258,7 +316,7 @@ impl Line {
     pub fn chars_box(&self, from: usize, to: usize) -> Option<Rect> {
         let mut start = 0;
         let mut out: Option<Rect> = None;
-        for seg in &self.segments {
+        for seg in self.segments() {
             let n = seg.text.chars().count();
             let (a, b) = (from.max(start), to.min(start + n));
             if a < b {
@@ -493,7 +551,7 @@ impl Document {
                 q.pages_without_text += 1;
             }
             for line in &page.lines {
-                for c in line.text.chars() {
+                for c in line.text().chars() {
                     if c.is_whitespace() {
                         continue;
                     }
@@ -538,11 +596,18 @@ mod tests {
             let line = Line::plain(text);
             assert_eq!(line.normalized(), form, "{text:?}");
             assert_eq!(line.normalized(), crate::normalize::normalize_line(text));
-            assert_eq!(line.normalized.is_some(), apart, "{text:?}");
-            assert_eq!(line.text, text);
+            assert_eq!(line.form_at != 0, apart, "{text:?}");
+            assert_eq!(line.text(), text);
+            let held = if apart {
+                text.len() + form.len()
+            } else {
+                text.len()
+            };
+            assert_eq!(line.buf.len(), held, "{text:?}");
+            assert!(line.segments().is_empty() && line.bbox().is_none());
         }
         // A text report of 200 MB has about ten million lines: each byte of a line counts.
-        assert!(std::mem::size_of::<Line>() <= 80);
+        assert!(std::mem::size_of::<Line>() <= 32);
     }
 
     #[test]

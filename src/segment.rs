@@ -156,7 +156,7 @@ fn line_heading(
 ) -> Option<Heading> {
     let line = page.lines.get(li)?;
     let heading = if in_contents
-        || looks_like_table_row(&line.text)
+        || looks_like_table_row(&line.text())
         || DOT_LEADER.is_match(text)
         || is_table_line(page, line)
     {
@@ -401,7 +401,7 @@ fn is_row_label(
 /// cells far apart with an amount among them (`三、事业单位经营收入 | 三、住房保障支出 | 15,702.41`).
 /// Such a line is a row label, never a heading.
 fn is_table_line(page: &crate::document::Page, line: &crate::document::Line) -> bool {
-    let Some(b) = line.bbox else { return false };
+    let Some(b) = line.bbox() else { return false };
     let y = (b.y0 + b.y1) / 2.0;
     let crossing = page
         .rules
@@ -409,7 +409,7 @@ fn is_table_line(page: &crate::document::Page, line: &crate::document::Line) -> 
         .filter(|r| !r.is_horizontal() && r.y0.min(r.y1) - 1.0 <= y && r.y0.max(r.y1) + 1.0 >= y)
         .count();
     // Cells are far apart; narrative digits in another font sit a space away from their words.
-    let amount_cell = line.segments.windows(2).any(|w| {
+    let amount_cell = line.segments().windows(2).any(|w| {
         let gap = w[1].bbox.x0 - w[0].bbox.x1;
         let t = w[1].text.trim();
         gap >= 3.0 * w[0].size.max(w[1].size).max(1.0) && BARE_NUMBER.is_match(t)
@@ -848,13 +848,14 @@ mod tests {
         ];
         assert!(is_table_line(&page, &label));
         // A heading line above the table is not crossed by its rules.
-        let mut heading = line(vec![seg("二、部门预算报表", 90.0, 218.0)]);
-        heading.bbox = Some(Rect {
+        let drawn = line(vec![seg("二、部门预算报表", 90.0, 218.0)]);
+        let box_above = Rect {
             x0: 90.0,
             y0: 40.0,
             x1: 218.0,
             y1: 56.0,
-        });
+        };
+        let heading = Line::new(drawn.text(), Some(box_above), drawn.segments().to_vec());
         assert!(!is_table_line(&page, &heading));
     }
 

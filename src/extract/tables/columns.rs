@@ -44,7 +44,7 @@ use crate::amount::cell_number;
 /// True when a line holds a number after its first segment (a body line of a table).
 pub(crate) fn is_body_line(line: &Line) -> bool {
     let ps: Vec<Piece> = line
-        .segments
+        .segments()
         .iter()
         .flat_map(|s| pieces(s, &[f32::MIN, f32::MAX]))
         .collect();
@@ -154,7 +154,7 @@ pub(crate) fn line_tails(
     let body = is_body_line(line);
     let mut ps: Vec<Piece> = Vec::new();
     let mut first: Vec<Option<f32>> = Vec::new();
-    for s in &line.segments {
+    for s in line.segments() {
         let continues = |t: &Piece| {
             ps.last()
                 .is_some_and(|prev| continues_name(prev, t, s.size))
