@@ -211,6 +211,7 @@ fn append_line(s: &mut Section, text: &str, page: u32, mark: Option<(usize, usiz
     if s.page_marks.last().is_none_or(|&(_, p)| p != page) {
         s.page_marks.push((s.body.len(), page));
     }
+    reserve_for(&mut s.body, text.len() + 1);
     join_wrapped(&mut s.body, text);
     if let Some((page_index, line)) = mark {
         s.line_marks.push(LineMark {
@@ -220,6 +221,24 @@ fn append_line(s: &mut Section, text: &str, page: u32, mark: Option<(usize, usiz
         });
     }
     s.page_end = s.page_end.max(page);
+}
+
+/// Bodies up to this size grow the usual way (doubling); larger ones by an eighth.
+const BODY_DOUBLING_LIMIT: usize = 1 << 20;
+
+/// Makes room for `more` bytes at the end of a body. A large text can put most of its lines into one
+/// section, and a doubled body may hold twice its text (and, while it moves, three times): past
+/// [`BODY_DOUBLING_LIMIT`] a body grows by an eighth of its length, which keeps it within about 1.125
+/// times its text for a few more copies of it.
+fn reserve_for(body: &mut String, more: usize) {
+    if body.capacity() - body.len() >= more {
+        return;
+    }
+    if body.len() < BODY_DOUBLING_LIMIT {
+        body.reserve(more);
+    } else {
+        body.reserve_exact(more.max(body.len() / 8));
+    }
 }
 
 impl Outline {
@@ -658,6 +677,18 @@ mod tests {
             .sections
             .iter()
             .all(|s| s.body.is_empty() && s.page_marks.is_empty()));
+    }
+
+    #[test]
+    fn a_large_body_holds_little_more_than_its_text() {
+        let line = "收入总计100万元，支出总计90万元。";
+        let mut body = String::new();
+        while body.len() < 3 * BODY_DOUBLING_LIMIT {
+            reserve_for(&mut body, line.len() + 1);
+            join_wrapped(&mut body, line);
+        }
+        assert!(body.capacity() <= body.len() + body.len() / 8 + line.len() + 1);
+        assert_eq!(body.len() % line.len(), 0);
     }
 
     #[test]
