@@ -211,27 +211,76 @@ impl Segment {
 /// One printed line of a page, built by [`Line::new`] or [`Line::plain`], which also compute its
 /// matching form once ([`Line::normalized`]); read through its accessors, never changed in place.
 ///
-/// Memory: a document can hold millions of lines, so a line is three words. Its text and, where it
-/// differs, its matching form share one allocation at their exact length; the box and segments of a
-/// PDF line sit behind one pointer that a text line leaves empty.
+/// Memory: a document can hold millions of lines, so a text line is three words: its text and, where
+/// it differs, its matching form share one allocation at their exact length. A PDF line, with a box
+/// and segments, lives behind one pointer.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// The text, then the matching form when it differs from the text.
-    buf: Box<str>,
-    /// Byte length of the text at the start of `buf`.
-    text_len: u32,
-    /// Byte offset in `buf` where the matching form starts: 0 when it is the text itself, else
-    /// `text_len` (the form runs to the end of `buf`).
-    form_at: u32,
-    /// Box and segments (PDF only; `None` for text input).
-    placed: Option<Box<Placed>>,
+pub struct Line(Repr);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Repr {
+    /// A line without box or segments (text input).
+    Plain(Texts),
+    /// A drawn line (PDF).
+    Placed(Box<Placed>),
 }
 
-/// Where a PDF line was drawn: its box and its positioned pieces.
+/// A line's text, then its matching form when it differs from the text.
+#[derive(Debug, Clone, PartialEq)]
+struct Texts {
+    buf: Box<str>,
+    /// Byte offset in `buf` where the matching form starts: 0 when the form is the text itself (all
+    /// of `buf`), else the text's length (the text is `buf[..form_at]`, the form the rest).
+    form_at: u32,
+}
+
+/// Where a PDF line was drawn: its texts, box and positioned pieces.
 #[derive(Debug, Clone, PartialEq)]
 struct Placed {
+    texts: Texts,
     bbox: Option<Rect>,
     segments: Box<[Segment]>,
+}
+
+impl Texts {
+    fn new(text: String) -> Texts {
+        let form = if is_matching_form(&text) {
+            None
+        } else {
+            Some(crate::normalize::normalize_line(&text)).filter(|f| *f != text)
+        };
+        // A line of 4 GiB cannot come from a readable input; were it to, its text would serve as
+        // its own matching form.
+        match (form, u32::try_from(text.len())) {
+            (Some(form), Ok(at)) if at > 0 => {
+                let mut buf = String::with_capacity(text.len() + form.len());
+                buf.push_str(&text);
+                buf.push_str(&form);
+                Texts {
+                    buf: buf.into_boxed_str(),
+                    form_at: at,
+                }
+            }
+            _ => Texts {
+                buf: text.into_boxed_str(),
+                form_at: 0,
+            },
+        }
+    }
+
+    fn text(&self) -> &str {
+        match self.form_at {
+            0 => &self.buf,
+            at => self.buf.get(..at as usize).unwrap_or_default(),
+        }
+    }
+
+    fn form(&self) -> &str {
+        match self.form_at {
+            0 => &self.buf,
+            at => self.buf.get(at as usize..).unwrap_or_default(),
+        }
+    }
 }
 
 impl Serialize for Line {
@@ -248,67 +297,52 @@ impl Serialize for Line {
 impl Line {
     /// A line of text `text` with its box and segments; its matching form is computed here.
     pub fn new(text: impl Into<String>, bbox: Option<Rect>, segments: Vec<Segment>) -> Line {
-        let text: String = text.into();
-        let form = if is_matching_form(&text) {
-            None
+        let texts = Texts::new(text.into());
+        if bbox.is_none() && segments.is_empty() {
+            Line(Repr::Plain(texts))
         } else {
-            Some(crate::normalize::normalize_line(&text)).filter(|f| *f != text)
-        };
-        let placed = (bbox.is_some() || !segments.is_empty()).then(|| {
-            Box::new(Placed {
+            Line(Repr::Placed(Box::new(Placed {
+                texts,
                 bbox,
                 segments: segments.into_boxed_slice(),
-            })
-        });
-        // Lengths past u32 cannot come from a line of a readable input (inputs are far smaller); a
-        // form that would not fit is not kept apart and the text serves as its own form.
-        let text_len = u32::try_from(text.len()).ok();
-        match (form, text_len) {
-            (Some(form), Some(len)) if u32::try_from(text.len() + form.len()).is_ok() => {
-                let mut buf = String::with_capacity(text.len() + form.len());
-                buf.push_str(&text);
-                buf.push_str(&form);
-                Line {
-                    buf: buf.into_boxed_str(),
-                    text_len: len,
-                    form_at: len,
-                    placed,
-                }
-            }
-            _ => Line {
-                text_len: text_len.unwrap_or(u32::MAX),
-                buf: text.into_boxed_str(),
-                form_at: 0,
-                placed,
-            },
+            })))
+        }
+    }
+
+    fn texts(&self) -> &Texts {
+        match &self.0 {
+            Repr::Plain(t) => t,
+            Repr::Placed(p) => &p.texts,
         }
     }
 
     /// The line's text as extracted (for PDFs: segments joined, with one space where there is a
     /// visible gap between segments; never a space between two CJK characters).
     pub fn text(&self) -> &str {
-        self.buf.get(..self.text_len as usize).unwrap_or(&self.buf)
+        self.texts().text()
     }
 
     /// Box of the whole line (PDF only).
     pub fn bbox(&self) -> Option<Rect> {
-        self.placed.as_ref().and_then(|p| p.bbox)
+        match &self.0 {
+            Repr::Plain(_) => None,
+            Repr::Placed(p) => p.bbox,
+        }
     }
 
     /// The positioned pieces of the line (PDF only; empty for text input).
     pub fn segments(&self) -> &[Segment] {
-        self.placed.as_ref().map_or(&[], |p| &p.segments)
+        match &self.0 {
+            Repr::Plain(_) => &[],
+            Repr::Placed(p) => &p.segments,
+        }
     }
 
     /// The line's text in matching form (full-width folded, radicals unified, whitespace gone but
     /// between two ASCII words): what [`crate::normalize::normalize_line`] gives for `text`, computed
     /// once when the line was built.
     pub fn normalized(&self) -> &str {
-        if self.form_at == 0 {
-            self.text()
-        } else {
-            self.buf.get(self.form_at as usize..).unwrap_or_default()
-        }
+        self.texts().form()
     }
 
     /// The display box of the characters `from..to` of `text` (character indices), where the line
@@ -596,18 +630,50 @@ mod tests {
             let line = Line::plain(text);
             assert_eq!(line.normalized(), form, "{text:?}");
             assert_eq!(line.normalized(), crate::normalize::normalize_line(text));
-            assert_eq!(line.form_at != 0, apart, "{text:?}");
             assert_eq!(line.text(), text);
+            let Repr::Plain(texts) = &line.0 else {
+                panic!("a plain line has no box: {text:?}");
+            };
+            assert_eq!(texts.form_at != 0, apart, "{text:?}");
             let held = if apart {
                 text.len() + form.len()
             } else {
                 text.len()
             };
-            assert_eq!(line.buf.len(), held, "{text:?}");
+            assert_eq!(texts.buf.len(), held, "{text:?}");
             assert!(line.segments().is_empty() && line.bbox().is_none());
         }
         // A text report of 200 MB has about ten million lines: each byte of a line counts.
-        assert!(std::mem::size_of::<Line>() <= 32);
+        assert_eq!(std::mem::size_of::<Line>(), 24);
+    }
+
+    #[test]
+    fn a_drawn_line_keeps_its_box_segments_and_forms() {
+        let r = Rect {
+            x0: 10.0,
+            y0: 20.0,
+            x1: 90.0,
+            y1: 32.0,
+        };
+        let seg = Segment {
+            text: "（一） 基本支出".to_string(),
+            bbox: r,
+            font: None,
+            size: 12.0,
+            chars: Vec::new(),
+        };
+        let line = Line::new("（一） 基本支出", Some(r), vec![seg.clone()]);
+        assert_eq!(line.text(), "（一） 基本支出");
+        assert_eq!(line.normalized(), "(一)基本支出");
+        assert_eq!(line.bbox(), Some(r));
+        assert_eq!(line.segments(), &[seg][..]);
+        let json = serde_json::to_value(&line).expect("serialises");
+        assert_eq!(json["text"], "（一） 基本支出");
+        assert_eq!(json["bbox"]["x1"], 90.0);
+        assert_eq!(json["segments"].as_array().map(Vec::len), Some(1));
+        // A box alone is kept too.
+        let boxed = Line::new("合计", Some(r), Vec::new());
+        assert_eq!((boxed.bbox(), boxed.segments().len()), (Some(r), 0));
     }
 
     #[test]
