@@ -13,7 +13,7 @@ pub fn page_text(doc: &Document) -> String {
     let mut out = String::new();
     for page in &doc.pages {
         for line in &page.lines {
-            out.push_str(&line.text());
+            out.push_str(line.text());
             out.push('\n');
         }
         out.push('\u{c}');
@@ -30,7 +30,7 @@ pub fn page_text_of(doc: &Document, page: Option<u32>) -> String {
         .filter(|p| page.is_none_or(|n| n == p.number))
     {
         for line in &p.lines {
-            out.push_str(&line.text());
+            out.push_str(line.text());
             out.push('\n');
         }
         out.push('\u{c}');

@@ -156,7 +156,7 @@ fn line_heading(
 ) -> Option<Heading> {
     let line = page.lines.get(li)?;
     let heading = if in_contents
-        || looks_like_table_row(&line.text())
+        || looks_like_table_row(line.text())
         || DOT_LEADER.is_match(text)
         || is_table_line(page, line)
     {

@@ -178,7 +178,7 @@ impl Reader<'_> {
         if words.amount_label.is_match(n) {
             b.after_amount_label = true;
         }
-        let toks = tokens(&line.text());
+        let toks = tokens(line.text());
         if take_figures(b, &toks) {
             b.keep_figure_rects(line, page);
             return;

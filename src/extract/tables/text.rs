@@ -53,7 +53,7 @@ pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
         .collect();
     let gapped = lines
         .iter()
-        .filter(|l| LAYOUT_GAP.is_match(&l.text()))
+        .filter(|l| LAYOUT_GAP.is_match(l.text()))
         .count();
     if lines.is_empty() || gapped * 5 < lines.len() {
         return None;
@@ -68,7 +68,7 @@ pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| positioned_line(&l.text(), i as f32 * LINE))
+                .map(|(i, l)| positioned_line(l.text(), i as f32 * LINE))
                 .collect();
             page
         })
@@ -259,7 +259,7 @@ fn head(lines: &[(u32, &Line)], nonblank: &[usize], k: usize) -> Head {
         if statement.is_none() {
             statement = empty_statement(l);
         }
-        if let Some(hd) = header_line(&l.text()) {
+        if let Some(hd) = header_line(l.text()) {
             if declared_in(l).is_none() {
                 header = Some(hd);
                 break;
@@ -286,7 +286,7 @@ fn body(
     let mut r = from;
     while r < nonblank.len() {
         let (p, l) = lines[nonblank[r]];
-        match data_row(&l.text()) {
+        match data_row(l.text()) {
             Some((code, name, values)) if values.len() < columns => {
                 raw_rows.push((p, code, name, values));
                 r += 1;

@@ -505,17 +505,17 @@ fn remove_running_number(out: &mut PageLayout, height: f32) {
     let band = height * MARGIN_BAND;
     let centre = |line: &Line| line.bbox().map(|b| (b.y0 + b.y1) / 2.0);
     let footer = out.lines.iter().rposition(|line| {
-        centre(line).is_some_and(|cy| cy >= height - band) && page_number_of(&line.text()).is_some()
+        centre(line).is_some_and(|cy| cy >= height - band) && page_number_of(line.text()).is_some()
     });
     let found = footer.or_else(|| {
         out.lines.iter().position(|line| {
-            centre(line).is_some_and(|cy| cy <= band) && page_number_of(&line.text()).is_some()
+            centre(line).is_some_and(|cy| cy <= band) && page_number_of(line.text()).is_some()
         })
     });
     if let Some(i) = found {
         if i < out.lines.len() {
             let line = out.lines.remove(i);
-            out.printed_number = page_number_of(&line.text());
+            out.printed_number = page_number_of(line.text());
         }
     }
 }
