@@ -209,40 +209,132 @@ impl Segment {
 }
 
 /// One printed line of a page, built by [`Line::new`] or [`Line::plain`], which also compute its
-/// matching form once ([`Line::normalized`]); the fields are read, never changed in place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Line {
-    /// The line's text as extracted (for PDFs: segments joined, with one space where there is a visible
-    /// gap between segments; never a space between two CJK characters).
-    pub text: String,
-    /// Box of the whole line (PDF only).
-    pub bbox: Option<Rect>,
-    /// The positioned pieces of the line (PDF only; empty for text input). A boxed slice, not a
-    /// `Vec`: a line's segments are final, and a document can hold millions of lines.
-    pub segments: Box<[Segment]>,
-    /// `text` in matching form ([`crate::normalize::normalize_line`]), computed when the line is built
-    /// and kept only where it differs from `text` (`None`: the matching form is `text` itself), so a
-    /// line that needs no folding (most lines of a text report, every empty line) holds one string.
-    #[serde(skip)]
-    normalized: Option<Box<str>>,
+/// matching form once ([`Line::normalized`]); read through its accessors, never changed in place.
+///
+/// Memory: a document can hold millions of lines, so a text line is three words: its text and, where
+/// it differs, its matching form share one allocation at their exact length. A PDF line, with a box
+/// and segments, lives behind one pointer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line(Repr);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Repr {
+    /// A line without box or segments (text input).
+    Plain(Texts),
+    /// A drawn line (PDF).
+    Placed(Box<Placed>),
+}
+
+/// A line's text, then its matching form when it differs from the text.
+#[derive(Debug, Clone, PartialEq)]
+struct Texts {
+    buf: Box<str>,
+    /// Byte offset in `buf` where the matching form starts: 0 when the form is the text itself (all
+    /// of `buf`), else the text's length (the text is `buf[..form_at]`, the form the rest).
+    form_at: u32,
+}
+
+/// Where a PDF line was drawn: its texts, box and positioned pieces.
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    texts: Texts,
+    bbox: Option<Rect>,
+    segments: Box<[Segment]>,
+}
+
+impl Texts {
+    fn new(text: String) -> Texts {
+        let form = if is_matching_form(&text) {
+            None
+        } else {
+            Some(crate::normalize::normalize_line(&text)).filter(|f| *f != text)
+        };
+        // A line of 4 GiB cannot come from a readable input; were it to, its text would serve as
+        // its own matching form.
+        match (form, u32::try_from(text.len())) {
+            (Some(form), Ok(at)) if at > 0 => {
+                let mut buf = String::with_capacity(text.len() + form.len());
+                buf.push_str(&text);
+                buf.push_str(&form);
+                Texts {
+                    buf: buf.into_boxed_str(),
+                    form_at: at,
+                }
+            }
+            _ => Texts {
+                buf: text.into_boxed_str(),
+                form_at: 0,
+            },
+        }
+    }
+
+    fn text(&self) -> &str {
+        match self.form_at {
+            0 => &self.buf,
+            at => self.buf.get(..at as usize).unwrap_or_default(),
+        }
+    }
+
+    fn form(&self) -> &str {
+        match self.form_at {
+            0 => &self.buf,
+            at => self.buf.get(at as usize..).unwrap_or_default(),
+        }
+    }
+}
+
+impl Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Line", 3)?;
+        st.serialize_field("text", self.text())?;
+        st.serialize_field("bbox", &self.bbox())?;
+        st.serialize_field("segments", self.segments())?;
+        st.end()
+    }
 }
 
 impl Line {
     /// A line of text `text` with its box and segments; its matching form is computed here.
     pub fn new(text: impl Into<String>, bbox: Option<Rect>, segments: Vec<Segment>) -> Line {
-        let text = text.into();
-        let normalized = if is_matching_form(&text) {
-            None
+        let texts = Texts::new(text.into());
+        if bbox.is_none() && segments.is_empty() {
+            Line(Repr::Plain(texts))
         } else {
-            let form = crate::normalize::normalize_line(&text);
-            // A copy at the form's length: the form's buffer has the text's length.
-            (form != text).then(|| Box::from(form.as_str()))
-        };
-        Line {
-            text,
-            bbox,
-            segments: segments.into_boxed_slice(),
-            normalized,
+            Line(Repr::Placed(Box::new(Placed {
+                texts,
+                bbox,
+                segments: segments.into_boxed_slice(),
+            })))
+        }
+    }
+
+    fn texts(&self) -> &Texts {
+        match &self.0 {
+            Repr::Plain(t) => t,
+            Repr::Placed(p) => &p.texts,
+        }
+    }
+
+    /// The line's text as extracted (for PDFs: segments joined, with one space where there is a
+    /// visible gap between segments; never a space between two CJK characters).
+    pub fn text(&self) -> &str {
+        self.texts().text()
+    }
+
+    /// Box of the whole line (PDF only).
+    pub fn bbox(&self) -> Option<Rect> {
+        match &self.0 {
+            Repr::Plain(_) => None,
+            Repr::Placed(p) => p.bbox,
+        }
+    }
+
+    /// The positioned pieces of the line (PDF only; empty for text input).
+    pub fn segments(&self) -> &[Segment] {
+        match &self.0 {
+            Repr::Plain(_) => &[],
+            Repr::Placed(p) => &p.segments,
         }
     }
 
@@ -250,7 +342,7 @@ impl Line {
     /// between two ASCII words): what [`crate::normalize::normalize_line`] gives for `text`, computed
     /// once when the line was built.
     pub fn normalized(&self) -> &str {
-        self.normalized.as_deref().unwrap_or(&self.text)
+        self.texts().form()
     }
 
     /// The display box of the characters `from..to` of `text` (character indices), where the line
@@ -258,7 +350,7 @@ impl Line {
     pub fn chars_box(&self, from: usize, to: usize) -> Option<Rect> {
         let mut start = 0;
         let mut out: Option<Rect> = None;
-        for seg in &self.segments {
+        for seg in self.segments() {
             let n = seg.text.chars().count();
             let (a, b) = (from.max(start), to.min(start + n));
             if a < b {
@@ -492,7 +584,7 @@ impl Document {
                 q.pages_without_text += 1;
             }
             for line in &page.lines {
-                for c in line.text.chars() {
+                for c in line.text().chars() {
                     if c.is_whitespace() {
                         continue;
                     }
@@ -537,11 +629,50 @@ mod tests {
             let line = Line::plain(text);
             assert_eq!(line.normalized(), form, "{text:?}");
             assert_eq!(line.normalized(), crate::normalize::normalize_line(text));
-            assert_eq!(line.normalized.is_some(), apart, "{text:?}");
-            assert_eq!(line.text, text);
+            assert_eq!(line.text(), text);
+            let Repr::Plain(texts) = &line.0 else {
+                panic!("a plain line has no box: {text:?}");
+            };
+            assert_eq!(texts.form_at != 0, apart, "{text:?}");
+            let held = if apart {
+                text.len() + form.len()
+            } else {
+                text.len()
+            };
+            assert_eq!(texts.buf.len(), held, "{text:?}");
+            assert!(line.segments().is_empty() && line.bbox().is_none());
         }
         // A text report of 200 MB has about ten million lines: each byte of a line counts.
-        assert!(std::mem::size_of::<Line>() <= 80);
+        assert_eq!(std::mem::size_of::<Line>(), 24);
+    }
+
+    #[test]
+    fn a_drawn_line_keeps_its_box_segments_and_forms() {
+        let r = Rect {
+            x0: 10.0,
+            y0: 20.0,
+            x1: 90.0,
+            y1: 32.0,
+        };
+        let seg = Segment {
+            text: "（一） 基本支出".to_string(),
+            bbox: r,
+            font: None,
+            size: 12.0,
+            chars: Vec::new(),
+        };
+        let line = Line::new("（一） 基本支出", Some(r), vec![seg.clone()]);
+        assert_eq!(line.text(), "（一） 基本支出");
+        assert_eq!(line.normalized(), "(一)基本支出");
+        assert_eq!(line.bbox(), Some(r));
+        assert_eq!(line.segments(), &[seg][..]);
+        let json = serde_json::to_value(&line).expect("serialises");
+        assert_eq!(json["text"], "（一） 基本支出");
+        assert_eq!(json["bbox"]["x1"], 90.0);
+        assert_eq!(json["segments"].as_array().map(Vec::len), Some(1));
+        // A box alone is kept too.
+        let boxed = Line::new("合计", Some(r), Vec::new());
+        assert_eq!((boxed.bbox(), boxed.segments().len()), (Some(r), 0));
     }
 
     #[test]

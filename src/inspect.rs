@@ -13,7 +13,7 @@ pub fn page_text(doc: &Document) -> String {
     let mut out = String::new();
     for page in &doc.pages {
         for line in &page.lines {
-            out.push_str(&line.text);
+            out.push_str(line.text());
             out.push('\n');
         }
         out.push('\u{c}');
@@ -30,7 +30,7 @@ pub fn page_text_of(doc: &Document, page: Option<u32>) -> String {
         .filter(|p| page.is_none_or(|n| n == p.number))
     {
         for line in &p.lines {
-            out.push_str(&line.text);
+            out.push_str(line.text());
             out.push('\n');
         }
         out.push('\u{c}');
@@ -70,10 +70,10 @@ pub fn inspect(doc: &Document, page: Option<u32>) -> String {
         );
         for line in &p.lines {
             let (y, x0, x1) = line
-                .bbox
+                .bbox()
                 .map(|b| ((b.y0 + b.y1) / 2.0, b.x0, b.x1))
                 .unwrap_or_default();
-            let first = line.segments.first();
+            let first = line.segments().first();
             let _ = writeln!(
                 out,
                 "y={y:7.1} x={x0:6.1}..{x1:6.1} font={} size={:.1}",
@@ -81,7 +81,7 @@ pub fn inspect(doc: &Document, page: Option<u32>) -> String {
                 first.map(|s| s.size).unwrap_or(0.0)
             );
             let line_font = first.and_then(|s| s.font.as_deref());
-            for s in &line.segments {
+            for s in line.segments() {
                 let font = s.font.as_deref();
                 if font != line_font {
                     let _ = writeln!(

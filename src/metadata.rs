@@ -33,6 +33,7 @@
 //! Not here: anything the tables' figures say. Known limits: a document whose text never names its
 //! department (a scanned report without a text layer) gets none; the file name is used as it is.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -40,7 +41,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::document::Document;
+use crate::document::{Document, Line};
 use crate::error::PatternError;
 use crate::normalize::{normalize_line, MatchForm};
 use crate::segment::Outline;
@@ -647,6 +648,39 @@ fn clean_line(raw: &(impl MatchForm + ?Sized)) -> String {
     LEADERS.replace(&raw.match_form(), "").into_owned()
 }
 
+/// [`clean_line`] for a document line: borrowed from the line's matching form unless leaders are cut.
+fn clean_doc_line(line: &Line) -> Cow<'_, str> {
+    LEADERS.replace(line.normalized(), "")
+}
+
+/// The document's pages with text, each as its cleaned non-empty lines, cleaned one page at a time
+/// when iterated (a large text is never held twice, cleaned and raw).
+#[derive(Clone, Copy)]
+struct CleanPages<'a> {
+    doc: &'a Document,
+}
+
+impl<'a> CleanPages<'a> {
+    fn iter(self) -> impl Iterator<Item = Vec<Cow<'a, str>>> + Clone {
+        self.doc
+            .pages
+            .iter()
+            .map(|p| {
+                p.lines
+                    .iter()
+                    .map(clean_doc_line)
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|p| !p.is_empty())
+    }
+
+    /// The lines of every page after the front pages, in order.
+    fn rest_lines(self) -> impl Iterator<Item = Cow<'a, str>> + Clone {
+        self.iter().skip(FRONT_PAGES).flatten()
+    }
+}
+
 /// Reads kind, year and department with their sources. `source` is the input's path as given (its
 /// file name is the last resort).
 pub fn identify(
@@ -655,19 +689,9 @@ pub fn identify(
     rules: &MetadataRules,
     source: &str,
 ) -> Metadata {
-    let pages: Vec<Vec<String>> = doc
-        .pages
-        .iter()
-        .map(|p| {
-            p.lines
-                .iter()
-                .map(clean_line)
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<String>>()
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
-    let front: Vec<&Vec<String>> = pages.iter().take(FRONT_PAGES).collect();
+    let pages = CleanPages { doc };
+    let front_pages: Vec<Vec<Cow<str>>> = pages.iter().take(FRONT_PAGES).collect();
+    let front: Vec<&Vec<Cow<str>>> = front_pages.iter().collect();
     let headings: Vec<String> = outline
         .sections
         .iter()
@@ -681,12 +705,13 @@ pub fn identify(
         .any(|t| rules.other_genre.iter().any(|r| r.is_match(t)));
 
     let mut f = Found::default();
-    let cover_len = cover_len(rules, &pages);
+    let cover_len = cover_len(rules, &front_pages);
     read_label_lines(&mut f, rules, &front, cover_len);
-    read_cover(&mut f, rules, &pages, cover_len);
-    read_front_titles(&mut f, rules, &pages, &front);
+    read_cover(&mut f, rules, &front_pages, cover_len);
+    read_front_titles(&mut f, rules, pages, &front);
     // 4. Part headings and contents entries.
-    for line in headings.iter().chain(front.iter().flat_map(|p| p.iter())) {
+    let front_lines = front.iter().flat_map(|p| p.iter().map(|l| l.as_ref()));
+    for line in headings.iter().map(String::as_str).chain(front_lines) {
         f.take(rules.read_role(Role::Heading, line), Source::Heading);
     }
     for line in &headings {
@@ -694,18 +719,21 @@ pub fn identify(
     }
     // 5. and 6. Title lines, label lines and table year lines anywhere.
     if !f.done() {
-        let all = pages.iter().skip(FRONT_PAGES).flat_map(|p| p.iter());
+        let all = pages.rest_lines();
         for line in all.clone() {
-            f.take(rules.read_role(Role::Title, line), Source::Title);
+            f.take(rules.read_role(Role::Title, &line), Source::Title);
         }
         for line in all.clone() {
-            f.take(rules.read_role(Role::UnitLine, line), Source::TableUnitLine);
+            f.take(
+                rules.read_role(Role::UnitLine, &line),
+                Source::TableUnitLine,
+            );
         }
         for line in all {
-            f.take_year(rules.read_role(Role::TableTitle, line), Source::TableTitle);
+            f.take_year(rules.read_role(Role::TableTitle, &line), Source::TableTitle);
         }
     }
-    read_narrative(&mut f, rules, &pages);
+    read_narrative(&mut f, rules, pages);
     // 8. The file name.
     if !f.done() {
         let stem = Path::new(source)
@@ -726,7 +754,7 @@ pub fn identify(
 
 /// How many lines of the first page are its cover: the lines up to the contents; a first page of
 /// many lines and no contents is a table or text page, not a cover (0).
-fn cover_len(rules: &MetadataRules, pages: &[Vec<String>]) -> usize {
+fn cover_len(rules: &MetadataRules, pages: &[Vec<Cow<str>>]) -> usize {
     pages.first().map_or(0, |p| {
         let end = p.iter().position(|l| rules.is_cover_end(l));
         let contents = p.iter().any(|l| rules.is_contents(l));
@@ -742,7 +770,7 @@ fn cover_len(rules: &MetadataRules, pages: &[Vec<String>]) -> usize {
 fn read_label_lines(
     f: &mut Found,
     rules: &MetadataRules,
-    front: &[&Vec<String>],
+    front: &[&Vec<Cow<str>>],
     cover_len: usize,
 ) {
     for (pi, page) in front.iter().enumerate() {
@@ -761,11 +789,11 @@ fn read_label_lines(
 
 /// Step 2: the cover, joined: the first reading with a name; else the first without one
 /// (`2026年度部门预算` alone).
-fn read_cover(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>], cover_len: usize) {
+fn read_cover(f: &mut Found, rules: &MetadataRules, pages: &[Vec<Cow<str>>], cover_len: usize) {
     let Some(first) = pages.first() else {
         return;
     };
-    let lines: Vec<&String> = first[..cover_len]
+    let lines: Vec<&Cow<str>> = first[..cover_len]
         .iter()
         .filter(|l| !rules.cover_skip.iter().any(|r| r.is_match(l)))
         .filter(|l| rules.read_role(Role::UnitLine, l).is_none())
@@ -794,18 +822,18 @@ fn read_cover(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>], cover
 fn read_front_titles(
     f: &mut Found,
     rules: &MetadataRules,
-    pages: &[Vec<String>],
-    front: &[&Vec<String>],
+    pages: CleanPages,
+    front: &[&Vec<Cow<str>>],
 ) {
     let header = running_header(pages);
-    if let Some(h) = header {
+    if let Some(h) = &header {
         f.take(rules.read_role(Role::Title, h), Source::RunningHeader);
         f.take(rules.read_role(Role::YearKind, h), Source::RunningHeader);
     }
     for page in front {
         let contents = page.iter().any(|l| rules.is_contents(l));
         for (i, line) in page.iter().enumerate() {
-            if Some(line) == header {
+            if Some(line) == header.as_ref() {
                 continue;
             }
             f.take(rules.read_role(Role::Title, line), Source::Title);
@@ -833,11 +861,11 @@ fn read_front_titles(
 }
 
 /// Step 7: the narrative: the most frequent subject and kind, where they are still missing.
-fn read_narrative(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>]) {
-    let lines = || pages.iter().flat_map(|p| p.iter());
+fn read_narrative(f: &mut Found, rules: &MetadataRules, pages: CleanPages) {
+    let lines = || pages.iter().flatten();
     if f.dept.is_none() {
         let names = most_frequent(
-            lines().filter_map(|l| rules.read_role(Role::Narrative, l).and_then(|r| r.dept)),
+            lines().filter_map(|l| rules.read_role(Role::Narrative, &l).and_then(|r| r.dept)),
         );
         f.take(
             names.map(|d| Reading {
@@ -849,7 +877,7 @@ fn read_narrative(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>]) {
     }
     if f.kind.is_none() {
         let kinds = most_frequent(
-            lines().filter_map(|l| rules.read_role(Role::KindWord, l).and_then(|r| r.kind)),
+            lines().filter_map(|l| rules.read_role(Role::KindWord, &l).and_then(|r| r.kind)),
         );
         f.take_kind(
             kinds.map(|k| Reading {
@@ -863,7 +891,7 @@ fn read_narrative(f: &mut Found, rules: &MetadataRules, pages: &[Vec<String>]) {
 
 /// The metadata of what was found; the department's normalised name in its region: the region
 /// another name read says, else a front-page title line (`某市2026年市级部门预算`).
-fn metadata_of(f: &Found, rules: &MetadataRules, front: &[&Vec<String>]) -> Metadata {
+fn metadata_of(f: &Found, rules: &MetadataRules, front: &[&Vec<Cow<str>>]) -> Metadata {
     let region = f.names.iter().find_map(|n| rules.region_of(n)).or_else(|| {
         front
             .iter()
@@ -892,17 +920,17 @@ fn metadata_of(f: &Found, rules: &MetadataRules, front: &[&Vec<String>]) -> Meta
 }
 
 /// The line that tops at least [`RUNNING_HEADER_PAGES`] pages (after the first), the most often.
-fn running_header(pages: &[Vec<String>]) -> Option<&String> {
-    let mut counts: HashMap<&String, usize> = HashMap::new();
+fn running_header(pages: CleanPages<'_>) -> Option<Cow<'_, str>> {
+    let mut counts: HashMap<Cow<str>, usize> = HashMap::new();
     for p in pages.iter().skip(1) {
-        if let Some(first) = p.first() {
+        if let Some(first) = p.into_iter().next() {
             *counts.entry(first).or_default() += 1;
         }
     }
     counts
         .into_iter()
         .filter(|(_, n)| *n >= RUNNING_HEADER_PAGES)
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(l, _)| l)
 }
 

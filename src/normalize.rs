@@ -358,14 +358,14 @@ mod tests {
         use crate::document::Line;
         let line = Line::plain("（一）⼀般公共预算 １２ ３４ 万元");
         assert_eq!(line.normalized(), "(一)一般公共预算12 34万元");
-        assert_eq!(line.normalized(), normalize_line(&line.text));
+        assert_eq!(line.normalized(), normalize_line(line.text()));
         assert!(matches!(
             line.match_form(),
             Cow::Borrowed("(一)一般公共预算12 34万元")
         ));
-        let text: &str = &line.text;
+        let text: &str = line.text();
         assert_eq!(text.match_form(), line.match_form());
-        assert_eq!(line.text.match_form(), line.match_form());
+        assert_eq!(line.text().match_form(), line.match_form());
     }
 
     #[test]

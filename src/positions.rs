@@ -65,7 +65,7 @@ fn page_of(doc: &Document, number: u32) -> Option<&Page> {
 /// The display box of the normalised bytes `from..to` of a line's text (as `normalize_line` writes
 /// it), mapped back to the characters of the line as drawn.
 pub(crate) fn line_sub_box(line: &crate::document::Line, from: usize, to: usize) -> Option<Rect> {
-    let (normal, sources) = normalized_sources(&line.text);
+    let (normal, sources) = normalized_sources(line.text());
     let mut first: Option<usize> = None;
     let mut last: Option<usize> = None;
     for (k, (byte, _)) in normal.char_indices().enumerate() {
@@ -175,7 +175,7 @@ pub fn text_in_box(doc: &Document, page: u32, bbox: &BBox, tol: f64) -> String {
     let mut out = String::new();
     for line in &p.lines {
         let mut text = String::new();
-        for seg in &line.segments {
+        for seg in line.segments() {
             let mut part = String::new();
             if seg.chars.is_empty() {
                 if inside(&seg.bbox) {
@@ -233,7 +233,7 @@ mod tests {
         let s1 = seg("收入", 100.0, 50.0, 10.0);
         let s2 = seg("１２万元", 130.0, 50.0, 10.0);
         let line = Line::new("收入 １２万元", Some(s1.bbox.union(&s2.bbox)), vec![s1, s2]);
-        let normal = crate::normalize::normalize_line(&line.text);
+        let normal = crate::normalize::normalize_line(line.text());
         assert_eq!(normal, "收入12万元");
         let from = normal.find("12").expect("in the line");
         let r = line_sub_box(&line, from, normal.len()).expect("a box");

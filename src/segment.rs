@@ -156,7 +156,7 @@ fn line_heading(
 ) -> Option<Heading> {
     let line = page.lines.get(li)?;
     let heading = if in_contents
-        || looks_like_table_row(&line.text)
+        || looks_like_table_row(line.text())
         || DOT_LEADER.is_match(text)
         || is_table_line(page, line)
     {
@@ -211,6 +211,7 @@ fn append_line(s: &mut Section, text: &str, page: u32, mark: Option<(usize, usiz
     if s.page_marks.last().is_none_or(|&(_, p)| p != page) {
         s.page_marks.push((s.body.len(), page));
     }
+    reserve_for(&mut s.body, text.len() + 1);
     join_wrapped(&mut s.body, text);
     if let Some((page_index, line)) = mark {
         s.line_marks.push(LineMark {
@@ -220,6 +221,24 @@ fn append_line(s: &mut Section, text: &str, page: u32, mark: Option<(usize, usiz
         });
     }
     s.page_end = s.page_end.max(page);
+}
+
+/// Bodies up to this size grow the usual way (doubling); larger ones by an eighth.
+const BODY_DOUBLING_LIMIT: usize = 1 << 20;
+
+/// Makes room for `more` bytes at the end of a body. A large text can put most of its lines into one
+/// section, and a doubled body may hold twice its text (and, while it moves, three times): past
+/// [`BODY_DOUBLING_LIMIT`] a body grows by an eighth of its length, which keeps it within about 1.125
+/// times its text for a few more copies of it.
+fn reserve_for(body: &mut String, more: usize) {
+    if body.capacity() - body.len() >= more {
+        return;
+    }
+    if body.len() < BODY_DOUBLING_LIMIT {
+        body.reserve(more);
+    } else {
+        body.reserve_exact(more.max(body.len() / 8));
+    }
 }
 
 impl Outline {
@@ -405,7 +424,7 @@ fn is_row_label(
 /// cells far apart with an amount among them (`三、事业单位经营收入 | 三、住房保障支出 | 15,702.41`).
 /// Such a line is a row label, never a heading.
 fn is_table_line(page: &crate::document::Page, line: &crate::document::Line) -> bool {
-    let Some(b) = line.bbox else { return false };
+    let Some(b) = line.bbox() else { return false };
     let y = (b.y0 + b.y1) / 2.0;
     let crossing = page
         .rules
@@ -413,7 +432,7 @@ fn is_table_line(page: &crate::document::Page, line: &crate::document::Line) -> 
         .filter(|r| !r.is_horizontal() && r.y0.min(r.y1) - 1.0 <= y && r.y0.max(r.y1) + 1.0 >= y)
         .count();
     // Cells are far apart; narrative digits in another font sit a space away from their words.
-    let amount_cell = line.segments.windows(2).any(|w| {
+    let amount_cell = line.segments().windows(2).any(|w| {
         let gap = w[1].bbox.x0 - w[0].bbox.x1;
         let t = w[1].text.trim();
         gap >= 3.0 * w[0].size.max(w[1].size).max(1.0) && BARE_NUMBER.is_match(t)
@@ -665,6 +684,18 @@ mod tests {
     }
 
     #[test]
+    fn a_large_body_holds_little_more_than_its_text() {
+        let line = "收入总计100万元，支出总计90万元。";
+        let mut body = String::new();
+        while body.len() < 3 * BODY_DOUBLING_LIMIT {
+            reserve_for(&mut body, line.len() + 1);
+            join_wrapped(&mut body, line);
+        }
+        assert!(body.capacity() <= body.len() + body.len() / 8 + line.len() + 1);
+        assert_eq!(body.len() % line.len(), 0);
+    }
+
+    #[test]
     fn false_headings_stay_text() {
         let d = doc(&[&[
             "一、收入",
@@ -852,13 +883,14 @@ mod tests {
         ];
         assert!(is_table_line(&page, &label));
         // A heading line above the table is not crossed by its rules.
-        let mut heading = line(vec![seg("二、部门预算报表", 90.0, 218.0)]);
-        heading.bbox = Some(Rect {
+        let drawn = line(vec![seg("二、部门预算报表", 90.0, 218.0)]);
+        let box_above = Rect {
             x0: 90.0,
             y0: 40.0,
             x1: 218.0,
             y1: 56.0,
-        });
+        };
+        let heading = Line::new(drawn.text(), Some(box_above), drawn.segments().to_vec());
         assert!(!is_table_line(&page, &heading));
     }
 

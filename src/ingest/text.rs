@@ -261,7 +261,7 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
                 // A form feed ends the page, unless the page has nothing yet (a footer just did).
                 let just_broke = pages
                     .last()
-                    .is_some_and(|p| p.lines.iter().all(|l| l.text.trim().is_empty()));
+                    .is_some_and(|p| p.lines.iter().all(|l| l.text().trim().is_empty()));
                 if !just_broke {
                     next_page(&mut pages);
                 }
@@ -272,7 +272,7 @@ fn paginate_with(text: &str, cancel: &Cancel) -> Result<Vec<Page>, IngestError> 
     while pages.len() > 1
         && pages
             .last()
-            .is_some_and(|p| p.lines.iter().all(|l| l.text.trim().is_empty()))
+            .is_some_and(|p| p.lines.iter().all(|l| l.text().trim().is_empty()))
     {
         pages.pop();
     }
@@ -349,11 +349,11 @@ mod tests {
         // A footer followed by a blank line and a form feed is one page break, not two.
         let footer_then_ff = paginate("一\n— 1 —\n\u{c}二\n— 2 —\n\n\u{c}三\n");
         assert_eq!(footer_then_ff.len(), 3);
-        assert_eq!(footer_then_ff[1].lines[0].text, "二");
+        assert_eq!(footer_then_ff[1].lines[0].text(), "二");
         assert_eq!(footer_then_ff[1].printed_number.as_deref(), Some("2"));
         let texts: Vec<Vec<&str>> = pages
             .iter()
-            .map(|p| p.lines.iter().map(|l| l.text.as_str()).collect())
+            .map(|p| p.lines.iter().map(|l| l.text()).collect())
             .collect();
         assert_eq!(texts, vec![vec!["一", "二"], vec!["三"], vec!["四"]]);
         assert_eq!(pages[0].printed_number.as_deref(), Some("19"));

@@ -16,7 +16,7 @@ fn every_fixture_reads_as_expected() {
                 let got: Vec<Vec<String>> = doc
                     .pages
                     .iter()
-                    .map(|p| p.lines.iter().map(|l| l.text.clone()).collect())
+                    .map(|p| p.lines.iter().map(|l| l.text().to_string()).collect())
                     .collect();
                 if got != f.pages {
                     failures.push(format!(

@@ -28,7 +28,7 @@ fn page_compact(doc: &Document, n: usize) -> String {
         .map(|p| {
             p.lines
                 .iter()
-                .flat_map(|l| l.text.chars())
+                .flat_map(|l| l.text().chars())
                 .filter(|c| !c.is_whitespace())
                 .collect()
         })
@@ -88,16 +88,16 @@ fn corpus_known_text() {
     let fonts: Vec<&str> = r02
         .pages
         .iter()
-        .flat_map(|p| p.lines.iter().flat_map(|l| l.segments.iter()))
+        .flat_map(|p| p.lines.iter().flat_map(|l| l.segments().iter()))
         .filter_map(|s| s.font.as_deref())
         .collect();
     assert!(fonts.contains(&"宋体"), "GBK font name 宋体 not decoded");
     let row = r02.pages[7]
         .lines
         .iter()
-        .find(|l| l.text.starts_with("2080501"))
+        .find(|l| l.text().starts_with("2080501"))
         .map(|l| {
-            l.segments
+            l.segments()
                 .iter()
                 .map(|s| s.text.as_str())
                 .collect::<Vec<_>>()
@@ -128,7 +128,7 @@ fn corpus_known_text() {
     assert!(!r20.pages[5]
         .lines
         .iter()
-        .any(|l| l.text.contains('—') && l.text.contains('6') && l.text.len() < 12));
+        .any(|l| l.text().contains('—') && l.text().contains('6') && l.text().len() < 12));
 
     // Table-of-contents dot leaders are drawn close together but are not fake bold.
     let r27 = read(&dir, "r27.pdf");
@@ -141,10 +141,10 @@ fn corpus_known_text() {
 
     // Word 2007 with WinAnsi fonts for digits.
     let r19 = read(&dir, "r19.pdf");
-    assert!(r19
-        .pages
+    assert!(r19.pages.iter().any(|p| p
+        .lines
         .iter()
-        .any(|p| p.lines.iter().any(|l| l.text.contains("江苏省人民检察院"))));
+        .any(|l| l.text().contains("江苏省人民检察院"))));
 }
 
 fn han_count(doc: &Document) -> usize {

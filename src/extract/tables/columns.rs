@@ -44,7 +44,7 @@ use crate::amount::cell_number;
 /// True when a line holds a number after its first segment (a body line of a table): the test of
 /// [`is_body_row`] on its segments' texts, each whole.
 pub(crate) fn is_body_line(line: &Line) -> bool {
-    is_body_texts(line.segments.iter().map(|s| s.text.as_str()))
+    is_body_texts(line.segments().iter().map(|s| s.text.as_str()))
 }
 
 /// True when `above`, a line without values just above the first line with values (`body`), is the
@@ -161,7 +161,7 @@ pub(crate) fn line_tails(
     let body = is_body_line(line);
     let mut ps: Vec<Piece> = Vec::new();
     let mut first: Vec<Option<f32>> = Vec::new();
-    for s in &line.segments {
+    for s in line.segments() {
         let continues = |t: &Piece| {
             ps.last()
                 .is_some_and(|prev| continues_name(prev, t, s.size))

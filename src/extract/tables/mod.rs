@@ -156,7 +156,7 @@ pub fn extract(doc: &Document, _outline: &Outline, ident: Identifier<'_>) -> Vec
     let positioned = doc
         .pages
         .iter()
-        .any(|p| p.lines.iter().any(|l| !l.segments.is_empty()));
+        .any(|p| p.lines.iter().any(|l| !l.segments().is_empty()));
     let mut tables = if positioned {
         from_positions(doc, ident)
     } else if let Some(laid_out) = text::with_layout_positions(doc) {

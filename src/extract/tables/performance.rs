@@ -78,7 +78,7 @@ impl Block {
 /// The display boxes of the whitespace-separated pieces of a line that [`tokens`] keeps, in order
 /// (None for each without positions: text input).
 fn token_rects(line: &Line) -> Vec<Option<Rect>> {
-    let chars: Vec<char> = line.text.chars().collect();
+    let chars: Vec<char> = line.text().chars().collect();
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for i in 0..=chars.len() {
@@ -178,7 +178,7 @@ impl Reader<'_> {
         if words.amount_label.is_match(n) {
             b.after_amount_label = true;
         }
-        let toks = tokens(&line.text);
+        let toks = tokens(line.text());
         if take_figures(b, &toks) {
             b.keep_figure_rects(line, page);
             return;

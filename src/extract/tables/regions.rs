@@ -97,9 +97,11 @@ fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
     let gapped = gapped(line);
     let (x0, x1) = table
         .iter()
-        .filter_map(|t| t.bbox)
+        .filter_map(|t| t.bbox())
         .fold((f32::MAX, f32::MIN), |(a, b), r| (a.min(r.x0), b.max(r.x1)));
-    let starts_right = line.bbox.is_some_and(|b| x1 > x0 && b.x0 > (x0 + x1) / 2.0);
+    let starts_right = line
+        .bbox()
+        .is_some_and(|b| x1 > x0 && b.x0 > (x0 + x1) / 2.0);
     gapped || starts_right
 }
 
@@ -108,8 +110,8 @@ fn is_cell_paragraph(line: &Line, table: &[&Line]) -> bool {
 /// boundary by a quarter of its own width: the boundary sits in the middle of the gap the first
 /// page's texts left, and a wrapped name filling its column on a later page reaches further.
 fn fits_columns(line: &Line, edges: &[f32]) -> bool {
-    !line.segments.is_empty()
-        && line.segments.iter().all(|s| {
+    !line.segments().is_empty()
+        && line.segments().iter().all(|s| {
             let slack = s.size.max(1.0);
             let overrun = (0.25 * (s.bbox.x1 - s.bbox.x0)).max(slack);
             edges
@@ -124,7 +126,7 @@ fn fits_columns(line: &Line, edges: &[f32]) -> bool {
 /// it are the header repeated on the page, whose labels may span columns.
 fn last_rows_continue(lines: &[&Line], edges: &[f32]) -> bool {
     let amounts = |l: &Line| {
-        l.segments
+        l.segments()
             .iter()
             .filter(|s| AMOUNT_START.is_match(s.text.trim()))
             .count()
@@ -140,18 +142,18 @@ fn last_rows_continue(lines: &[&Line], edges: &[f32]) -> bool {
 
 /// True when a line's segments sit apart like cells (a gap of two characters or more).
 fn gapped(line: &Line) -> bool {
-    line.segments.windows(2).any(|w| {
+    line.segments().windows(2).any(|w| {
         let size = w[0].size.max(w[1].size).max(1.0);
         w[1].bbox.x0 - w[0].bbox.x1 >= 2.0 * size
     })
 }
 
 fn y_top(line: &Line) -> f32 {
-    line.bbox.map(|b| b.y0).unwrap_or(0.0)
+    line.bbox().map(|b| b.y0).unwrap_or(0.0)
 }
 
 fn y_bottom(line: &Line) -> f32 {
-    line.bbox.map(|b| b.y1).unwrap_or(0.0)
+    line.bbox().map(|b| b.y1).unwrap_or(0.0)
 }
 
 /// The cell of a ruled grid holding a segment's centre: (grid, row, column of its top-left slot), or
@@ -174,7 +176,11 @@ fn in_grid_cells(page: &Page, i: usize, grids: &[CellGrid]) -> bool {
     let Some(line) = page.lines.get(i) else {
         return false;
     };
-    let cells: Option<Vec<_>> = line.segments.iter().map(|s| grid_cell(s, grids)).collect();
+    let cells: Option<Vec<_>> = line
+        .segments()
+        .iter()
+        .map(|s| grid_cell(s, grids))
+        .collect();
     let Some(first) = cells.as_ref().and_then(|c| c.first()) else {
         return false;
     };
@@ -182,7 +188,7 @@ fn in_grid_cells(page: &Page, i: usize, grids: &[CellGrid]) -> bool {
         || page.lines.iter().enumerate().any(|(j, other)| {
             j != i
                 && other
-                    .segments
+                    .segments()
                     .iter()
                     .any(|s| grid_cell(s, grids).as_ref() == Some(first))
         })
@@ -472,7 +478,7 @@ fn unruled_table_lines<'a>(region: &Region<'a>) -> Vec<&'a Line> {
     };
     let mut table_lines: Vec<&Line> = Vec::new();
     for l in lines.iter().skip(skip) {
-        if l.segments.is_empty() || empty_statement(l).is_some() {
+        if l.segments().is_empty() || empty_statement(l).is_some() {
             continue;
         }
         // A row of amounts set apart like cells is the table's even when a paragraph
@@ -560,7 +566,7 @@ mod tests {
         );
         let table = [&head, &body];
         for l in [&gapped, &right, &prose, &note] {
-            assert!(is_narrative(l), "{}", l.text);
+            assert!(is_narrative(l), "{}", l.text());
         }
         assert!(is_cell_paragraph(&gapped, &table));
         assert!(is_cell_paragraph(&right, &table));

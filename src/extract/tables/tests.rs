@@ -730,8 +730,8 @@ mod never_panics {
                     })
                     .collect();
                 p.lines.sort_by(|a, b| {
-                    let ya = a.bbox.map(|r| r.y0).unwrap_or(0.0);
-                    let yb = b.bbox.map(|r| r.y0).unwrap_or(0.0);
+                    let ya = a.bbox().map(|r| r.y0).unwrap_or(0.0);
+                    let yb = b.bbox().map(|r| r.y0).unwrap_or(0.0);
                     ya.total_cmp(&yb)
                 });
                 p.rules = rules

@@ -51,11 +51,11 @@ pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
         .pages
         .iter()
         .flat_map(|p| p.lines.iter())
-        .filter(|l| !l.text.trim().is_empty())
+        .filter(|l| !l.text().trim().is_empty())
         .collect();
     let gapped = lines
         .iter()
-        .filter(|l| LAYOUT_GAP.is_match(&l.text))
+        .filter(|l| LAYOUT_GAP.is_match(l.text()))
         .count();
     if lines.is_empty() || gapped * 5 < lines.len() {
         return None;
@@ -70,7 +70,7 @@ pub(crate) fn with_layout_positions(doc: &Document) -> Option<Document> {
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| positioned_line(&l.text, i as f32 * LINE))
+                .map(|(i, l)| positioned_line(l.text(), i as f32 * LINE))
                 .collect();
             page
         })
@@ -193,7 +193,7 @@ pub(crate) fn extract(doc: &Document, ident: Identifier<'_>) -> Vec<Table> {
         .flat_map(|p| p.lines.iter().map(move |l| (p.number, l)))
         .collect();
     let nonblank: Vec<usize> = (0..lines.len())
-        .filter(|&i| !lines[i].1.text.trim().is_empty())
+        .filter(|&i| !lines[i].1.text().trim().is_empty())
         .collect();
     let mut out = Vec::new();
     let mut k = 0;
@@ -261,7 +261,7 @@ fn head(lines: &[(u32, &Line)], nonblank: &[usize], k: usize) -> Head {
         if statement.is_none() {
             statement = empty_statement(l);
         }
-        if let Some(hd) = header_line(&l.text) {
+        if let Some(hd) = header_line(l.text()) {
             if declared_in(l).is_none() {
                 header = Some(hd);
                 break;
@@ -288,7 +288,7 @@ fn body(
     let mut r = from;
     while r < nonblank.len() {
         let (p, l) = lines[nonblank[r]];
-        match data_row(&l.text) {
+        match data_row(l.text()) {
             Some((code, name, values)) if values.len() < columns => {
                 raw_rows.push((p, code, name, values));
                 r += 1;

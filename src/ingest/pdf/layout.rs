@@ -477,19 +477,19 @@ fn remove_running_number(out: &mut PageLayout, height: f32) {
         return;
     }
     let band = height * MARGIN_BAND;
-    let centre = |line: &Line| line.bbox.map(|b| (b.y0 + b.y1) / 2.0);
+    let centre = |line: &Line| line.bbox().map(|b| (b.y0 + b.y1) / 2.0);
     let footer = out.lines.iter().rposition(|line| {
-        centre(line).is_some_and(|cy| cy >= height - band) && page_number_of(&line.text).is_some()
+        centre(line).is_some_and(|cy| cy >= height - band) && page_number_of(line.text()).is_some()
     });
     let found = footer.or_else(|| {
         out.lines.iter().position(|line| {
-            centre(line).is_some_and(|cy| cy <= band) && page_number_of(&line.text).is_some()
+            centre(line).is_some_and(|cy| cy <= band) && page_number_of(line.text()).is_some()
         })
     });
     if let Some(i) = found {
         if i < out.lines.len() {
             let line = out.lines.remove(i);
-            out.printed_number = page_number_of(&line.text);
+            out.printed_number = page_number_of(line.text());
         }
     }
 }
@@ -521,7 +521,7 @@ mod tests {
         ];
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.fake_bold_removed, 2);
-        assert_eq!(page.lines[0].text, "合计");
+        assert_eq!(page.lines[0].text(), "合计");
     }
 
     #[test]
@@ -550,7 +550,7 @@ mod tests {
             .collect();
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.fake_bold_removed, 0);
-        assert_eq!(page.lines[0].text, "..........");
+        assert_eq!(page.lines[0].text(), "..........");
     }
 
     #[test]
@@ -560,7 +560,7 @@ mod tests {
             glyph("常", 110.0, 100.0, 10.0),
         ];
         let page = layout_page(gs, &[], 800.0);
-        assert_eq!(page.lines[0].text, "常常");
+        assert_eq!(page.lines[0].text(), "常常");
     }
 
     #[test]
@@ -577,9 +577,9 @@ mod tests {
         gs[3].y1 = 109.0;
         let page = layout_page(gs, &[], 800.0);
         assert_eq!(page.lines.len(), 2);
-        assert_eq!(page.lines[0].segments.len(), 2);
-        assert_eq!(page.lines[0].text, "收入 12");
-        assert_eq!(page.lines[1].text, "下");
+        assert_eq!(page.lines[0].segments().len(), 2);
+        assert_eq!(page.lines[0].text(), "收入 12");
+        assert_eq!(page.lines[1].text(), "下");
     }
 
     #[test]
@@ -595,10 +595,10 @@ mod tests {
             y1: 120.0,
         };
         let page = layout_page(gs.clone(), &[rule], 800.0);
-        assert_eq!(page.lines[0].segments.len(), 2);
+        assert_eq!(page.lines[0].segments().len(), 2);
         let page = layout_page(gs, &[], 800.0);
-        assert_eq!(page.lines[0].segments.len(), 1);
-        assert_eq!(page.lines[0].text, "1 2");
+        assert_eq!(page.lines[0].segments().len(), 1);
+        assert_eq!(page.lines[0].text(), "1 2");
     }
 
     #[test]
@@ -609,7 +609,7 @@ mod tests {
             glyph("科", 100.0, 197.0, 12.0),
         ];
         let page = layout_page(gs, &[], 800.0);
-        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text()).collect();
         assert_eq!(texts, vec!["支", "本", "科"]);
     }
 
@@ -632,7 +632,7 @@ mod tests {
             glyph("项", 100.0, 120.0, 10.0),
         ];
         let page = layout_page(gs, &[], 800.0);
-        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text()).collect();
         assert_eq!(texts, vec!["合计", "项"]);
     }
 
@@ -669,9 +669,9 @@ mod tests {
             glyph("总", 50.0, 300.0, 10.0),
         ];
         let page = layout_page(gs, &[], 800.0);
-        assert_eq!(page.lines[0].text, "一");
-        assert_eq!(page.lines[1].text, "７.０");
-        assert_eq!(page.lines[2].text, "２. 总");
+        assert_eq!(page.lines[0].text(), "一");
+        assert_eq!(page.lines[1].text(), "７.０");
+        assert_eq!(page.lines[2].text(), "２. 总");
         assert_eq!(page.unmapped, 1);
     }
 }

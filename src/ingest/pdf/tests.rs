@@ -99,19 +99,19 @@ fn reads_text_rules_footer_and_forms() {
     };
     assert_eq!(doc.pages.len(), 2);
     let p1 = &doc.pages[0];
-    let texts: Vec<&str> = p1.lines.iter().map(|l| l.text.as_str()).collect();
+    let texts: Vec<&str> = p1.lines.iter().map(|l| l.text()).collect();
     assert_eq!(texts, vec!["Total 1,234.50", "Form"]);
-    assert_eq!(p1.lines[0].segments.len(), 2);
+    assert_eq!(p1.lines[0].segments().len(), 2);
     assert_eq!(p1.printed_number.as_deref(), Some("7"));
     assert_eq!(p1.rules.len(), 2);
-    let bbox = p1.lines[0].bbox.unwrap_or_default();
+    let bbox = p1.lines[0].bbox().unwrap_or_default();
     assert!((bbox.y1 - (842.0 - 770.0 + 2.4)).abs() < 0.5, "{bbox:?}");
     // The form is drawn 100 pt higher than its content says.
-    let form = p1.lines[1].bbox.unwrap_or_default();
+    let form = p1.lines[1].bbox().unwrap_or_default();
     assert!((form.y1 - (842.0 - 600.0 + 2.0)).abs() < 0.5, "{form:?}");
     let p2 = &doc.pages[1];
     assert_eq!((p2.width, p2.height), (842.0, 595.0));
-    assert_eq!(p2.lines[0].text, "Rot ated");
+    assert_eq!(p2.lines[0].text(), "Rot ated");
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn self_drawing_form_stops() {
         Err(e) => panic!("must read: {e}"),
     };
     assert_eq!(doc.pages[0].lines.len(), 1);
-    assert_eq!(doc.pages[0].lines[0].text, "Loop");
+    assert_eq!(doc.pages[0].lines[0].text(), "Loop");
     assert!(doc
         .warnings
         .iter()
@@ -235,7 +235,7 @@ fn empty_password_opens_and_other_passwords_do_not() {
         Ok(d) => d,
         Err(e) => panic!("empty-password file must read: {e}"),
     };
-    assert_eq!(doc.pages[0].lines[0].text, "Total 1,234.50");
+    assert_eq!(doc.pages[0].lines[0].text(), "Total 1,234.50");
     let locked = encrypted_sample("secret");
     let e = read(&locked, &Limits::default()).err().map(|e| e.code());
     assert_eq!(e, Some("encrypted"));
@@ -259,7 +259,7 @@ fn bad_tokens_are_skipped() {
         Ok(d) => d,
         Err(e) => panic!("must read: {e}"),
     };
-    assert_eq!(doc.pages[0].lines[0].text, "Still");
+    assert_eq!(doc.pages[0].lines[0].text(), "Still");
     assert!(doc.warnings.iter().any(|w| w.code == WarningCode::BadToken));
 }
 
@@ -414,7 +414,7 @@ fn first_text(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
         .pages
         .first()
         .and_then(|p| p.lines.first())
-        .map(|l| l.text.clone())
+        .map(|l| l.text().to_string())
         .unwrap_or_default();
     Ok((
         text,
@@ -526,7 +526,7 @@ fn a_file_cut_short_is_read_as_far_as_it_goes() {
         .unwrap_or_default();
     let doc = read(&bytes[..at + 3], &Limits::default());
     let doc = doc.unwrap_or_else(|e| panic!("cut in the stream: {e}"));
-    assert_eq!(doc.pages[0].lines[0].text, "Total 1,234.50");
+    assert_eq!(doc.pages[0].lines[0].text(), "Total 1,234.50");
     assert!(doc
         .warnings
         .iter()
@@ -606,7 +606,7 @@ fn glyph_outlines_stroked_over_text_are_not_rules() {
     let segments: Vec<Vec<&str>> = page
         .lines
         .iter()
-        .map(|l| l.segments.iter().map(|s| s.text.as_str()).collect())
+        .map(|l| l.segments().iter().map(|s| s.text.as_str()).collect())
         .collect();
     assert_eq!(segments, vec![vec!["HHHH"], vec!["A", "B"]]);
     assert_eq!(page.rules.len(), 1, "{:?}", page.rules);
