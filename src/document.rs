@@ -244,7 +244,7 @@ struct Placed {
 
 impl Texts {
     fn new(text: String) -> Texts {
-        let form = if is_matching_form(&text) {
+        let form = if crate::normalize::is_normal(&text) {
             None
         } else {
             Some(crate::normalize::normalize_line(&text)).filter(|f| *f != text)
@@ -367,12 +367,6 @@ impl Line {
     pub fn plain(text: impl Into<String>) -> Line {
         Line::new(text, None, Vec::new())
     }
-}
-
-/// True when `text` is already in matching form: no whitespace and no character that
-/// [`crate::normalize::fold_char`] changes, so [`crate::normalize::normalize_line`] gives it back.
-fn is_matching_form(text: &str) -> bool {
-    crate::normalize::is_normal(text)
 }
 
 /// A straight ruling edge (a stroked line or a thin filled rectangle), horizontal or vertical, in

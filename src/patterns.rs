@@ -117,9 +117,8 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-static FRAGMENT_REF: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::bounded_regex(r"\{([a-z_]+)\}").expect("fragment reference regex")
-});
+static FRAGMENT_REF: LazyLock<Regex> =
+    LazyLock::new(|| bounded_regex(r"\{([a-z_]+)\}").expect("fragment reference regex"));
 
 /// How the value of a key is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
